@@ -1,0 +1,150 @@
+//! Effect classes of opcodes.
+//!
+//! Passes consult effects, never opcode lists: an instruction with no effect
+//! bits is pure and may be moved, duplicated or removed when unused; anything
+//! else keeps its order relative to every other instruction that has an
+//! effect it could observe (see [`Effects::conflicts_with`]).
+
+use core::fmt;
+use core::ops::BitOr;
+
+/// A set of effect bits.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Effects(u16);
+
+impl Effects {
+    /// No effect: the result depends only on the operands.
+    pub const PURE: Effects = Effects(0);
+    /// May trap (division by zero, float-to-int overflow, out-of-bounds).
+    pub const TRAP: Effects = Effects(1 << 0);
+    /// Reads linear memory (contents or size).
+    pub const READS_MEMORY: Effects = Effects(1 << 1);
+    /// Writes linear memory (contents or size) or data-segment state.
+    pub const WRITES_MEMORY: Effects = Effects(1 << 2);
+    /// Reads a global.
+    pub const READS_GLOBAL: Effects = Effects(1 << 3);
+    /// Writes a global.
+    pub const WRITES_GLOBAL: Effects = Effects(1 << 4);
+    /// Reads a table (contents or size).
+    pub const READS_TABLE: Effects = Effects(1 << 5);
+    /// Writes a table (contents or size) or element-segment state.
+    pub const WRITES_TABLE: Effects = Effects(1 << 6);
+    /// Calls a function: may read and write all state, and trap.
+    pub const CALL: Effects = Effects(1 << 7);
+    /// Transfers control: a block terminator.
+    pub const CONTROL: Effects = Effects(1 << 8);
+
+    /// A load: reads memory, traps out of bounds.
+    pub const LOAD: Effects = Effects(Self::TRAP.0 | Self::READS_MEMORY.0);
+    /// A store: writes memory, traps out of bounds.
+    pub const STORE: Effects = Effects(Self::TRAP.0 | Self::WRITES_MEMORY.0);
+    /// Bulk memory operations that read and write and trap.
+    pub const MEMORY_RW: Effects =
+        Effects(Self::TRAP.0 | Self::READS_MEMORY.0 | Self::WRITES_MEMORY.0);
+    /// Table writes that may trap.
+    pub const TABLE_RW: Effects =
+        Effects(Self::TRAP.0 | Self::READS_TABLE.0 | Self::WRITES_TABLE.0);
+    /// Table reads that may trap (`table.get`).
+    pub const TABLE_READ_TRAP: Effects = Effects(Self::TRAP.0 | Self::READS_TABLE.0);
+    /// A call: every effect.
+    pub const CALL_ALL: Effects = Effects(0x00ff);
+
+    /// The raw bits.
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+    /// Does `self` include every bit of `other`?
+    pub fn contains(self, other: Effects) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// Do `self` and `other` share a bit?
+    pub fn intersects(self, other: Effects) -> bool {
+        self.0 & other.0 != 0
+    }
+    /// No effect bits at all.
+    pub fn is_pure(self) -> bool {
+        self.0 == 0
+    }
+    /// May trap (including through a call).
+    pub fn may_trap(self) -> bool {
+        self.intersects(Effects(Self::TRAP.0 | Self::CALL.0))
+    }
+    /// Writes some state or calls: removing it when unused is not allowed.
+    pub fn has_side_effects(self) -> bool {
+        self.intersects(Effects(
+            Self::TRAP.0
+                | Self::WRITES_MEMORY.0
+                | Self::WRITES_GLOBAL.0
+                | Self::WRITES_TABLE.0
+                | Self::CALL.0
+                | Self::CONTROL.0,
+        ))
+    }
+    /// Must two instructions with these effects keep their relative order?
+    /// True when either writes what the other reads or writes, when either
+    /// calls, or when both may trap (which trap comes first is observable).
+    pub fn conflicts_with(self, other: Effects) -> bool {
+        if self.intersects(Self::CALL) && !other.is_pure()
+            || other.intersects(Self::CALL) && !self.is_pure()
+        {
+            return true;
+        }
+        let pairs = [
+            (Self::WRITES_MEMORY, Self::READS_MEMORY),
+            (Self::WRITES_GLOBAL, Self::READS_GLOBAL),
+            (Self::WRITES_TABLE, Self::READS_TABLE),
+        ];
+        for (w, r) in pairs {
+            let rw = Effects(w.0 | r.0);
+            if self.intersects(w) && other.intersects(rw)
+                || other.intersects(w) && self.intersects(rw)
+            {
+                return true;
+            }
+        }
+        // A trap after a write is observable with the written state, and two
+        // traps are ordered; traps commute only with pure code and reads.
+        let writes = Effects(
+            Self::WRITES_MEMORY.0 | Self::WRITES_GLOBAL.0 | Self::WRITES_TABLE.0 | Self::TRAP.0,
+        );
+        self.intersects(Self::TRAP) && other.intersects(writes)
+            || other.intersects(Self::TRAP) && self.intersects(writes)
+    }
+}
+
+impl BitOr for Effects {
+    type Output = Effects;
+    fn bitor(self, rhs: Effects) -> Effects {
+        Effects(self.0 | rhs.0)
+    }
+}
+
+impl fmt::Debug for Effects {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const NAMES: [&str; 9] = [
+            "trap",
+            "reads_memory",
+            "writes_memory",
+            "reads_global",
+            "writes_global",
+            "reads_table",
+            "writes_table",
+            "call",
+            "control",
+        ];
+        if self.is_pure() {
+            return f.write_str("pure");
+        }
+        let mut first = true;
+        for (i, n) in NAMES.iter().enumerate() {
+            if self.0 & (1 << i) != 0 {
+                if !first {
+                    f.write_str("|")?;
+                }
+                f.write_str(n)?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
