@@ -42,10 +42,7 @@ pub struct FuncCursor<'f> {
 impl<'f> FuncCursor<'f> {
     /// A cursor with no position.
     pub fn new(func: &'f mut Function) -> Self {
-        FuncCursor {
-            func,
-            pos: CursorPosition::Nowhere,
-        }
+        FuncCursor { func, pos: CursorPosition::Nowhere }
     }
 
     /// Creates a block with parameters of the given types, appends it to the
@@ -76,12 +73,7 @@ impl<'f> FuncCursor<'f> {
     pub fn goto_after(&mut self, inst: Inst) -> &mut Self {
         self.pos = match self.func.layout.next_inst(inst) {
             Some(n) => CursorPosition::Before(n),
-            None => CursorPosition::AtEnd(
-                self.func
-                    .layout
-                    .inst_block(inst)
-                    .expect("instruction not in layout"),
-            ),
+            None => CursorPosition::AtEnd(self.func.layout.inst_block(inst).expect("instruction not in layout")),
         };
         self
     }
@@ -106,12 +98,7 @@ impl<'f> FuncCursor<'f> {
 
     /// Builds an instruction from the opcode table, makes its results, and
     /// inserts it; returns the results.
-    pub fn ins(
-        &mut self,
-        opcode: Opcode,
-        args: &[Value],
-        imm: Imm,
-    ) -> Result<Vec<Value>, ResultTypeError> {
+    pub fn ins(&mut self, opcode: Opcode, args: &[Value], imm: Imm) -> Result<Vec<Value>, ResultTypeError> {
         let inst = self.func.dfg.make_op(opcode, args, imm);
         self.func.dfg.make_inst_results(inst)?;
         self.insert_inst(inst);
@@ -120,14 +107,12 @@ impl<'f> FuncCursor<'f> {
 
     /// `i32.const`.
     pub fn iconst32(&mut self, x: i32) -> Value {
-        self.ins(Opcode::I32Const, &[], Imm::I32(x))
-            .expect("fixed signature")[0]
+        self.ins(Opcode::I32Const, &[], Imm::I32(x)).expect("fixed signature")[0]
     }
 
     /// `i64.const`.
     pub fn iconst64(&mut self, x: i64) -> Value {
-        self.ins(Opcode::I64Const, &[], Imm::I64(x))
-            .expect("fixed signature")[0]
+        self.ins(Opcode::I64Const, &[], Imm::I64(x)).expect("fixed signature")[0]
     }
 
     /// `jump block(args)`.
@@ -146,21 +131,13 @@ impl<'f> FuncCursor<'f> {
         else_block: Block,
         else_args: &[Value],
     ) -> Inst {
-        let inst = self
-            .func
-            .dfg
-            .make_brif(cond, then_block, then_args, else_block, else_args);
+        let inst = self.func.dfg.make_brif(cond, then_block, then_args, else_block, else_args);
         self.insert_inst(inst);
         inst
     }
 
     /// `br_table index, default, [targets]`.
-    pub fn br_table(
-        &mut self,
-        index: Value,
-        default: (Block, &[Value]),
-        targets: &[(Block, Vec<Value>)],
-    ) -> Inst {
+    pub fn br_table(&mut self, index: Value, default: (Block, &[Value]), targets: &[(Block, Vec<Value>)]) -> Inst {
         let inst = self.func.dfg.make_br_table(index, default, targets);
         self.insert_inst(inst);
         inst

@@ -96,10 +96,7 @@ impl DataFlowGraph {
     /// Appends a parameter of type `ty` to `block`.
     pub fn append_block_param(&mut self, block: Block, ty: Type) -> Value {
         let num = self.blocks[block].params.len(&self.value_lists);
-        let v = self.values.push(ValueData {
-            ty,
-            def: ValueDef::Param(block, num),
-        });
+        let v = self.values.push(ValueData { ty, def: ValueDef::Param(block, num) });
         self.blocks[block].params.push(v, &mut self.value_lists);
         v
     }
@@ -115,9 +112,7 @@ impl DataFlowGraph {
     /// Removes parameter `index` of `block`; the value becomes detached.
     pub fn remove_block_param(&mut self, block: Block, index: usize) -> Value {
         let v = self.blocks[block].params.as_slice(&self.value_lists)[index];
-        self.blocks[block]
-            .params
-            .remove(index, &mut self.value_lists);
+        self.blocks[block].params.remove(index, &mut self.value_lists);
         self.values[v].def = ValueDef::Detached;
         let params = self.block_params(block).to_vec();
         for (i, p) in params.into_iter().enumerate().skip(index) {
@@ -133,10 +128,7 @@ impl DataFlowGraph {
 
     /// The types of `block`'s parameters.
     pub fn block_param_types(&self, block: Block) -> Vec<Type> {
-        self.block_params(block)
-            .iter()
-            .map(|&v| self.value_type(v))
-            .collect()
+        self.block_params(block).iter().map(|&v| self.value_type(v)).collect()
     }
 
     // ---------------------------------------------------------------- values
@@ -155,10 +147,7 @@ impl DataFlowGraph {
     /// value numbers; attach it with [`Self::attach_block_param`] or
     /// [`Self::attach_result`]).
     pub fn make_detached_value(&mut self, ty: Type) -> Value {
-        self.values.push(ValueData {
-            ty,
-            def: ValueDef::Detached,
-        })
+        self.values.push(ValueData { ty, def: ValueDef::Detached })
     }
 
     /// Sets the type of a detached value.
@@ -195,11 +184,7 @@ impl DataFlowGraph {
     pub fn change_to_alias(&mut self, dest: Value, src: Value) {
         let resolved = self.resolve_aliases(src);
         assert_ne!(resolved, dest, "aliasing {dest} to itself");
-        assert_eq!(
-            self.value_type(dest),
-            self.value_type(resolved),
-            "alias of {dest} to {src} changes its type"
-        );
+        assert_eq!(self.value_type(dest), self.value_type(resolved), "alias of {dest} to {src} changes its type");
         self.values[dest].def = ValueDef::Alias(resolved);
     }
 
@@ -256,25 +241,13 @@ impl DataFlowGraph {
     ) -> Inst {
         let then_dest = BlockCall::new(then_block, then_args, &mut self.value_lists);
         let else_dest = BlockCall::new(else_block, else_args, &mut self.value_lists);
-        self.make_inst(InstructionData::Brif {
-            cond,
-            then_dest,
-            else_dest,
-        })
+        self.make_inst(InstructionData::Brif { cond, then_dest, else_dest })
     }
 
     /// Makes a `br_table` from a default and targets (block, args).
-    pub fn make_br_table(
-        &mut self,
-        index: Value,
-        default: (Block, &[Value]),
-        targets: &[(Block, Vec<Value>)],
-    ) -> Inst {
+    pub fn make_br_table(&mut self, index: Value, default: (Block, &[Value]), targets: &[(Block, Vec<Value>)]) -> Inst {
         let default = BlockCall::new(default.0, default.1, &mut self.value_lists);
-        let targets = targets
-            .iter()
-            .map(|(b, a)| BlockCall::new(*b, a, &mut self.value_lists))
-            .collect();
+        let targets = targets.iter().map(|(b, a)| BlockCall::new(*b, a, &mut self.value_lists)).collect();
         let table = self.jump_tables.push(JumpTableData { default, targets });
         self.make_inst(InstructionData::BrTable { index, table })
     }
@@ -293,23 +266,13 @@ impl DataFlowGraph {
     /// The branch targets of an instruction, in order (`brif`: then, else;
     /// `br_table`: default, then the table). Empty for non-branches.
     pub fn branch_destinations(&self, inst: Inst) -> impl Iterator<Item = &BlockCall> {
-        let (a, b, t): (
-            Option<&BlockCall>,
-            Option<&BlockCall>,
-            Option<&JumpTableData>,
-        ) = match &self.insts[inst] {
+        let (a, b, t): (Option<&BlockCall>, Option<&BlockCall>, Option<&JumpTableData>) = match &self.insts[inst] {
             InstructionData::Jump { dest } => (Some(dest), None, None),
-            InstructionData::Brif {
-                then_dest,
-                else_dest,
-                ..
-            } => (Some(then_dest), Some(else_dest), None),
+            InstructionData::Brif { then_dest, else_dest, .. } => (Some(then_dest), Some(else_dest), None),
             InstructionData::BrTable { table, .. } => (None, None, Some(&self.jump_tables[*table])),
             InstructionData::Op { .. } => (None, None, None),
         };
-        a.into_iter()
-            .chain(b)
-            .chain(t.into_iter().flat_map(|t| t.all()))
+        a.into_iter().chain(b).chain(t.into_iter().flat_map(|t| t.all()))
     }
 
     /// Arguments of a block call.
@@ -333,11 +296,7 @@ impl DataFlowGraph {
         match &mut data {
             InstructionData::Op { args, .. } => self.map_list(args, &mut f),
             InstructionData::Jump { dest } => self.map_list(&mut dest.args, &mut f),
-            InstructionData::Brif {
-                cond,
-                then_dest,
-                else_dest,
-            } => {
+            InstructionData::Brif { cond, then_dest, else_dest } => {
                 *cond = f(self, *cond);
                 self.map_list(&mut then_dest.args, &mut f);
                 self.map_list(&mut else_dest.args, &mut f);
@@ -358,8 +317,7 @@ impl DataFlowGraph {
         let vals: Vec<Value> = list.as_slice(&self.value_lists).to_vec();
         let mapped: Vec<Value> = vals.iter().map(|&v| f(self, v)).collect();
         if mapped != vals {
-            list.as_mut_slice(&mut self.value_lists)
-                .copy_from_slice(&mapped);
+            list.as_mut_slice(&mut self.value_lists).copy_from_slice(&mapped);
         }
     }
 
@@ -373,11 +331,7 @@ impl DataFlowGraph {
                     dest.block = new;
                 }
             }
-            InstructionData::Brif {
-                then_dest,
-                else_dest,
-                ..
-            } => {
+            InstructionData::Brif { then_dest, else_dest, .. } => {
                 for d in [then_dest, else_dest] {
                     if d.block == old {
                         d.block = new;
@@ -409,10 +363,7 @@ impl DataFlowGraph {
     /// Appends a new result of type `ty` to `inst`.
     pub fn append_result(&mut self, inst: Inst, ty: Type) -> Value {
         let num = self.results[inst].len(&self.value_lists);
-        let v = self.values.push(ValueData {
-            ty,
-            def: ValueDef::Result(inst, num),
-        });
+        let v = self.values.push(ValueData { ty, def: ValueDef::Result(inst, num) });
         self.results[inst].push(v, &mut self.value_lists);
         v
     }
@@ -454,34 +405,19 @@ impl DataFlowGraph {
         Ok(match (opcode, data.imm()) {
             (Opcode::Jump | Opcode::Brif | Opcode::BrTable | Opcode::Return, _) => vec![],
             (Opcode::ReturnCall | Opcode::ReturnCallIndirect | Opcode::GlobalSet, _) => vec![],
-            (Opcode::Call, Imm::Func(f)) => self
-                .decls
-                .funcs
-                .get(&f)
-                .ok_or_else(|| undeclared(f.to_string()))?
-                .sig
-                .results
-                .clone(),
-            (Opcode::CallIndirect, Imm::SigTable(s, _)) => self
-                .decls
-                .sigs
-                .get(&s)
-                .ok_or_else(|| undeclared(s.to_string()))?
-                .results
-                .clone(),
+            (Opcode::Call, Imm::Func(f)) => {
+                self.decls.funcs.get(&f).ok_or_else(|| undeclared(f.to_string()))?.sig.results.clone()
+            }
+            (Opcode::CallIndirect, Imm::SigTable(s, _)) => {
+                self.decls.sigs.get(&s).ok_or_else(|| undeclared(s.to_string()))?.results.clone()
+            }
             (Opcode::Select, _) => {
-                let a = *args
-                    .first()
-                    .ok_or(ResultTypeError::MissingOperand(opcode))?;
+                let a = *args.first().ok_or(ResultTypeError::MissingOperand(opcode))?;
                 vec![self.value_type(a)]
             }
-            (Opcode::GlobalGet, Imm::Global(g)) => vec![
-                self.decls
-                    .globals
-                    .get(&g)
-                    .ok_or_else(|| undeclared(g.to_string()))?
-                    .ty,
-            ],
+            (Opcode::GlobalGet, Imm::Global(g)) => {
+                vec![self.decls.globals.get(&g).ok_or_else(|| undeclared(g.to_string()))?.ty]
+            }
             (Opcode::RefNull, Imm::RefType(t)) => {
                 if !t.is_ref() {
                     return Err(ResultTypeError::BadImmediate(opcode));
@@ -489,13 +425,9 @@ impl DataFlowGraph {
                 vec![t]
             }
             (Opcode::RefIsNull, _) => vec![Type::I32],
-            (Opcode::TableGet, Imm::Table(t)) => vec![
-                self.decls
-                    .tables
-                    .get(&t)
-                    .ok_or_else(|| undeclared(t.to_string()))?
-                    .elem,
-            ],
+            (Opcode::TableGet, Imm::Table(t)) => {
+                vec![self.decls.tables.get(&t).ok_or_else(|| undeclared(t.to_string()))?.elem]
+            }
             _ => return Err(ResultTypeError::BadImmediate(opcode)),
         })
     }
@@ -510,13 +442,7 @@ impl DataFlowGraph {
     /// `with`, so `inst` can be removed.
     pub fn replace_results_with(&mut self, inst: Inst, with: &[Value]) {
         let results = self.inst_results(inst).to_vec();
-        assert_eq!(
-            results.len(),
-            with.len(),
-            "replacing {} results with {}",
-            results.len(),
-            with.len()
-        );
+        assert_eq!(results.len(), with.len(), "replacing {} results with {}", results.len(), with.len());
         for (r, w) in results.into_iter().zip(with) {
             self.change_to_alias(r, *w);
         }
@@ -528,16 +454,8 @@ impl DataFlowGraph {
     pub fn int_const(&self, v: Value) -> Option<i64> {
         let inst = self.value_inst(v)?;
         match self.insts[inst] {
-            InstructionData::Op {
-                opcode: Opcode::I32Const,
-                imm: Imm::I32(x),
-                ..
-            } => Some(i64::from(x)),
-            InstructionData::Op {
-                opcode: Opcode::I64Const,
-                imm: Imm::I64(x),
-                ..
-            } => Some(x),
+            InstructionData::Op { opcode: Opcode::I32Const, imm: Imm::I32(x), .. } => Some(i64::from(x)),
+            InstructionData::Op { opcode: Opcode::I64Const, imm: Imm::I64(x), .. } => Some(x),
             _ => None,
         }
     }

@@ -39,11 +39,9 @@ impl Effects {
     /// A store: writes memory, traps out of bounds.
     pub const STORE: Effects = Effects(Self::TRAP.0 | Self::WRITES_MEMORY.0);
     /// Bulk memory operations that read and write and trap.
-    pub const MEMORY_RW: Effects =
-        Effects(Self::TRAP.0 | Self::READS_MEMORY.0 | Self::WRITES_MEMORY.0);
+    pub const MEMORY_RW: Effects = Effects(Self::TRAP.0 | Self::READS_MEMORY.0 | Self::WRITES_MEMORY.0);
     /// Table writes that may trap.
-    pub const TABLE_RW: Effects =
-        Effects(Self::TRAP.0 | Self::READS_TABLE.0 | Self::WRITES_TABLE.0);
+    pub const TABLE_RW: Effects = Effects(Self::TRAP.0 | Self::READS_TABLE.0 | Self::WRITES_TABLE.0);
     /// Table reads that may trap (`table.get`).
     pub const TABLE_READ_TRAP: Effects = Effects(Self::TRAP.0 | Self::READS_TABLE.0);
     /// A call: every effect.
@@ -84,9 +82,7 @@ impl Effects {
     /// True when either writes what the other reads or writes, when either
     /// calls, or when both may trap (which trap comes first is observable).
     pub fn conflicts_with(self, other: Effects) -> bool {
-        if self.intersects(Self::CALL) && !other.is_pure()
-            || other.intersects(Self::CALL) && !self.is_pure()
-        {
+        if self.intersects(Self::CALL) && !other.is_pure() || other.intersects(Self::CALL) && !self.is_pure() {
             return true;
         }
         let pairs = [
@@ -96,17 +92,13 @@ impl Effects {
         ];
         for (w, r) in pairs {
             let rw = Effects(w.0 | r.0);
-            if self.intersects(w) && other.intersects(rw)
-                || other.intersects(w) && self.intersects(rw)
-            {
+            if self.intersects(w) && other.intersects(rw) || other.intersects(w) && self.intersects(rw) {
                 return true;
             }
         }
         // A trap after a write is observable with the written state, and two
         // traps are ordered; traps commute only with pure code and reads.
-        let writes = Effects(
-            Self::WRITES_MEMORY.0 | Self::WRITES_GLOBAL.0 | Self::WRITES_TABLE.0 | Self::TRAP.0,
-        );
+        let writes = Effects(Self::WRITES_MEMORY.0 | Self::WRITES_GLOBAL.0 | Self::WRITES_TABLE.0 | Self::TRAP.0);
         self.intersects(Self::TRAP) && other.intersects(writes)
             || other.intersects(Self::TRAP) && self.intersects(writes)
     }

@@ -19,10 +19,7 @@ pub struct Signature {
 impl Signature {
     /// A signature from parameter and result types.
     pub fn new(params: impl Into<Vec<Type>>, results: impl Into<Vec<Type>>) -> Self {
-        Signature {
-            params: params.into(),
-            results: results.into(),
-        }
+        Signature { params: params.into(), results: results.into() }
     }
 }
 
@@ -135,12 +132,7 @@ pub struct Function {
 impl Function {
     /// An empty function.
     pub fn new(name: impl Into<String>, sig: Signature) -> Self {
-        Function {
-            name: name.into(),
-            sig,
-            dfg: DataFlowGraph::new(),
-            layout: Layout::new(),
-        }
+        Function { name: name.into(), sig, dfg: DataFlowGraph::new(), layout: Layout::new() }
     }
 
     /// The entry block (first in layout), if any.
@@ -150,29 +142,19 @@ impl Function {
 
     /// Number of instructions in the layout.
     pub fn num_insts(&self) -> usize {
-        self.layout
-            .blocks()
-            .map(|b| self.layout.block_insts(b).count())
-            .sum()
+        self.layout.blocks().map(|b| self.layout.block_insts(b).count()).sum()
     }
 
     /// The terminator of `block`: its last instruction, if it is one.
     pub fn terminator(&self, block: crate::Block) -> Option<crate::Inst> {
         let inst = self.layout.last_inst(block)?;
-        self.dfg.insts[inst]
-            .opcode()
-            .is_terminator()
-            .then_some(inst)
+        self.dfg.insts[inst].opcode().is_terminator().then_some(inst)
     }
 
     /// Successor blocks of `block`, in order, with repeats (as branches list them).
     pub fn successors(&self, block: crate::Block) -> Vec<crate::Block> {
         match self.terminator(block) {
-            Some(inst) => self
-                .dfg
-                .branch_destinations(inst)
-                .map(|c| c.block)
-                .collect(),
+            Some(inst) => self.dfg.branch_destinations(inst).map(|c| c.block).collect(),
             None => Vec::new(),
         }
     }

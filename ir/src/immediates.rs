@@ -60,28 +60,14 @@ fn fmt_float(
 impl fmt::Display for Ieee32 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = self.value();
-        fmt_float(
-            f,
-            self.0 >> 31 != 0,
-            x.is_nan(),
-            u64::from(self.0 & 0x7f_ffff),
-            &x,
-            x.is_infinite(),
-        )
+        fmt_float(f, self.0 >> 31 != 0, x.is_nan(), u64::from(self.0 & 0x7f_ffff), &x, x.is_infinite())
     }
 }
 
 impl fmt::Display for Ieee64 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = self.value();
-        fmt_float(
-            f,
-            self.0 >> 63 != 0,
-            x.is_nan(),
-            self.0 & 0xf_ffff_ffff_ffff,
-            &x,
-            x.is_infinite(),
-        )
+        fmt_float(f, self.0 >> 63 != 0, x.is_nan(), self.0 & 0xf_ffff_ffff_ffff, &x, x.is_infinite())
     }
 }
 
@@ -106,10 +92,7 @@ impl Ieee32 {
             }
             return Some(Ieee32(((neg as u32) << 31) | 0x7f80_0000 | p as u32));
         }
-        s.parse::<f32>()
-            .ok()
-            .filter(|x| !x.is_nan())
-            .map(Ieee32::from_f32)
+        s.parse::<f32>().ok().filter(|x| !x.is_nan()).map(Ieee32::from_f32)
     }
 }
 
@@ -122,10 +105,7 @@ impl Ieee64 {
             }
             return Some(Ieee64(((neg as u64) << 63) | 0x7ff0_0000_0000_0000 | p));
         }
-        s.parse::<f64>()
-            .ok()
-            .filter(|x| !x.is_nan())
-            .map(Ieee64::from_f64)
+        s.parse::<f64>().ok().filter(|x| !x.is_nan()).map(Ieee64::from_f64)
     }
 }
 

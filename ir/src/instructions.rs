@@ -22,10 +22,7 @@ pub struct BlockCall {
 impl BlockCall {
     /// A call of `block` with `args`.
     pub fn new(block: Block, args: &[Value], pool: &mut ValueListPool) -> Self {
-        BlockCall {
-            block,
-            args: ValueList::from_slice(args, pool),
-        }
+        BlockCall { block, args: ValueList::from_slice(args, pool) }
     }
 }
 

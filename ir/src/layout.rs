@@ -53,10 +53,7 @@ impl Layout {
 
     /// Appends `block` at the end.
     pub fn append_block(&mut self, block: Block) {
-        assert!(
-            !self.is_block_inserted(block),
-            "{block} is already in the layout"
-        );
+        assert!(!self.is_block_inserted(block), "{block} is already in the layout");
         let prev = self.last_block;
         {
             let node = &mut self.blocks[block];
@@ -73,14 +70,8 @@ impl Layout {
 
     /// Inserts `block` right after `after`.
     pub fn insert_block_after(&mut self, block: Block, after: Block) {
-        assert!(
-            !self.is_block_inserted(block),
-            "{block} is already in the layout"
-        );
-        assert!(
-            self.is_block_inserted(after),
-            "{after} is not in the layout"
-        );
+        assert!(!self.is_block_inserted(block), "{block} is already in the layout");
+        assert!(self.is_block_inserted(after), "{after} is not in the layout");
         let next = self.blocks[after].next;
         {
             let node = &mut self.blocks[block];
@@ -100,10 +91,7 @@ impl Layout {
         match self.blocks[before].prev.expand() {
             Some(p) => self.insert_block_after(block, p),
             None => {
-                assert!(
-                    !self.is_block_inserted(block),
-                    "{block} is already in the layout"
-                );
+                assert!(!self.is_block_inserted(block), "{block} is already in the layout");
                 let node = &mut self.blocks[block];
                 node.inserted = true;
                 node.prev = None.into();
@@ -116,14 +104,8 @@ impl Layout {
 
     /// Removes `block` (which must be empty of instructions) from the layout.
     pub fn remove_block(&mut self, block: Block) {
-        assert!(
-            self.is_block_inserted(block),
-            "{block} is not in the layout"
-        );
-        assert!(
-            self.blocks[block].first_inst.is_none(),
-            "{block} still has instructions"
-        );
+        assert!(self.is_block_inserted(block), "{block} is not in the layout");
+        assert!(self.blocks[block].first_inst.is_none(), "{block} still has instructions");
         let BlockNode { prev, next, .. } = self.blocks[block].clone();
         match prev.expand() {
             Some(p) => self.blocks[p].next = next,
@@ -146,10 +128,7 @@ impl Layout {
 
     /// Blocks in layout order.
     pub fn blocks(&self) -> Blocks<'_> {
-        Blocks {
-            layout: self,
-            next: self.first_block.expand(),
-        }
+        Blocks { layout: self, next: self.first_block.expand() }
     }
 
     /// The block after `block`.
@@ -189,28 +168,15 @@ impl Layout {
 
     /// Instructions of `block` in order.
     pub fn block_insts(&self, block: Block) -> Insts<'_> {
-        Insts {
-            layout: self,
-            next: self.first_inst(block),
-        }
+        Insts { layout: self, next: self.first_inst(block) }
     }
 
     /// Appends `inst` at the end of `block`.
     pub fn append_inst(&mut self, inst: Inst, block: Block) {
-        assert!(
-            self.is_block_inserted(block),
-            "{block} is not in the layout"
-        );
-        assert!(
-            self.insts[inst].block.is_none(),
-            "{inst} is already in the layout"
-        );
+        assert!(self.is_block_inserted(block), "{block} is not in the layout");
+        assert!(self.insts[inst].block.is_none(), "{inst} is already in the layout");
         let last = self.blocks[block].last_inst;
-        self.insts[inst] = InstNode {
-            block: block.into(),
-            prev: last,
-            next: None.into(),
-        };
+        self.insts[inst] = InstNode { block: block.into(), prev: last, next: None.into() };
         match last.expand() {
             Some(l) => self.insts[l].next = inst.into(),
             None => self.blocks[block].first_inst = inst.into(),
@@ -220,19 +186,10 @@ impl Layout {
 
     /// Inserts `inst` right before `before`.
     pub fn insert_inst(&mut self, inst: Inst, before: Inst) {
-        assert!(
-            self.insts[inst].block.is_none(),
-            "{inst} is already in the layout"
-        );
-        let block = self
-            .inst_block(before)
-            .expect("insertion point is not in the layout");
+        assert!(self.insts[inst].block.is_none(), "{inst} is already in the layout");
+        let block = self.inst_block(before).expect("insertion point is not in the layout");
         let prev = self.insts[before].prev;
-        self.insts[inst] = InstNode {
-            block: block.into(),
-            prev,
-            next: before.into(),
-        };
+        self.insts[inst] = InstNode { block: block.into(), prev, next: before.into() };
         self.insts[before].prev = inst.into();
         match prev.expand() {
             Some(p) => self.insts[p].next = inst.into(),
@@ -258,9 +215,7 @@ impl Layout {
     /// Splits `old_block` before `before`: `before` and every instruction
     /// after it move to `new_block`, which is inserted after `old_block`.
     pub fn split_block(&mut self, new_block: Block, before: Inst) {
-        let old_block = self
-            .inst_block(before)
-            .expect("split point is not in the layout");
+        let old_block = self.inst_block(before).expect("split point is not in the layout");
         self.insert_block_after(new_block, old_block);
         let old_last = self.blocks[old_block].last_inst;
         let prev = self.insts[before].prev;

@@ -29,10 +29,7 @@ pub mod write;
 pub use cursor::{CursorPosition, FuncCursor};
 pub use dfg::{DataFlowGraph, ResultTypeError, ValueDef};
 pub use effects::Effects;
-pub use entities::{
-    Block, DataRef, ElemRef, FuncRef, GlobalRef, Inst, JumpTable, MemoryRef, SigRef, TableRef,
-    Value,
-};
+pub use entities::{Block, DataRef, ElemRef, FuncRef, GlobalRef, Inst, JumpTable, MemoryRef, SigRef, TableRef, Value};
 pub use function::{Decls, FuncDecl, Function, GlobalDecl, MemoryDecl, Signature, TableDecl};
 pub use immediates::{Ieee32, Ieee64, Imm, ImmKind, MemArg, V128Imm};
 pub use instructions::{BlockCall, InstructionData, JumpTableData, ValueList, ValueListPool};

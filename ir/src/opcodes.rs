@@ -113,10 +113,7 @@ impl Opcode {
 
     /// Is this a call of any kind (including tail calls)?
     pub fn is_call(self) -> bool {
-        matches!(
-            self,
-            Opcode::Call | Opcode::CallIndirect | Opcode::ReturnCall | Opcode::ReturnCallIndirect
-        )
+        matches!(self, Opcode::Call | Opcode::CallIndirect | Opcode::ReturnCall | Opcode::ReturnCallIndirect)
     }
 
     /// Natural alignment (log2 bytes) of a memory access.

@@ -23,15 +23,7 @@ pub enum Type {
 
 impl Type {
     /// Every type, in printing order.
-    pub const ALL: [Type; 7] = [
-        Type::I32,
-        Type::I64,
-        Type::F32,
-        Type::F64,
-        Type::V128,
-        Type::FuncRef,
-        Type::ExternRef,
-    ];
+    pub const ALL: [Type; 7] = [Type::I32, Type::I64, Type::F32, Type::F64, Type::V128, Type::FuncRef, Type::ExternRef];
 
     /// The text-format name (`i32`, `funcref`, ...).
     pub fn name(self) -> &'static str {

@@ -19,10 +19,7 @@ impl fmt::Display for DisplayFunction<'_> {
 
 /// Is `name` printable after `%` without quotes?
 fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$' | '-'))
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$' | '-'))
 }
 
 /// Writes a string in double quotes with `\"`, `\\` and `\u{..}` escapes.
@@ -42,11 +39,7 @@ pub fn write_quoted(w: &mut dyn Write, s: &str) -> fmt::Result {
 /// Writes `%name`, quoting when needed.
 pub fn write_func_name(w: &mut dyn Write, name: &str) -> fmt::Result {
     w.write_char('%')?;
-    if is_plain_name(name) {
-        w.write_str(name)
-    } else {
-        write_quoted(w, name)
-    }
+    if is_plain_name(name) { w.write_str(name) } else { write_quoted(w, name) }
 }
 
 /// Writes a whole function.
@@ -200,11 +193,7 @@ pub fn write_inst(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Result
             w.write_str("jump ")?;
             write_block_call(w, func, dest)
         }
-        InstructionData::Brif {
-            cond,
-            then_dest,
-            else_dest,
-        } => {
+        InstructionData::Brif { cond, then_dest, else_dest } => {
             write!(w, "brif {}, ", dfg.resolve_aliases(*cond))?;
             write_block_call(w, func, then_dest)?;
             w.write_str(", ")?;
