@@ -428,6 +428,14 @@ impl DataFlowGraph {
             (Opcode::TableGet, Imm::Table(t)) => {
                 vec![self.decls.tables.get(&t).ok_or_else(|| undeclared(t.to_string()))?.elem]
             }
+            (Opcode::TableSet | Opcode::TableFill, Imm::Table(t)) => {
+                self.decls.tables.get(&t).ok_or_else(|| undeclared(t.to_string()))?;
+                vec![]
+            }
+            (Opcode::TableGrow, Imm::Table(t)) => {
+                self.decls.tables.get(&t).ok_or_else(|| undeclared(t.to_string()))?;
+                vec![Type::I32]
+            }
             _ => return Err(ResultTypeError::BadImmediate(opcode)),
         })
     }

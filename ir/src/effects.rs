@@ -38,14 +38,25 @@ impl Effects {
     pub const LOAD: Effects = Effects(Self::TRAP.0 | Self::READS_MEMORY.0);
     /// A store: writes memory, traps out of bounds.
     pub const STORE: Effects = Effects(Self::TRAP.0 | Self::WRITES_MEMORY.0);
-    /// Bulk memory operations that read and write and trap.
+    /// Bulk memory operations that read and write and trap
+    /// (`memory.fill/copy/init`).
     pub const MEMORY_RW: Effects = Effects(Self::TRAP.0 | Self::READS_MEMORY.0 | Self::WRITES_MEMORY.0);
-    /// Table writes that may trap.
+    /// `memory.grow`: reads and changes the size, never traps (failure
+    /// returns -1).
+    pub const MEMORY_GROW: Effects = Effects(Self::READS_MEMORY.0 | Self::WRITES_MEMORY.0);
+    /// Table writes that may trap (`table.set/fill/copy/init`).
     pub const TABLE_RW: Effects = Effects(Self::TRAP.0 | Self::READS_TABLE.0 | Self::WRITES_TABLE.0);
     /// Table reads that may trap (`table.get`).
     pub const TABLE_READ_TRAP: Effects = Effects(Self::TRAP.0 | Self::READS_TABLE.0);
-    /// A call: every effect.
+    /// `table.grow`: reads and changes the size, never traps (failure
+    /// returns -1).
+    pub const TABLE_GROW: Effects = Effects(Self::READS_TABLE.0 | Self::WRITES_TABLE.0);
+    /// A call: every effect but control transfer.
     pub const CALL_ALL: Effects = Effects(0x00ff);
+    /// `trap` (wasm `unreachable`): a terminator that always traps.
+    pub const TRAP_CONTROL: Effects = Effects(Self::TRAP.0 | Self::CONTROL.0);
+    /// A tail call: a terminator with every effect of a call.
+    pub const TAIL_CALL: Effects = Effects(Self::CALL_ALL.0 | Self::CONTROL.0);
 
     /// The raw bits.
     pub fn bits(self) -> u16 {

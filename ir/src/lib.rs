@@ -13,29 +13,45 @@
 //! (`weft-verify`).
 #![deny(missing_docs)]
 
+pub mod callgraph;
+pub mod cfg;
 pub mod cursor;
 pub mod dfg;
+pub mod dominator_tree;
 pub mod effects;
+pub mod encode;
 pub mod entities;
 pub mod function;
 pub mod immediates;
 pub mod instructions;
+pub mod interpreter;
 pub mod layout;
+pub mod liveness;
+pub mod loop_analysis;
 pub mod module;
 pub mod opcodes;
+pub mod parser;
 pub mod types;
+pub mod verifier;
 pub mod write;
 
+pub use callgraph::{CallGraph, CallKind};
+pub use cfg::{BlockPredecessor, ControlFlowGraph};
 pub use cursor::{CursorPosition, FuncCursor};
 pub use dfg::{DataFlowGraph, ResultTypeError, ValueDef};
+pub use dominator_tree::DominatorTree;
 pub use effects::Effects;
 pub use entities::{Block, DataRef, ElemRef, FuncRef, GlobalRef, Inst, JumpTable, MemoryRef, SigRef, TableRef, Value};
 pub use function::{Decls, FuncDecl, Function, GlobalDecl, MemoryDecl, Signature, TableDecl};
 pub use immediates::{Ieee32, Ieee64, Imm, ImmKind, MemArg, V128Imm};
 pub use instructions::{BlockCall, InstructionData, JumpTableData, ValueList, ValueListPool};
 pub use layout::Layout;
-pub use module::{DefinedFunc, Export, ExportKind, FuncBody, ImportedFunc, Module};
+pub use liveness::Liveness;
+pub use loop_analysis::{Loop, LoopAnalysis};
+pub use module::{DefinedFunc, Export, ExportKind, FuncBody, Import, ImportedFunc, Module};
 pub use opcodes::{OpSig, Opcode};
+pub use parser::{ParseError, parse_function, parse_functions};
 pub use types::Type;
+pub use verifier::{AnyEntity, VerifierError, VerifierErrors, pretty_errors, verify_function};
 
 pub use cranelift_entity::EntityRef;

@@ -1,1 +1,31 @@
-//! placeholder
+//! weft's test harnesses: the filetest runner (`tests/filetests/**/*.ir`),
+//! analysis dumps for `; check:` lines, and `; run:` lines over the IR
+//! interpreter. Differential execution under wasmtime, the spec testsuite
+//! runner and the corpus tests live here too as they arrive.
+//!
+//! It owns no compiler logic: everything it checks comes from the other
+//! crates.
+#![deny(missing_docs)]
+
+pub mod dumps;
+pub mod filetest;
+pub mod run_line;
+
+use std::path::PathBuf;
+
+/// The project root (the workspace folder).
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// `../shared` beside the project root, or a panic that names the path:
+/// tests that need the shared corpus fail clearly when it is missing.
+pub fn shared_dir() -> PathBuf {
+    let dir = project_root().join("..").join("shared");
+    assert!(
+        dir.is_dir(),
+        "the shared test material is missing: expected {} (see ../shared/corpus/SOURCES.md)",
+        dir.display()
+    );
+    dir
+}
