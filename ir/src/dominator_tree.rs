@@ -33,7 +33,7 @@
 //! assert!(domtree.dominates(b0, b3) && !domtree.dominates(b1, b3));
 //! ```
 
-use crate::cfg::ControlFlowGraph;
+use crate::cfg::{ControlFlowGraph, checked_resolve};
 use crate::dfg::ValueDef;
 use crate::entities::{Block, Inst, Value};
 use crate::function::Function;
@@ -274,11 +274,9 @@ impl DominatorTree {
     /// False when the value or the use is not placed in the layout.
     pub fn value_dominates_use(&self, func: &Function, value: Value, use_inst: Inst) -> bool {
         let dfg = &func.dfg;
-        if !dfg.value_is_valid(value) {
-            return false;
-        }
+        let Some(value) = checked_resolve(dfg, value) else { return false };
         let Some(use_block) = func.layout.inst_block(use_inst) else { return false };
-        match dfg.value_def(dfg.resolve_aliases(value)) {
+        match dfg.value_def(value) {
             ValueDef::Param(block, _) => func.layout.is_block_inserted(block) && self.dominates(block, use_block),
             ValueDef::Result(def, _) => def != use_inst && self.dominates_inst(def, use_inst, &func.layout),
             ValueDef::Alias(_) | ValueDef::Detached => false,

@@ -122,7 +122,7 @@ impl Liveness {
                 }
                 self.live_in[block].push(value);
                 for pred in cfg.pred_iter(block) {
-                    if seen_out.insert(pred.block) && pred.block != block {
+                    if seen_out.insert(pred.block) {
                         self.live_out[pred.block].push(value);
                     }
                     if def != Some(pred.block) {

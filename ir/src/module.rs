@@ -64,6 +64,7 @@ pub struct ImportedFunc {
 
 /// A function body: translated to IR, or kept as the original bytes.
 #[derive(Clone, Debug)]
+#[expect(clippy::large_enum_variant, reason = "almost every body is IR; a box would only add an indirection")]
 pub enum FuncBody {
     /// Translated to IR.
     Ir(Function),

@@ -56,6 +56,7 @@ use crate::types::Type;
 use crate::write::{write_block_header, write_function, write_inst};
 use core::fmt;
 use cranelift_entity::SecondaryMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where an error is: the function as a whole, a block, an instruction or a
 /// value.
@@ -297,13 +298,11 @@ impl<'a> Verifier<'a> {
         // Every used value: exists, is defined in the layout, dominates.
         let used = checked_inst_values(self.func, inst);
         let mut typeable = true;
-        let mut checked: Vec<Value> = Vec::new();
+        let mut checked: BTreeSet<Value> = BTreeSet::new();
         for &v in &used {
-            if checked.contains(&v) {
-                continue;
+            if checked.insert(v) {
+                typeable &= self.verify_use(block, inst, v);
             }
-            checked.push(v);
-            typeable &= self.verify_use(block, inst, v);
         }
 
         // Results.
@@ -774,43 +773,44 @@ fn block_is_printable(func: &Function, block: Block) -> bool {
 pub fn pretty_errors(func: &Function, errors: &VerifierErrors) -> String {
     use core::fmt::Write;
     let dfg = &func.dfg;
+    // Error indices by location, each list in report order.
+    let mut by_location: BTreeMap<AnyEntity, Vec<usize>> = BTreeMap::new();
+    for (i, e) in errors.0.iter().enumerate() {
+        by_location.entry(e.location).or_default().push(i);
+    }
     let mut placed = vec![false; errors.0.len()];
     let mut body = String::new();
-    let emit = |out: &mut String, placed: &mut Vec<bool>, loc: &dyn Fn(AnyEntity) -> bool| {
-        for (i, e) in errors.0.iter().enumerate() {
-            if !placed[i] && loc(e.location) {
-                placed[i] = true;
-                let _ = writeln!(out, "    ; error: {}", e.message);
-            }
+    let mut emit = |out: &mut String, locations: &mut dyn Iterator<Item = AnyEntity>| {
+        let mut indices: Vec<usize> = locations.filter_map(|l| by_location.remove(&l)).flatten().collect();
+        indices.sort_unstable();
+        for i in indices {
+            placed[i] = true;
+            let _ = writeln!(out, "    ; error: {}", errors.0[i].message);
         }
     };
     for block in func.layout.blocks() {
         if block_is_printable(func, block) {
             let _ = write_block_header(&mut body, func, block);
-            let params = dfg.block_params(block);
-            emit(&mut body, &mut placed, &|l| {
-                l == AnyEntity::Block(block) || matches!(l, AnyEntity::Value(v) if params.contains(&v))
-            });
+            let params = dfg.block_params(block).iter().map(|&v| AnyEntity::Value(v));
+            emit(&mut body, &mut core::iter::once(AnyEntity::Block(block)).chain(params));
         } else {
             let _ = writeln!(body, "; <{block}: not a valid block>");
-            emit(&mut body, &mut placed, &|l| l == AnyEntity::Block(block));
+            emit(&mut body, &mut core::iter::once(AnyEntity::Block(block)));
         }
         for inst in func.layout.block_insts(block) {
             body.push_str("    ");
             if inst_is_printable(func, inst) {
                 let _ = write_inst(&mut body, func, inst);
                 body.push('\n');
-                let results = dfg.inst_results(inst);
-                emit(&mut body, &mut placed, &|l| {
-                    l == AnyEntity::Inst(inst) || matches!(l, AnyEntity::Value(v) if results.contains(&v))
-                });
+                let results = dfg.inst_results(inst).iter().map(|&v| AnyEntity::Value(v));
+                emit(&mut body, &mut core::iter::once(AnyEntity::Inst(inst)).chain(results));
             } else {
                 let what = dfg
                     .insts
                     .get(inst)
                     .map_or("never created".to_string(), |d| format!("`{}` with a bad operand", d.opcode()));
                 let _ = writeln!(body, "; <{inst}: {what}>");
-                emit(&mut body, &mut placed, &|l| l == AnyEntity::Inst(inst));
+                emit(&mut body, &mut core::iter::once(AnyEntity::Inst(inst)));
             }
         }
     }

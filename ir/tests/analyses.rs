@@ -41,10 +41,6 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    /// True with probability `num/den`.
-    fn chance(&mut self, num: u64, den: u64) -> bool {
-        self.next() % den < num
-    }
 }
 
 /// The shape of a terminator: its targets in order.
@@ -72,7 +68,7 @@ impl Term {
 fn random_shape(rng: &mut Rng, entry_targets: bool) -> Vec<Term> {
     let n = 2 + rng.below(11);
     let lo = if entry_targets { 0 } else { 1 };
-    let mut target = |rng: &mut Rng| lo + rng.below(n - lo);
+    let target = |rng: &mut Rng| lo + rng.below(n - lo);
     (0..n)
         .map(|_| match rng.below(10) {
             0 | 1 => Term::Return,
@@ -428,15 +424,15 @@ fn check_cfg_and_domtree(shape: &[Term], stats: &mut Stats) {
             stats.preheaders += 1;
         }
     }
-    for b in 0..n {
+    for (b, &block) in blocks.iter().enumerate() {
         let containing: Vec<(&usize, &BTreeSet<usize>)> =
             want_loops.iter().filter(|(_, body)| body.contains(&b)).collect();
         let innermost = containing.iter().min_by_key(|(_, body)| body.len()).map(|(h, _)| **h);
-        assert_eq!(loops.innermost_loop(blocks[b]).map(|l| idx[&loops.header(l)]), innermost);
-        assert_eq!(loops.block_depth(blocks[b]), containing.len() as u32);
+        assert_eq!(loops.innermost_loop(block).map(|l| idx[&loops.header(l)]), innermost);
+        assert_eq!(loops.block_depth(block), containing.len() as u32);
         for lp in loops.loops() {
             let h = idx[&loops.header(lp)];
-            assert_eq!(loops.is_in_loop(blocks[b], lp), want_loops[&h].contains(&b));
+            assert_eq!(loops.is_in_loop(block, lp), want_loops[&h].contains(&b));
         }
     }
 }
@@ -517,7 +513,15 @@ fn recompute_block_matches_full_recompute() {
 /// any value already built (also from blocks that do not dominate), and
 /// branches passing random arguments. Some results are turned into
 /// aliases of other values.
-fn random_value_function(rng: &mut Rng) -> (Function, Vec<Block>, Vec<Term>, Vec<(Value, Value)>) {
+/// A random function, its blocks in layout order, and the aliases made
+/// `(alias, aliased value)`.
+struct ValueFunction {
+    func: Function,
+    blocks: Vec<Block>,
+    aliases: Vec<(Value, Value)>,
+}
+
+fn random_value_function(rng: &mut Rng) -> ValueFunction {
     let shape = random_shape(rng, false);
     let nparams: Vec<usize> = shape.iter().map(|_| rng.below(3)).collect();
     let mut func = Function::new("live", Signature::new(vec![Type::I32; nparams[0]], [Type::I32]));
@@ -535,8 +539,8 @@ fn random_value_function(rng: &mut Rng) -> (Function, Vec<Block>, Vec<Term>, Vec
             let r = cur.ins(Opcode::I32Add, &[a, b], weft_ir::Imm::None).unwrap()[0];
             pool.push(r);
         }
-        let mut pick = |rng: &mut Rng| pool[rng.below(pool.len())];
-        let mut args_for = |rng: &mut Rng, t: usize| (0..nparams[t]).map(|_| pick(rng)).collect::<Vec<Value>>();
+        let pick = |rng: &mut Rng| pool[rng.below(pool.len())];
+        let args_for = |rng: &mut Rng, t: usize| (0..nparams[t]).map(|_| pick(rng)).collect::<Vec<Value>>();
         match term {
             Term::Return => {
                 let v = args_for(rng, 0);
@@ -576,7 +580,7 @@ fn random_value_function(rng: &mut Rng) -> (Function, Vec<Block>, Vec<Term>, Vec
             aliases.push((dest, src));
         }
     }
-    (func, blocks, shape, aliases)
+    ValueFunction { func, blocks, aliases }
 }
 
 /// Where `v` (resolved) is defined: its block and, for a result, the
@@ -626,7 +630,7 @@ fn random_liveness_matches_brute_force() {
     let mut live_out_seen = 0usize;
     let mut alias_checks = 0usize;
     for _ in 0..1000 {
-        let (func, blocks, _, aliases) = random_value_function(&mut rng);
+        let ValueFunction { func, blocks, aliases } = random_value_function(&mut rng);
         let cfg = ControlFlowGraph::with_function(&func);
         let liveness = Liveness::with_function(&func, &cfg);
         assert!(liveness.is_valid());
@@ -843,4 +847,38 @@ fn call_graph_start_and_opaque_bodies() {
     let mut cleared = cg.clone();
     cleared.clear();
     assert!(!cleared.is_valid() && cleared.num_funcs() == 0);
+}
+
+#[test]
+fn value_dominates_use_follows_definitions() {
+    let func = parse_function(
+        "function %d(i32) -> i32 {
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    v1 = i32.const 1
+    v2 = i32.add v1, v0
+    jump block3(v2)
+block2:
+    jump block3(v0)
+block3(v3: i32):
+    return v3
+}
+",
+    )
+    .unwrap();
+    let cfg = ControlFlowGraph::with_function(&func);
+    let domtree = DominatorTree::with_function(&func, &cfg);
+    let [i0, i1, i2, i3, i4, i5] = [0, 1, 2, 3, 4, 5].map(Inst::new);
+    let [v0, v1, v2, v3] = [0, 1, 2, 3].map(Value::new);
+    // Parameters dominate their block and everything it dominates.
+    assert!(domtree.value_dominates_use(&func, v0, i0) && domtree.value_dominates_use(&func, v0, i5));
+    // A result dominates later instructions of its block, not itself or
+    // earlier ones, and not a sibling branch.
+    assert!(domtree.value_dominates_use(&func, v1, i2) && domtree.value_dominates_use(&func, v2, i3));
+    assert!(!domtree.value_dominates_use(&func, v1, i1) && !domtree.value_dominates_use(&func, v2, i2));
+    assert!(!domtree.value_dominates_use(&func, v2, i4) && !domtree.value_dominates_use(&func, v2, i5));
+    assert!(domtree.value_dominates_use(&func, v3, i5) && !domtree.value_dominates_use(&func, v3, i3));
+    // Out-of-range values are not defined anywhere.
+    assert!(!domtree.value_dominates_use(&func, Value::new(50), i5));
 }

@@ -1,1 +1,43 @@
-//! placeholder
+//! weft's optimization passes and the pass manager.
+//!
+//! This crate owns the [`FunctionPass`] and [`ModulePass`] traits, the one
+//! [`registry`] of passes (it drives `--passes`, `weft passes`, pipelines,
+//! filetests), the [`PassManager`] that runs passes, checks every changed
+//! function with the structural verifier and — when asked — with the Z3
+//! refinement check of `weft-verify`, and reverts a function whose check
+//! fails. Pipelines (`-O1 -O2 -O3 -Os`) are defined once in [`pipelines`].
+//!
+//! It does not read or write wasm (`weft-frontend`, `weft-backend`) and does
+//! not encode semantics for Z3 (`weft-verify`).
+//!
+//! One pass, one file: `src/<snake_name>.rs`, type `<CamelName>`, CLI name
+//! `<kebab-name>`; its `//!` doc has a before/after example, preconditions,
+//! the analyses it uses and preserves, its verification obligation and its
+//! complexity. See `docs/add-a-pass.md`.
+#![deny(missing_docs)]
+
+pub mod dce;
+pub mod manager;
+pub mod pipelines;
+pub mod registry;
+
+pub use manager::{Config, FunctionReport, PassEvent, PassManager, PassStats, Report, VerifyMode};
+pub use registry::{AnyPass, PassInfo, UnknownPass, lookup, passes};
+
+use weft_ir::{Function, Module};
+
+/// A pass over one function at a time. Function passes run in parallel
+/// across functions; they may read only the function they are given.
+pub trait FunctionPass: Send + Sync {
+    /// Transforms `func`; returns whether anything changed. A pass that
+    /// returns `false` must leave `func` exactly as it was.
+    fn run(&self, func: &mut Function) -> bool;
+}
+
+/// A pass over the whole module (reachability, interprocedural constants).
+pub trait ModulePass: Send + Sync {
+    /// Transforms `module`; returns the indices (into `module.funcs`) of the
+    /// functions it changed. Functions it removes or empties are its own
+    /// obligation, stated in its docs.
+    fn run(&self, module: &mut Module) -> Vec<usize>;
+}

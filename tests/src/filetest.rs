@@ -37,6 +37,14 @@ pub enum Command {
     Liveness,
     /// `test interpret`.
     Interpret,
+    /// `test pass a,b,c`: run the passes, then `; check:` the output, run the
+    /// `; run:` lines before and after, and require the Z3 refinement check
+    /// of the result against the input not to fail.
+    Pass(Vec<String>),
+    /// `test refine`: functions come in pairs (source, target); the target
+    /// carries `; expect: proved`, `; expect: bounded`, or
+    /// `; expect: counterexample [QUERY]`.
+    Refine,
 }
 
 /// One parsed filetest.
@@ -66,6 +74,14 @@ impl FileTest {
             "loops" => Command::Loops,
             "liveness" => Command::Liveness,
             "interpret" => Command::Interpret,
+            "refine" => Command::Refine,
+            other if other.starts_with("pass ") => {
+                let names: Vec<String> = other[5..].split(',').map(|n| n.trim().to_string()).collect();
+                for n in &names {
+                    weft_passes::lookup(n).map_err(|e| e.to_string())?;
+                }
+                Command::Pass(names)
+            }
             other => return Err(format!("unknown filetest command `{other}`")),
         };
         Ok(FileTest { path: path.to_path_buf(), command, text })
@@ -142,6 +158,9 @@ pub fn run(test: &FileTest) -> Result<usize, String> {
     if funcs.len() != sources.len() {
         return Err(format!("found {} `function` lines but parsed {} functions", sources.len(), funcs.len()));
     }
+    if test.command == Command::Refine {
+        return run_refine(&funcs, &sources);
+    }
     for (func, src) in funcs.iter().zip(&sources) {
         let printed = func.display().to_string();
         if printed != src.canonical {
@@ -191,6 +210,8 @@ fn run_function(test: &FileTest, funcs: &[Function], func: &Function, src: &Func
             verify(func)?;
             filecheck(src, &crate::dumps::liveness(func))
         }
+        Command::Refine => unreachable!("handled per file"),
+        Command::Pass(names) => run_pass(names, funcs, func, src),
         Command::Interpret => {
             verify(func)?;
             let runs = directives(src, "run:");
@@ -254,4 +275,64 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+fn run_pass(names: &[String], funcs: &[Function], func: &Function, src: &FuncSource) -> Result<(), String> {
+    verify(func).map_err(|e| format!("input does not verify:\n{e}"))?;
+    let runs = directives(src, "run:");
+    for r in &runs {
+        crate::run_line::check(funcs, func, r).map_err(|e| format!("before the pass: {e}"))?;
+    }
+    let infos: Vec<_> = names.iter().map(|n| weft_passes::lookup(n).expect("checked when the file was read")).collect();
+    let manager = weft_passes::PassManager::new(&infos, weft_passes::Config::default());
+    let mut out = func.clone();
+    let report = manager.run_function(&mut out);
+    if let Some(e) = report.events.iter().find(|e| e.reverted) {
+        return Err(format!("pass {} was reverted: {}", e.pass, e.message));
+    }
+    let printed = out.display().to_string();
+    filecheck(src, &printed)?;
+    // The result must still be canonical text.
+    let reparsed = weft_ir::parse_function(&printed).map_err(|e| format!("output does not parse: {e}\n{printed}"))?;
+    if reparsed.display().to_string() != printed {
+        return Err("output is not stable under print(parse(..))".into());
+    }
+    for r in &runs {
+        crate::run_line::check(funcs, &out, r).map_err(|e| format!("after the pass: {e}\noutput:\n{printed}"))?;
+    }
+    match weft_verify::check_refinement(func, &out, &weft_verify::Options::default()) {
+        weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_) => Ok(()),
+        other => Err(format!("refinement check of the pass's output: {other}\noutput:\n{printed}")),
+    }
+}
+
+fn run_refine(funcs: &[Function], sources: &[FuncSource]) -> Result<usize, String> {
+    if funcs.len() % 2 != 0 {
+        return Err("`test refine` needs functions in (source, target) pairs".into());
+    }
+    for pair in 0..funcs.len() / 2 {
+        let (s, t) = (&funcs[2 * pair], &funcs[2 * pair + 1]);
+        let tsrc = &sources[2 * pair + 1];
+        let ctx = |e: String| format!("pair %{} / %{} (line {}): {e}", s.name, t.name, tsrc.line);
+        verify(s).map_err(ctx)?;
+        verify(t).map_err(ctx)?;
+        let expect = directives(tsrc, "expect:");
+        let [expect] = expect.as_slice() else {
+            return Err(ctx("the target needs exactly one `; expect:` line".into()));
+        };
+        let outcome = weft_verify::check_refinement(s, t, &weft_verify::Options::default());
+        let ok = match (expect.split_whitespace().next(), &outcome) {
+            (Some("proved"), weft_verify::Outcome::Proved) => true,
+            (Some("bounded"), weft_verify::Outcome::ProvedBounded(_)) => true,
+            (Some("counterexample"), weft_verify::Outcome::Counterexample(cex)) => {
+                let want = expect["counterexample".len()..].trim();
+                want.is_empty() || cex.query.contains(want)
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(ctx(format!("expected `{expect}`, got: {outcome}")));
+        }
+    }
+    Ok(funcs.len())
 }

@@ -10,6 +10,8 @@
 pub mod dumps;
 pub mod filetest;
 pub mod run_line;
+pub mod spec;
+pub mod wasmtime_harness;
 
 use std::path::PathBuf;
 

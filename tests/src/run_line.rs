@@ -11,7 +11,7 @@
 
 use weft_ir::Function;
 use weft_ir::interpreter::{Env, State, Trap, Val, run};
-use weft_ir::{EntityRef as _, FuncRef, SigRef, TableRef};
+use weft_ir::{FuncRef, SigRef, TableRef};
 
 /// Fuel for one run line: enough for any filetest, small enough to stop an
 /// accidental infinite loop quickly.

@@ -166,6 +166,26 @@ fn vcmp<T: super::simd::Lane, const N: usize>(a: &[Val], f: impl Fn(T, T) -> boo
     bin(a, |x: V128Imm, y: V128Imm| cmp::<T, N>(x, y, f))
 }
 
+/// Lane-wise `f32` arithmetic; NaN results are canonical.
+fn f32x4_un(a: &[Val], f: impl Fn(f32) -> f32) -> Result<Out, Trap> {
+    vun::<u32, 4>(a, |x| canon32(f(f32::from_bits(x))))
+}
+
+/// Lane-wise `f64` arithmetic; NaN results are canonical.
+fn f64x2_un(a: &[Val], f: impl Fn(f64) -> f64) -> Result<Out, Trap> {
+    vun::<u64, 2>(a, |x| canon64(f(f64::from_bits(x))))
+}
+
+/// Lane-wise binary `f32` arithmetic; NaN results are canonical.
+fn f32x4_bin(a: &[Val], f: impl Fn(f32, f32) -> f32) -> Result<Out, Trap> {
+    vbin::<u32, 4>(a, |x, y| canon32(f(f32::from_bits(x), f32::from_bits(y))))
+}
+
+/// Lane-wise binary `f64` arithmetic; NaN results are canonical.
+fn f64x2_bin(a: &[Val], f: impl Fn(f64, f64) -> f64) -> Result<Out, Trap> {
+    vbin::<u64, 2>(a, |x, y| canon64(f(f64::from_bits(x), f64::from_bits(y))))
+}
+
 fn le_i16(b: &[u8], i: usize) -> i16 {
     i16::from_le_bytes([b[2 * i], b[2 * i + 1]])
 }
@@ -586,33 +606,33 @@ impl Interp<'_> {
             // ---- f32 arithmetic ----
             O::F32Abs => un(a, |x: Ieee32| Ieee32(x.0 & 0x7fff_ffff)),
             O::F32Neg => un(a, |x: Ieee32| Ieee32(x.0 ^ 0x8000_0000)),
-            O::F32Ceil => un(a, |x: f32| canon32(x.ceil())),
-            O::F32Floor => un(a, |x: f32| canon32(x.floor())),
-            O::F32Trunc => un(a, |x: f32| canon32(x.trunc())),
-            O::F32Nearest => un(a, |x: f32| canon32(x.round_ties_even())),
-            O::F32Sqrt => un(a, |x: f32| canon32(x.sqrt())),
-            O::F32Add => bin(a, |x: f32, y: f32| canon32(x + y)),
-            O::F32Sub => bin(a, |x: f32, y: f32| canon32(x - y)),
-            O::F32Mul => bin(a, |x: f32, y: f32| canon32(x * y)),
-            O::F32Div => bin(a, |x: f32, y: f32| canon32(x / y)),
-            O::F32Min => bin(a, fmin32),
-            O::F32Max => bin(a, fmax32),
+            O::F32Ceil => un(a, |x: f32| Ieee32(canon32(x.ceil()))),
+            O::F32Floor => un(a, |x: f32| Ieee32(canon32(x.floor()))),
+            O::F32Trunc => un(a, |x: f32| Ieee32(canon32(x.trunc()))),
+            O::F32Nearest => un(a, |x: f32| Ieee32(canon32(x.round_ties_even()))),
+            O::F32Sqrt => un(a, |x: f32| Ieee32(canon32(x.sqrt()))),
+            O::F32Add => bin(a, |x: f32, y: f32| Ieee32(canon32(x + y))),
+            O::F32Sub => bin(a, |x: f32, y: f32| Ieee32(canon32(x - y))),
+            O::F32Mul => bin(a, |x: f32, y: f32| Ieee32(canon32(x * y))),
+            O::F32Div => bin(a, |x: f32, y: f32| Ieee32(canon32(x / y))),
+            O::F32Min => bin(a, |x: Ieee32, y: Ieee32| Ieee32(fmin32(x.0, y.0))),
+            O::F32Max => bin(a, |x: Ieee32, y: Ieee32| Ieee32(fmax32(x.0, y.0))),
             O::F32Copysign => bin(a, |x: Ieee32, y: Ieee32| Ieee32(x.0 & 0x7fff_ffff | y.0 & 0x8000_0000)),
 
             // ---- f64 arithmetic ----
             O::F64Abs => un(a, |x: Ieee64| Ieee64(x.0 & !(1 << 63))),
             O::F64Neg => un(a, |x: Ieee64| Ieee64(x.0 ^ 1 << 63)),
-            O::F64Ceil => un(a, |x: f64| canon64(x.ceil())),
-            O::F64Floor => un(a, |x: f64| canon64(x.floor())),
-            O::F64Trunc => un(a, |x: f64| canon64(x.trunc())),
-            O::F64Nearest => un(a, |x: f64| canon64(x.round_ties_even())),
-            O::F64Sqrt => un(a, |x: f64| canon64(x.sqrt())),
-            O::F64Add => bin(a, |x: f64, y: f64| canon64(x + y)),
-            O::F64Sub => bin(a, |x: f64, y: f64| canon64(x - y)),
-            O::F64Mul => bin(a, |x: f64, y: f64| canon64(x * y)),
-            O::F64Div => bin(a, |x: f64, y: f64| canon64(x / y)),
-            O::F64Min => bin(a, fmin64),
-            O::F64Max => bin(a, fmax64),
+            O::F64Ceil => un(a, |x: f64| Ieee64(canon64(x.ceil()))),
+            O::F64Floor => un(a, |x: f64| Ieee64(canon64(x.floor()))),
+            O::F64Trunc => un(a, |x: f64| Ieee64(canon64(x.trunc()))),
+            O::F64Nearest => un(a, |x: f64| Ieee64(canon64(x.round_ties_even()))),
+            O::F64Sqrt => un(a, |x: f64| Ieee64(canon64(x.sqrt()))),
+            O::F64Add => bin(a, |x: f64, y: f64| Ieee64(canon64(x + y))),
+            O::F64Sub => bin(a, |x: f64, y: f64| Ieee64(canon64(x - y))),
+            O::F64Mul => bin(a, |x: f64, y: f64| Ieee64(canon64(x * y))),
+            O::F64Div => bin(a, |x: f64, y: f64| Ieee64(canon64(x / y))),
+            O::F64Min => bin(a, |x: Ieee64, y: Ieee64| Ieee64(fmin64(x.0, y.0))),
+            O::F64Max => bin(a, |x: Ieee64, y: Ieee64| Ieee64(fmax64(x.0, y.0))),
             O::F64Copysign => bin(a, |x: Ieee64, y: Ieee64| Ieee64(x.0 & !(1 << 63) | y.0 & 1 << 63)),
 
             // ---- conversions ----
@@ -631,12 +651,12 @@ impl Interp<'_> {
             O::F32ConvertI32U => un(a, |x: i32| x as u32 as f32),
             O::F32ConvertI64S => un(a, |x: i64| x as f32),
             O::F32ConvertI64U => un(a, |x: i64| x as u64 as f32),
-            O::F32DemoteF64 => un(a, |x: f64| canon32(x as f32)),
+            O::F32DemoteF64 => un(a, |x: f64| Ieee32(canon32(x as f32))),
             O::F64ConvertI32S => un(a, |x: i32| f64::from(x)),
             O::F64ConvertI32U => un(a, |x: i32| f64::from(x as u32)),
             O::F64ConvertI64S => un(a, |x: i64| x as f64),
             O::F64ConvertI64U => un(a, |x: i64| x as u64 as f64),
-            O::F64PromoteF32 => un(a, |x: f32| canon64(f64::from(x))),
+            O::F64PromoteF32 => un(a, |x: f32| Ieee64(canon64(f64::from(x)))),
             O::I32ReinterpretF32 => un(a, |x: Ieee32| x.0 as i32),
             O::I64ReinterpretF64 => un(a, |x: Ieee64| x.0 as i64),
             O::F32ReinterpretI32 => un(a, |x: i32| Ieee32(x as u32)),
@@ -977,38 +997,38 @@ impl Interp<'_> {
             }),
 
             // ---- simd: f32x4 arithmetic ----
-            O::F32x4Ceil => vun::<f32, 4>(a, |x| canon32(x.ceil())),
-            O::F32x4Floor => vun::<f32, 4>(a, |x| canon32(x.floor())),
-            O::F32x4Trunc => vun::<f32, 4>(a, |x| canon32(x.trunc())),
-            O::F32x4Nearest => vun::<f32, 4>(a, |x| canon32(x.round_ties_even())),
+            O::F32x4Ceil => f32x4_un(a, f32::ceil),
+            O::F32x4Floor => f32x4_un(a, f32::floor),
+            O::F32x4Trunc => f32x4_un(a, f32::trunc),
+            O::F32x4Nearest => f32x4_un(a, f32::round_ties_even),
             O::F32x4Abs => vun::<u32, 4>(a, |x| x & 0x7fff_ffff),
             O::F32x4Neg => vun::<u32, 4>(a, |x| x ^ 0x8000_0000),
-            O::F32x4Sqrt => vun::<f32, 4>(a, |x| canon32(x.sqrt())),
-            O::F32x4Add => vbin::<f32, 4>(a, |x, y| canon32(x + y)),
-            O::F32x4Sub => vbin::<f32, 4>(a, |x, y| canon32(x - y)),
-            O::F32x4Mul => vbin::<f32, 4>(a, |x, y| canon32(x * y)),
-            O::F32x4Div => vbin::<f32, 4>(a, |x, y| canon32(x / y)),
-            O::F32x4Min => vbin::<f32, 4>(a, fmin32),
-            O::F32x4Max => vbin::<f32, 4>(a, fmax32),
-            O::F32x4PMin => vbin::<f32, 4>(a, pmin32),
-            O::F32x4PMax => vbin::<f32, 4>(a, pmax32),
+            O::F32x4Sqrt => f32x4_un(a, f32::sqrt),
+            O::F32x4Add => f32x4_bin(a, |x, y| x + y),
+            O::F32x4Sub => f32x4_bin(a, |x, y| x - y),
+            O::F32x4Mul => f32x4_bin(a, |x, y| x * y),
+            O::F32x4Div => f32x4_bin(a, |x, y| x / y),
+            O::F32x4Min => vbin::<u32, 4>(a, fmin32),
+            O::F32x4Max => vbin::<u32, 4>(a, fmax32),
+            O::F32x4PMin => vbin::<u32, 4>(a, pmin32),
+            O::F32x4PMax => vbin::<u32, 4>(a, pmax32),
 
             // ---- simd: f64x2 arithmetic ----
-            O::F64x2Ceil => vun::<f64, 2>(a, |x| canon64(x.ceil())),
-            O::F64x2Floor => vun::<f64, 2>(a, |x| canon64(x.floor())),
-            O::F64x2Trunc => vun::<f64, 2>(a, |x| canon64(x.trunc())),
-            O::F64x2Nearest => vun::<f64, 2>(a, |x| canon64(x.round_ties_even())),
+            O::F64x2Ceil => f64x2_un(a, f64::ceil),
+            O::F64x2Floor => f64x2_un(a, f64::floor),
+            O::F64x2Trunc => f64x2_un(a, f64::trunc),
+            O::F64x2Nearest => f64x2_un(a, f64::round_ties_even),
             O::F64x2Abs => vun::<u64, 2>(a, |x| x & !(1 << 63)),
             O::F64x2Neg => vun::<u64, 2>(a, |x| x ^ 1 << 63),
-            O::F64x2Sqrt => vun::<f64, 2>(a, |x| canon64(x.sqrt())),
-            O::F64x2Add => vbin::<f64, 2>(a, |x, y| canon64(x + y)),
-            O::F64x2Sub => vbin::<f64, 2>(a, |x, y| canon64(x - y)),
-            O::F64x2Mul => vbin::<f64, 2>(a, |x, y| canon64(x * y)),
-            O::F64x2Div => vbin::<f64, 2>(a, |x, y| canon64(x / y)),
-            O::F64x2Min => vbin::<f64, 2>(a, fmin64),
-            O::F64x2Max => vbin::<f64, 2>(a, fmax64),
-            O::F64x2PMin => vbin::<f64, 2>(a, pmin64),
-            O::F64x2PMax => vbin::<f64, 2>(a, pmax64),
+            O::F64x2Sqrt => f64x2_un(a, f64::sqrt),
+            O::F64x2Add => f64x2_bin(a, |x, y| x + y),
+            O::F64x2Sub => f64x2_bin(a, |x, y| x - y),
+            O::F64x2Mul => f64x2_bin(a, |x, y| x * y),
+            O::F64x2Div => f64x2_bin(a, |x, y| x / y),
+            O::F64x2Min => vbin::<u64, 2>(a, fmin64),
+            O::F64x2Max => vbin::<u64, 2>(a, fmax64),
+            O::F64x2PMin => vbin::<u64, 2>(a, pmin64),
+            O::F64x2PMax => vbin::<u64, 2>(a, pmax64),
 
             // ---- simd: conversions ----
             O::I32x4TruncSatF32x4S => un(a, |x: V128Imm| pack::<i32, 4>(lanes::<f32, 4>(x).map(|l| l as i32))),
@@ -1033,11 +1053,11 @@ impl Interp<'_> {
             }),
             O::F32x4DemoteF64x2Zero => un(a, |x: V128Imm| {
                 let l = lanes::<f64, 2>(x);
-                pack::<f32, 4>([canon32(l[0] as f32), canon32(l[1] as f32), 0.0, 0.0])
+                pack::<u32, 4>([canon32(l[0] as f32), canon32(l[1] as f32), 0, 0])
             }),
             O::F64x2PromoteLowF32x4 => un(a, |x: V128Imm| {
                 let l = lanes::<f32, 4>(x);
-                pack::<f64, 2>([canon64(f64::from(l[0])), canon64(f64::from(l[1]))])
+                pack::<u64, 2>([canon64(f64::from(l[0])), canon64(f64::from(l[1]))])
             }),
         }
     }

@@ -9,72 +9,70 @@
 //! `copysign`), moves (`select`, loads, stores, `reinterpret`, lane
 //! extraction and insertion) and `pmin`/`pmax` (defined as a select) keep
 //! the operand's bits exactly, as wasm requires.
+//!
+//! Canonicalization works on bit patterns: the helpers return `u32`/`u64`
+//! bits, never a float, because an optimizer may treat all NaNs as
+//! interchangeable and fold `if x.is_nan() { NAN } else { x }` to `x`.
 
 use super::Trap;
 use super::value::{CANONICAL_NAN_F32, CANONICAL_NAN_F64};
 
-/// `x`, or the canonical NaN if `x` is a NaN.
-pub fn canon32(x: f32) -> f32 {
-    if x.is_nan() { f32::from_bits(CANONICAL_NAN_F32) } else { x }
+/// The bits of `x`, or of the canonical NaN if `x` is a NaN.
+pub fn canon32(x: f32) -> u32 {
+    if x.is_nan() { CANONICAL_NAN_F32 } else { x.to_bits() }
 }
 
-/// `x`, or the canonical NaN if `x` is a NaN.
-pub fn canon64(x: f64) -> f64 {
-    if x.is_nan() { f64::from_bits(CANONICAL_NAN_F64) } else { x }
+/// The bits of `x`, or of the canonical NaN if `x` is a NaN.
+pub fn canon64(x: f64) -> u64 {
+    if x.is_nan() { CANONICAL_NAN_F64 } else { x.to_bits() }
 }
 
 macro_rules! float_min_max {
-    ($min:ident, $max:ident, $t:ty, $canon:ident) => {
-        /// wasm `min`: NaN if either operand is NaN; `-0 < +0`.
-        pub fn $min(a: $t, b: $t) -> $t {
-            if a.is_nan() || b.is_nan() {
-                $canon(a + b)
-            } else if a == 0.0 && b == 0.0 {
-                if a.is_sign_negative() { a } else { b }
-            } else if a < b {
+    ($min:ident, $max:ident, $pmin:ident, $pmax:ident, $t:ty, $bits:ty, $nan:ident) => {
+        /// wasm `min` on bit patterns: the canonical NaN if either operand
+        /// is NaN; `-0 < +0`.
+        pub fn $min(a: $bits, b: $bits) -> $bits {
+            let (x, y) = (<$t>::from_bits(a), <$t>::from_bits(b));
+            if x.is_nan() || y.is_nan() {
+                $nan
+            } else if x == 0.0 && y == 0.0 {
+                a | b
+            } else if x < y {
                 a
             } else {
                 b
             }
         }
 
-        /// wasm `max`: NaN if either operand is NaN; `-0 < +0`.
-        pub fn $max(a: $t, b: $t) -> $t {
-            if a.is_nan() || b.is_nan() {
-                $canon(a + b)
-            } else if a == 0.0 && b == 0.0 {
-                if a.is_sign_positive() { a } else { b }
-            } else if a > b {
+        /// wasm `max` on bit patterns: the canonical NaN if either operand
+        /// is NaN; `-0 < +0`.
+        pub fn $max(a: $bits, b: $bits) -> $bits {
+            let (x, y) = (<$t>::from_bits(a), <$t>::from_bits(b));
+            if x.is_nan() || y.is_nan() {
+                $nan
+            } else if x == 0.0 && y == 0.0 {
+                a & b
+            } else if x > y {
                 a
             } else {
                 b
             }
+        }
+
+        /// wasm `pmin` on bit patterns: `b < a ? b : a` (operand bits kept).
+        pub fn $pmin(a: $bits, b: $bits) -> $bits {
+            if <$t>::from_bits(b) < <$t>::from_bits(a) { b } else { a }
+        }
+
+        /// wasm `pmax` on bit patterns: `a < b ? b : a` (operand bits kept).
+        pub fn $pmax(a: $bits, b: $bits) -> $bits {
+            if <$t>::from_bits(a) < <$t>::from_bits(b) { b } else { a }
         }
     };
 }
 
-float_min_max!(fmin32, fmax32, f32, canon32);
-float_min_max!(fmin64, fmax64, f64, canon64);
-
-/// wasm `pmin`: `b < a ? b : a` (operand bits kept, NaN in `a` wins).
-pub fn pmin32(a: f32, b: f32) -> f32 {
-    if b < a { b } else { a }
-}
-
-/// wasm `pmax`: `a < b ? b : a`.
-pub fn pmax32(a: f32, b: f32) -> f32 {
-    if a < b { b } else { a }
-}
-
-/// wasm `pmin` for `f64`.
-pub fn pmin64(a: f64, b: f64) -> f64 {
-    if b < a { b } else { a }
-}
-
-/// wasm `pmax` for `f64`.
-pub fn pmax64(a: f64, b: f64) -> f64 {
-    if a < b { b } else { a }
-}
+float_min_max!(fmin32, fmax32, pmin32, pmax32, f32, u32, CANONICAL_NAN_F32);
+float_min_max!(fmin64, fmax64, pmin64, pmax64, f64, u64, CANONICAL_NAN_F64);
 
 macro_rules! int_div {
     ($div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident, $s:ty, $u:ty) => {

@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `i32`, `i64` | signed decimal (`-5`) | unsigned decimal up to 2^N-1, `0x` hex bit patterns, `_` separators |
 //! | `f32`, `f64` | as [`Ieee32`]/[`Ieee64`] print (`1.5`, `-0.0`, `inf`, `nan:0x400000`) | `nan`, `-nan` (canonical NaN), integers |
-//! | `v128` | `0x` and 32 hex digits, as the printer writes `v128.const` | lane form `i32x4 1 -2 3 4` (shapes `i8x16 i16x8 i32x4 i64x2 f32x4 f64x2`) |
+//! | `v128` | `0x` and 32 hex digits, as the printer writes `v128.const` | unsigned decimal; lane form `i32x4 1 -2 3 4` (shapes `i8x16 i16x8 i32x4 i64x2 f32x4 f64x2`) |
 //! | `funcref` | `null` or `fnN` | |
 //! | `externref` | `null` or `externN` | |
 
@@ -302,6 +302,9 @@ fn parse_v128(s: &str) -> Option<V128Imm> {
             return None;
         }
         return u128::from_str_radix(hex, 16).ok().map(V128Imm::from_u128);
+    }
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<u128>().ok().map(V128Imm::from_u128);
     }
     let mut words = s.split_whitespace();
     let shape = Shape::from_name(words.next()?)?;

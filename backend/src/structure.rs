@@ -1,0 +1,543 @@
+//! Structured control flow from the CFG, by the dominator-tree method of
+//! Norman Ramsey, "Beyond Relooper: Recursive Translation of Unstructured
+//! Control Flow to Structured Control Flow" (ICFP 2022).
+//!
+//! `do_tree(x)` translates the dominator subtree rooted at `x`. The children
+//! of `x` that are *merge nodes* (two or more forward in-edges) each get a
+//! `block`, nested so that the child latest in reverse postorder is
+//! outermost; the code of `x` sits innermost and each merge child's subtree
+//! follows the `end` of its `block`. If `x` is a loop header, all of that is
+//! wrapped in a `loop`. A branch from `x` to `y` is then
+//!
+//! * `br` to `y`'s `loop` for a back edge,
+//! * `br` out of `y`'s `block` for a forward edge to a merge node,
+//! * `y`'s subtree placed right there otherwise (`y`'s only forward
+//!   predecessor is `x`, so `x` is its immediate dominator).
+//!
+//! `brif` becomes `br_if` when one arm is a plain `br` (negating the
+//! condition, or folding a stackified `i32.eqz`, as needed) and
+//! `if`/`else` otherwise. `br_table` branches directly to `block`/`loop`
+//! labels for edges that copy nothing, and to *landing blocks* wrapped
+//! around it for edges that copy arguments or enter an inlined subtree.
+//!
+//! The tree of [`Node`]s names labels, not depths; a cleanup pass then
+//! removes branches to the code that follows anyway, `return` before the
+//! function end, `block`s nobody branches to, and rewrites `if` shapes
+//! (`if br end` → `br_if`, `else` arms after an arm that never falls
+//! through are hoisted out). Depths are computed when encoding.
+
+use crate::BackendError;
+use crate::analysis::{Edge, FuncInfo};
+use crate::codegen::CodeGen;
+use weft_ir::encode::write_u32_leb;
+use weft_ir::{Block, InstructionData, Opcode};
+
+/// A label: what a `br` targets.
+pub(crate) type Label = u32;
+
+/// Structured code before depths are known.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Node {
+    /// Straight-line code that falls through.
+    Code(Vec<u8>),
+    /// Straight-line code ending in a transfer that never falls through
+    /// (`unreachable`, `return_call*`).
+    Exit(Vec<u8>),
+    /// `return` (its operands were pushed by the preceding code).
+    Return,
+    /// `block ... end` with an empty block type.
+    Block(Label, Vec<Node>),
+    /// `loop ... end` with an empty block type.
+    Loop(Label, Vec<Node>),
+    /// `if ... else ... end` (no `else` when the second arm is empty).
+    If(Vec<Node>, Vec<Node>),
+    /// `br`.
+    Br(Label),
+    /// `br_if`.
+    BrIf(Label),
+    /// `br_table` targets, then default.
+    BrTable(Vec<Label>, Label),
+}
+
+/// Deepest `do_tree` recursion accepted (the caller runs on a large stack).
+const MAX_DEPTH: usize = 100_000;
+
+/// Builds the structured body of a function.
+pub(crate) struct Structurizer<'a, 'b, 'f> {
+    codegen: &'a CodeGen<'b, 'f>,
+    next_pad: Label,
+    depth: usize,
+}
+
+impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
+    /// A structurizer over the code generator's function.
+    pub(crate) fn new(codegen: &'a CodeGen<'b, 'f>) -> Self {
+        let next_pad = 2 * codegen.info.func.dfg.num_blocks() as Label;
+        Structurizer { codegen, next_pad, depth: 0 }
+    }
+
+    fn info(&self) -> &'a FuncInfo<'f> {
+        self.codegen.info
+    }
+
+    fn block_label(block: Block) -> Label {
+        2 * block.as_u32()
+    }
+
+    fn loop_label(block: Block) -> Label {
+        2 * block.as_u32() + 1
+    }
+
+    /// The whole function body, simplified.
+    pub(crate) fn function_body(mut self) -> Result<Vec<Node>, BackendError> {
+        let entry = self.info().rpo[0];
+        let mut body = self.do_tree(entry)?;
+        simplify(&mut body, self.info().func.sig.results.is_empty());
+        Ok(body)
+    }
+
+    fn do_tree(&mut self, x: Block) -> Result<Vec<Node>, BackendError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(BackendError::Malformed {
+                func: self.info().func.name.clone(),
+                location: x.to_string(),
+                message: format!("control flow nested more than {MAX_DEPTH} deep"),
+            });
+        }
+        let info = self.info();
+        let mut merges: Vec<Block> = info.domtree.children(x).iter().copied().filter(|&c| info.merge[c]).collect();
+        merges.sort_by_key(|&b| info.rpo_number(b));
+        // Innermost (earliest in reverse postorder) first.
+        let mut cur = self.code_for(x)?;
+        for y in merges {
+            let mut wrapped = vec![Node::Block(Self::block_label(y), cur)];
+            wrapped.extend(self.do_tree(y)?);
+            cur = wrapped;
+        }
+        self.depth -= 1;
+        Ok(if info.loop_header[x] { vec![Node::Loop(Self::loop_label(x), cur)] } else { cur })
+    }
+
+    /// Is the edge `from -> to` a back edge?
+    fn is_back(&self, from: Block, to: Block) -> bool {
+        self.info().rpo_number(to) <= self.info().rpo_number(from)
+    }
+
+    /// The label a branch `from -> to` targets, if `to` has one.
+    fn label_of(&self, from: Block, to: Block) -> Option<Label> {
+        if self.is_back(from, to) {
+            Some(Self::loop_label(to))
+        } else if self.info().merge[to] {
+            Some(Self::block_label(to))
+        } else {
+            None
+        }
+    }
+
+    /// Can the edge be taken with a bare `br` (no copies, target labelled)?
+    fn simple_label(&self, from: Block, edge: &Edge) -> Option<Label> {
+        let label = self.label_of(from, edge.to)?;
+        self.codegen.edge_copies(edge).is_empty().then_some(label)
+    }
+
+    /// Control transfer from `from` to `to`, copies already done.
+    fn branch_to(&mut self, from: Block, to: Block) -> Result<Vec<Node>, BackendError> {
+        match self.label_of(from, to) {
+            Some(l) => Ok(vec![Node::Br(l)]),
+            None => self.do_tree(to),
+        }
+    }
+
+    /// Copies for `edge`, then the transfer.
+    fn edge_code(&mut self, from: Block, edge: &Edge) -> Result<Vec<Node>, BackendError> {
+        let term = self.info().term[from].ok_or_else(|| self.no_term(from))?;
+        let copies = self.codegen.edge_copies(edge);
+        let mut out = Vec::new();
+        if !copies.is_empty() {
+            let mut bytes = Vec::new();
+            self.codegen.emit_copies(term, &copies, &mut bytes)?;
+            out.push(Node::Code(bytes));
+        }
+        out.extend(self.branch_to(from, edge.to)?);
+        Ok(out)
+    }
+
+    fn no_term(&self, block: Block) -> BackendError {
+        BackendError::Malformed {
+            func: self.info().func.name.clone(),
+            location: block.to_string(),
+            message: "has no terminator".into(),
+        }
+    }
+
+    /// The code of block `x` and its terminator.
+    fn code_for(&mut self, x: Block) -> Result<Vec<Node>, BackendError> {
+        let info = self.info();
+        let func = info.func;
+        let term = info.term[x].ok_or_else(|| self.no_term(x))?;
+        let mut chunk = Vec::new();
+        self.codegen.emit_body(x, term, &mut chunk)?;
+        let edges = &info.edges[x];
+        let mut nodes = Vec::new();
+        match &func.dfg.insts[term] {
+            InstructionData::Jump { .. } => {
+                self.codegen.emit_tree(term, &mut chunk)?;
+                push_code(&mut nodes, chunk);
+                nodes.extend(self.branch_to(x, edges[0].to)?);
+            }
+            InstructionData::Brif { .. } => {
+                let negated = self.codegen.emit_cond(term, &mut chunk)?;
+                let (t, f) = (&edges[0], &edges[1]);
+                let (st, sf) = (self.simple_label(x, t), self.simple_label(x, f));
+                match (st, sf) {
+                    (Some(lt), _) if sf.is_none() || !negated => {
+                        if negated {
+                            chunk.push(0x45); // i32.eqz
+                        }
+                        push_code(&mut nodes, chunk);
+                        nodes.push(Node::BrIf(lt));
+                        nodes.extend(self.edge_code(x, f)?);
+                    }
+                    (_, Some(lf)) => {
+                        if !negated {
+                            chunk.push(0x45);
+                        }
+                        push_code(&mut nodes, chunk);
+                        nodes.push(Node::BrIf(lf));
+                        nodes.extend(self.edge_code(x, t)?);
+                    }
+                    _ => {
+                        let (first, second) = if negated { (f, t) } else { (t, f) };
+                        push_code(&mut nodes, chunk);
+                        let a = self.edge_code(x, first)?;
+                        let b = self.edge_code(x, second)?;
+                        nodes.push(Node::If(a, b));
+                    }
+                }
+            }
+            InstructionData::BrTable { .. } => {
+                self.codegen.emit_operands(term, &mut chunk)?;
+                nodes = self.br_table(x, chunk)?;
+            }
+            InstructionData::Op { opcode: Opcode::Return, .. } => {
+                self.codegen.emit_operands(term, &mut chunk)?;
+                push_code(&mut nodes, chunk);
+                nodes.push(Node::Return);
+            }
+            InstructionData::Op { .. } => {
+                // `trap`, `return_call`, `return_call_indirect`.
+                self.codegen.emit_tree(term, &mut chunk)?;
+                nodes.push(Node::Exit(chunk));
+            }
+        }
+        Ok(nodes)
+    }
+
+    /// A `br_table` with landing blocks for edges that need code.
+    fn br_table(&mut self, x: Block, chunk: Vec<u8>) -> Result<Vec<Node>, BackendError> {
+        let info = self.info();
+        let edges = &info.edges[x];
+        // Distinct edges (target and arguments) in order of appearance.
+        let mut keys: Vec<(Block, &[weft_ir::Value])> = Vec::new();
+        let mut key_of = Vec::with_capacity(edges.len());
+        for e in edges {
+            let key = (e.to, e.args.as_slice());
+            let k = keys.iter().position(|&k| k == key).unwrap_or_else(|| {
+                keys.push(key);
+                keys.len() - 1
+            });
+            key_of.push(k);
+        }
+        // A direct label, or a landing pad.
+        let mut direct: Vec<Option<Label>> = Vec::with_capacity(keys.len());
+        let mut pads: Vec<usize> = Vec::new();
+        for (k, _) in keys.iter().enumerate() {
+            let e = &edges[key_of.iter().position(|&x| x == k).unwrap_or(0)];
+            let label = self.simple_label(x, e);
+            if label.is_none() {
+                pads.push(k);
+            }
+            direct.push(label);
+        }
+        // Inlined subtrees first, then labelled targets latest-first, so the
+        // last pad (whose code ends the sequence) can fall into the
+        // innermost merge block.
+        pads.sort_by_key(|&k| {
+            let to = keys[k].0;
+            let rpo = info.rpo_number(to);
+            match self.label_of(x, to) {
+                None => (0, rpo),
+                Some(_) => (1, u32::MAX - rpo),
+            }
+        });
+        let mut label_of_key = direct.clone();
+        let mut pad_labels = Vec::with_capacity(pads.len());
+        for &k in &pads {
+            let l = self.next_pad;
+            self.next_pad += 1;
+            label_of_key[k] = Some(l);
+            pad_labels.push(l);
+        }
+        let lab = |i: usize| label_of_key[key_of[i]].unwrap_or(0);
+        let targets: Vec<Label> = (1..edges.len()).map(lab).collect();
+        let mut cur = Vec::new();
+        push_code(&mut cur, chunk);
+        cur.push(Node::BrTable(targets, lab(0)));
+        for (&k, &l) in pads.iter().zip(&pad_labels) {
+            let e = &edges[key_of.iter().position(|&x| x == k).unwrap_or(0)];
+            let mut wrapped = vec![Node::Block(l, cur)];
+            wrapped.extend(self.edge_code(x, e)?);
+            cur = wrapped;
+        }
+        Ok(cur)
+    }
+}
+
+fn push_code(nodes: &mut Vec<Node>, chunk: Vec<u8>) {
+    if !chunk.is_empty() {
+        nodes.push(Node::Code(chunk));
+    }
+}
+
+// ------------------------------------------------------------- cleanup
+
+/// What falling off the end of a sequence is equivalent to.
+#[derive(Copy, Clone)]
+struct Cont<'a> {
+    /// Labels a `br` to which does nothing here (linked list outwards).
+    labels: Option<&'a ContLabel<'a>>,
+    /// Falling off reaches the end of the function.
+    func_end: bool,
+}
+
+struct ContLabel<'a> {
+    label: Label,
+    next: Option<&'a ContLabel<'a>>,
+}
+
+impl Cont<'_> {
+    fn has(&self, l: Label) -> bool {
+        let mut cur = self.labels;
+        while let Some(c) = cur {
+            if c.label == l {
+                return true;
+            }
+            cur = c.next;
+        }
+        false
+    }
+}
+
+/// Does control never fall off the end of `seq`?
+fn ends_in_transfer(seq: &[Node]) -> bool {
+    match seq.last() {
+        Some(Node::Br(_) | Node::BrTable(..) | Node::Return | Node::Exit(_)) => true,
+        Some(Node::Loop(_, body)) => ends_in_transfer(body),
+        Some(Node::If(t, e)) => !e.is_empty() && ends_in_transfer(t) && ends_in_transfer(e),
+        _ => false,
+    }
+}
+
+/// Cleans up the tree to a fixed point; see the module docs.
+fn simplify(body: &mut Vec<Node>, no_results: bool) {
+    for _ in 0..32 {
+        let top = Cont { labels: None, func_end: true };
+        let mut changed = simplify_seq(body, top, no_results);
+        let mut refs = Vec::new();
+        count_refs(body, &mut refs);
+        changed |= splice_unused(body, &refs);
+        if !changed {
+            break;
+        }
+    }
+    match body.last() {
+        // Falling off the end returns what is on the stack.
+        Some(Node::Return) => {
+            body.pop();
+        }
+        Some(Node::Br(_) | Node::BrTable(..) | Node::Exit(_)) => {}
+        // After a `block`, `loop` or `if` the validator needs the results on
+        // the stack even when control never gets there: say it cannot.
+        _ if !no_results => body.push(Node::Exit(vec![0x00])),
+        _ => {}
+    }
+}
+
+fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
+    let mut changed = false;
+    // Branches to where control goes anyway.
+    loop {
+        match seq.last() {
+            Some(Node::Br(l)) if cont.has(*l) => {}
+            // Only where falling off needs no values: a nested `return`.
+            Some(Node::Return) if cont.func_end && no_results => {}
+            _ => break,
+        }
+        seq.pop();
+        changed = true;
+    }
+    let n = seq.len();
+    for (i, node) in seq.iter_mut().enumerate() {
+        let outer = if i + 1 == n { cont } else { Cont { labels: None, func_end: false } };
+        match node {
+            Node::Block(l, body) => {
+                let link = ContLabel { label: *l, next: outer.labels };
+                changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: outer.func_end }, no_results);
+            }
+            Node::Loop(_, body) => changed |= simplify_seq(body, outer, no_results),
+            Node::If(t, e) => {
+                changed |= simplify_seq(t, outer, no_results);
+                changed |= simplify_seq(e, outer, no_results);
+            }
+            _ => {}
+        }
+    }
+    // `if` shapes.
+    if seq.iter().any(|n| matches!(n, Node::If(..))) {
+        let old = core::mem::take(seq);
+        for node in old {
+            match node {
+                Node::If(t, e) if t.is_empty() && e.is_empty() => {
+                    seq.push(Node::Code(vec![0x1a])); // drop
+                    changed = true;
+                }
+                Node::If(t, e) if e.is_empty() && matches!(t.as_slice(), [Node::Br(_)]) => {
+                    if let [Node::Br(l)] = t.as_slice() {
+                        seq.push(Node::BrIf(*l));
+                    }
+                    changed = true;
+                }
+                Node::If(t, e) if t.is_empty() && matches!(e.as_slice(), [Node::Br(_)]) => {
+                    if let [Node::Br(l)] = e.as_slice() {
+                        seq.push(Node::Code(vec![0x45])); // i32.eqz
+                        seq.push(Node::BrIf(*l));
+                    }
+                    changed = true;
+                }
+                Node::If(t, e) if !e.is_empty() && ends_in_transfer(&t) => {
+                    seq.push(Node::If(t, Vec::new()));
+                    seq.extend(e);
+                    changed = true;
+                }
+                other => seq.push(other),
+            }
+        }
+    }
+    changed
+}
+
+fn count_refs(seq: &[Node], refs: &mut Vec<u32>) {
+    let bump = |l: Label, refs: &mut Vec<u32>| {
+        if refs.len() <= l as usize {
+            refs.resize(l as usize + 1, 0);
+        }
+        refs[l as usize] += 1;
+    };
+    for node in seq {
+        match node {
+            Node::Block(_, body) | Node::Loop(_, body) => count_refs(body, refs),
+            Node::If(t, e) => {
+                count_refs(t, refs);
+                count_refs(e, refs);
+            }
+            Node::Br(l) | Node::BrIf(l) => bump(*l, refs),
+            Node::BrTable(ts, d) => {
+                for &t in ts {
+                    bump(t, refs);
+                }
+                bump(*d, refs);
+            }
+            Node::Code(_) | Node::Exit(_) | Node::Return => {}
+        }
+    }
+}
+
+/// Replaces every `block`/`loop` nobody branches to by its body.
+fn splice_unused(seq: &mut Vec<Node>, refs: &[u32]) -> bool {
+    let unused = |l: &Label| refs.get(*l as usize).is_none_or(|&n| n == 0);
+    let mut changed = false;
+    for node in seq.iter_mut() {
+        match node {
+            Node::Block(_, body) | Node::Loop(_, body) => changed |= splice_unused(body, refs),
+            Node::If(t, e) => {
+                changed |= splice_unused(t, refs);
+                changed |= splice_unused(e, refs);
+            }
+            _ => {}
+        }
+    }
+    if seq.iter().any(|n| matches!(n, Node::Block(l, _) | Node::Loop(l, _) if unused(l))) {
+        let old = core::mem::take(seq);
+        for node in old {
+            match node {
+                Node::Block(l, body) | Node::Loop(l, body) if unused(&l) => seq.extend(body),
+                other => seq.push(other),
+            }
+        }
+        changed = true;
+    }
+    changed
+}
+
+// ------------------------------------------------------------- encoding
+
+/// Encodes the tree, turning labels into relative depths.
+pub(crate) fn encode(seq: &[Node], out: &mut Vec<u8>) -> Result<(), String> {
+    let mut scopes: Vec<Option<Label>> = Vec::new();
+    encode_seq(seq, &mut scopes, out)
+}
+
+fn depth(scopes: &[Option<Label>], l: Label) -> Result<u32, String> {
+    scopes
+        .iter()
+        .rev()
+        .position(|&s| s == Some(l))
+        .map(|d| d as u32)
+        .ok_or_else(|| format!("branch to label {l}, which is not in scope"))
+}
+
+fn encode_seq(seq: &[Node], scopes: &mut Vec<Option<Label>>, out: &mut Vec<u8>) -> Result<(), String> {
+    for node in seq {
+        match node {
+            Node::Code(bytes) | Node::Exit(bytes) => out.extend_from_slice(bytes),
+            Node::Return => out.push(0x0f),
+            Node::Block(l, body) | Node::Loop(l, body) => {
+                out.push(if matches!(node, Node::Block(..)) { 0x02 } else { 0x03 });
+                out.push(0x40);
+                scopes.push(Some(*l));
+                encode_seq(body, scopes, out)?;
+                scopes.pop();
+                out.push(0x0b);
+            }
+            Node::If(t, e) => {
+                out.extend_from_slice(&[0x04, 0x40]);
+                scopes.push(None);
+                encode_seq(t, scopes, out)?;
+                if !e.is_empty() {
+                    out.push(0x05);
+                    encode_seq(e, scopes, out)?;
+                }
+                scopes.pop();
+                out.push(0x0b);
+            }
+            Node::Br(l) => {
+                out.push(0x0c);
+                write_u32_leb(out, depth(scopes, *l)?);
+            }
+            Node::BrIf(l) => {
+                out.push(0x0d);
+                write_u32_leb(out, depth(scopes, *l)?);
+            }
+            Node::BrTable(ts, d) => {
+                out.push(0x0e);
+                write_u32_leb(out, ts.len() as u32);
+                for &t in ts {
+                    write_u32_leb(out, depth(scopes, t)?);
+                }
+                write_u32_leb(out, depth(scopes, *d)?);
+            }
+        }
+    }
+    Ok(())
+}

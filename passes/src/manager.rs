@@ -1,0 +1,306 @@
+//! The pass manager: runs passes, checks each changed function, reverts on
+//! failure, and reports.
+//!
+//! After a pass changes a function, the manager
+//! 1. runs the structural verifier — a failure is a bug of the pass: the
+//!    function is restored to its state before the pass and the event is
+//!    reported;
+//! 2. with [`VerifyMode::Lenient`] or [`VerifyMode::Strict`], asks
+//!    `weft-verify` whether the new function refines the old one.
+//!    A counterexample reverts the function in both modes; `Unknown` reverts
+//!    it in strict mode; `ProvedBounded(k)` is kept in lenient mode and
+//!    reverted in strict mode. Every outcome is counted in the report.
+//!
+//! So the output is verified or it is the input, per function and per pass.
+//! Function passes run in parallel across functions (rayon); results are
+//! collected in function order, so output does not depend on thread count.
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use weft_ir::{FuncBody, Function, Module};
+use weft_verify::{Options, Outcome, check_refinement};
+
+use crate::registry::{AnyPass, PassInfo};
+
+/// Whether and how strictly passes are checked with Z3.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum VerifyMode {
+    /// Structural verifier only.
+    #[default]
+    Off,
+    /// Revert on counterexample; keep `ProvedBounded` and `Unknown`.
+    Lenient,
+    /// Keep only `Proved` results.
+    Strict,
+}
+
+/// Pass manager configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Refinement checking.
+    pub verify: VerifyMode,
+    /// Options of each refinement query.
+    pub verify_options: Options,
+}
+
+/// Per-pass totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PassStats {
+    /// The pass.
+    pub name: &'static str,
+    /// Functions the pass changed (and kept).
+    pub functions_changed: usize,
+    /// Instructions before the pass, over the functions it ran on.
+    pub insts_before: usize,
+    /// Instructions after the pass (after reverts).
+    pub insts_after: usize,
+    /// Time spent in the pass and its checks.
+    pub time: Duration,
+    /// Refinement outcomes.
+    pub proved: usize,
+    /// `ProvedBounded` outcomes.
+    pub proved_bounded: usize,
+    /// Counterexamples (each a pass bug).
+    pub counterexamples: usize,
+    /// `Unknown` outcomes.
+    pub unknown: usize,
+    /// Functions restored to their state before the pass.
+    pub reverted: usize,
+}
+
+/// Something worth telling about one function and one pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassEvent {
+    /// The pass.
+    pub pass: &'static str,
+    /// The function's name.
+    pub function: String,
+    /// What happened (verifier errors, a counterexample, an unknown reason).
+    pub message: String,
+    /// Was the function reverted?
+    pub reverted: bool,
+}
+
+/// What happened to one function.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionReport {
+    /// One entry per pass, in pipeline order.
+    pub passes: Vec<PassStats>,
+    /// Events, in order.
+    pub events: Vec<PassEvent>,
+}
+
+/// What happened to a module.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Totals per pass, in pipeline order.
+    pub passes: Vec<PassStats>,
+    /// Events, in function order then pass order.
+    pub events: Vec<PassEvent>,
+    /// Functions kept opaque (not in IR), skipped by every pass.
+    pub opaque_functions: usize,
+}
+
+impl Report {
+    fn absorb(&mut self, f: FunctionReport) {
+        if self.passes.is_empty() {
+            self.passes = f.passes.iter().map(|p| PassStats { name: p.name, ..PassStats::default() }).collect();
+        }
+        for (total, p) in self.passes.iter_mut().zip(f.passes) {
+            total.functions_changed += p.functions_changed;
+            total.insts_before += p.insts_before;
+            total.insts_after += p.insts_after;
+            total.time += p.time;
+            total.proved += p.proved;
+            total.proved_bounded += p.proved_bounded;
+            total.counterexamples += p.counterexamples;
+            total.unknown += p.unknown;
+            total.reverted += p.reverted;
+        }
+        self.events.extend(f.events);
+    }
+}
+
+/// Runs a sequence of passes.
+pub struct PassManager {
+    passes: Vec<(&'static PassInfo, AnyPass)>,
+    config: Config,
+}
+
+impl PassManager {
+    /// A manager running `passes` in order.
+    pub fn new(passes: &[&'static PassInfo], config: Config) -> Self {
+        PassManager { passes: passes.iter().map(|p| (*p, (p.make)())).collect(), config }
+    }
+
+    /// The names of the passes, in order.
+    pub fn pass_names(&self) -> Vec<&'static str> {
+        self.passes.iter().map(|(i, _)| i.name).collect()
+    }
+
+    /// Runs the function passes on one function (module passes are skipped:
+    /// they need the module). This is the per-function entry point for
+    /// embedders that optimize functions one at a time.
+    pub fn run_function(&self, func: &mut Function) -> FunctionReport {
+        let mut report = FunctionReport::default();
+        for (info, pass) in &self.passes {
+            if let AnyPass::Function(pass) = pass {
+                let (stats, event) = self.run_one(info, pass.as_ref(), func);
+                report.passes.push(stats);
+                report.events.extend(event);
+            }
+        }
+        report
+    }
+
+    /// Runs every pass over the module. Function passes run in parallel
+    /// across functions; module passes run alone, in their place in the
+    /// sequence, and every function they change is checked like a function
+    /// pass's.
+    pub fn run_module(&self, module: &mut Module) -> Report {
+        let mut report = Report {
+            opaque_functions: module.funcs.iter().filter(|f| matches!(f.body, FuncBody::Opaque { .. })).count(),
+            ..Report::default()
+        };
+        let mut i = 0;
+        while i < self.passes.len() {
+            // A maximal run of function passes is applied per function in parallel.
+            let start = i;
+            while i < self.passes.len() && matches!(self.passes[i].1, AnyPass::Function(_)) {
+                i += 1;
+            }
+            if i > start {
+                let group = &self.passes[start..i];
+                let reports: Vec<FunctionReport> = module
+                    .funcs
+                    .par_iter_mut()
+                    .map(|f| {
+                        let mut r = FunctionReport::default();
+                        if let FuncBody::Ir(func) = &mut f.body {
+                            for (info, pass) in group {
+                                if let AnyPass::Function(pass) = pass {
+                                    let (stats, event) = self.run_one(info, pass.as_ref(), func);
+                                    r.passes.push(stats);
+                                    r.events.extend(event);
+                                }
+                            }
+                        } else {
+                            r.passes = group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
+                        }
+                        r
+                    })
+                    .collect();
+                let mut group_report = Report::default();
+                for r in reports {
+                    group_report.absorb(r);
+                }
+                if group_report.passes.is_empty() {
+                    group_report.passes = group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
+                }
+                report.passes.extend(group_report.passes);
+                report.events.extend(group_report.events);
+            }
+            if i < self.passes.len() {
+                let (info, pass) = &self.passes[i];
+                if let AnyPass::Module(pass) = pass {
+                    let (stats, events) = self.run_module_pass(info, pass.as_ref(), module);
+                    report.passes.push(stats);
+                    report.events.extend(events);
+                }
+                i += 1;
+            }
+        }
+        report
+    }
+
+    fn run_module_pass(
+        &self,
+        info: &'static PassInfo,
+        pass: &dyn crate::ModulePass,
+        module: &mut Module,
+    ) -> (PassStats, Vec<PassEvent>) {
+        let t0 = Instant::now();
+        let before: Vec<Option<Function>> = module
+            .funcs
+            .iter()
+            .map(|f| match &f.body {
+                FuncBody::Ir(func) => Some(func.clone()),
+                FuncBody::Opaque { .. } => None,
+            })
+            .collect();
+        let mut stats = PassStats { name: info.name, ..Default::default() };
+        stats.insts_before = before.iter().flatten().map(Function::num_insts).sum();
+        let mut changed = pass.run(module);
+        changed.sort_unstable();
+        changed.dedup();
+        let mut events = Vec::new();
+        for idx in changed {
+            let (Some(Some(old)), Some(f)) = (before.get(idx), module.funcs.get_mut(idx)) else { continue };
+            let FuncBody::Ir(new) = &mut f.body else { continue };
+            let (keep, event) = self.check(info, old, new, &mut stats);
+            if keep {
+                stats.functions_changed += 1;
+            } else {
+                *new = old.clone();
+                stats.reverted += 1;
+            }
+            events.extend(event);
+        }
+        stats.insts_after =
+            module.funcs.iter().filter_map(|f| if let FuncBody::Ir(func) = &f.body { Some(func.num_insts()) } else { None }).sum();
+        stats.time = t0.elapsed();
+        (stats, events)
+    }
+
+    fn run_one(&self, info: &'static PassInfo, pass: &dyn crate::FunctionPass, func: &mut Function) -> (PassStats, Option<PassEvent>) {
+        let t0 = Instant::now();
+        let mut stats = PassStats { name: info.name, insts_before: func.num_insts(), ..Default::default() };
+        let snapshot = func.clone();
+        let mut event = None;
+        if pass.run(func) {
+            let (keep, ev) = self.check(info, &snapshot, func, &mut stats);
+            event = ev;
+            if keep {
+                stats.functions_changed = 1;
+            } else {
+                *func = snapshot;
+                stats.reverted = 1;
+            }
+        }
+        stats.insts_after = func.num_insts();
+        stats.time = t0.elapsed();
+        (stats, event)
+    }
+
+    /// Checks `new` against `old`; returns whether to keep `new`.
+    fn check(&self, info: &'static PassInfo, old: &Function, new: &Function, stats: &mut PassStats) -> (bool, Option<PassEvent>) {
+        let event = |message: String, reverted: bool| PassEvent { pass: info.name, function: new.name.clone(), message, reverted };
+        if let Err(errs) = weft_ir::verifier::verify_function(new) {
+            let msg = format!("verifier errors after pass (pass bug):\n{}", weft_ir::verifier::pretty_errors(new, &errs));
+            return (false, Some(event(msg, true)));
+        }
+        if self.config.verify == VerifyMode::Off {
+            return (true, None);
+        }
+        let strict = self.config.verify == VerifyMode::Strict;
+        match check_refinement(old, new, &self.config.verify_options) {
+            Outcome::Proved => {
+                stats.proved += 1;
+                (true, None)
+            }
+            Outcome::ProvedBounded(k) => {
+                stats.proved_bounded += 1;
+                (!strict, Some(event(format!("proved only up to {k} loop iterations"), strict)))
+            }
+            Outcome::Counterexample(cex) => {
+                stats.counterexamples += 1;
+                (false, Some(event(format!("counterexample (pass bug):\n{cex}"), true)))
+            }
+            Outcome::Unknown(reason) => {
+                stats.unknown += 1;
+                (!strict, Some(event(format!("unknown: {reason}"), strict)))
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The optimization pipelines, defined in one place.
+
+use crate::registry::{PassInfo, UnknownPass, lookup};
+
+/// An optimization level.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum OptLevel {
+    /// No passes: the round trip alone.
+    O0,
+    /// Cheap cleanups.
+    O1,
+    /// The default: cleanups and the mission passes.
+    O2,
+    /// Everything, including passes that may grow code.
+    O3,
+    /// Like `O2`, preferring smaller code.
+    Os,
+}
+
+/// The pass names of a pipeline, in order.
+pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
+    match level {
+        OptLevel::O0 => &[],
+        OptLevel::O1 | OptLevel::O2 | OptLevel::O3 | OptLevel::Os => &["dce"],
+    }
+}
+
+/// The passes of a pipeline.
+pub fn pipeline(level: OptLevel) -> Result<Vec<&'static PassInfo>, UnknownPass> {
+    pipeline_names(level).iter().map(|n| lookup(n)).collect()
+}

@@ -1,0 +1,504 @@
+//! Symbolic execution of one function from a start point (the entry, or a
+//! loop header with a symbolic state) into a [`Trace`]: the calls it makes
+//! and the ways it can leave (return, trap, reaching a cut point, running
+//! past the unrolling bound), each guarded by its path condition.
+//!
+//! Paths are merged where they meet: every block instance is executed once,
+//! with its incoming states combined by `ite` on the edge conditions, so the
+//! encoding grows with the number of block instances, not paths. Blocks are
+//! processed in a topological order of the loop-free region: in
+//! [`Mode::Cut`] every edge into a loop header ends the region; in
+//! [`Mode::Unroll`] an instance is a block plus the number of times each
+//! header has run on the way, and an edge that would run a header more than
+//! `k` times ends in a [`ExitKind::Bound`] exit.
+
+use std::collections::BTreeMap;
+
+use weft_ir::{Block, BlockCall, Function, Inst, InstructionData, MemoryRef, Opcode, Signature, Type, Value, ValueDef};
+use z3::ast::{Ast, BV, Bool};
+
+use crate::cfg::CfgInfo;
+use crate::smt::{Smt, bool_to_i32};
+use crate::state::{MachineState, Universe, World, ite_bv, type_bits};
+
+/// An event counter: a BV32 term with its static range.
+#[derive(Clone, Debug)]
+pub(crate) struct Count {
+    pub term: BV,
+    pub lo: u32,
+    pub hi: u32,
+}
+
+impl Count {
+    pub(crate) fn zero() -> Count {
+        Count { term: BV::from_u64(0, 32), lo: 0, hi: 0 }
+    }
+    pub(crate) fn next(&self) -> Count {
+        Count { term: self.term.bvadd(BV::from_u64(1, 32)), lo: self.lo + 1, hi: self.hi + 1 }
+    }
+}
+
+/// The state flowing along a path.
+#[derive(Clone, Debug)]
+pub(crate) struct Flow {
+    pub reach: Bool,
+    pub env: BTreeMap<Value, BV>,
+    pub st: MachineState,
+    pub nev: Count,
+}
+
+/// A call that leaves the function.
+#[derive(Clone, Debug)]
+pub(crate) struct EventRec {
+    pub reach: Bool,
+    pub idx: Count,
+    /// The callee handle (`fnN` is `N + 1`).
+    pub callee: BV,
+    /// How the source text names the call.
+    pub what: String,
+    pub sig: Signature,
+    pub args: Vec<(Type, BV)>,
+    pub st: MachineState,
+    /// What the world answered (results of the call).
+    pub results: Vec<(Type, BV)>,
+}
+
+/// How a run leaves the explored region.
+#[derive(Clone, Debug)]
+pub(crate) enum ExitKind {
+    Return(Vec<(Type, BV)>),
+    Trap,
+    /// Reaches loop header number `header` with these block arguments and
+    /// these values of the header's tracked live-in values.
+    Cut {
+        header: usize,
+        args: Vec<(Type, BV)>,
+        live: Vec<(Value, Type, BV)>,
+    },
+    /// Would run a loop header more than the unrolling bound allows.
+    Bound,
+}
+
+/// One exit.
+#[derive(Clone, Debug)]
+pub(crate) struct ExitRec {
+    pub reach: Bool,
+    pub nev: Count,
+    pub st: MachineState,
+    pub kind: ExitKind,
+    /// Where, in source text (`return v3`, `trap at v4 = i32.div_s v1, v2`).
+    pub what: String,
+}
+
+/// A memory access, for listing relevant input bytes in counterexamples.
+#[derive(Clone, Debug)]
+pub(crate) struct Access {
+    pub reach: Bool,
+    pub mem: MemoryRef,
+    pub index: BV,
+    pub len: u32,
+}
+
+/// Everything one exploration produced.
+#[derive(Debug, Default)]
+pub(crate) struct Trace {
+    pub events: Vec<EventRec>,
+    pub exits: Vec<ExitRec>,
+    /// Facts about world answers, guarded by the path that asked.
+    pub facts: Vec<Bool>,
+    pub accesses: Vec<Access>,
+    /// Terms of values defined in the region (unique per value in cut mode).
+    pub defs: BTreeMap<Value, BV>,
+    /// Signatures used by `call_indirect`.
+    pub indirect_sigs: Vec<Signature>,
+}
+
+/// How loops are treated.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Mode {
+    /// Every edge into a loop header is an exit.
+    Cut,
+    /// Loop headers may run at most `k` times.
+    Unroll(u32),
+}
+
+/// Where exploration starts.
+pub(crate) struct Start {
+    pub block: Block,
+    /// Terms for the block's parameters.
+    pub params: Vec<BV>,
+    /// Terms for other values available at the start (live-ins of a header).
+    pub live: BTreeMap<Value, BV>,
+    pub st: MachineState,
+}
+
+struct Incoming {
+    cond: Bool,
+    flow: Flow,
+    args: Vec<BV>,
+}
+
+type Key = (u32, u32, Vec<u32>);
+
+/// `a ∧ b`, folding constants.
+pub(crate) fn and2(a: &Bool, b: &Bool) -> Bool {
+    match (a.as_bool(), b.as_bool()) {
+        (Some(false), _) | (_, Some(false)) => Bool::from_bool(false),
+        (Some(true), _) => b.clone(),
+        (_, Some(true)) => a.clone(),
+        _ => Bool::and(&[a, b]),
+    }
+}
+
+/// `a ∨ b ∨ ...`, folding constants.
+pub(crate) fn or_all(xs: &[Bool]) -> Bool {
+    let mut keep = Vec::new();
+    for x in xs {
+        match x.as_bool() {
+            Some(true) => return Bool::from_bool(true),
+            Some(false) => {}
+            None => keep.push(x.clone()),
+        }
+    }
+    match keep.len() {
+        0 => Bool::from_bool(false),
+        1 => keep.pop().expect("one"),
+        _ => Bool::or(&keep),
+    }
+}
+
+fn is_false(b: &Bool) -> bool {
+    b.as_bool() == Some(false)
+}
+
+/// The symbolic executor of one function.
+pub(crate) struct Explorer<'a> {
+    pub smt: &'a Smt,
+    pub u: &'a Universe,
+    pub func: &'a Function,
+    pub cfg: &'a CfgInfo,
+    pub world: World,
+    pub mode: Mode,
+    pub max_instances: usize,
+    /// Live-in values to report at each header's cut exits, by header index.
+    pub cut_live: &'a BTreeMap<usize, Vec<Value>>,
+    pub trace: Trace,
+}
+
+impl<'a> Explorer<'a> {
+    /// Runs the exploration from `start`.
+    pub(crate) fn run(mut self, start: Start) -> Result<Trace, String> {
+        let mut queue: BTreeMap<Key, Vec<Incoming>> = BTreeMap::new();
+        let start_rpo = *self.cfg.rpo_index.get(&start.block).ok_or("start block is unreachable")?;
+        let mut ctx = vec![0u32; self.cfg.headers.len()];
+        let mut sum = 0;
+        if let (Mode::Unroll(_), Some(h)) = (self.mode, self.cfg.header_index(start.block)) {
+            ctx[h] = 1;
+            sum = 1;
+        }
+        let mut env = start.live;
+        let params = self.func.dfg.block_params(start.block).to_vec();
+        if params.len() != start.params.len() {
+            return Err(format!("{} takes {} parameters, {} given", start.block, params.len(), start.params.len()));
+        }
+        let flow = Flow { reach: Bool::from_bool(true), env: std::mem::take(&mut env), st: start.st, nev: Count::zero() };
+        queue.insert(
+            (sum, start_rpo, ctx),
+            vec![Incoming { cond: Bool::from_bool(true), flow, args: start.params }],
+        );
+        let mut instances = 0usize;
+        while let Some((key, incoming)) = queue.pop_first() {
+            instances += 1;
+            if instances > self.max_instances {
+                return Err(format!(
+                    "the unrolled function exceeds {} block instances (size limit)",
+                    self.max_instances
+                ));
+            }
+            let block = self.cfg.rpo[key.1 as usize];
+            let (mut flow, args) = merge(incoming);
+            if is_false(&flow.reach) {
+                continue;
+            }
+            for (p, a) in self.func.dfg.block_params(block).iter().zip(args) {
+                if self.mode == Mode::Cut {
+                    self.trace.defs.insert(*p, a.clone());
+                }
+                flow.env.insert(*p, a);
+            }
+            self.run_block(block, &key, flow, &mut queue)?;
+        }
+        Ok(self.trace)
+    }
+
+    fn value(&self, flow: &Flow, v: Value) -> Result<BV, String> {
+        let r = self.func.dfg.resolve_aliases(v);
+        flow.env.get(&r).cloned().ok_or_else(|| format!("{v} is used where it is not defined"))
+    }
+
+    fn inst_text(&self, inst: Inst) -> String {
+        weft_ir::write::inst_to_string(self.func, inst)
+    }
+
+    fn run_block(
+        &mut self,
+        block: Block,
+        key: &Key,
+        mut flow: Flow,
+        queue: &mut BTreeMap<Key, Vec<Incoming>>,
+    ) -> Result<(), String> {
+        let insts: Vec<Inst> = self.func.layout.block_insts(block).collect();
+        let last = *insts.last().ok_or_else(|| format!("{block} is empty"))?;
+        for inst in insts {
+            let data = self.func.dfg.insts[inst].clone();
+            let opcode = data.opcode();
+            if opcode.is_terminator() != (inst == last) {
+                return Err(format!("{block}: `{}` is misplaced (terminators end blocks)", self.inst_text(inst)));
+            }
+            if is_false(&flow.reach) {
+                return Ok(());
+            }
+            match data {
+                InstructionData::Jump { dest } => {
+                    let reach = flow.reach.clone();
+                    self.edge(&flow, &dest, reach, key, queue)?;
+                }
+                InstructionData::Brif { cond, then_dest, else_dest } => {
+                    self.check_i32(cond, inst)?;
+                    let c = crate::smt::nonzero(&self.value(&flow, cond)?).simplify();
+                    let t = and2(&flow.reach, &c);
+                    let e = and2(&flow.reach, &c.not());
+                    self.edge(&flow, &then_dest, t, key, queue)?;
+                    self.edge(&flow, &else_dest, e, key, queue)?;
+                }
+                InstructionData::BrTable { index, table } => {
+                    self.check_i32(index, inst)?;
+                    let i = self.value(&flow, index)?;
+                    let jt = self.func.dfg.jump_tables.get(table).ok_or("undefined jump table")?.clone();
+                    for (n, target) in jt.targets.iter().enumerate() {
+                        let c = i.eq(BV::from_u64(n as u64, 32)).simplify();
+                        self.edge(&flow, target, and2(&flow.reach, &c), key, queue)?;
+                    }
+                    let c = i.bvuge(BV::from_u64(jt.targets.len() as u64, 32)).simplify();
+                    self.edge(&flow, &jt.default, and2(&flow.reach, &c), key, queue)?;
+                }
+                InstructionData::Op { opcode, args, imm } => {
+                    let args: Vec<Value> = args.as_slice(&self.func.dfg.value_lists).to_vec();
+                    let arg_terms = args.iter().map(|v| self.value(&flow, *v)).collect::<Result<Vec<_>, _>>()?;
+                    let arg_tys: Vec<Type> = args.iter().map(|v| self.func.dfg.value_type(*v)).collect();
+                    crate::typing::check_inst(self.func, inst, opcode, &arg_tys, &imm)?;
+                    match opcode {
+                        Opcode::Return => {
+                            let vals = arg_tys.into_iter().zip(arg_terms).collect();
+                            self.exit(&flow, flow.reach.clone(), ExitKind::Return(vals), format!("`{}`", self.inst_text(inst)));
+                        }
+                        Opcode::Unreachable => {
+                            self.exit(&flow, flow.reach.clone(), ExitKind::Trap, format!("traps at `trap`"));
+                        }
+                        _ => {
+                            let results = self.encode_op(&mut flow, inst, opcode, &arg_tys, &arg_terms, imm)?;
+                            let res_vals = self.func.dfg.inst_results(inst).to_vec();
+                            if !opcode.is_terminator() {
+                                if res_vals.len() != results.len() {
+                                    return Err(format!(
+                                        "`{}` has {} results, its semantics gives {}",
+                                        self.inst_text(inst),
+                                        res_vals.len(),
+                                        results.len()
+                                    ));
+                                }
+                                for (v, t) in res_vals.iter().zip(results) {
+                                    if type_bits(self.func.dfg.value_type(*v)) != t.get_size() {
+                                        return Err(format!("`{}`: result {v} has the wrong type", self.inst_text(inst)));
+                                    }
+                                    if self.mode == Mode::Cut {
+                                        self.trace.defs.insert(*v, t.clone());
+                                    }
+                                    flow.env.insert(*v, t);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_i32(&self, v: Value, inst: Inst) -> Result<(), String> {
+        let ty = self.func.dfg.value_type(self.func.dfg.resolve_aliases(v));
+        if ty == Type::I32 {
+            Ok(())
+        } else {
+            Err(format!("`{}`: {v} is {ty}, not i32", self.inst_text(inst)))
+        }
+    }
+
+    /// Records an exit with the current state.
+    pub(crate) fn exit(&mut self, flow: &Flow, reach: Bool, kind: ExitKind, what: String) {
+        if is_false(&reach) {
+            return;
+        }
+        self.trace.exits.push(ExitRec { reach, nev: flow.nev.clone(), st: flow.st.clone(), kind, what });
+    }
+
+    /// Traps when `cond` holds; the path continues under `¬cond`.
+    pub(crate) fn trap_if(&mut self, flow: &mut Flow, cond: Bool, inst: Inst) {
+        let cond = cond.simplify();
+        if is_false(&cond) {
+            return;
+        }
+        let what = format!("traps at `{}`", self.inst_text(inst));
+        let reach = and2(&flow.reach, &cond);
+        self.exit(flow, reach, ExitKind::Trap, what);
+        flow.reach = and2(&flow.reach, &cond.not());
+    }
+
+    /// Makes call number `flow.nev` to `callee` and returns the results; the
+    /// callee may trap, which ends the path in a trap exit.
+    pub(crate) fn call(
+        &mut self,
+        flow: &mut Flow,
+        inst: Inst,
+        callee: BV,
+        sig: &Signature,
+        args: Vec<(Type, BV)>,
+    ) -> Vec<BV> {
+        let what = format!("`{}`", self.inst_text(inst));
+        let answer = self.world.answer(self.u, &flow.nev.term, &sig.results, &flow.st);
+        self.trace.events.push(EventRec {
+            reach: flow.reach.clone(),
+            idx: flow.nev.clone(),
+            callee,
+            what: what.clone(),
+            sig: sig.clone(),
+            args,
+            st: flow.st.clone(),
+            results: sig.results.iter().copied().zip(answer.results.iter().cloned()).collect(),
+        });
+        for f in answer.facts {
+            self.trace.facts.push(flow.reach.implies(&f));
+        }
+        flow.st = answer.state;
+        flow.nev = flow.nev.next();
+        let trap_reach = and2(&flow.reach, &answer.traps);
+        self.exit(flow, trap_reach, ExitKind::Trap, format!("the callee traps in {what}"));
+        flow.reach = and2(&flow.reach, &answer.traps.not());
+        answer.results
+    }
+
+    /// Records a memory access for counterexample reports.
+    pub(crate) fn note_access(&mut self, flow: &Flow, mem: MemoryRef, index: &BV, len: u32) {
+        if self.trace.accesses.len() < 256 {
+            self.trace.accesses.push(Access { reach: flow.reach.clone(), mem, index: index.clone(), len });
+        }
+    }
+
+    fn edge(
+        &mut self,
+        flow: &Flow,
+        dest: &BlockCall,
+        cond: Bool,
+        key: &Key,
+        queue: &mut BTreeMap<Key, Vec<Incoming>>,
+    ) -> Result<(), String> {
+        if is_false(&cond) {
+            return Ok(());
+        }
+        let target = dest.block;
+        let arg_vals: Vec<Value> = self.func.dfg.block_call_args(dest).to_vec();
+        let params = self.func.dfg.block_params(target);
+        if params.len() != arg_vals.len() {
+            return Err(format!("branch to {target} passes {} arguments for {} parameters", arg_vals.len(), params.len()));
+        }
+        let mut args = Vec::with_capacity(arg_vals.len());
+        for (a, p) in arg_vals.iter().zip(params) {
+            let ty = self.func.dfg.value_type(self.func.dfg.resolve_aliases(*a));
+            if ty != self.func.dfg.value_type(*p) {
+                return Err(format!("branch to {target} passes {a}: {ty} for {p}"));
+            }
+            args.push(self.value(flow, *a)?);
+        }
+        let target_rpo = *self.cfg.rpo_index.get(&target).ok_or("branch to an unreachable block")?;
+        match (self.mode, self.cfg.header_index(target)) {
+            (Mode::Cut, Some(h)) => {
+                let tys: Vec<Type> = params.iter().map(|p| self.func.dfg.value_type(*p)).collect();
+                let mut live = Vec::new();
+                if let Some(vals) = self.cut_live.get(&h) {
+                    for v in vals {
+                        let ty = self.func.dfg.value_type(*v);
+                        live.push((*v, ty, self.value(flow, *v)?));
+                    }
+                }
+                let kind = ExitKind::Cut { header: h, args: tys.into_iter().zip(args).collect(), live };
+                self.exit(flow, cond, kind, format!("enters loop header {target}"));
+            }
+            (Mode::Unroll(k), Some(h)) => {
+                let mut ctx = key.2.clone();
+                ctx[h] += 1;
+                if ctx[h] > k {
+                    self.exit(flow, cond, ExitKind::Bound, format!("runs loop header {target} more than {k} times"));
+                } else {
+                    let nkey = (key.0 + 1, target_rpo, ctx);
+                    queue.entry(nkey).or_default().push(Incoming { cond, flow: flow.clone(), args });
+                }
+            }
+            (_, None) => {
+                if target_rpo <= key.1 {
+                    return Err(format!("edge to {target} goes backwards without a loop header"));
+                }
+                let nkey = (key.0, target_rpo, key.2.clone());
+                queue.entry(nkey).or_default().push(Incoming { cond, flow: flow.clone(), args });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Merges the states arriving at one block instance.
+fn merge(mut incoming: Vec<Incoming>) -> (Flow, Vec<BV>) {
+    if incoming.len() == 1 {
+        let inc = incoming.pop().expect("one");
+        let mut flow = inc.flow;
+        flow.reach = inc.cond;
+        return (flow, inc.args);
+    }
+    let conds: Vec<Bool> = incoming.iter().map(|i| i.cond.clone()).collect();
+    let reach = or_all(&conds);
+    let parts: Vec<(Bool, &MachineState)> = incoming.iter().map(|i| (i.cond.clone(), &i.flow.st)).collect();
+    let st = MachineState::merge(&parts);
+    let last = incoming.last().expect("non-empty");
+    let mut nev_term = last.flow.nev.term.clone();
+    let mut args = last.args.clone();
+    let mut env = last.flow.env.clone();
+    let mut lo = last.flow.nev.lo;
+    let mut hi = last.flow.nev.hi;
+    for inc in incoming.iter().rev().skip(1) {
+        nev_term = ite_bv(&inc.cond, &inc.flow.nev.term, &nev_term);
+        lo = lo.min(inc.flow.nev.lo);
+        hi = hi.max(inc.flow.nev.hi);
+        for (a, b) in args.iter_mut().zip(&inc.args) {
+            *a = ite_bv(&inc.cond, b, a);
+        }
+        env.retain(|v, _| inc.flow.env.contains_key(v));
+        for (v, t) in env.iter_mut() {
+            *t = ite_bv(&inc.cond, &inc.flow.env[v], t);
+        }
+    }
+    let flow = Flow { reach, env, st, nev: Count { term: nev_term, lo, hi } };
+    (flow, args)
+}
+
+/// The block a value is defined in, if it is defined.
+pub(crate) fn def_block(func: &Function, v: Value) -> Option<Block> {
+    match func.dfg.value_def(func.dfg.resolve_aliases(v)) {
+        ValueDef::Result(inst, _) => func.layout.inst_block(inst),
+        ValueDef::Param(block, _) => Some(block),
+        ValueDef::Alias(_) | ValueDef::Detached => None,
+    }
+}
+
+/// `1` if `b` else `0`, as an i32 term (re-exported for the semantics).
+pub(crate) fn flag(b: &Bool) -> BV {
+    bool_to_i32(b)
+}

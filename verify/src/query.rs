@@ -1,0 +1,575 @@
+//! Refinement queries between two traces, the solver loop, and the
+//! counterexample a satisfying model gives.
+//!
+//! Observations are compared pairwise between source and target paths that
+//! can run together (both path conditions hold for the same inputs and
+//! world). They are grouped into named queries, checked in the order an
+//! observer sees them: `event 0`, `event 1`, ..., `outcome` (event count,
+//! trap versus return, which loop header), `results` (return values, loop
+//! header arguments), `state` (globals, memories, tables, segment flags).
+//! The disjunction of everything is checked first, so a correct function
+//! costs one query; when it is satisfiable the named queries find the first
+//! difference.
+//!
+//! Float-typed observations (return values, call arguments and globals of
+//! type `f32`/`f64`) treat any two NaNs as equal; everything else is
+//! compared bit for bit.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use weft_ir::{Ieee32, Ieee64, MemoryRef, TableRef, Type};
+use z3::ast::{BV, Bool};
+use z3::{Model, Params, SatResult, Solver};
+
+use crate::exec::{ExitKind, ExitRec, Trace, and2, or_all};
+use crate::outcome::{Counterexample, QueryStat};
+use crate::smt::FTy;
+use crate::state::{MachineState, PAGE_BYTES, Universe};
+
+/// How to show one side of an observation.
+#[derive(Clone, Debug)]
+enum Shown {
+    Val(Type, BV),
+    Callee(BV),
+    Flag(Bool),
+    Text(String),
+}
+
+/// One observation of a pair of paths.
+struct Field {
+    name: String,
+    differs: Bool,
+    src: Shown,
+    tgt: Shown,
+    /// For memory and table contents: the probed index.
+    at: Option<BV>,
+}
+
+/// A pair of paths (source, target) that may run together.
+struct Candidate {
+    cond: Bool,
+    fields: Vec<Field>,
+    src_what: String,
+    tgt_what: String,
+}
+
+struct Query {
+    name: String,
+    cands: Vec<Candidate>,
+}
+
+impl Query {
+    fn formula(&self) -> Bool {
+        let parts: Vec<Bool> = self
+            .cands
+            .iter()
+            .map(|c| {
+                let d: Vec<Bool> = c.fields.iter().map(|f| f.differs.clone()).collect();
+                and2(&c.cond, &or_all(&d))
+            })
+            .collect();
+        or_all(&parts)
+    }
+}
+
+/// `a` and `b` differ as values of type `ty` (NaNs of float types match).
+fn typed_ne(ty: Type, a: &BV, b: &BV) -> Bool {
+    if a.ast_eq(b) {
+        return Bool::from_bool(false);
+    }
+    let ne = a.eq(b).not();
+    match ty {
+        Type::F32 | Type::F64 => {
+            let t = if ty == Type::F32 { FTy::F32 } else { FTy::F64 };
+            Bool::and(&[ne, Bool::and(&[t.is_nan_bits(a), t.is_nan_bits(b)]).not()])
+        }
+        _ => ne,
+    }
+}
+
+fn field(name: String, ty: Type, a: &BV, b: &BV) -> Option<Field> {
+    let differs = typed_ne(ty, a, b);
+    if differs.as_bool() == Some(false) {
+        return None;
+    }
+    Some(Field { name, differs, src: Shown::Val(ty, a.clone()), tgt: Shown::Val(ty, b.clone()), at: None })
+}
+
+/// Free indices used to compare memory and table contents.
+pub(crate) struct Probes {
+    mems: BTreeMap<MemoryRef, BV>,
+    tables: BTreeMap<TableRef, BV>,
+}
+
+impl Probes {
+    pub(crate) fn new(u: &Universe) -> Probes {
+        Probes {
+            mems: u.mems.keys().map(|m| (*m, BV::new_const(format!("probe.{m}"), 32))).collect(),
+            tables: u.tables.keys().map(|t| (*t, BV::new_const(format!("probe.{t}"), 32))).collect(),
+        }
+    }
+}
+
+fn state_fields(prefix: &str, a: &MachineState, b: &MachineState, u: &Universe, probes: &Probes) -> Vec<Field> {
+    let mut out = Vec::new();
+    for (g, decl) in &u.globals {
+        out.extend(field(format!("{prefix}global {g}"), decl.ty, &a.globals[g], &b.globals[g]));
+    }
+    for m in u.mems.keys() {
+        let (ma, mb) = (&a.mems[m], &b.mems[m]);
+        out.extend(field(format!("{prefix}memory {m} size"), Type::I32, &ma.pages, &mb.pages));
+        if !ma.bytes.ast_eq(&mb.bytes) {
+            let p = &probes.mems[m];
+            let end = ma.pages.zero_ext(32).bvmul(BV::from_u64(PAGE_BYTES, 64));
+            let (ba, bb) = (ma.bytes.select(p).as_bv().expect("byte"), mb.bytes.select(p).as_bv().expect("byte"));
+            let differs = Bool::and(&[ma.pages.eq(&mb.pages), p.zero_ext(32).bvult(&end), ba.eq(&bb).not()]);
+            out.push(Field {
+                name: format!("{prefix}memory {m}"),
+                differs,
+                src: Shown::Val(Type::I32, ba.zero_ext(24)),
+                tgt: Shown::Val(Type::I32, bb.zero_ext(24)),
+                at: Some(p.clone()),
+            });
+        }
+    }
+    for (t, decl) in &u.tables {
+        let (ta, tb) = (&a.tables[t], &b.tables[t]);
+        out.extend(field(format!("{prefix}table {t} size"), Type::I32, &ta.size, &tb.size));
+        if !ta.elems.ast_eq(&tb.elems) {
+            let p = &probes.tables[t];
+            let (ea, eb) = (ta.elems.select(p).as_bv().expect("handle"), tb.elems.select(p).as_bv().expect("handle"));
+            let differs = Bool::and(&[ta.size.eq(&tb.size), p.bvult(&ta.size), ea.eq(&eb).not()]);
+            out.push(Field {
+                name: format!("{prefix}table {t}"),
+                differs,
+                src: Shown::Val(decl.elem, ea),
+                tgt: Shown::Val(decl.elem, eb),
+                at: Some(p.clone()),
+            });
+        }
+    }
+    for (d, fa) in &a.data_dropped {
+        let fb = &b.data_dropped[d];
+        if !fa.ast_eq(fb) {
+            out.push(Field {
+                name: format!("{prefix}{d} dropped"),
+                differs: fa.xor(fb),
+                src: Shown::Flag(fa.clone()),
+                tgt: Shown::Flag(fb.clone()),
+                at: None,
+            });
+        }
+    }
+    for (e, fa) in &a.elem_dropped {
+        let fb = &b.elem_dropped[e];
+        if !fa.ast_eq(fb) {
+            out.push(Field {
+                name: format!("{prefix}{e} dropped"),
+                differs: fa.xor(fb),
+                src: Shown::Flag(fa.clone()),
+                tgt: Shown::Flag(fb.clone()),
+                at: None,
+            });
+        }
+    }
+    out
+}
+
+fn kind_text(e: &ExitRec) -> String {
+    match &e.kind {
+        ExitKind::Return(_) => "returns".into(),
+        ExitKind::Trap => "traps".into(),
+        ExitKind::Cut { .. } => e.what.clone(),
+        ExitKind::Bound => "runs past the bound".into(),
+    }
+}
+
+/// Builds the named queries comparing `s` (source) with `t` (target).
+fn build_queries(s: &Trace, t: &Trace, u: &Universe, probes: &Probes, header_names: &[String]) -> Vec<Query> {
+    let mut queries = Vec::new();
+    // Events, by index.
+    let max_k = s.events.iter().chain(&t.events).map(|e| e.idx.hi).max();
+    if let Some(max_k) = max_k {
+        for k in 0..=max_k {
+            let kb = BV::from_u64(u64::from(k), 32);
+            let mut cands = Vec::new();
+            for e in s.events.iter().filter(|e| e.idx.lo <= k && k <= e.idx.hi) {
+                for f in t.events.iter().filter(|f| f.idx.lo <= k && k <= f.idx.hi) {
+                    let cond = Bool::and(&[e.reach.clone(), f.reach.clone(), e.idx.term.eq(&kb), f.idx.term.eq(&kb)]);
+                    let mut fields = Vec::new();
+                    if e.sig != f.sig {
+                        fields.push(Field {
+                            name: format!("event {k} signature"),
+                            differs: Bool::from_bool(true),
+                            src: Shown::Text(e.sig.to_string()),
+                            tgt: Shown::Text(f.sig.to_string()),
+                            at: None,
+                        });
+                    } else {
+                        if !e.callee.ast_eq(&f.callee) {
+                            fields.push(Field {
+                                name: format!("event {k} callee"),
+                                differs: e.callee.eq(&f.callee).not(),
+                                src: Shown::Callee(e.callee.clone()),
+                                tgt: Shown::Callee(f.callee.clone()),
+                                at: None,
+                            });
+                        }
+                        for (i, ((ty, a), (_, b))) in e.args.iter().zip(&f.args).enumerate() {
+                            fields.extend(field(format!("event {k} argument {i}"), *ty, a, b));
+                        }
+                        fields.extend(state_fields(&format!("event {k} "), &e.st, &f.st, u, probes));
+                    }
+                    if !fields.is_empty() {
+                        cands.push(Candidate { cond, fields, src_what: e.what.clone(), tgt_what: f.what.clone() });
+                    }
+                }
+            }
+            queries.push(Query { name: format!("event {k}"), cands });
+        }
+    }
+    // Outcomes.
+    let pairs: Vec<(&ExitRec, &ExitRec)> = s
+        .exits
+        .iter()
+        .filter(|e| !matches!(e.kind, ExitKind::Bound))
+        .flat_map(|e| t.exits.iter().filter(|f| !matches!(f.kind, ExitKind::Bound)).map(move |f| (e, f)))
+        .collect();
+    let mut outcome = Vec::new();
+    let mut results = Vec::new();
+    let mut state = Vec::new();
+    for (e, f) in pairs {
+        let cond = and2(&e.reach, &f.reach);
+        let same_count = e.nev.term.eq(&f.nev.term);
+        let mut fields = Vec::new();
+        if !(e.nev.lo == e.nev.hi && f.nev.lo == f.nev.hi && e.nev.lo == f.nev.lo) {
+            fields.push(Field {
+                name: "event count".into(),
+                differs: same_count.not(),
+                src: Shown::Val(Type::I32, e.nev.term.clone()),
+                tgt: Shown::Val(Type::I32, f.nev.term.clone()),
+                at: None,
+            });
+        }
+        let same_kind = match (&e.kind, &f.kind) {
+            (ExitKind::Return(_), ExitKind::Return(_)) | (ExitKind::Trap, ExitKind::Trap) => true,
+            (ExitKind::Cut { header: a, .. }, ExitKind::Cut { header: b, .. }) => a == b,
+            _ => false,
+        };
+        if !same_kind {
+            let name = match (&e.kind, &f.kind) {
+                (ExitKind::Trap, _) | (_, ExitKind::Trap) => "trap",
+                (ExitKind::Cut { .. }, _) | (_, ExitKind::Cut { .. }) => "loop header",
+                _ => "outcome",
+            };
+            fields.push(Field {
+                name: name.into(),
+                differs: Bool::from_bool(true),
+                src: Shown::Text(kind_text(e)),
+                tgt: Shown::Text(kind_text(f)),
+                at: None,
+            });
+        }
+        if !fields.is_empty() {
+            outcome.push(Candidate {
+                cond: cond.clone(),
+                fields,
+                src_what: e.what.clone(),
+                tgt_what: f.what.clone(),
+            });
+        }
+        if !same_kind {
+            continue;
+        }
+        let cond = Bool::and(&[cond, same_count]);
+        let mut rfields = Vec::new();
+        match (&e.kind, &f.kind) {
+            (ExitKind::Return(a), ExitKind::Return(b)) => {
+                for (i, ((ty, x), (_, y))) in a.iter().zip(b).enumerate() {
+                    rfields.extend(field(format!("return value {i}"), *ty, x, y));
+                }
+            }
+            (ExitKind::Cut { header, args: a, live: la }, ExitKind::Cut { args: b, live: lb, .. }) => {
+                let h = &header_names[*header];
+                for (i, ((ty, x), (_, y))) in a.iter().zip(b).enumerate() {
+                    rfields.extend(field(format!("loop header {h} argument {i}"), *ty, x, y));
+                }
+                for ((v, ty, x), (_, _, y)) in la.iter().zip(lb) {
+                    rfields.extend(field(format!("loop header {h} value {v}"), *ty, x, y));
+                }
+            }
+            _ => {}
+        }
+        if !rfields.is_empty() {
+            results.push(Candidate {
+                cond: cond.clone(),
+                fields: rfields,
+                src_what: e.what.clone(),
+                tgt_what: f.what.clone(),
+            });
+        }
+        let sfields = state_fields("", &e.st, &f.st, u, probes);
+        if !sfields.is_empty() {
+            state.push(Candidate { cond, fields: sfields, src_what: e.what.clone(), tgt_what: f.what.clone() });
+        }
+    }
+    queries.push(Query { name: "outcome".into(), cands: outcome });
+    queries.push(Query { name: "results".into(), cands: results });
+    queries.push(Query { name: "state".into(), cands: state });
+    queries
+}
+
+/// The inputs of a comparison, for counterexample reports.
+pub(crate) struct Inputs<'a> {
+    /// Parameters by IR name.
+    pub params: Vec<(String, Type, BV)>,
+    /// The state at the start.
+    pub st: &'a MachineState,
+    pub u: &'a Universe,
+}
+
+/// The result of comparing two traces.
+pub(crate) enum Verdict {
+    Holds,
+    Fails(Box<Counterexample>),
+    Unknown(String),
+}
+
+/// Runs the queries comparing `s` and `t` under `background`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compare(
+    label: &str,
+    s: &Trace,
+    t: &Trace,
+    background: &[Bool],
+    inputs: &Inputs<'_>,
+    header_names: &[String],
+    timeout_ms: u32,
+    stats: &mut Vec<QueryStat>,
+) -> Verdict {
+    let probes = Probes::new(inputs.u);
+    let queries = build_queries(s, t, inputs.u, &probes, header_names);
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", timeout_ms);
+    solver.set_params(&params);
+    for b in background.iter().chain(&s.facts).chain(&t.facts) {
+        solver.assert(b);
+    }
+    let run = |name: &str, f: &Bool, stats: &mut Vec<QueryStat>| -> (SatResult, Option<Model>, Option<String>) {
+        if f.as_bool() == Some(false) {
+            stats.push(QueryStat { name: format!("{label}: {name}"), millis: 0, result: "unsat".into() });
+            return (SatResult::Unsat, None, None);
+        }
+        solver.push();
+        solver.assert(f);
+        let start = Instant::now();
+        let r = solver.check();
+        let millis = start.elapsed().as_millis();
+        let model = if r == SatResult::Sat { solver.get_model() } else { None };
+        let why = if r == SatResult::Unknown { solver.get_reason_unknown() } else { None };
+        solver.pop(1);
+        let result = match r {
+            SatResult::Sat => "sat",
+            SatResult::Unsat => "unsat",
+            SatResult::Unknown => "unknown",
+        };
+        stats.push(QueryStat { name: format!("{label}: {name}"), millis, result: result.into() });
+        (r, model, why)
+    };
+    let all = or_all(&queries.iter().map(Query::formula).collect::<Vec<_>>());
+    let (r, _, _) = run("all observations", &all, stats);
+    if r == SatResult::Unsat {
+        return Verdict::Holds;
+    }
+    let mut unknown = None;
+    for q in &queries {
+        let (r, model, why) = run(&q.name, &q.formula(), stats);
+        match r {
+            SatResult::Unsat => {}
+            SatResult::Sat => {
+                let Some(model) = model else {
+                    return Verdict::Unknown(format!("query `{}` is satisfiable but Z3 gave no model", q.name));
+                };
+                return match diagnose(q, &model, s, t, inputs) {
+                    Some(c) => Verdict::Fails(Box::new(c)),
+                    None => Verdict::Unknown(format!("query `{}` is satisfiable but no observation differs", q.name)),
+                };
+            }
+            SatResult::Unknown => {
+                unknown.get_or_insert_with(|| {
+                    format!("query `{}`: {}", q.name, why.unwrap_or_else(|| "unknown".into()))
+                });
+            }
+        }
+    }
+    match unknown {
+        Some(why) => Verdict::Unknown(why),
+        None => Verdict::Unknown("the combined query is not unsat but no single query is sat".into()),
+    }
+}
+
+fn eval_bool(model: &Model, b: &Bool) -> bool {
+    model.eval(b, true).and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// The bits of a term in the model.
+pub(crate) fn eval_bits(model: &Model, bv: &BV) -> Option<u128> {
+    let w = bv.get_size();
+    if w <= 64 {
+        model.eval(bv, true)?.as_u64().map(u128::from)
+    } else {
+        let lo = model.eval(&bv.extract(63, 0), true)?.as_u64()?;
+        let hi = model.eval(&bv.extract(w - 1, 64), true)?.as_u64()?;
+        Some((u128::from(hi) << 64) | u128::from(lo))
+    }
+}
+
+/// A value of type `ty` in IR notation.
+pub(crate) fn show_value(ty: Type, bits: u128) -> String {
+    match ty {
+        Type::I32 => {
+            let v = bits as u32 as i32;
+            if (-255..=255).contains(&v) { v.to_string() } else { format!("{v} (0x{:x})", bits as u32) }
+        }
+        Type::I64 => {
+            let v = bits as u64 as i64;
+            if (-255..=255).contains(&v) { v.to_string() } else { format!("{v} (0x{:x})", bits as u64) }
+        }
+        Type::F32 => format!("{} (0x{:08x})", Ieee32(bits as u32), bits as u32),
+        Type::F64 => format!("{} (0x{:016x})", Ieee64(bits as u64), bits as u64),
+        Type::V128 => format!("0x{bits:032x}"),
+        Type::FuncRef => {
+            if bits == 0 {
+                "null".into()
+            } else {
+                format!("ref.func fn{}", bits - 1)
+            }
+        }
+        Type::ExternRef => {
+            if bits == 0 {
+                "null".into()
+            } else {
+                format!("extern#{bits}")
+            }
+        }
+    }
+}
+
+fn show(model: &Model, s: &Shown) -> String {
+    match s {
+        Shown::Val(ty, bv) => eval_bits(model, bv).map(|b| show_value(*ty, b)).unwrap_or_else(|| "?".into()),
+        Shown::Callee(bv) => match eval_bits(model, bv) {
+            Some(0) => "null".into(),
+            Some(b) => format!("fn{}", b - 1),
+            None => "?".into(),
+        },
+        Shown::Flag(b) => eval_bool(model, b).to_string(),
+        Shown::Text(t) => t.clone(),
+    }
+}
+
+fn diagnose(q: &Query, model: &Model, s: &Trace, t: &Trace, inputs: &Inputs<'_>) -> Option<Counterexample> {
+    for c in &q.cands {
+        if !eval_bool(model, &c.cond) {
+            continue;
+        }
+        for f in &c.fields {
+            if !eval_bool(model, &f.differs) {
+                continue;
+            }
+            let mut query = f.name.clone();
+            if let Some(at) = &f.at {
+                let idx = eval_bits(model, at).unwrap_or(0);
+                query = format!("{query} at 0x{idx:x}");
+            }
+            let source = format!("{} ({})", show(model, &f.src), c.src_what);
+            let target = format!("{} ({})", show(model, &f.tgt), c.tgt_what);
+            let mut extra = Vec::new();
+            if let Some(at) = &f.at
+                && f.name.contains("memory ")
+            {
+                let m = f.name.rsplit(' ').next().unwrap_or("");
+                if let Some((mref, _)) = inputs.u.mems.iter().find(|(mr, _)| mr.to_string() == m) {
+                    extra.push((*mref, at.clone(), 1));
+                }
+            }
+            return Some(Counterexample {
+                query,
+                inputs: describe_inputs(model, s, t, inputs, &extra),
+                source,
+                target,
+                assumptions: Vec::new(),
+                bound: None,
+            });
+        }
+    }
+    None
+}
+
+fn describe_inputs(
+    model: &Model,
+    s: &Trace,
+    t: &Trace,
+    inputs: &Inputs<'_>,
+    extra: &[(MemoryRef, BV, u32)],
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, ty, bv) in &inputs.params {
+        out.push((name.clone(), eval_bits(model, bv).map(|b| show_value(*ty, b)).unwrap_or_else(|| "?".into())));
+    }
+    for (g, decl) in &inputs.u.globals {
+        let v = eval_bits(model, &inputs.st.globals[g]).map(|b| show_value(decl.ty, b)).unwrap_or_else(|| "?".into());
+        out.push((format!("{g}"), v));
+    }
+    for (m, mem) in &inputs.st.mems {
+        let pages = eval_bits(model, &mem.pages).unwrap_or(0);
+        out.push((format!("{m} size"), format!("{pages} pages")));
+    }
+    for (tr, tab) in &inputs.st.tables {
+        let size = eval_bits(model, &tab.size).unwrap_or(0);
+        out.push((format!("{tr} size"), size.to_string()));
+    }
+    // Bytes the functions touched (before any write), in address order.
+    let mut ranges: BTreeMap<(MemoryRef, u128), u32> = BTreeMap::new();
+    let accesses = s.accesses.iter().chain(&t.accesses);
+    for a in accesses {
+        if eval_bool(model, &a.reach)
+            && let Some(idx) = eval_bits(model, &a.index)
+        {
+            let e = ranges.entry((a.mem, idx)).or_insert(0);
+            *e = (*e).max(a.len);
+        }
+    }
+    for (m, at, len) in extra {
+        if let Some(idx) = eval_bits(model, at) {
+            let e = ranges.entry((*m, idx)).or_insert(0);
+            *e = (*e).max(*len);
+        }
+    }
+    for ((m, idx), len) in ranges.into_iter().take(16) {
+        let Some(mem) = inputs.st.mems.get(&m) else { continue };
+        let bytes: Vec<String> = (0..len)
+            .map(|j| {
+                let at = BV::from_u64((idx as u64).wrapping_add(u64::from(j)) & 0xffff_ffff, 32);
+                let b = mem.bytes.select(&at).as_bv().expect("byte");
+                eval_bits(model, &b).map(|v| format!("{v:02x}")).unwrap_or_else(|| "??".into())
+            })
+            .collect();
+        let name = if len == 1 { format!("{m}[0x{idx:x}]") } else { format!("{m}[0x{idx:x}..0x{:x}]", idx + u128::from(len)) };
+        out.push((name, bytes.join(" ")));
+    }
+    // What the calls of the source returned.
+    for e in &s.events {
+        if !eval_bool(model, &e.reach) {
+            continue;
+        }
+        let k = eval_bits(model, &e.idx.term).unwrap_or(0);
+        for (i, (ty, r)) in e.results.iter().enumerate() {
+            let v = eval_bits(model, r).map(|b| show_value(*ty, b)).unwrap_or_else(|| "?".into());
+            out.push((format!("event {k} result {i}"), v));
+        }
+    }
+    out
+}
