@@ -1,1 +1,347 @@
-fn main() {}
+//! The `weft` command. See `weft --help`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use weft::{Config, OptLevel, Report, VerifyMode};
+
+/// Exit code for bad input.
+const EXIT_INPUT: u8 = 1;
+/// Exit code for a usage error (clap uses it too).
+const EXIT_USAGE: u8 = 2;
+/// Exit code for a verification failure under `--verify=strict`.
+const EXIT_VERIFY: u8 = 3;
+
+#[derive(Parser)]
+#[command(name = "weft", version, about = "Optimize WebAssembly through an SSA IR, with every pass checked by Z3")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Optimize a module or component (.wasm, .wat, or a component).
+    Opt(OptArgs),
+    /// List the passes.
+    Passes,
+    /// Print the IR of every function of a module or component.
+    Print {
+        /// Input file (.wasm, .wat, component).
+        input: PathBuf,
+    },
+    /// Check that the function in TARGET refines the function in SOURCE (IR text files).
+    Check {
+        /// The function before.
+        source: PathBuf,
+        /// The function after.
+        target: PathBuf,
+        /// Timeout per Z3 query, in milliseconds.
+        #[arg(long, default_value_t = 10_000)]
+        timeout_ms: u32,
+    },
+}
+
+#[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
+enum VerifyArg {
+    Strict,
+    Lenient,
+}
+
+#[derive(Copy, Clone, ValueEnum, PartialEq, Eq, Default)]
+enum Emit {
+    #[default]
+    Wasm,
+    Wat,
+    Ir,
+    Dot,
+}
+
+#[derive(clap::Args)]
+struct OptArgs {
+    /// Input file (.wasm, .wat, component).
+    input: PathBuf,
+    /// Output file (default: stdout for text, required for binary on a terminal).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Optimization level: 0, 1, 2, 3 or s (as -O0 ... -Os).
+    #[arg(short = 'O', default_value = "2", value_parser = parse_level)]
+    level: OptLevel,
+    /// Run these passes (comma-separated) instead of a pipeline.
+    #[arg(long, value_delimiter = ',')]
+    passes: Option<Vec<String>>,
+    /// Check every pass with Z3; `strict` (the default) keeps only proved results.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "strict")]
+    verify: Option<VerifyArg>,
+    /// Timeout per Z3 query, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    verify_timeout_ms: u32,
+    /// Print a per-pass table to stderr.
+    #[arg(long)]
+    stats: bool,
+    /// Write the per-pass report as JSON.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Print the IR to stderr after every pass, or after the named pass.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "*")]
+    print_ir: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Emit::Wasm)]
+    emit: Emit,
+    /// Shorthand for `--emit wat`.
+    #[arg(short = 'S')]
+    text: bool,
+}
+
+fn parse_level(s: &str) -> Result<OptLevel, String> {
+    match s {
+        "0" => Ok(OptLevel::O0),
+        "1" => Ok(OptLevel::O1),
+        "2" => Ok(OptLevel::O2),
+        "3" => Ok(OptLevel::O3),
+        "s" => Ok(OptLevel::Os),
+        _ => Err(format!("unknown optimization level `{s}`: use -O0, -O1, -O2, -O3 or -Os")),
+    }
+}
+
+/// A failure: message and exit code.
+struct Failure(u8, String);
+
+impl From<weft::Error> for Failure {
+    fn from(e: weft::Error) -> Self {
+        let code = match e {
+            weft::Error::UnknownPass(_) => EXIT_USAGE,
+            _ => EXIT_INPUT,
+        };
+        Failure(code, e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Opt(args) => opt(args),
+        Command::Passes => {
+            for p in weft_passes::passes() {
+                println!("{:<24} {}", p.name, p.description);
+            }
+            Ok(())
+        }
+        Command::Print { input } => print(&input),
+        Command::Check { source, target, timeout_ms } => check(&source, &target, timeout_ms),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(code, msg)) => {
+            eprintln!("weft: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn read_input(path: &PathBuf) -> Result<Vec<u8>, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
+    weft_frontend::parse_wat_or_wasm(&bytes).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))
+}
+
+/// Calls `f` on every core module of `bytes` (the module itself, or each one
+/// nested in a component).
+fn each_core_module(bytes: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<(), Failure>) -> Result<(), Failure> {
+    let ranges = weft_frontend::core_module_ranges(bytes).map_err(|e| Failure(EXIT_INPUT, e.to_string()))?;
+    for r in ranges {
+        f(&bytes[r])?;
+    }
+    Ok(())
+}
+
+fn print(input: &PathBuf) -> Result<(), Failure> {
+    let bytes = read_input(input)?;
+    let mut out = String::new();
+    each_core_module(&bytes, &mut |m| {
+        let (module, diags) = weft_frontend::translate_module(m).map_err(|e| Failure(EXIT_INPUT, e.to_string()))?;
+        for d in diags {
+            eprintln!("weft: note: {d}");
+        }
+        out.push_str(&module_ir(&module));
+        Ok(())
+    })?;
+    write_stdout(out.as_bytes())
+}
+
+fn module_ir(module: &weft_ir::Module) -> String {
+    let mut out = String::new();
+    for f in &module.funcs {
+        match &f.body {
+            weft_ir::FuncBody::Ir(func) => out.push_str(&func.display().to_string()),
+            weft_ir::FuncBody::Opaque { reason } => out.push_str(&format!("; {} kept opaque: {reason}\n", f.index)),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn module_dot(module: &weft_ir::Module) -> String {
+    let mut out = String::new();
+    for f in &module.funcs {
+        if let weft_ir::FuncBody::Ir(func) = &f.body {
+            let mut g = petgraph::graph::DiGraph::<String, ()>::new();
+            let mut nodes = std::collections::BTreeMap::new();
+            for block in func.layout.blocks() {
+                nodes.insert(block, g.add_node(block.to_string()));
+            }
+            for block in func.layout.blocks() {
+                for succ in func.successors(block) {
+                    if let (Some(&a), Some(&b)) = (nodes.get(&block), nodes.get(&succ)) {
+                        g.add_edge(a, b, ());
+                    }
+                }
+            }
+            out.push_str(&format!("// %{}\n", func.name));
+            out.push_str(&format!("{:?}\n", petgraph::dot::Dot::with_config(&g, &[petgraph::dot::Config::EdgeNoLabel])));
+        }
+    }
+    out
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    std::io::stdout().write_all(bytes).map_err(|e| Failure(EXIT_INPUT, format!("writing stdout: {e}")))
+}
+
+fn opt(args: OptArgs) -> Result<(), Failure> {
+    let emit = if args.text { Emit::Wat } else { args.emit };
+    if emit == Emit::Wasm && args.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Failure(EXIT_USAGE, "refusing to write binary wasm to a terminal: use -o FILE or --emit wat".into()));
+    }
+    let config = Config {
+        opt_level: args.level,
+        passes: args.passes.clone(),
+        verify: match args.verify {
+            None => VerifyMode::Off,
+            Some(VerifyArg::Lenient) => VerifyMode::Lenient,
+            Some(VerifyArg::Strict) => VerifyMode::Strict,
+        },
+        verify_options: weft_verify::Options { timeout_ms: args.verify_timeout_ms, ..Default::default() },
+    };
+    weft::pass_list(&config).map_err(|e| Failure(EXIT_USAGE, e.to_string()))?;
+    let bytes = read_input(&args.input)?;
+    let print_ir = args.print_ir.clone();
+    let mut hook = |pass: &str, module: &weft_ir::Module| {
+        if print_ir.as_deref().is_some_and(|p| p == "*" || p == pass) {
+            eprintln!("; IR after {pass}\n{}", module_ir(module));
+        }
+    };
+    let mut text_out = String::new();
+    let mut report = Report::default();
+    let mut optimize_one = |m: &[u8]| -> Result<Vec<u8>, weft::Error> {
+        let (out, r) = weft::optimize_core_module_with(m, &config, &mut hook)?;
+        if matches!(emit, Emit::Ir | Emit::Dot) {
+            let (module, _) = weft_frontend::translate_module(&out)?;
+            text_out.push_str(&if emit == Emit::Ir { module_ir(&module) } else { module_dot(&module) });
+        }
+        weft::merge(&mut report, r);
+        Ok(out)
+    };
+    let out = if weft::component::is_component(&bytes) {
+        weft::component::rewrite_core_modules(&bytes, &mut optimize_one)?
+    } else {
+        optimize_one(&bytes)?
+    };
+    if args.stats {
+        eprint!("{}", stats_table(&report));
+    }
+    if let Some(path) = &args.report {
+        let json = report_json(&report);
+        std::fs::write(path, json).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
+    }
+    let failed = report.events.iter().filter(|e| e.reverted && e.message.starts_with("counterexample")).count();
+    if config.verify == VerifyMode::Strict && failed > 0 {
+        for e in report.events.iter().filter(|e| e.reverted) {
+            eprintln!("weft: pass {} on %{}: {}", e.pass, e.function, e.message);
+        }
+        return Err(Failure(EXIT_VERIFY, format!("{failed} function(s) failed verification; no output written")));
+    }
+    let payload: Vec<u8> = match emit {
+        Emit::Wasm => out,
+        Emit::Wat => wasmprinter::print_bytes(&out)
+            .map_err(|e| Failure(EXIT_INPUT, format!("internal error printing wat: {e}")))?
+            .into_bytes(),
+        Emit::Ir | Emit::Dot => text_out.into_bytes(),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, payload).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display()))),
+        None => write_stdout(&payload),
+    }
+}
+
+fn stats_table(report: &Report) -> String {
+    let mut s = format!(
+        "{:<22} {:>8} {:>10} {:>10} {:>10} {:>7} {:>7} {:>5} {:>7} {:>8}\n",
+        "pass", "changed", "insts in", "insts out", "time ms", "proved", "bounded", "cex", "unknown", "reverted"
+    );
+    for p in &report.passes {
+        s.push_str(&format!(
+            "{:<22} {:>8} {:>10} {:>10} {:>10.2} {:>7} {:>7} {:>5} {:>7} {:>8}\n",
+            p.name,
+            p.functions_changed,
+            p.insts_before,
+            p.insts_after,
+            p.time.as_secs_f64() * 1e3,
+            p.proved,
+            p.proved_bounded,
+            p.counterexamples,
+            p.unknown,
+            p.reverted
+        ));
+    }
+    s.push_str(&format!("opaque functions (left untouched): {}\n", report.opaque_functions));
+    s
+}
+
+fn report_json(report: &Report) -> String {
+    let passes: Vec<serde_json::Value> = report
+        .passes
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "pass": p.name,
+                "functions_changed": p.functions_changed,
+                "insts_before": p.insts_before,
+                "insts_after": p.insts_after,
+                "time_ms": p.time.as_secs_f64() * 1e3,
+                "proved": p.proved,
+                "proved_bounded": p.proved_bounded,
+                "counterexamples": p.counterexamples,
+                "unknown": p.unknown,
+                "reverted": p.reverted,
+            })
+        })
+        .collect();
+    let events: Vec<serde_json::Value> = report
+        .events
+        .iter()
+        .map(|e| serde_json::json!({"pass": e.pass, "function": e.function, "message": e.message, "reverted": e.reverted}))
+        .collect();
+    let v = serde_json::json!({"passes": passes, "events": events, "opaque_functions": report.opaque_functions});
+    serde_json::to_string_pretty(&v).expect("json values serialize")
+}
+
+fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32) -> Result<(), Failure> {
+    let read = |p: &PathBuf| -> Result<weft_ir::Function, Failure> {
+        let text = std::fs::read_to_string(p).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", p.display())))?;
+        let func = weft_ir::parse_function(&text).map_err(|e| Failure(EXIT_INPUT, format!("{}:{e}", p.display())))?;
+        weft_ir::verifier::verify_function(&func).map_err(|errs| {
+            Failure(EXIT_INPUT, format!("{}: does not verify:\n{}", p.display(), weft_ir::verifier::pretty_errors(&func, &errs)))
+        })?;
+        Ok(func)
+    };
+    let (src, tgt) = (read(source)?, read(target)?);
+    let options = weft_verify::Options { timeout_ms, ..Default::default() };
+    let outcome = weft_verify::check_refinement(&src, &tgt, &options);
+    println!("{outcome}");
+    match outcome {
+        weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_) => Ok(()),
+        _ => Err(Failure(EXIT_VERIFY, "not proved".into())),
+    }
+}

@@ -37,7 +37,7 @@ impl Env for FileEnv<'_> {
             .get(func.as_u32() as usize)
             .ok_or_else(|| Trap::Host(format!("{func} is not a function of this file")))?;
         if self.depth > 200 {
-            return Err(Trap::Host("call stack exhausted".into()));
+            return Err(Trap::StackOverflow);
         }
         self.depth += 1;
         let r = run(callee, args, state, self, FUEL);

@@ -1,0 +1,154 @@
+//! weft as a library: optimize a module, a component, or one function.
+//!
+//! ```no_run
+//! let bytes = std::fs::read("in.wasm").unwrap();
+//! let config = weft::Config::default(); // -O2, structural verifier only
+//! let (out, report) = weft::optimize(&bytes, &config).unwrap();
+//! # let _ = (out, report);
+//! ```
+//!
+//! Embedders that work one function at a time (Loom-style optimizers that
+//! revert on a failed proof) call [`optimize_function`] on an IR function
+//! they built or parsed: every pass is checked as configured, and a
+//! function whose check fails is restored to its state before that pass.
+//!
+//! This crate owns the facade and the `weft` command; components are walked
+//! here (each nested core module is optimized in place, every other byte of
+//! the component is kept).
+#![deny(missing_docs)]
+
+pub mod component;
+
+use weft_ir::Function;
+pub use weft_passes::pipelines::OptLevel;
+pub use weft_passes::{FunctionReport, Report, VerifyMode};
+
+/// What to run and how to check it.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The pipeline, when `passes` is `None`.
+    pub opt_level: OptLevel,
+    /// An explicit pass list (overrides `opt_level`).
+    pub passes: Option<Vec<String>>,
+    /// Refinement checking of every pass.
+    pub verify: VerifyMode,
+    /// Z3 options (timeout per query, unroll bound).
+    pub verify_options: weft_verify::Options,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { opt_level: OptLevel::O2, passes: None, verify: VerifyMode::Off, verify_options: Default::default() }
+    }
+}
+
+/// Why weft could not produce output.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Malformed, invalid or unreadable input.
+    #[error("{0}")]
+    Input(String),
+    /// A pass name that does not exist.
+    #[error(transparent)]
+    UnknownPass(#[from] weft_passes::UnknownPass),
+    /// The backend could not write valid wasm (a weft bug; nothing is written).
+    #[error("internal error: {0}")]
+    Backend(#[from] weft_backend::BackendError),
+}
+
+impl From<weft_frontend::FrontendError> for Error {
+    fn from(e: weft_frontend::FrontendError) -> Self {
+        Error::Input(e.to_string())
+    }
+}
+
+/// The passes `config` asks for.
+pub fn pass_list(config: &Config) -> Result<Vec<&'static weft_passes::PassInfo>, weft_passes::UnknownPass> {
+    match &config.passes {
+        Some(names) => names.iter().map(|n| weft_passes::lookup(n)).collect(),
+        None => weft_passes::pipelines::pipeline(config.opt_level),
+    }
+}
+
+/// A pass manager for `config`.
+pub fn manager(config: &Config) -> Result<weft_passes::PassManager, Error> {
+    let passes = pass_list(config)?;
+    let pm_config = weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() };
+    Ok(weft_passes::PassManager::new(&passes, pm_config))
+}
+
+/// Optimizes one core module (wasm bytes).
+pub fn optimize_core_module(bytes: &[u8], config: &Config) -> Result<(Vec<u8>, Report), Error> {
+    optimize_core_module_with(bytes, config, &mut |_, _| {})
+}
+
+/// Like [`optimize_core_module`], calling `after_pass(pass_name, &module)`
+/// after each pass (for `--print-ir`). The passes run one at a time, each
+/// checked as configured.
+pub fn optimize_core_module_with(
+    bytes: &[u8],
+    config: &Config,
+    after_pass: &mut dyn FnMut(&str, &weft_ir::Module),
+) -> Result<(Vec<u8>, Report), Error> {
+    let passes = pass_list(config)?;
+    let pm_config = weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() };
+    let (mut module, _diagnostics) = weft_frontend::translate_module(bytes)?;
+    let mut report = Report {
+        opaque_functions: module.funcs.iter().filter(|f| matches!(f.body, weft_ir::FuncBody::Opaque { .. })).count(),
+        ..Report::default()
+    };
+    for pass in passes {
+        let r = weft_passes::PassManager::new(&[pass], pm_config.clone()).run_module(&mut module);
+        report.passes.extend(r.passes);
+        report.events.extend(r.events);
+        after_pass(pass.name, &module);
+    }
+    let out = weft_backend::emit_module(&module)?;
+    Ok((out, report))
+}
+
+/// Optimizes a core module or a component (binary or text). For a
+/// component, every nested core module is optimized in place and the
+/// reports are merged in order.
+pub fn optimize(bytes: &[u8], config: &Config) -> Result<(Vec<u8>, Report), Error> {
+    let bytes = weft_frontend::parse_wat_or_wasm(bytes)?;
+    if component::is_component(&bytes) {
+        let mut total = Report::default();
+        let out = component::rewrite_core_modules(&bytes, &mut |m| {
+            let (out, report) = optimize_core_module(m, config)?;
+            merge(&mut total, report);
+            Ok(out)
+        })?;
+        Ok((out, total))
+    } else {
+        optimize_core_module(&bytes, config)
+    }
+}
+
+/// Adds `more` to `total` (per-pass totals by position; events appended).
+pub fn merge(total: &mut Report, more: Report) {
+    if total.passes.is_empty() {
+        total.passes = more.passes;
+    } else {
+        for (t, p) in total.passes.iter_mut().zip(more.passes) {
+            t.functions_changed += p.functions_changed;
+            t.insts_before += p.insts_before;
+            t.insts_after += p.insts_after;
+            t.time += p.time;
+            t.proved += p.proved;
+            t.proved_bounded += p.proved_bounded;
+            t.counterexamples += p.counterexamples;
+            t.unknown += p.unknown;
+            t.reverted += p.reverted;
+        }
+    }
+    total.events.extend(more.events);
+    total.opaque_functions += more.opaque_functions;
+}
+
+/// Optimizes one IR function in place with the configured passes (module
+/// passes are skipped). Each pass is checked; a failed check restores the
+/// function to its state before that pass and is recorded in the report.
+pub fn optimize_function(func: &mut Function, config: &Config) -> Result<FunctionReport, Error> {
+    Ok(manager(config)?.run_function(func))
+}
