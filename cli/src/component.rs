@@ -20,7 +20,9 @@ fn read_u32_leb(bytes: &[u8], pos: &mut usize) -> Result<u32, Error> {
     let mut result: u64 = 0;
     let mut shift = 0;
     loop {
-        let b = *bytes.get(*pos).ok_or_else(|| Error::Input(format!("error at offset {:#x}: unexpected end of component", *pos)))?;
+        let b = *bytes
+            .get(*pos)
+            .ok_or_else(|| Error::Input(format!("error at offset {:#x}: unexpected end of component", *pos)))?;
         *pos += 1;
         result |= u64::from(b & 0x7f) << shift;
         if b & 0x80 == 0 {
@@ -41,7 +43,10 @@ fn write_u32_leb(out: &mut Vec<u8>, v: u32) {
 /// Validates `bytes` (a component), then rewrites every nested core module
 /// through `f`, at any depth, in order of appearance, and validates the
 /// result.
-pub fn rewrite_core_modules(bytes: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, Error>) -> Result<Vec<u8>, Error> {
+pub fn rewrite_core_modules(
+    bytes: &[u8],
+    f: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, Error>,
+) -> Result<Vec<u8>, Error> {
     weft_frontend::core_module_ranges(bytes)?; // validates the whole component
     let out = rewrite(bytes, 0, f)?;
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
@@ -61,9 +66,10 @@ fn rewrite(bytes: &[u8], base: usize, f: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>
         let id = bytes[pos];
         pos += 1;
         let size = read_u32_leb(bytes, &mut pos)? as usize;
-        let end = pos.checked_add(size).filter(|&e| e <= bytes.len()).ok_or_else(|| {
-            Error::Input(format!("error at offset {:#x}: section extends past the end", base + pos))
-        })?;
+        let end = pos
+            .checked_add(size)
+            .filter(|&e| e <= bytes.len())
+            .ok_or_else(|| Error::Input(format!("error at offset {:#x}: section extends past the end", base + pos)))?;
         let payload = &bytes[pos..end];
         let new = match id {
             CORE_MODULE_SECTION => f(payload)?,

@@ -119,6 +119,11 @@ impl From<weft::Error> for Failure {
     }
 }
 
+/// Folds a multi-line message (WAT errors show a source excerpt) into one line.
+fn one_line(msg: &str) -> String {
+    msg.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('|')).collect::<Vec<_>>().join(" ")
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -135,7 +140,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(code, msg)) => {
-            eprintln!("weft: {msg}");
+            eprintln!("weft: {}", if code == EXIT_VERIFY { msg } else { one_line(&msg) });
             ExitCode::from(code)
         }
     }
@@ -143,7 +148,14 @@ fn main() -> ExitCode {
 
 fn read_input(path: &PathBuf) -> Result<Vec<u8>, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
-    weft_frontend::parse_wat_or_wasm(&bytes).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))
+    // A `.wasm` file, or anything that looks binary, is read as binary so a
+    // bad magic number is reported as such rather than as bad text.
+    let binary = path.extension().is_some_and(|x| x == "wasm") || bytes.iter().take(8).any(|&b| b == 0);
+    if binary {
+        return Ok(bytes);
+    }
+    weft_frontend::parse_wat_or_wasm(&bytes)
+        .map_err(|e| Failure(EXIT_INPUT, format!("{}: {}", path.display(), one_line(&e.to_string()))))
 }
 
 /// Calls `f` on every core module of `bytes` (the module itself, or each one
@@ -199,7 +211,10 @@ fn module_dot(module: &weft_ir::Module) -> String {
                 }
             }
             out.push_str(&format!("// %{}\n", func.name));
-            out.push_str(&format!("{:?}\n", petgraph::dot::Dot::with_config(&g, &[petgraph::dot::Config::EdgeNoLabel])));
+            out.push_str(&format!(
+                "{:?}\n",
+                petgraph::dot::Dot::with_config(&g, &[petgraph::dot::Config::EdgeNoLabel])
+            ));
         }
     }
     out
@@ -212,7 +227,10 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 fn opt(args: OptArgs) -> Result<(), Failure> {
     let emit = if args.text { Emit::Wat } else { args.emit };
     if emit == Emit::Wasm && args.output.is_none() && std::io::stdout().is_terminal() {
-        return Err(Failure(EXIT_USAGE, "refusing to write binary wasm to a terminal: use -o FILE or --emit wat".into()));
+        return Err(Failure(
+            EXIT_USAGE,
+            "refusing to write binary wasm to a terminal: use -o FILE or --emit wat".into(),
+        ));
     }
     let config = Config {
         opt_level: args.level,
@@ -270,7 +288,9 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         Emit::Ir | Emit::Dot => text_out.into_bytes(),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, payload).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display()))),
+        Some(path) => {
+            std::fs::write(path, payload).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))
+        }
         None => write_stdout(&payload),
     }
 }
@@ -332,7 +352,10 @@ fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32) -> Result<(), Fail
         let text = std::fs::read_to_string(p).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", p.display())))?;
         let func = weft_ir::parse_function(&text).map_err(|e| Failure(EXIT_INPUT, format!("{}:{e}", p.display())))?;
         weft_ir::verifier::verify_function(&func).map_err(|errs| {
-            Failure(EXIT_INPUT, format!("{}: does not verify:\n{}", p.display(), weft_ir::verifier::pretty_errors(&func, &errs)))
+            Failure(
+                EXIT_INPUT,
+                format!("{}: does not verify:\n{}", p.display(), weft_ir::verifier::pretty_errors(&func, &errs)),
+            )
         })?;
         Ok(func)
     };

@@ -25,7 +25,7 @@
 //! A function that uses anything the IR does not model is reported as
 //! [`TranslateError::Unsupported`] with the operator and its byte offset.
 
-use crate::operators::{fixed_arity, ir_type, operator_name, translate_operator};
+use crate::operators::{fixed_arity, in_table, ir_type, operator_name, translate_operator};
 use crate::ssa::SsaBuilder;
 use wasmparser::{BlockType, FunctionBody, Operator};
 use weft_ir::{Block, FuncDecl, FuncRef, Function, Imm, Inst, InstructionData, Module, Opcode, Signature, Type, Value};
@@ -118,7 +118,7 @@ pub fn translate_function(module: &Module, index: u32, body: &FunctionBody<'_>) 
         .get(type_index as usize)
         .cloned()
         .flatten()
-        .ok_or_else(|| unsupported(format!("type {type_index} uses a type the IR does not model")))?;
+        .ok_or_else(|| unsupported(format!("signature uses a type the IR does not model (type {type_index})")))?;
     let name = module.func_name(fref).map(str::to_string).unwrap_or_else(|| format!("f{index}"));
 
     let mut var_types = sig.params.clone();
@@ -128,7 +128,7 @@ pub fn translate_function(module: &Module, index: u32, body: &FunctionBody<'_>) 
         let (count, ty) = locals.read().map_err(TranslateError::reader)?;
         let ty = ir_type(ty).ok_or_else(|| TranslateError::Unsupported {
             offset,
-            message: format!("local of type {ty} (not modeled by the IR)"),
+            message: format!("local of a type the IR does not model ({ty})"),
         })?;
         var_types.extend(core::iter::repeat_n(ty, count as usize));
     }
@@ -295,14 +295,18 @@ impl<'m> Translator<'m> {
         match ty {
             BlockType::Empty => Ok((vec![], vec![])),
             BlockType::Type(t) => {
-                let t = ir_type(t).ok_or_else(|| self.unsupported(format!("block type {t}")))?;
+                let t =
+                    ir_type(t).ok_or_else(|| self.unsupported(format!("block type the IR does not model ({t})")))?;
                 Ok((vec![], vec![t]))
             }
             BlockType::FuncType(idx) => {
-                let sig =
-                    self.module.types.get(idx as usize).cloned().flatten().ok_or_else(|| {
-                        self.unsupported(format!("block type {idx} uses a type the IR does not model"))
-                    })?;
+                let sig = self
+                    .module
+                    .types
+                    .get(idx as usize)
+                    .cloned()
+                    .flatten()
+                    .ok_or_else(|| self.unsupported(format!("block type the IR does not model (type {idx})")))?;
                 Ok((sig.params, sig.results))
             }
         }
@@ -440,7 +444,12 @@ impl<'m> Translator<'m> {
     }
 
     fn unsupported_op(&self, op: &Operator<'_>) -> TranslateError {
-        self.unsupported(format!("operator `{}` is not in the opcode table", operator_name(op)))
+        let name = operator_name(op);
+        if in_table(op) {
+            self.unsupported(format!("operator `{name}` with an immediate the IR does not model: {op:?}"))
+        } else {
+            self.unsupported(format!("operator `{name}` is not in the opcode table"))
+        }
     }
 
     /// Skips unreachable code, tracking only nesting.
@@ -571,8 +580,9 @@ impl<'m> Translator<'m> {
             let n = params.len();
             return Err(self.internal(format!("`{opcode}` takes {n} operands in the table, {nargs} in wasm")));
         }
-        let args = self.pop_n(nargs)?;
-        let inst = self.func.dfg.make_op(opcode, &args, imm);
+        let height = self.stack.len().checked_sub(nargs).ok_or_else(|| self.internal("operand stack underflow"))?;
+        let inst = self.func.dfg.make_op(opcode, &self.stack[height..], imm);
+        self.stack.truncate(height);
         self.func.dfg.make_inst_results(inst).map_err(|e| self.internal(format!("`{opcode}`: {e}")))?;
         self.func.layout.append_inst(inst, self.block);
         self.stack.extend_from_slice(self.func.dfg.inst_results(inst));
@@ -590,7 +600,7 @@ impl<'m> Translator<'m> {
         let memory = |t: &mut Self, m: weft_ir::MemoryRef| -> Result<()> {
             let decl = module.memories.get(m.as_u32() as usize).copied().flatten().ok_or_else(|| {
                 t.unsupported(format!(
-                    "`{}` on {m}, a memory the IR does not model (memory64 or custom page size)",
+                    "`{}` on a memory the IR does not model ({m}: memory64 or custom page size)",
                     what()
                 ))
             })?;
@@ -599,7 +609,7 @@ impl<'m> Translator<'m> {
         };
         let table = |t: &mut Self, tb: weft_ir::TableRef| -> Result<()> {
             let decl = module.tables.get(tb.as_u32() as usize).copied().flatten().ok_or_else(|| {
-                t.unsupported(format!("`{}` on {tb}, a table the IR does not model", operator_name(op)))
+                t.unsupported(format!("`{}` on a table the IR does not model ({tb})", operator_name(op)))
             })?;
             t.func.dfg.decls.tables.insert(tb, decl);
             Ok(())
@@ -629,7 +639,7 @@ impl<'m> Translator<'m> {
             }
             Imm::Global(g) => {
                 let decl = module.globals.get(g.as_u32() as usize).copied().flatten().ok_or_else(|| {
-                    self.unsupported(format!("`{}` of {g}, a global of a type the IR does not model", what()))
+                    self.unsupported(format!("`{}` of a global of a type the IR does not model ({g})", what()))
                 })?;
                 self.func.dfg.decls.globals.insert(g, decl);
             }
@@ -644,7 +654,7 @@ impl<'m> Translator<'m> {
             .get(ty as usize)
             .cloned()
             .flatten()
-            .ok_or_else(|| self.unsupported(format!("type {ty} uses a type the IR does not model")))
+            .ok_or_else(|| self.unsupported(format!("signature uses a type the IR does not model (type {ty})")))
     }
 
     /// Resolves aliases and drops anything unreachable from the entry.

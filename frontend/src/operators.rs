@@ -156,6 +156,10 @@ macro_rules! define_operator_table {
         /// Variant names, indexed by `OpId`.
         const OP_NAMES: &[&str] = &[$(stringify!($op),)*];
 
+        /// Fixed arities, indexed by `OpId` (see [`fixed_arity`]).
+        #[cfg(test)]
+        const OP_ARITIES: &[Option<(u32, u32)>] = &[$(fixed_arity!($($ann)*),)*];
+
         /// The index, immediate fields and fixed arity of an operator
         /// (`None` for variants wasmparser adds after this crate was built).
         fn operator_info(op: &Operator<'_>) -> Option<(OpId, Fields, Option<(u32, u32)>)> {
@@ -193,6 +197,11 @@ pub fn operator_name(op: &Operator<'_>) -> &'static str {
         Some((id, ..)) => OP_NAMES[id as usize],
         None => "unknown operator",
     }
+}
+
+/// Does the opcode table have an opcode named like `op`'s variant?
+pub(crate) fn in_table(op: &Operator<'_>) -> bool {
+    operator_info(op).is_some_and(|(id, ..)| opcode_table()[id as usize].is_some())
 }
 
 /// The fixed `(operands, results)` arity of `op` as wasmparser states it;
@@ -284,6 +293,39 @@ pub fn translate_operator(op: &Operator<'_>) -> Option<(Opcode, Imm)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table's operand and result counts agree with wasmparser's for
+    /// every opcode with a fixed signature, and every opcode the translator
+    /// pops by wasmparser's arity has one.
+    #[test]
+    fn table_arities_agree_with_wasmparser() {
+        let by_name: BTreeMap<&str, usize> = OP_NAMES.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let mut checked = 0;
+        for &op in Opcode::ALL {
+            let own_arity = matches!(
+                op,
+                Opcode::Jump
+                    | Opcode::Brif
+                    | Opcode::BrTable
+                    | Opcode::Return
+                    | Opcode::Call
+                    | Opcode::CallIndirect
+                    | Opcode::ReturnCall
+                    | Opcode::ReturnCallIndirect
+            );
+            if own_arity {
+                continue;
+            }
+            let name = format!("{op:?}");
+            let id = by_name[name.as_str()];
+            let (params, results) = OP_ARITIES[id].unwrap_or_else(|| panic!("{name}: wasmparser gives no fixed arity"));
+            if let weft_ir::OpSig::Fixed(p, r) = op.sig() {
+                assert_eq!((p.len() as u32, r.len() as u32), (params, results), "{name}: table vs wasmparser");
+            }
+            checked += 1;
+        }
+        assert!(checked > 400, "only {checked} opcodes checked");
+    }
 
     /// Every opcode of the table except the IR-only branches is the name of a
     /// wasmparser operator, so the generated mapping reaches all of them.

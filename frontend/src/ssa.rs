@@ -263,8 +263,10 @@ impl SsaBuilder {
     /// Appends `args[i]` to every branch of predecessor `i` into `block`, for
     /// `param` (which must be the last parameter that has arguments).
     fn append_args(&mut self, func: &mut Function, block: Block, param: Value, args: &[Value]) -> Result<(), String> {
-        let preds = self.preds[block].clone();
-        for (&(_, inst), &arg) in preds.iter().zip(args) {
+        for (i, &arg) in args.iter().enumerate() {
+            let Some(&(_, inst)) = self.preds[block].get(i) else {
+                return Err(format!("more arguments than predecessors of {block}"));
+            };
             let arg = func.dfg.resolve_aliases(arg);
             let dfg = &mut func.dfg;
             let mut count = 0;
@@ -324,8 +326,8 @@ impl SsaBuilder {
     fn trivial_value(&self, dfg: &DataFlowGraph, block: Block, idx: usize, p: Value) -> Option<Value> {
         let mut same = None;
         for &(_, inst) in &self.preds[block] {
-            for list in call_args(dfg, inst, block) {
-                let a = dfg.resolve_aliases(*list.as_slice(&dfg.value_lists).get(idx)?);
+            for call in dfg.branch_destinations(inst).filter(|c| c.block == block) {
+                let a = dfg.resolve_aliases(*dfg.block_call_args(call).get(idx)?);
                 if a == p || Some(a) == same {
                     continue;
                 }

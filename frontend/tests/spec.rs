@@ -49,6 +49,7 @@ struct Counts {
     invalid_accepted: usize,
     not_encodable: usize,
     newer_than_wasmparser: usize,
+    reasons: std::collections::BTreeMap<String, usize>,
     components: usize,
     unparsable_files: usize,
 }
@@ -88,6 +89,19 @@ fn check_valid(name: &str, wasm: &[u8], counts: &mut Counts) {
         }
     }
     assert_eq!(opaque, diags.len(), "{name}: one diagnostic per opaque function");
+    for d in &diags {
+        // An operator of the opcode table never makes a function opaque.
+        if let Some(op) =
+            d.message.strip_suffix("` is not in the opcode table").and_then(|m| m.strip_prefix("operator `"))
+        {
+            assert!(
+                !weft_ir::Opcode::ALL.iter().any(|o| format!("{o:?}") == op),
+                "{name}: {op} is in the table but was reported unsupported: {d}"
+            );
+        }
+        let key = d.message.split(" (").next().unwrap_or(&d.message).to_string();
+        *counts.reasons.entry(key).or_default() += 1;
+    }
     counts.opaque_funcs += opaque;
     counts.modules_with_opaque += usize::from(opaque > 0);
 }
@@ -143,6 +157,12 @@ fn spec_testsuite_modules_translate() {
             }
         }
     }
+    let mut reasons: Vec<(&String, &usize)> = counts.reasons.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (reason, n) in reasons.iter().take(15) {
+        println!("{n:6} opaque: {reason}");
+    }
+    counts.reasons.clear();
     println!("{counts:#?}");
     assert!(counts.valid > 1000, "too few modules translated: {counts:?}");
     assert!(counts.rejected > 500, "too few invalid modules rejected: {counts:?}");

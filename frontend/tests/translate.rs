@@ -575,7 +575,7 @@ fn unsupported_functions_are_opaque_with_diagnostics() {
         ("StructNew", 0x20u8),
         ("I32AtomicLoad", 0xfe),
         ("I32Load", 0x28),
-        ("type 4", 0),
+        ("(type 4)", 0),
         ("anyref", 0),
         ("I8x16RelaxedSwizzle", 0xfd),
     ];

@@ -1,0 +1,182 @@
+//! End-to-end tests of the `weft` command: exit codes, errors on bad input,
+//! no output on failure, determinism, components.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn weft() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_weft"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("weft-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/callback.wat")
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output { status, stdout, stderr } = cmd.output().expect("weft runs");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// A valid module with one function, as bytes.
+fn small_module() -> Vec<u8> {
+    wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add))"#).unwrap()
+}
+
+fn assert_input_error(name: &str, bytes: &[u8], needle: &str) {
+    let input = tmp(&format!("{name}.wasm"));
+    let output = tmp(&format!("{name}.out.wasm"));
+    std::fs::write(&input, bytes).unwrap();
+    let _ = std::fs::remove_file(&output);
+    let (code, _out, err) = run(weft().arg("opt").arg(&input).arg("-o").arg(&output));
+    assert_eq!(code, 1, "{name}: exit code; stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{name}: one-line error, got: {err}");
+    assert!(err.contains("offset"), "{name}: the error names the offset: {err}");
+    assert!(err.contains(needle), "{name}: expected `{needle}` in: {err}");
+    assert!(!err.contains("panicked"), "{name}: panic: {err}");
+    assert!(!output.exists(), "{name}: no output file may be written");
+}
+
+#[test]
+fn malformed_inputs_are_clear_errors_without_output() {
+    let good = small_module();
+    assert_input_error("truncated", &good[..good.len() - 3], "error at offset");
+    let mut bad_magic = good.clone();
+    bad_magic[1] = b'x';
+    assert_input_error("bad_magic", &bad_magic, "error at offset");
+    // An unknown section id after the header.
+    let mut bad_section = good[..8].to_vec();
+    bad_section.extend_from_slice(&[0x7f, 0x01, 0x00]);
+    assert_input_error("bad_section", &bad_section, "error at offset");
+    // A body that does not type-check: i32.add with one operand.
+    let mut body = good.clone();
+    // Replace `local.get 0` (0x20 0x00) by `nop nop` so i32.add lacks an operand.
+    let at = body.windows(2).rposition(|w| w == [0x20, 0x00]).unwrap();
+    body[at] = 0x01;
+    body[at + 1] = 0x01;
+    assert_input_error("invalid_body", &body, "in function 0");
+    // A section declaring 1 GiB of content.
+    let mut huge = good[..8].to_vec();
+    huge.push(0x01); // type section
+    huge.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x04]); // 1 GiB
+    huge.extend_from_slice(&[0x00; 4]);
+    assert_input_error("huge_size", &huge, "error at offset");
+}
+
+#[test]
+fn unknown_pass_is_a_usage_error_listing_valid_passes() {
+    let out = tmp("unknown.wasm");
+    let (code, _, err) = run(weft().arg("opt").arg(example()).arg("--passes").arg("dce,nosuch").arg("-o").arg(&out));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown pass `nosuch`") && err.contains("dce"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn missing_input_file_is_an_input_error() {
+    let (code, _, err) = run(weft().arg("opt").arg("/nonexistent/x.wasm").arg("-o").arg(tmp("x.wasm")));
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn output_is_deterministic_across_runs_and_thread_counts() {
+    let mut outputs = Vec::new();
+    for (i, threads) in [None, None, Some("1"), Some("2")].into_iter().enumerate() {
+        let out = tmp(&format!("det{i}.wasm"));
+        let mut cmd = weft();
+        cmd.arg("opt").arg(example()).arg("-O2").arg("-o").arg(&out);
+        if let Some(t) = threads {
+            cmd.env("RAYON_NUM_THREADS", t);
+        }
+        let (code, _, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{err}");
+        outputs.push(std::fs::read(&out).unwrap());
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]), "-O2 output differs between runs or thread counts");
+}
+
+#[test]
+fn stats_report_and_text_outputs() {
+    let out = tmp("stats.wasm");
+    let report = tmp("report.json");
+    let (code, _, err) = run(weft()
+        .arg("opt")
+        .arg(example())
+        .arg("-O2")
+        .arg("--stats")
+        .arg("--report")
+        .arg(&report)
+        .arg("-o")
+        .arg(&out));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("insts in") && err.contains("dce"), "stats table on stderr: {err}");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert!(json["passes"].as_array().is_some_and(|p| !p.is_empty()), "{json}");
+    wasmparser::Validator::new().validate_all(&std::fs::read(&out).unwrap()).expect("output validates");
+
+    let (code, wat, err) = run(weft().arg("opt").arg(example()).arg("-S"));
+    assert_eq!(code, 0, "{err}");
+    assert!(wat.starts_with("(module"), "{wat}");
+    let (code, ir, err) = run(weft().arg("print").arg(example()));
+    assert_eq!(code, 0, "{err}");
+    assert!(ir.contains("function %") && ir.contains("block0("), "{ir}");
+    let (code, dot, err) = run(weft().arg("opt").arg(example()).arg("--emit").arg("dot"));
+    assert_eq!(code, 0, "{err}");
+    assert!(dot.contains("digraph"), "{dot}");
+}
+
+#[test]
+fn check_command_proves_and_refutes() {
+    let src = tmp("src.ir");
+    let good = tmp("good.ir");
+    let bad = tmp("bad.ir");
+    std::fs::write(&src, "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 2\n    v2 = i32.mul v0, v1\n    return v2\n}\n").unwrap();
+    std::fs::write(&good, "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.add v0, v0\n    return v1\n}\n")
+        .unwrap();
+    std::fs::write(&bad, "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 1\n    v2 = i32.shl v0, v1\n    v3 = i32.add v2, v1\n    return v3\n}\n").unwrap();
+    let (code, out, err) = run(weft().arg("check").arg(&src).arg(&good));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(weft().arg("check").arg(&src).arg(&bad));
+    assert_eq!(code, 3, "{out}{err}");
+}
+
+#[test]
+fn every_jco_p3_component_optimizes_to_a_valid_component() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/jco-p3");
+    assert!(root.is_dir(), "missing test material: {}", root.display());
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "wasm") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty());
+    let mut ok = 0;
+    for f in &files {
+        let out = tmp("jco.wasm");
+        let (code, _, err) = run(weft().arg("opt").arg(f).arg("-O2").arg("-o").arg(&out));
+        assert_eq!(code, 0, "{}: {err}", f.display());
+        let bytes = std::fs::read(&out).unwrap();
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(&bytes)
+            .unwrap_or_else(|e| panic!("{}: output does not validate: {e}", f.display()));
+        ok += 1;
+    }
+    println!("jco-p3: {ok} of {} components optimized to valid components", files.len());
+}
