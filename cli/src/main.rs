@@ -245,9 +245,26 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
     weft::pass_list(&config).map_err(|e| Failure(EXIT_USAGE, e.to_string()))?;
     let bytes = read_input(&args.input)?;
     let print_ir = args.print_ir.clone();
+    // A progress bar on stderr when it is a terminal and the work is long:
+    // one step per pass per core module.
+    let modules = weft_frontend::core_module_ranges(&bytes).map(|r| r.len()).unwrap_or(1);
+    let steps = (weft::pass_list(&config).map(|p| p.len()).unwrap_or(0) * modules) as u64;
+    let progress = if std::io::stderr().is_terminal() && (config.verify != VerifyMode::Off || modules > 4) && steps > 0
+    {
+        let bar = indicatif::ProgressBar::new(steps);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} passes {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let mut hook = |pass: &str, module: &weft_ir::Module| {
+        progress.inc(1);
+        progress.set_message(pass.to_string());
         if print_ir.as_deref().is_some_and(|p| p == "*" || p == pass) {
-            eprintln!("; IR after {pass}\n{}", module_ir(module));
+            progress.suspend(|| eprintln!("; IR after {pass}\n{}", module_ir(module)));
         }
     };
     let mut text_out = String::new();
@@ -266,6 +283,7 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
     } else {
         optimize_one(&bytes)?
     };
+    progress.finish_and_clear();
     if args.stats {
         eprint!("{}", stats_table(&report));
     }
