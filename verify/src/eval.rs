@@ -16,7 +16,7 @@ use crate::exec::{ExitKind, Explorer, Mode, Start, Trace};
 use crate::options::Options;
 use crate::query::eval_bits;
 use crate::smt::{Smt, bv_u128};
-use crate::state::{Mem, MachineState, Tab, Universe, World, data_segment, elem_segment, type_bits};
+use crate::state::{ArrTerm, MachineState, Mem, Tab, Universe, World, data_segment, elem_segment, type_bits};
 
 /// Concrete inputs of a run. Missing globals are 0, missing memories have
 /// their minimum size and zero bytes, missing tables their minimum size and
@@ -96,7 +96,7 @@ fn initial_state(u: &Universe, inputs: &ConcreteInputs) -> MachineState {
         for (a, b) in bytes {
             arr = arr.store(&BV::from_u64(u64::from(a), 32), &BV::from_u64(u64::from(b), 8));
         }
-        mems.insert(*m, Mem { bytes: arr, pages: BV::from_u64(u64::from(pages), 32) });
+        mems.insert(*m, Mem { bytes: ArrTerm::base(arr), pages: BV::from_u64(u64::from(pages), 32) });
     }
     let mut tables = BTreeMap::new();
     for (t, d) in &u.tables {
@@ -105,7 +105,7 @@ fn initial_state(u: &Universe, inputs: &ConcreteInputs) -> MachineState {
         for (i, h) in elems.iter().enumerate() {
             arr = arr.store(&BV::from_u64(i as u64, 32), &BV::from_u64(u64::from(*h), 32));
         }
-        tables.insert(*t, Tab { elems: arr, size: BV::from_u64(elems.len() as u64, 32) });
+        tables.insert(*t, Tab { elems: ArrTerm::base(arr), size: BV::from_u64(elems.len() as u64, 32) });
     }
     let data_dropped = u.datas.iter().map(|d| (*d, Bool::from_bool(false))).collect();
     let elem_dropped = u.elems.iter().map(|e| (*e, Bool::from_bool(false))).collect();
@@ -138,21 +138,25 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
     let entry = func.entry_block().ok_or("function has no blocks")?;
     let trace = ex.run(Start { block: entry, params, live: BTreeMap::new(), st })?;
     let solver = Solver::new();
-    for f in &trace.facts {
+    for f in trace.facts.iter().chain(&crate::sig_facts(&u, &[&trace])) {
         solver.assert(f);
     }
     for (d, bytes) in &inputs.datas {
         let (len, arr) = data_segment(*d);
         solver.assert(len.eq(BV::from_u64(bytes.len() as u64, 32)));
         for (i, b) in bytes.iter().enumerate() {
-            solver.assert(arr.select(&BV::from_u64(i as u64, 32)).as_bv().expect("byte").eq(BV::from_u64(u64::from(*b), 8)));
+            solver.assert(
+                arr.select(&BV::from_u64(i as u64, 32)).as_bv().expect("byte").eq(BV::from_u64(u64::from(*b), 8)),
+            );
         }
     }
     for (e, items) in &inputs.elems {
         let (len, arr) = elem_segment(*e);
         solver.assert(len.eq(BV::from_u64(items.len() as u64, 32)));
         for (i, h) in items.iter().enumerate() {
-            solver.assert(arr.select(&BV::from_u64(i as u64, 32)).as_bv().expect("handle").eq(BV::from_u64(u64::from(*h), 32)));
+            solver.assert(
+                arr.select(&BV::from_u64(i as u64, 32)).as_bv().expect("handle").eq(BV::from_u64(u64::from(*h), 32)),
+            );
         }
     }
     // Calls answer the given results, leave the state alone and return.
@@ -164,11 +168,11 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
         }
         for (m, mem) in &e.st.mems {
             same.push(answer.state.mems[m].pages.eq(&mem.pages));
-            same.push(answer.state.mems[m].bytes.eq(&mem.bytes));
+            same.push(answer.state.mems[m].bytes.to_array().eq(mem.bytes.to_array()));
         }
         for (t, tab) in &e.st.tables {
             same.push(answer.state.tables[t].size.eq(&tab.size));
-            same.push(answer.state.tables[t].elems.eq(&tab.elems));
+            same.push(answer.state.tables[t].elems.to_array().eq(tab.elems.to_array()));
         }
         for (d, f) in &e.st.data_dropped {
             same.push(answer.state.data_dropped[d].iff(f));
@@ -194,7 +198,9 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
     let exit = trace.exits.iter().find(|x| holds(&x.reach)).ok_or("no exit is reached")?;
     let bits = |bv: &BV| eval_bits(&model, bv).ok_or_else(|| "the model has no value".to_string());
     let outcome = match &exit.kind {
-        ExitKind::Return(vals) => ConcreteOutcome::Returned(vals.iter().map(|(_, v)| bits(v)).collect::<Result<_, _>>()?),
+        ExitKind::Return(vals) => {
+            ConcreteOutcome::Returned(vals.iter().map(|(_, v)| bits(v)).collect::<Result<_, _>>()?)
+        }
         ExitKind::Trap => ConcreteOutcome::Trapped,
         ExitKind::Bound => return Err(format!("the run goes past {} loop header executions", opts.unroll_bound)),
         ExitKind::Cut { .. } => return Err("internal: cut exit while unrolling".into()),
@@ -213,7 +219,7 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
     let mut bytes = Vec::new();
     for (m, addr) in &inputs.probe_bytes {
         let mem = exit.st.mems.get(m).ok_or_else(|| format!("{m} is not declared"))?;
-        let b = mem.bytes.select(&BV::from_u64(u64::from(*addr), 32)).as_bv().expect("byte");
+        let b = mem.bytes.select(&BV::from_u64(u64::from(*addr), 32));
         bytes.push(bits(&b)? as u8);
     }
     let table_sizes =
@@ -221,7 +227,7 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
     let mut elems = Vec::new();
     for (t, i) in &inputs.probe_elems {
         let tab = exit.st.tables.get(t).ok_or_else(|| format!("{t} is not declared"))?;
-        let h = tab.elems.select(&BV::from_u64(u64::from(*i), 32)).as_bv().expect("handle");
+        let h = tab.elems.select(&BV::from_u64(u64::from(*i), 32));
         elems.push(bits(&h)? as u32);
     }
     Ok(ConcreteRun {

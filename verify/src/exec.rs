@@ -201,11 +201,9 @@ impl<'a> Explorer<'a> {
         if params.len() != start.params.len() {
             return Err(format!("{} takes {} parameters, {} given", start.block, params.len(), start.params.len()));
         }
-        let flow = Flow { reach: Bool::from_bool(true), env: std::mem::take(&mut env), st: start.st, nev: Count::zero() };
-        queue.insert(
-            (sum, start_rpo, ctx),
-            vec![Incoming { cond: Bool::from_bool(true), flow, args: start.params }],
-        );
+        let flow =
+            Flow { reach: Bool::from_bool(true), env: std::mem::take(&mut env), st: start.st, nev: Count::zero() };
+        queue.insert((sum, start_rpo, ctx), vec![Incoming { cond: Bool::from_bool(true), flow, args: start.params }]);
         let mut instances = 0usize;
         while let Some((key, incoming)) = queue.pop_first() {
             instances += 1;
@@ -290,13 +288,18 @@ impl<'a> Explorer<'a> {
                     match opcode {
                         Opcode::Return => {
                             let vals = arg_tys.into_iter().zip(arg_terms).collect();
-                            self.exit(&flow, flow.reach.clone(), ExitKind::Return(vals), format!("`{}`", self.inst_text(inst)));
+                            self.exit(
+                                &flow,
+                                flow.reach.clone(),
+                                ExitKind::Return(vals),
+                                format!("`{}`", self.inst_text(inst)),
+                            );
                         }
                         Opcode::Unreachable => {
-                            self.exit(&flow, flow.reach.clone(), ExitKind::Trap, format!("traps at `trap`"));
+                            self.exit(&flow, flow.reach.clone(), ExitKind::Trap, "traps at `trap`".to_string());
                         }
                         _ => {
-                            let results = self.encode_op(&mut flow, inst, opcode, &arg_tys, &arg_terms, imm)?;
+                            let results = self.encode_op(&mut flow, inst, opcode, &arg_terms, imm)?;
                             let res_vals = self.func.dfg.inst_results(inst).to_vec();
                             if !opcode.is_terminator() {
                                 if res_vals.len() != results.len() {
@@ -309,7 +312,10 @@ impl<'a> Explorer<'a> {
                                 }
                                 for (v, t) in res_vals.iter().zip(results) {
                                     if type_bits(self.func.dfg.value_type(*v)) != t.get_size() {
-                                        return Err(format!("`{}`: result {v} has the wrong type", self.inst_text(inst)));
+                                        return Err(format!(
+                                            "`{}`: result {v} has the wrong type",
+                                            self.inst_text(inst)
+                                        ));
                                     }
                                     if self.mode == Mode::Cut {
                                         self.trace.defs.insert(*v, t.clone());
@@ -327,11 +333,7 @@ impl<'a> Explorer<'a> {
 
     fn check_i32(&self, v: Value, inst: Inst) -> Result<(), String> {
         let ty = self.func.dfg.value_type(self.func.dfg.resolve_aliases(v));
-        if ty == Type::I32 {
-            Ok(())
-        } else {
-            Err(format!("`{}`: {v} is {ty}, not i32", self.inst_text(inst)))
-        }
+        if ty == Type::I32 { Ok(()) } else { Err(format!("`{}`: {v} is {ty}, not i32", self.inst_text(inst))) }
     }
 
     /// Records an exit with the current state.
@@ -409,7 +411,11 @@ impl<'a> Explorer<'a> {
         let arg_vals: Vec<Value> = self.func.dfg.block_call_args(dest).to_vec();
         let params = self.func.dfg.block_params(target);
         if params.len() != arg_vals.len() {
-            return Err(format!("branch to {target} passes {} arguments for {} parameters", arg_vals.len(), params.len()));
+            return Err(format!(
+                "branch to {target} passes {} arguments for {} parameters",
+                arg_vals.len(),
+                params.len()
+            ));
         }
         let mut args = Vec::with_capacity(arg_vals.len());
         for (a, p) in arg_vals.iter().zip(params) {

@@ -1,6 +1,6 @@
 //! Z3 refinement checking of weft passes: [`check_refinement`] proves that a
 //! function after a pass (`tgt`) refines the function before it (`src`), as
-//! defined in `docs/design/VERIFICATION.md`.
+//! defined in the design note `VERIFICATION.md`.
 //!
 //! # What this crate owns
 //!
@@ -22,9 +22,14 @@
 //! Every value is a bit-vector of its wasm bit pattern (`f32` is 32 bits,
 //! `v128` is 128 bits, references are 32-bit handles: `0` is null,
 //! `ref.func fnN` is `N + 1`). The state is every global (any type), every
-//! memory as an array `BV32 → BV8` with its size in pages, every table as an
-//! array `BV32 → handle` with its size, and the dropped flags of data and
-//! element segments; it is the union of what either function declares.
+//! memory (bytes `BV32 → BV8` plus the size in pages), every table (handles
+//! `BV32 → BV32` plus the size), and the dropped flags of data and element
+//! segments; it is the union of what either function declares. Memory and
+//! table contents are a write log over a base Z3 array (`state::ArrTerm`):
+//! stores, ranged writes for bulk operations and `grow`, and `ite`s where
+//! paths merge; a read expands into an `ite` chain, so queries stay
+//! quantifier-free and avoid Z3's slow array reasoning on byte-wise stores.
+//! Per-opcode semantics: `semantics.rs`.
 //!
 //! An observer sees, in order, the calls a function makes (callee handle,
 //! arguments, and the whole state at the call) and then its outcome: a
@@ -35,8 +40,15 @@
 //! shrinking, dropped segments dropped and immutable globals unchanged.
 //! `call_indirect` traps on an index past the table, a null entry, or an
 //! entry whose type differs (an uninterpreted predicate per signature,
-//! pinned for the functions the declarations name). Comparing two traces is
-//! a list of named queries; see `query.rs`.
+//! pinned for the functions the declarations name).
+//!
+//! Paths are merged where they meet (one encoding per block instance), and
+//! the exits and calls of each function are merged by kind before the two
+//! functions are compared, so a check grows with the size of the functions,
+//! not with their number of paths. The comparison is a list of named queries
+//! in the order an observer sees things (`event 0`, `event 1`, ...,
+//! `outcome`, `results`, `state`); their disjunction is asked first, so a
+//! correct function costs one solver call. See `query.rs`.
 //!
 //! # NaN policy
 //!
@@ -47,9 +59,13 @@
 //! loads and stores keep bits exactly. Observations of type `f32`/`f64`
 //! (return values, call arguments, globals) treat any NaN as equal to any
 //! NaN; signed zeros are distinct (bitwise comparison otherwise). Bits that
-//! reach memory or an integer are compared exactly, so a pass that changes
-//! which NaN is stored is reported; a target whose arithmetic NaN differs
-//! from the source's canonical NaN in memory is not (both are canonical).
+//! reach memory, a `v128` or an integer are compared exactly. Two
+//! consequences: a pass that folds NaN-producing arithmetic into a
+//! different (also allowed) NaN constant that is then stored or
+//! reinterpreted is reported, conservatively; and because both functions
+//! make the same canonical choice, a target whose arithmetic could produce
+//! more NaN payloads than the source's is not told apart when those bits
+//! reach memory.
 //!
 //! # Loops
 //!
@@ -61,9 +77,12 @@
 //! arguments, equal globals/memories/tables, a fresh world) both functions
 //! make the same calls and reach the same exit — the same return, trap, or
 //! corresponding header with equal arguments and state. Values defined
-//! before any loop keep their exact terms inside loop segments; other
-//! values live into a header are matched by value number and proved equal
-//! at every entry to the header. Success is [`Outcome::Proved`] (unbounded).
+//! before any loop (in blocks no loop header reaches) keep their exact terms
+//! inside loop segments; other values live into a header are matched by
+//! value number and proved equal at every entry to the header. Success is
+//! [`Outcome::Proved`] (unbounded). The state at a header is any state, so a
+//! pass that relies on a fact established before the loop (other than the
+//! values themselves) fails the induction and falls back to unrolling.
 //!
 //! The induction needs the pass to keep header arguments in
 //! correspondence. If it does not apply or a segment query fails, both
@@ -71,18 +90,30 @@
 //! [`Options::unroll_bound`] times; success is
 //! [`Outcome::ProvedBounded`] and never [`Outcome::Proved`]. Runs that go
 //! past the bound are ignored (so is non-termination); calls both functions
-//! make before that are still compared. A counterexample found while
-//! unrolling is a real run.
+//! make before that are still compared. A bounded proof in which no run of
+//! the source finishes within the bound would be vacuous and is reported as
+//! `Unknown` instead. A counterexample found while unrolling is a real run.
 //!
 //! # What is `Unknown`
 //!
 //! Solver timeouts (per query, [`Options::timeout_ms`]), Z3 `unknown`,
-//! unrolling past [`Options::max_instances`] block instances, irreducible
-//! control flow, malformed IR (wrong operand types, undeclared entities,
-//! missing terminators), differing signatures or declarations, and
-//! invalid preconditions. No opcode is unsupported. `memory.grow` and
+//! unrolling past [`Options::max_instances`] block instances, a vacuous
+//! bounded proof, irreducible control flow, malformed IR (wrong operand
+//! types, undeclared entities, missing terminators), differing signatures
+//! or declarations, and invalid preconditions. No opcode is unsupported:
+//! the semantics is one exhaustive `match` on the opcode with no `_ =>`
+//! arm, and `tests/cross_check.rs` runs every opcode against the reference
+//! interpreter on random edge-case inputs. A panic inside the checker (a
+//! bug) is caught and reported as `Unknown`. `memory.grow` and
 //! `table.grow` succeed exactly when the new size is within the maximum;
 //! the host's freedom to refuse a grow is not modelled.
+//!
+//! # Preconditions
+//!
+//! A module pass may state facts the check assumes ([`Precondition`]: a
+//! parameter is one of a set of constants or in a range, a global holds one
+//! of a set of values at entry). They are asserted on the entry inputs,
+//! listed in [`Report::assumptions`] and in every counterexample.
 //!
 //! # Determinism and contexts
 //!
@@ -112,13 +143,13 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use weft_ir::{Function, Type, Value};
+use weft_ir::{Block, Function, Type, Value};
 use z3::ast::{BV, Bool};
-use z3::{Config, with_z3_config};
+use z3::{Config, Params, SatResult, Solver, with_z3_config};
 
 use crate::cfg::CfgInfo;
-use crate::exec::{Explorer, Mode, Start, Trace, def_block};
-use crate::query::{Inputs, Verdict, compare};
+use crate::exec::{ExitKind, Explorer, Mode, Start, Trace, def_block};
+use crate::query::{QueryCx, Verdict, compare};
 use crate::smt::Smt;
 use crate::state::{MachineState, Universe, World, sig_check, type_bits};
 
@@ -174,7 +205,8 @@ pub(crate) struct EntryInputs {
 }
 
 pub(crate) fn entry_inputs(func: &Function, u: &Universe) -> EntryInputs {
-    let params = func.sig.params.iter().enumerate().map(|(i, ty)| BV::new_const(format!("param{i}"), type_bits(*ty))).collect();
+    let params =
+        func.sig.params.iter().enumerate().map(|(i, ty)| BV::new_const(format!("param{i}"), type_bits(*ty))).collect();
     let (st, facts) = MachineState::symbolic(u, "init");
     EntryInputs { params, st, facts }
 }
@@ -193,10 +225,9 @@ fn precondition_facts(src: &Function, opts: &Options, entry: &EntryInputs) -> Re
     let mut facts = Vec::new();
     for p in &opts.preconditions {
         let param = |i: usize| {
-            entry
-                .params
-                .get(i)
-                .ok_or_else(|| format!("precondition `{}` names a parameter the function does not have", p.describe(src)))
+            entry.params.get(i).ok_or_else(|| {
+                format!("precondition `{}` names a parameter the function does not have", p.describe(src))
+            })
         };
         match p {
             P::ParamIn { param: i, values } => {
@@ -232,7 +263,7 @@ fn or_eq(x: &BV, values: &[i64], w: u32) -> Bool {
 }
 
 /// `has_type` facts for every function handle the declarations name.
-fn sig_facts(u: &Universe, traces: &[&Trace]) -> Vec<Bool> {
+pub(crate) fn sig_facts(u: &Universe, traces: &[&Trace]) -> Vec<Bool> {
     let mut sigs = Vec::new();
     for t in traces {
         for s in &t.indirect_sigs {
@@ -257,29 +288,221 @@ struct Side<'a> {
     cfg: CfgInfo,
 }
 
-fn explore(
-    smt: &Smt,
-    u: &Universe,
-    side: &Side<'_>,
-    world: &str,
-    mode: Mode,
-    opts: &Options,
-    cut_live: &BTreeMap<usize, Vec<Value>>,
-    start: Start,
-    which: &str,
-) -> Result<Trace, String> {
-    let ex = Explorer {
-        smt,
-        u,
-        func: side.func,
-        cfg: &side.cfg,
-        world: World::new(world),
-        mode,
-        max_instances: opts.max_instances,
-        cut_live,
-        trace: Trace::default(),
-    };
-    ex.run(start).map_err(|e| format!("{which}: {e}"))
+/// One check in progress: the two functions and everything shared by their
+/// explorations and comparisons.
+struct Session<'a> {
+    smt: Smt,
+    u: &'a Universe,
+    opts: &'a Options,
+    s: Side<'a>,
+    t: Side<'a>,
+    entry: &'a EntryInputs,
+    /// Entry facts and preconditions.
+    background: Vec<Bool>,
+    cx: QueryCx<'a>,
+    stats: Vec<QueryStat>,
+}
+
+impl Session<'_> {
+    fn side(&self, src: bool) -> &Side<'_> {
+        if src { &self.s } else { &self.t }
+    }
+
+    fn explore(
+        &self,
+        src: bool,
+        world: &str,
+        mode: Mode,
+        cut_live: &BTreeMap<usize, Vec<Value>>,
+        start: Start,
+    ) -> Result<Trace, String> {
+        let side = self.side(src);
+        let ex = Explorer {
+            smt: &self.smt,
+            u: self.u,
+            func: side.func,
+            cfg: &side.cfg,
+            world: World::new(world),
+            mode,
+            max_instances: self.opts.max_instances,
+            cut_live,
+            trace: Trace::default(),
+        };
+        ex.run(start).map_err(|e| format!("{}: {e}", if src { "source" } else { "target" }))
+    }
+
+    /// Explores both functions from their entries.
+    fn explore_entries(&self, mode: Mode, cut_live: &BTreeMap<usize, Vec<Value>>) -> Result<(Trace, Trace), String> {
+        let start = |side: &Side<'_>| Start {
+            block: side.func.entry_block().expect("checked"),
+            params: self.entry.params.clone(),
+            live: BTreeMap::new(),
+            st: self.entry.st.clone(),
+        };
+        let ts = self.explore(true, "w.entry", mode, cut_live, start(&self.s))?;
+        let tt = self.explore(false, "w.entry", mode, cut_live, start(&self.t))?;
+        Ok((ts, tt))
+    }
+
+    fn compare(&mut self, label: &str, ts: &Trace, tt: &Trace, extra: Vec<Bool>) -> Verdict {
+        let mut bg = self.background.clone();
+        bg.extend(extra);
+        bg.extend(sig_facts(self.u, &[ts, tt]));
+        compare(label, ts, tt, &bg, &self.cx, &mut self.stats)
+    }
+
+    /// Is `f` satisfiable with the background and `trace`'s facts?
+    fn satisfiable(&mut self, label: &str, f: &Bool, trace: &Trace) -> SatResult {
+        let solver = Solver::new();
+        let mut params = Params::new();
+        params.set_u32("timeout", self.opts.timeout_ms);
+        solver.set_params(&params);
+        for b in self.background.iter().chain(&trace.facts).chain(&sig_facts(self.u, &[trace])) {
+            solver.assert(b);
+        }
+        solver.assert(f);
+        let start = Instant::now();
+        let r = solver.check();
+        let result = match r {
+            SatResult::Sat => "sat",
+            SatResult::Unsat => "unsat",
+            SatResult::Unknown => "unknown",
+        };
+        self.stats.push(QueryStat { name: label.into(), millis: start.elapsed().as_millis(), result: result.into() });
+        r
+    }
+
+    fn run(&mut self) -> Result<(Outcome, Method), String> {
+        let no_live = BTreeMap::new();
+        let loops = self.s.cfg.headers.len().max(self.t.cfg.headers.len());
+        if loops == 0 {
+            let (ts, tt) = self.explore_entries(Mode::Cut, &no_live)?;
+            return Ok(match self.compare("entry", &ts, &tt, Vec::new()) {
+                Verdict::Holds => (Outcome::Proved, Method::LoopFree),
+                Verdict::Fails(c) => (Outcome::Counterexample(c), Method::LoopFree),
+                Verdict::Unknown(why) => (Outcome::Unknown(why), Method::LoopFree),
+            });
+        }
+        let reason = match self.inductive() {
+            Ok(None) => return Ok((Outcome::Proved, Method::Inductive { loops })),
+            Ok(Some(why)) | Err(why) => why,
+        };
+        // Bounded unrolling from the entry.
+        let k = self.opts.unroll_bound;
+        let (ts, tt) = self.explore_entries(Mode::Unroll(k), &no_live)?;
+        let method = Method::Unrolled { bound: k, reason: reason.clone() };
+        Ok(match self.compare("unrolled", &ts, &tt, Vec::new()) {
+            Verdict::Holds => {
+                // A bounded proof where no run of the source finishes within
+                // the bound would be vacuous.
+                let finishes: Vec<Bool> =
+                    ts.exits.iter().filter(|e| !matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
+                match self.satisfiable("unrolled: a source run finishes", &exec::or_all(&finishes), &ts) {
+                    SatResult::Sat => (Outcome::ProvedBounded(k), method),
+                    SatResult::Unsat => (
+                        Outcome::Unknown(format!(
+                            "no run of the source finishes within {k} executions of each loop header, so unrolling \
+                             proves nothing ({reason})"
+                        )),
+                        method,
+                    ),
+                    SatResult::Unknown => (
+                        Outcome::Unknown(format!("cannot tell whether any run finishes within {k} header executions")),
+                        method,
+                    ),
+                }
+            }
+            Verdict::Fails(mut c) => {
+                c.bound = Some(k);
+                (Outcome::Counterexample(c), method)
+            }
+            Verdict::Unknown(why) => (Outcome::Unknown(why), method),
+        })
+    }
+
+    /// The inductive proof over corresponding loop headers. `Ok(None)` when
+    /// it holds, `Ok(Some(why))` when it does not apply or fails.
+    fn inductive(&mut self) -> Result<Option<String>, String> {
+        let (hs, ht) = (self.s.cfg.headers.clone(), self.t.cfg.headers.clone());
+        if hs.len() != ht.len() {
+            return Ok(Some(format!("the source has {} loop headers, the target {}", hs.len(), ht.len())));
+        }
+        for (a, b) in hs.iter().zip(&ht) {
+            if self.s.func.dfg.block_param_types(*a) != self.t.func.dfg.block_param_types(*b) {
+                return Ok(Some(format!("loop headers {a} and {b} take different parameters")));
+            }
+        }
+        // Values live into each header that neither side defines before all
+        // loops, present on both sides with the same type: tracked at cuts.
+        let pre_loop =
+            |side: &Side<'_>, v: Value| def_block(side.func, v).is_some_and(|b| side.cfg.pre_loop.contains(&b));
+        let mut cut_live: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
+        for (i, (a, b)) in hs.iter().zip(&ht).enumerate() {
+            let (la, lb) = (&self.s.cfg.header_live_in[a], &self.t.cfg.header_live_in[b]);
+            let (sf, tf) = (self.s.func, self.t.func);
+            let matched = la
+                .iter()
+                .filter(|v| {
+                    lb.contains(v)
+                        && tf.dfg.value_is_valid(**v)
+                        && sf.dfg.value_type(**v) == tf.dfg.value_type(**v)
+                        && !pre_loop(&self.s, **v)
+                        && !pre_loop(&self.t, **v)
+                })
+                .copied()
+                .collect();
+            cut_live.insert(i, matched);
+        }
+        let (es, et) = self.explore_entries(Mode::Cut, &cut_live)?;
+        match self.compare("entry segment", &es, &et, Vec::new()) {
+            Verdict::Holds => {}
+            Verdict::Fails(c) => return Ok(Some(format!("the entry segment differs at `{}`", c.query))),
+            Verdict::Unknown(why) => return Ok(Some(format!("the entry segment is unknown: {why}"))),
+        }
+        for (i, (a, b)) in hs.iter().zip(&ht).enumerate() {
+            let (st, facts) = MachineState::symbolic(self.u, &format!("h{i}"));
+            let params: Vec<BV> = self
+                .s
+                .func
+                .dfg
+                .block_params(*a)
+                .iter()
+                .enumerate()
+                .map(|(j, p)| BV::new_const(format!("h{i}.p{j}"), type_bits(self.s.func.dfg.value_type(*p))))
+                .collect();
+            // Live-in values: exact terms when defined before all loops,
+            // shared symbols when matched, side-specific symbols otherwise.
+            let live_of = |side: &Side<'_>, entry_trace: &Trace, header: Block, tag: &str| {
+                let mut live = BTreeMap::new();
+                for v in &side.cfg.header_live_in[&header] {
+                    let ty = side.func.dfg.value_type(*v);
+                    let term = match entry_trace.defs.get(v) {
+                        Some(term) if pre_loop(side, *v) => term.clone(),
+                        _ if cut_live[&i].contains(v) => BV::new_const(format!("h{i}.{v}"), type_bits(ty)),
+                        _ => BV::new_const(format!("h{i}.{tag}.{v}"), type_bits(ty)),
+                    };
+                    live.insert(*v, term);
+                }
+                live
+            };
+            let ss =
+                Start { block: *a, params: params.clone(), live: live_of(&self.s, &es, *a, "src"), st: st.clone() };
+            let stt = Start { block: *b, params, live: live_of(&self.t, &et, *b, "tgt"), st };
+            let world = format!("w.h{i}");
+            let ts = self.explore(true, &world, Mode::Cut, &cut_live, ss)?;
+            let tt = self.explore(false, &world, Mode::Cut, &cut_live, stt)?;
+            match self.compare(&format!("loop {i} ({a})"), &ts, &tt, facts) {
+                Verdict::Holds => {}
+                Verdict::Fails(c) => {
+                    return Ok(Some(format!("the inductive step at loop header {a} fails at `{}`", c.query)));
+                }
+                Verdict::Unknown(why) => {
+                    return Ok(Some(format!("the inductive step at loop header {a} is unknown: {why}")));
+                }
+            }
+        }
+        Ok(None)
+    }
 }
 
 fn run_check(src: &Function, tgt: &Function, opts: &Options, report: &mut Report) -> Result<(Outcome, Method), String> {
@@ -295,164 +518,19 @@ fn run_check(src: &Function, tgt: &Function, opts: &Options, report: &mut Report
     let entry = entry_inputs(src, &u);
     let pre = precondition_facts(src, opts, &entry)?;
     let src_entry = src.entry_block().expect("checked");
-    let tgt_entry = tgt.entry_block().expect("checked");
-    let param_names: Vec<(String, Type, BV)> = src
+    let params: Vec<(String, Type, BV)> = src
         .dfg
         .block_params(src_entry)
         .iter()
         .zip(&entry.params)
         .map(|(v, bv)| (v.to_string(), src.dfg.value_type(*v), bv.clone()))
         .collect();
-    let inputs = Inputs { params: param_names, st: &entry.st, u: &u };
-    let header_names: Vec<String> = s.cfg.headers.iter().map(|h| h.to_string()).collect();
-    let entry_start = |block| Start {
-        block,
-        params: entry.params.clone(),
-        live: BTreeMap::new(),
-        st: entry.st.clone(),
-    };
-    let mut background: Vec<Bool> = entry.facts.clone();
-    background.extend(pre.iter().cloned());
-
-    let no_live = BTreeMap::new();
-    let loops = s.cfg.headers.len().max(t.cfg.headers.len());
-    if loops == 0 {
-        let ts = explore(&smt, &u, &s, "w.entry", Mode::Cut, opts, &no_live, entry_start(src_entry), "source")?;
-        let tt = explore(&smt, &u, &t, "w.entry", Mode::Cut, opts, &no_live, entry_start(tgt_entry), "target")?;
-        let mut bg = background.clone();
-        bg.extend(sig_facts(&u, &[&ts, &tt]));
-        return Ok(match compare("entry", &ts, &tt, &bg, &inputs, &header_names, opts.timeout_ms, &mut report.queries) {
-            Verdict::Holds => (Outcome::Proved, Method::LoopFree),
-            Verdict::Fails(c) => (Outcome::Counterexample(c), Method::LoopFree),
-            Verdict::Unknown(why) => (Outcome::Unknown(why), Method::LoopFree),
-        });
-    }
-
-    let reason = match inductive(&smt, &u, &s, &t, opts, &entry, &background, &inputs, &header_names, report) {
-        Ok(None) => return Ok((Outcome::Proved, Method::Inductive { loops })),
-        Ok(Some(why)) => why,
-        Err(why) => why,
-    };
-
-    // Bounded unrolling from the entry.
-    let k = opts.unroll_bound;
-    let mode = Mode::Unroll(k);
-    let ts = explore(&smt, &u, &s, "w.entry", mode, opts, &no_live, entry_start(src_entry), "source")?;
-    let tt = explore(&smt, &u, &t, "w.entry", mode, opts, &no_live, entry_start(tgt_entry), "target")?;
-    let mut bg = background;
-    bg.extend(sig_facts(&u, &[&ts, &tt]));
-    let method = Method::Unrolled { bound: k, reason };
-    Ok(match compare("unrolled", &ts, &tt, &bg, &inputs, &header_names, opts.timeout_ms, &mut report.queries) {
-        Verdict::Holds => (Outcome::ProvedBounded(k), method),
-        Verdict::Fails(mut c) => {
-            c.bound = Some(k);
-            (Outcome::Counterexample(c), method)
-        }
-        Verdict::Unknown(why) => (Outcome::Unknown(why), method),
-    })
-}
-
-/// The inductive proof over corresponding loop headers. `Ok(None)` when it
-/// holds, `Ok(Some(why))` when it does not apply or fails.
-#[allow(clippy::too_many_arguments)]
-fn inductive(
-    smt: &Smt,
-    u: &Universe,
-    s: &Side<'_>,
-    t: &Side<'_>,
-    opts: &Options,
-    entry: &EntryInputs,
-    background: &[Bool],
-    inputs: &Inputs<'_>,
-    header_names: &[String],
-    report: &mut Report,
-) -> Result<Option<String>, String> {
-    let (hs, ht) = (&s.cfg.headers, &t.cfg.headers);
-    if hs.len() != ht.len() {
-        return Ok(Some(format!("the source has {} loop headers, the target {}", hs.len(), ht.len())));
-    }
-    for (a, b) in hs.iter().zip(ht) {
-        if s.func.dfg.block_param_types(*a) != t.func.dfg.block_param_types(*b) {
-            return Ok(Some(format!("loop headers {a} and {b} take different parameters")));
-        }
-    }
-    // Values live into each header that neither side defines before all
-    // loops, present on both sides with the same type: tracked at cuts.
-    let pre_loop = |side: &Side<'_>, v: Value| def_block(side.func, v).is_some_and(|b| side.cfg.pre_loop.contains(&b));
-    let mut cut_live: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
-    for (i, (a, b)) in hs.iter().zip(ht).enumerate() {
-        let (la, lb) = (&s.cfg.header_live_in[a], &t.cfg.header_live_in[b]);
-        let matched = la
-            .iter()
-            .filter(|v| {
-                lb.contains(v)
-                    && t.func.dfg.value_is_valid(**v)
-                    && s.func.dfg.value_type(**v) == t.func.dfg.value_type(**v)
-                    && !pre_loop(s, **v)
-                    && !pre_loop(t, **v)
-            })
-            .copied()
-            .collect();
-        cut_live.insert(i, matched);
-    }
-    let start_of = |side: &Side<'_>| Start {
-        block: side.func.entry_block().expect("checked"),
-        params: entry.params.clone(),
-        live: BTreeMap::new(),
-        st: entry.st.clone(),
-    };
-    let es = explore(smt, u, s, "w.entry", Mode::Cut, opts, &cut_live, start_of(s), "source")?;
-    let et = explore(smt, u, t, "w.entry", Mode::Cut, opts, &cut_live, start_of(t), "target")?;
-    let mut bg = background.to_vec();
-    bg.extend(sig_facts(u, &[&es, &et]));
-    match compare("entry segment", &es, &et, &bg, inputs, header_names, opts.timeout_ms, &mut report.queries) {
-        Verdict::Holds => {}
-        Verdict::Fails(c) => return Ok(Some(format!("the entry segment differs at `{}`", c.query))),
-        Verdict::Unknown(why) => return Ok(Some(format!("the entry segment is unknown: {why}"))),
-    }
-    for (i, (a, b)) in hs.iter().zip(ht).enumerate() {
-        let (st, facts) = MachineState::symbolic(u, &format!("h{i}"));
-        let params: Vec<BV> = s
-            .func
-            .dfg
-            .block_params(*a)
-            .iter()
-            .enumerate()
-            .map(|(j, p)| BV::new_const(format!("h{i}.p{j}"), type_bits(s.func.dfg.value_type(*p))))
-            .collect();
-        let live_of = |side: &Side<'_>, entry_trace: &Trace, header, tag: &str| -> BTreeMap<Value, BV> {
-            let mut live = BTreeMap::new();
-            for v in &side.cfg.header_live_in[&header] {
-                let ty = side.func.dfg.value_type(*v);
-                let term = if pre_loop(side, *v)
-                    && let Some(term) = entry_trace.defs.get(v)
-                {
-                    term.clone()
-                } else if cut_live[&i].contains(v) {
-                    BV::new_const(format!("h{i}.{v}"), type_bits(ty))
-                } else {
-                    BV::new_const(format!("h{i}.{tag}.{v}"), type_bits(ty))
-                };
-                live.insert(*v, term);
-            }
-            live
-        };
-        let ss = Start { block: *a, params: params.clone(), live: live_of(s, &es, *a, "src"), st: st.clone() };
-        let stt = Start { block: *b, params, live: live_of(t, &et, *b, "tgt"), st };
-        let world = format!("w.h{i}");
-        let ts = explore(smt, u, s, &world, Mode::Cut, opts, &cut_live, ss, "source")?;
-        let tt = explore(smt, u, t, &world, Mode::Cut, opts, &cut_live, stt, "target")?;
-        let mut bg = background.to_vec();
-        bg.extend(facts);
-        bg.extend(sig_facts(u, &[&ts, &tt]));
-        let label = format!("loop {i} ({a})");
-        match compare(&label, &ts, &tt, &bg, inputs, header_names, opts.timeout_ms, &mut report.queries) {
-            Verdict::Holds => {}
-            Verdict::Fails(c) => {
-                return Ok(Some(format!("the inductive step at loop header {a} fails at `{}`", c.query)));
-            }
-            Verdict::Unknown(why) => return Ok(Some(format!("the inductive step at loop header {a} is unknown: {why}"))),
-        }
-    }
-    Ok(None)
+    let header_names = s.cfg.headers.iter().map(|h| h.to_string()).collect();
+    let cx = QueryCx { params, st: &entry.st, u: &u, header_names, timeout_ms: opts.timeout_ms };
+    let mut background = entry.facts.clone();
+    background.extend(pre);
+    let mut session = Session { smt, u: &u, opts, s, t, entry: &entry, background, cx, stats: Vec::new() };
+    let result = session.run();
+    report.queries = std::mem::take(&mut session.stats);
+    result
 }

@@ -13,7 +13,7 @@ pub enum Outcome {
     /// executes more than this many times.
     ProvedBounded(u32),
     /// An input on which the target shows behaviour the source cannot.
-    Counterexample(Box<Counterexample>),
+    Counterexample(Counterexample),
     /// The checker could not decide (timeout, size limit, malformed input);
     /// the string says why.
     Unknown(String),

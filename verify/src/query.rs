@@ -18,14 +18,14 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use weft_ir::{Ieee32, Ieee64, MemoryRef, TableRef, Type};
+use weft_ir::{Ieee32, Ieee64, MemoryRef, Signature, TableRef, Type};
 use z3::ast::{BV, Bool};
 use z3::{Model, Params, SatResult, Solver};
 
-use crate::exec::{ExitKind, ExitRec, Trace, and2, or_all};
+use crate::exec::{EventRec, ExitKind, ExitRec, Trace, and2, or_all};
 use crate::outcome::{Counterexample, QueryStat};
 use crate::smt::FTy;
-use crate::state::{MachineState, PAGE_BYTES, Universe};
+use crate::state::{MachineState, PAGE_BYTES, Universe, ite_bv};
 
 /// How to show one side of an observation.
 #[derive(Clone, Debug)]
@@ -46,20 +46,21 @@ struct Field {
     at: Option<BV>,
 }
 
-/// A pair of paths (source, target) that may run together.
-struct Candidate {
+/// A pair of path groups (source, target) that may run together.
+struct Candidate<'t> {
     cond: Bool,
     fields: Vec<Field>,
-    src_what: String,
-    tgt_what: String,
+    /// Which member of each group a model takes, in source words.
+    src_what: Vec<(Bool, &'t str)>,
+    tgt_what: Vec<(Bool, &'t str)>,
 }
 
-struct Query {
+struct Query<'t> {
     name: String,
-    cands: Vec<Candidate>,
+    cands: Vec<Candidate<'t>>,
 }
 
-impl Query {
+impl Query<'_> {
     fn formula(&self) -> Bool {
         let parts: Vec<Bool> = self
             .cands
@@ -119,10 +120,13 @@ fn state_fields(prefix: &str, a: &MachineState, b: &MachineState, u: &Universe, 
     for m in u.mems.keys() {
         let (ma, mb) = (&a.mems[m], &b.mems[m]);
         out.extend(field(format!("{prefix}memory {m} size"), Type::I32, &ma.pages, &mb.pages));
-        if !ma.bytes.ast_eq(&mb.bytes) {
+        if !ma.bytes.same(&mb.bytes) {
             let p = &probes.mems[m];
             let end = ma.pages.zero_ext(32).bvmul(BV::from_u64(PAGE_BYTES, 64));
-            let (ba, bb) = (ma.bytes.select(p).as_bv().expect("byte"), mb.bytes.select(p).as_bv().expect("byte"));
+            let (ba, bb) = (ma.bytes.select(p), mb.bytes.select(p));
+            if ba.ast_eq(&bb) {
+                continue;
+            }
             let differs = Bool::and(&[ma.pages.eq(&mb.pages), p.zero_ext(32).bvult(&end), ba.eq(&bb).not()]);
             out.push(Field {
                 name: format!("{prefix}memory {m}"),
@@ -136,9 +140,12 @@ fn state_fields(prefix: &str, a: &MachineState, b: &MachineState, u: &Universe, 
     for (t, decl) in &u.tables {
         let (ta, tb) = (&a.tables[t], &b.tables[t]);
         out.extend(field(format!("{prefix}table {t} size"), Type::I32, &ta.size, &tb.size));
-        if !ta.elems.ast_eq(&tb.elems) {
+        if !ta.elems.same(&tb.elems) {
             let p = &probes.tables[t];
-            let (ea, eb) = (ta.elems.select(p).as_bv().expect("handle"), tb.elems.select(p).as_bv().expect("handle"));
+            let (ea, eb) = (ta.elems.select(p), tb.elems.select(p));
+            if ea.ast_eq(&eb) {
+                continue;
+            }
             let differs = Bool::and(&[ta.size.eq(&tb.size), p.bvult(&ta.size), ea.eq(&eb).not()]);
             out.push(Field {
                 name: format!("{prefix}table {t}"),
@@ -176,53 +183,193 @@ fn state_fields(prefix: &str, a: &MachineState, b: &MachineState, u: &Universe, 
     out
 }
 
-fn kind_text(e: &ExitRec) -> String {
-    match &e.kind {
-        ExitKind::Return(_) => "returns".into(),
-        ExitKind::Trap => "traps".into(),
-        ExitKind::Cut { .. } => e.what.clone(),
-        ExitKind::Bound => "runs past the bound".into(),
+/// What an exit group is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupKind {
+    Return,
+    Trap,
+    Cut(usize),
+}
+
+/// All exits of one kind (or all calls with one index and signature) of one
+/// function, merged into one record with `ite`s on their path conditions, so
+/// comparisons grow with the number of kinds, not with the number of paths.
+struct Group<'t> {
+    reach: Bool,
+    nev: BV,
+    st: MachineState,
+    values: Vec<(Type, BV)>,
+    live: Vec<(String, Type, BV)>,
+    /// For call groups: the callee.
+    callee: Option<BV>,
+    /// The members and their conditions, to name the one a model takes.
+    whats: Vec<(Bool, &'t str)>,
+}
+
+/// One exit or call before merging.
+struct Member<'t> {
+    reach: Bool,
+    st: &'t MachineState,
+    nev: &'t BV,
+    values: Vec<(Type, BV)>,
+    live: Vec<(String, Type, BV)>,
+    callee: Option<BV>,
+    what: &'t str,
+}
+
+fn merge_group<'t>(members: &[Member<'t>]) -> Group<'t> {
+    let reach = or_all(&members.iter().map(|m| m.reach.clone()).collect::<Vec<_>>());
+    let parts: Vec<(Bool, &MachineState)> = members.iter().map(|m| (m.reach.clone(), m.st)).collect();
+    let st = MachineState::merge(&parts);
+    let last = members.last().expect("non-empty group");
+    let mut nev = last.nev.clone();
+    let mut values = last.values.clone();
+    let mut live = last.live.clone();
+    let mut callee = last.callee.clone();
+    for m in members.iter().rev().skip(1) {
+        nev = ite_bv(&m.reach, m.nev, &nev);
+        for ((_, v), (_, x)) in values.iter_mut().zip(&m.values) {
+            *v = ite_bv(&m.reach, x, v);
+        }
+        for ((_, _, v), (_, _, x)) in live.iter_mut().zip(&m.live) {
+            *v = ite_bv(&m.reach, x, v);
+        }
+        if let (Some(c), Some(x)) = (callee.as_mut(), &m.callee) {
+            *c = ite_bv(&m.reach, x, c);
+        }
+    }
+    let whats = members.iter().map(|m| (m.reach.clone(), m.what)).collect();
+    Group { reach, nev, st, values, live, callee, whats }
+}
+
+/// Exits grouped by kind (bound exits are left out: those runs are not
+/// compared).
+fn exit_groups(t: &Trace) -> Vec<(GroupKind, Group<'_>)> {
+    let mut by_kind: BTreeMap<GroupKind, Vec<&ExitRec>> = BTreeMap::new();
+    for e in &t.exits {
+        let kind = match &e.kind {
+            ExitKind::Return(_) => GroupKind::Return,
+            ExitKind::Trap => GroupKind::Trap,
+            ExitKind::Cut { header, .. } => GroupKind::Cut(*header),
+            ExitKind::Bound => continue,
+        };
+        by_kind.entry(kind).or_default().push(e);
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, exits)| {
+            let members: Vec<_> = exits
+                .iter()
+                .map(|e| {
+                    let (values, live) = match &e.kind {
+                        ExitKind::Return(v) => (v.clone(), Vec::new()),
+                        ExitKind::Cut { args, live, .. } => {
+                            (args.clone(), live.iter().map(|(v, ty, x)| (v.to_string(), *ty, x.clone())).collect())
+                        }
+                        ExitKind::Trap | ExitKind::Bound => (Vec::new(), Vec::new()),
+                    };
+                    Member {
+                        reach: e.reach.clone(),
+                        st: &e.st,
+                        nev: &e.nev.term,
+                        values,
+                        live,
+                        callee: None,
+                        what: e.what.as_str(),
+                    }
+                })
+                .collect();
+            (kind, merge_group(&members))
+        })
+        .collect()
+}
+
+/// Calls that can be call number `k`, grouped by signature.
+fn event_groups(t: &Trace, k: u32) -> Vec<(&Signature, Group<'_>)> {
+    let kb = BV::from_u64(u64::from(k), 32);
+    let mut by_sig: Vec<(&Signature, Vec<&EventRec>)> = Vec::new();
+    for e in t.events.iter().filter(|e| e.idx.lo <= k && k <= e.idx.hi) {
+        match by_sig.iter_mut().find(|(s, _)| **s == e.sig) {
+            Some((_, v)) => v.push(e),
+            None => by_sig.push((&e.sig, vec![e])),
+        }
+    }
+    by_sig
+        .into_iter()
+        .map(|(sig, events)| {
+            let members: Vec<_> = events
+                .iter()
+                .map(|e| {
+                    let at_k = and2(&e.reach, &e.idx.term.eq(&kb));
+                    Member {
+                        reach: at_k,
+                        st: &e.st,
+                        nev: &e.idx.term,
+                        values: e.args.clone(),
+                        live: Vec::new(),
+                        callee: Some(e.callee.clone()),
+                        what: e.what.as_str(),
+                    }
+                })
+                .collect();
+            (sig, merge_group(&members))
+        })
+        .collect()
+}
+
+fn kind_text(kind: &GroupKind, header_names: &[String]) -> String {
+    match kind {
+        GroupKind::Return => "returns".into(),
+        GroupKind::Trap => "traps".into(),
+        GroupKind::Cut(h) => format!("enters loop header {}", header_names.get(*h).map_or("?", |s| s.as_str())),
     }
 }
 
 /// Builds the named queries comparing `s` (source) with `t` (target).
-fn build_queries(s: &Trace, t: &Trace, u: &Universe, probes: &Probes, header_names: &[String]) -> Vec<Query> {
+fn build_queries<'t>(
+    s: &'t Trace,
+    t: &'t Trace,
+    u: &Universe,
+    probes: &Probes,
+    header_names: &[String],
+) -> Vec<Query<'t>> {
     let mut queries = Vec::new();
     // Events, by index.
     let max_k = s.events.iter().chain(&t.events).map(|e| e.idx.hi).max();
     if let Some(max_k) = max_k {
         for k in 0..=max_k {
-            let kb = BV::from_u64(u64::from(k), 32);
             let mut cands = Vec::new();
-            for e in s.events.iter().filter(|e| e.idx.lo <= k && k <= e.idx.hi) {
-                for f in t.events.iter().filter(|f| f.idx.lo <= k && k <= f.idx.hi) {
-                    let cond = Bool::and(&[e.reach.clone(), f.reach.clone(), e.idx.term.eq(&kb), f.idx.term.eq(&kb)]);
+            let (gs, gt) = (event_groups(s, k), event_groups(t, k));
+            for (sig_s, e) in &gs {
+                for (sig_t, f) in &gt {
+                    let cond = and2(&e.reach, &f.reach);
                     let mut fields = Vec::new();
-                    if e.sig != f.sig {
+                    if sig_s != sig_t {
                         fields.push(Field {
                             name: format!("event {k} signature"),
                             differs: Bool::from_bool(true),
-                            src: Shown::Text(e.sig.to_string()),
-                            tgt: Shown::Text(f.sig.to_string()),
+                            src: Shown::Text(sig_s.to_string()),
+                            tgt: Shown::Text(sig_t.to_string()),
                             at: None,
                         });
                     } else {
-                        if !e.callee.ast_eq(&f.callee) {
+                        let (ce, cf) = (e.callee.clone().expect("call group"), f.callee.clone().expect("call group"));
+                        if !ce.ast_eq(&cf) {
                             fields.push(Field {
                                 name: format!("event {k} callee"),
-                                differs: e.callee.eq(&f.callee).not(),
-                                src: Shown::Callee(e.callee.clone()),
-                                tgt: Shown::Callee(f.callee.clone()),
+                                differs: ce.eq(&cf).not(),
+                                src: Shown::Callee(ce),
+                                tgt: Shown::Callee(cf),
                                 at: None,
                             });
                         }
-                        for (i, ((ty, a), (_, b))) in e.args.iter().zip(&f.args).enumerate() {
+                        for (i, ((ty, a), (_, b))) in e.values.iter().zip(&f.values).enumerate() {
                             fields.extend(field(format!("event {k} argument {i}"), *ty, a, b));
                         }
                         fields.extend(state_fields(&format!("event {k} "), &e.st, &f.st, u, probes));
                     }
                     if !fields.is_empty() {
-                        cands.push(Candidate { cond, fields, src_what: e.what.clone(), tgt_what: f.what.clone() });
+                        cands.push(Candidate { cond, fields, src_what: e.whats.clone(), tgt_what: f.whats.clone() });
                     }
                 }
             }
@@ -230,88 +377,74 @@ fn build_queries(s: &Trace, t: &Trace, u: &Universe, probes: &Probes, header_nam
         }
     }
     // Outcomes.
-    let pairs: Vec<(&ExitRec, &ExitRec)> = s
-        .exits
-        .iter()
-        .filter(|e| !matches!(e.kind, ExitKind::Bound))
-        .flat_map(|e| t.exits.iter().filter(|f| !matches!(f.kind, ExitKind::Bound)).map(move |f| (e, f)))
-        .collect();
+    let (gs, gt) = (exit_groups(s), exit_groups(t));
     let mut outcome = Vec::new();
     let mut results = Vec::new();
     let mut state = Vec::new();
-    for (e, f) in pairs {
-        let cond = and2(&e.reach, &f.reach);
-        let same_count = e.nev.term.eq(&f.nev.term);
-        let mut fields = Vec::new();
-        if !(e.nev.lo == e.nev.hi && f.nev.lo == f.nev.hi && e.nev.lo == f.nev.lo) {
-            fields.push(Field {
-                name: "event count".into(),
-                differs: same_count.not(),
-                src: Shown::Val(Type::I32, e.nev.term.clone()),
-                tgt: Shown::Val(Type::I32, f.nev.term.clone()),
-                at: None,
-            });
-        }
-        let same_kind = match (&e.kind, &f.kind) {
-            (ExitKind::Return(_), ExitKind::Return(_)) | (ExitKind::Trap, ExitKind::Trap) => true,
-            (ExitKind::Cut { header: a, .. }, ExitKind::Cut { header: b, .. }) => a == b,
-            _ => false,
-        };
-        if !same_kind {
-            let name = match (&e.kind, &f.kind) {
-                (ExitKind::Trap, _) | (_, ExitKind::Trap) => "trap",
-                (ExitKind::Cut { .. }, _) | (_, ExitKind::Cut { .. }) => "loop header",
-                _ => "outcome",
+    for (ks, e) in &gs {
+        for (kt, f) in &gt {
+            let cond = and2(&e.reach, &f.reach);
+            let same_count = e.nev.eq(&f.nev);
+            let mut fields = Vec::new();
+            if !e.nev.ast_eq(&f.nev) {
+                fields.push(Field {
+                    name: "event count".into(),
+                    differs: same_count.not(),
+                    src: Shown::Val(Type::I32, e.nev.clone()),
+                    tgt: Shown::Val(Type::I32, f.nev.clone()),
+                    at: None,
+                });
+            }
+            if ks != kt {
+                let name = match (ks, kt) {
+                    (GroupKind::Trap, _) | (_, GroupKind::Trap) => "trap",
+                    _ => "loop header",
+                };
+                fields.push(Field {
+                    name: name.into(),
+                    differs: Bool::from_bool(true),
+                    src: Shown::Text(kind_text(ks, header_names)),
+                    tgt: Shown::Text(kind_text(kt, header_names)),
+                    at: None,
+                });
+            }
+            if !fields.is_empty() {
+                outcome.push(Candidate {
+                    cond: cond.clone(),
+                    fields,
+                    src_what: e.whats.clone(),
+                    tgt_what: f.whats.clone(),
+                });
+            }
+            if ks != kt {
+                continue;
+            }
+            let cond = and2(&cond, &same_count);
+            let mut rfields = Vec::new();
+            let (what, is_cut) = match ks {
+                GroupKind::Cut(h) => (format!("loop header {} argument", header_names[*h]), true),
+                _ => ("return value".to_string(), false),
             };
-            fields.push(Field {
-                name: name.into(),
-                differs: Bool::from_bool(true),
-                src: Shown::Text(kind_text(e)),
-                tgt: Shown::Text(kind_text(f)),
-                at: None,
-            });
-        }
-        if !fields.is_empty() {
-            outcome.push(Candidate {
-                cond: cond.clone(),
-                fields,
-                src_what: e.what.clone(),
-                tgt_what: f.what.clone(),
-            });
-        }
-        if !same_kind {
-            continue;
-        }
-        let cond = Bool::and(&[cond, same_count]);
-        let mut rfields = Vec::new();
-        match (&e.kind, &f.kind) {
-            (ExitKind::Return(a), ExitKind::Return(b)) => {
-                for (i, ((ty, x), (_, y))) in a.iter().zip(b).enumerate() {
-                    rfields.extend(field(format!("return value {i}"), *ty, x, y));
+            for (i, ((ty, x), (_, y))) in e.values.iter().zip(&f.values).enumerate() {
+                rfields.extend(field(format!("{what} {i}"), *ty, x, y));
+            }
+            if is_cut && let GroupKind::Cut(h) = ks {
+                for ((v, ty, x), (_, _, y)) in e.live.iter().zip(&f.live) {
+                    rfields.extend(field(format!("loop header {} value {v}", header_names[*h]), *ty, x, y));
                 }
             }
-            (ExitKind::Cut { header, args: a, live: la }, ExitKind::Cut { args: b, live: lb, .. }) => {
-                let h = &header_names[*header];
-                for (i, ((ty, x), (_, y))) in a.iter().zip(b).enumerate() {
-                    rfields.extend(field(format!("loop header {h} argument {i}"), *ty, x, y));
-                }
-                for ((v, ty, x), (_, _, y)) in la.iter().zip(lb) {
-                    rfields.extend(field(format!("loop header {h} value {v}"), *ty, x, y));
-                }
+            if !rfields.is_empty() {
+                results.push(Candidate {
+                    cond: cond.clone(),
+                    fields: rfields,
+                    src_what: e.whats.clone(),
+                    tgt_what: f.whats.clone(),
+                });
             }
-            _ => {}
-        }
-        if !rfields.is_empty() {
-            results.push(Candidate {
-                cond: cond.clone(),
-                fields: rfields,
-                src_what: e.what.clone(),
-                tgt_what: f.what.clone(),
-            });
-        }
-        let sfields = state_fields("", &e.st, &f.st, u, probes);
-        if !sfields.is_empty() {
-            state.push(Candidate { cond, fields: sfields, src_what: e.what.clone(), tgt_what: f.what.clone() });
+            let sfields = state_fields("", &e.st, &f.st, u, probes);
+            if !sfields.is_empty() {
+                state.push(Candidate { cond, fields: sfields, src_what: e.whats.clone(), tgt_what: f.whats.clone() });
+            }
         }
     }
     queries.push(Query { name: "outcome".into(), cands: outcome });
@@ -320,39 +453,40 @@ fn build_queries(s: &Trace, t: &Trace, u: &Universe, probes: &Probes, header_nam
     queries
 }
 
-/// The inputs of a comparison, for counterexample reports.
-pub(crate) struct Inputs<'a> {
+/// What every comparison of one check shares: the inputs (for
+/// counterexample reports), the names of loop headers and the timeout.
+pub(crate) struct QueryCx<'a> {
     /// Parameters by IR name.
     pub params: Vec<(String, Type, BV)>,
-    /// The state at the start.
+    /// The state at the entry.
     pub st: &'a MachineState,
     pub u: &'a Universe,
+    /// Source names of the loop headers, by header index.
+    pub header_names: Vec<String>,
+    pub timeout_ms: u32,
 }
 
 /// The result of comparing two traces.
 pub(crate) enum Verdict {
     Holds,
-    Fails(Box<Counterexample>),
+    Fails(Counterexample),
     Unknown(String),
 }
 
 /// Runs the queries comparing `s` and `t` under `background`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn compare(
     label: &str,
     s: &Trace,
     t: &Trace,
     background: &[Bool],
-    inputs: &Inputs<'_>,
-    header_names: &[String],
-    timeout_ms: u32,
+    inputs: &QueryCx<'_>,
     stats: &mut Vec<QueryStat>,
 ) -> Verdict {
     let probes = Probes::new(inputs.u);
-    let queries = build_queries(s, t, inputs.u, &probes, header_names);
+    let queries = build_queries(s, t, inputs.u, &probes, &inputs.header_names);
     let solver = Solver::new();
     let mut params = Params::new();
-    params.set_u32("timeout", timeout_ms);
+    params.set_u32("timeout", inputs.timeout_ms);
     solver.set_params(&params);
     for b in background.iter().chain(&s.facts).chain(&t.facts) {
         solver.assert(b);
@@ -393,14 +527,13 @@ pub(crate) fn compare(
                     return Verdict::Unknown(format!("query `{}` is satisfiable but Z3 gave no model", q.name));
                 };
                 return match diagnose(q, &model, s, t, inputs) {
-                    Some(c) => Verdict::Fails(Box::new(c)),
+                    Some(c) => Verdict::Fails(c),
                     None => Verdict::Unknown(format!("query `{}` is satisfiable but no observation differs", q.name)),
                 };
             }
             SatResult::Unknown => {
-                unknown.get_or_insert_with(|| {
-                    format!("query `{}`: {}", q.name, why.unwrap_or_else(|| "unknown".into()))
-                });
+                unknown
+                    .get_or_insert_with(|| format!("query `{}`: {}", q.name, why.unwrap_or_else(|| "unknown".into())));
             }
         }
     }
@@ -470,7 +603,11 @@ fn show(model: &Model, s: &Shown) -> String {
     }
 }
 
-fn diagnose(q: &Query, model: &Model, s: &Trace, t: &Trace, inputs: &Inputs<'_>) -> Option<Counterexample> {
+fn which<'t>(model: &Model, whats: &[(Bool, &'t str)]) -> &'t str {
+    whats.iter().find(|(c, _)| eval_bool(model, c)).map_or("?", |(_, w)| *w)
+}
+
+fn diagnose(q: &Query<'_>, model: &Model, s: &Trace, t: &Trace, inputs: &QueryCx<'_>) -> Option<Counterexample> {
     for c in &q.cands {
         if !eval_bool(model, &c.cond) {
             continue;
@@ -484,8 +621,8 @@ fn diagnose(q: &Query, model: &Model, s: &Trace, t: &Trace, inputs: &Inputs<'_>)
                 let idx = eval_bits(model, at).unwrap_or(0);
                 query = format!("{query} at 0x{idx:x}");
             }
-            let source = format!("{} ({})", show(model, &f.src), c.src_what);
-            let target = format!("{} ({})", show(model, &f.tgt), c.tgt_what);
+            let source = format!("{} ({})", show(model, &f.src), which(model, &c.src_what));
+            let target = format!("{} ({})", show(model, &f.tgt), which(model, &c.tgt_what));
             let mut extra = Vec::new();
             if let Some(at) = &f.at
                 && f.name.contains("memory ")
@@ -512,7 +649,7 @@ fn describe_inputs(
     model: &Model,
     s: &Trace,
     t: &Trace,
-    inputs: &Inputs<'_>,
+    inputs: &QueryCx<'_>,
     extra: &[(MemoryRef, BV, u32)],
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -553,11 +690,12 @@ fn describe_inputs(
         let bytes: Vec<String> = (0..len)
             .map(|j| {
                 let at = BV::from_u64((idx as u64).wrapping_add(u64::from(j)) & 0xffff_ffff, 32);
-                let b = mem.bytes.select(&at).as_bv().expect("byte");
+                let b = mem.bytes.select(&at);
                 eval_bits(model, &b).map(|v| format!("{v:02x}")).unwrap_or_else(|| "??".into())
             })
             .collect();
-        let name = if len == 1 { format!("{m}[0x{idx:x}]") } else { format!("{m}[0x{idx:x}..0x{:x}]", idx + u128::from(len)) };
+        let name =
+            if len == 1 { format!("{m}[0x{idx:x}]") } else { format!("{m}[0x{idx:x}..0x{:x}]", idx + u128::from(len)) };
         out.push((name, bytes.join(" ")));
     }
     // What the calls of the source returned.

@@ -12,8 +12,8 @@
 //!   access does not end within the memory; multi-byte values are
 //!   little-endian. Bulk operations (`memory.fill/copy/init`,
 //!   `table.fill/copy/init`, `memory.grow`/`table.grow`) check bounds first
-//!   (no partial writes) and write through a lambda over the index, which
-//!   stays quantifier-free at every `select`.
+//!   (no partial writes) and are ranged writes in the memory's write log
+//!   ([`crate::state::ArrTerm`]), quantifier-free at every read.
 //! - `memory.grow` succeeds exactly when the new size is within the maximum
 //!   (the host's freedom to refuse is not modelled); new pages are zero.
 //! - SIMD is lane-wise on 128-bit vectors, lane 0 in the low bits.
@@ -23,13 +23,13 @@
 //!   functions the declarations name).
 
 use weft_ir::{Imm, Inst, MemArg, MemoryRef, Opcode, TableRef, Type};
-use z3::ast::{Array, BV, Bool, Dynamic, lambda_const};
+use z3::ast::{Ast, BV, Bool};
 
 use crate::exec::{Explorer, Flow, flag};
 use crate::smt::{
     FBin, FCmp, FTy, FUn, Round, bv_u128, clz, ctz, join, lanes, nonzero, popcnt, saturate, shift_amount, widen,
 };
-use crate::state::{PAGE_BYTES, data_segment, elem_segment, sig_check};
+use crate::state::{ArrTerm, Fill, PAGE_BYTES, data_segment, elem_segment, sig_check};
 
 /// Integer comparisons.
 #[derive(Copy, Clone)]
@@ -179,20 +179,11 @@ fn splat(x: &BV, lw: u32) -> BV {
     join(&vec![x; (128 / lw) as usize])
 }
 
-/// An array that is `f(i)` where `cond(i)` holds and `base[i]` elsewhere.
-fn overwrite(base: &Array, elem_bits: u32, f: impl Fn(&BV) -> (Bool, BV)) -> Array {
-    let i = BV::new_const("lambda.i", 32);
-    let (cond, val) = f(&i);
-    let old = base.select(&i).as_bv().expect("bit-vector array");
-    debug_assert_eq!(old.get_size(), elem_bits);
-    let body: Dynamic = cond.ite(&val, &old).into();
-    lambda_const(&[&i], &body)
-}
-
-fn in_range64(i: &BV, start: &BV, len: &BV) -> Bool {
-    let i64_ = i.zero_ext(32);
+/// `[start, start + len)` as 64-bit bounds.
+fn range64(start: &BV, len: &BV) -> (BV, BV) {
     let s = start.zero_ext(32);
-    Bool::and(&[i64_.bvuge(&s), i64_.bvult(s.bvadd(len.zero_ext(32)))])
+    let e = s.bvadd(len.zero_ext(32));
+    (s, e)
 }
 
 impl Explorer<'_> {
@@ -223,8 +214,8 @@ impl Explorer<'_> {
         let bytes = &flow.st.mems[&ma.memory].bytes;
         let mut parts = Vec::with_capacity(n as usize);
         for j in 0..n {
-            let at = index.bvadd(BV::from_u64(u64::from(j), 32));
-            parts.push(bytes.select(&at).as_bv().expect("byte array"));
+            let at = index.bvadd(BV::from_u64(u64::from(j), 32)).simplify();
+            parts.push(bytes.select(&at));
         }
         Ok(join(&parts))
     }
@@ -235,8 +226,8 @@ impl Explorer<'_> {
         let index = self.mem_index(flow, inst, &ma, addr, n)?;
         let mem = flow.st.mems.get_mut(&ma.memory).expect("checked by mem_index");
         for j in 0..n {
-            let at = index.bvadd(BV::from_u64(u64::from(j), 32));
-            mem.bytes = mem.bytes.store(&at, &val.extract(8 * j + 7, 8 * j));
+            let at = index.bvadd(BV::from_u64(u64::from(j), 32)).simplify();
+            mem.bytes = mem.bytes.store(at, val.extract(8 * j + 7, 8 * j));
         }
         Ok(())
     }
@@ -252,15 +243,59 @@ impl Explorer<'_> {
         self.trap_if(flow, end.bvugt(limit64), inst);
     }
 
+    /// A narrow load extended to `to` bits.
+    #[expect(clippy::too_many_arguments, reason = "one call per load opcode, every argument differs")]
+    fn load_ext(
+        &mut self,
+        flow: &mut Flow,
+        inst: Inst,
+        imm: &Imm,
+        addr: &BV,
+        bytes: u32,
+        to: u32,
+        signed: bool,
+    ) -> Result<Vec<BV>, String> {
+        let v = self.load(flow, inst, imm, addr, bytes)?;
+        Ok(vec![widen(&v, to, signed)])
+    }
+
+    /// `v128.loadNxM_s/u`: 8 bytes, lanes of `lw` bits widened to `2 * lw`.
+    fn load_widen(
+        &mut self,
+        flow: &mut Flow,
+        inst: Inst,
+        imm: &Imm,
+        addr: &BV,
+        lw: u32,
+        signed: bool,
+    ) -> Result<Vec<BV>, String> {
+        let v = self.load(flow, inst, imm, addr, 8)?;
+        let parts: Vec<BV> = (0..64 / lw).map(|i| widen(&v.extract(lw * i + lw - 1, lw * i), lw * 2, signed)).collect();
+        Ok(vec![join(&parts)])
+    }
+
+    /// Trapping float-to-integer truncation.
+    fn trunc(
+        &mut self,
+        flow: &mut Flow,
+        inst: Inst,
+        x: &BV,
+        from: FTy,
+        width: u32,
+        signed: bool,
+    ) -> Result<Vec<BV>, String> {
+        let (ok, v) = self.smt.f_trunc(from, x, width, signed);
+        self.trap_if(flow, ok.not(), inst);
+        Ok(vec![v])
+    }
+
     /// The SMT semantics of one non-branch instruction: its results, with
     /// its effects applied to `flow` (traps, state, events).
-    #[allow(clippy::too_many_lines)]
     pub(crate) fn encode_op(
         &mut self,
         flow: &mut Flow,
         inst: Inst,
         opcode: Opcode,
-        tys: &[Type],
         a: &[BV],
         imm: Imm,
     ) -> Result<Vec<BV>, String> {
@@ -269,6 +304,24 @@ impl Explorer<'_> {
         let one = |x: BV| Ok(vec![x]);
         let arg = |i: usize| a[i].clone();
         let w0 = || a[0].get_size();
+        let fcmp = |t: FTy, op: FCmp| one(flag(&smt.f_cmp(t, op, &a[0], &a[1])));
+        let fun = |t: FTy, op: FUn| one(smt.f_unop(t, op, &a[0]));
+        let fbin = |t: FTy, op: FBin| one(smt.f_binop(t, op, &a[0], &a[1]));
+        let sat = |from: FTy, width: u32, signed: bool| one(smt.f_trunc_sat(from, &a[0], width, signed));
+        let vfcmp = |t: FTy, op: FCmp| {
+            let lw = t.bits();
+            one(map2(&a[0], &a[1], lw, |x, y| mask(&smt.f_cmp(t, op, x, y), lw)))
+        };
+        let vfun = |t: FTy, op: FUn| one(map1(&a[0], t.bits(), |x| smt.f_unop(t, op, x)));
+        let vfbin = |t: FTy, op: FBin| one(map2(&a[0], &a[1], t.bits(), |x, y| smt.f_binop(t, op, x, y)));
+        let lane_of = |lw: u32| match imm {
+            Imm::Lane(lane) => Ok(lanes(&a[0], lw)[lane as usize].clone()),
+            _ => Err("bad immediate".to_string()),
+        };
+        let replace = |lw: u32| match imm {
+            Imm::Lane(lane) => one(replace_lane(&a[0], lw, lane, &a[1].extract(lw - 1, 0))),
+            _ => Err("bad immediate".to_string()),
+        };
         match opcode {
             // ---- control: handled by the explorer ----
             O::Jump | O::Brif | O::BrTable | O::Return | O::Unreachable => {
@@ -285,7 +338,7 @@ impl Explorer<'_> {
                         let (idx, rest) = a.split_last().ok_or("call_indirect without an index")?;
                         let size = self.table_size(flow, t)?;
                         self.trap_if(flow, idx.bvuge(&size), inst);
-                        let r = flow.st.tables[&t].elems.select(idx).as_bv().expect("handle array");
+                        let r = flow.st.tables[&t].elems.select(idx);
                         self.trap_if(flow, r.eq(BV::from_u64(0, 32)), inst);
                         self.trap_if(flow, sig_check(&sig, &r).not(), inst);
                         self.trace.indirect_sigs.push(sig.clone());
@@ -345,30 +398,22 @@ impl Explorer<'_> {
                 let n = opcode.mem_bytes();
                 one(self.load(flow, inst, &imm, &a[0], n)?)
             }
-            O::I32Load8S | O::I32Load16S | O::I64Load8S | O::I64Load16S | O::I64Load32S => {
-                let n = opcode.mem_bytes();
-                let v = self.load(flow, inst, &imm, &a[0], n)?;
-                let to = if matches!(opcode, O::I32Load8S | O::I32Load16S) { 32 } else { 64 };
-                one(v.sign_ext(to - 8 * n))
-            }
-            O::I32Load8U | O::I32Load16U | O::I64Load8U | O::I64Load16U | O::I64Load32U => {
-                let n = opcode.mem_bytes();
-                let v = self.load(flow, inst, &imm, &a[0], n)?;
-                let to = if matches!(opcode, O::I32Load8U | O::I32Load16U) { 32 } else { 64 };
-                one(v.zero_ext(to - 8 * n))
-            }
-            O::V128Load8x8S | O::V128Load8x8U | O::V128Load16x4S | O::V128Load16x4U | O::V128Load32x2S
-            | O::V128Load32x2U => {
-                let v = self.load(flow, inst, &imm, &a[0], 8)?;
-                let lw = match opcode {
-                    O::V128Load8x8S | O::V128Load8x8U => 8,
-                    O::V128Load16x4S | O::V128Load16x4U => 16,
-                    _ => 32,
-                };
-                let signed = matches!(opcode, O::V128Load8x8S | O::V128Load16x4S | O::V128Load32x2S);
-                let parts: Vec<BV> = (0..64 / lw).map(|i| v.extract(lw * i + lw - 1, lw * i)).collect();
-                one(join(&parts.iter().map(|x| widen(x, lw * 2, signed)).collect::<Vec<_>>()))
-            }
+            O::I32Load8S => self.load_ext(flow, inst, &imm, &a[0], 1, 32, true),
+            O::I32Load8U => self.load_ext(flow, inst, &imm, &a[0], 1, 32, false),
+            O::I32Load16S => self.load_ext(flow, inst, &imm, &a[0], 2, 32, true),
+            O::I32Load16U => self.load_ext(flow, inst, &imm, &a[0], 2, 32, false),
+            O::I64Load8S => self.load_ext(flow, inst, &imm, &a[0], 1, 64, true),
+            O::I64Load8U => self.load_ext(flow, inst, &imm, &a[0], 1, 64, false),
+            O::I64Load16S => self.load_ext(flow, inst, &imm, &a[0], 2, 64, true),
+            O::I64Load16U => self.load_ext(flow, inst, &imm, &a[0], 2, 64, false),
+            O::I64Load32S => self.load_ext(flow, inst, &imm, &a[0], 4, 64, true),
+            O::I64Load32U => self.load_ext(flow, inst, &imm, &a[0], 4, 64, false),
+            O::V128Load8x8S => self.load_widen(flow, inst, &imm, &a[0], 8, true),
+            O::V128Load8x8U => self.load_widen(flow, inst, &imm, &a[0], 8, false),
+            O::V128Load16x4S => self.load_widen(flow, inst, &imm, &a[0], 16, true),
+            O::V128Load16x4U => self.load_widen(flow, inst, &imm, &a[0], 16, false),
+            O::V128Load32x2S => self.load_widen(flow, inst, &imm, &a[0], 32, true),
+            O::V128Load32x2U => self.load_widen(flow, inst, &imm, &a[0], 32, false),
             O::V128Load8Splat | O::V128Load16Splat | O::V128Load32Splat | O::V128Load64Splat => {
                 let n = opcode.mem_bytes();
                 let v = self.load(flow, inst, &imm, &a[0], n)?;
@@ -419,10 +464,7 @@ impl Explorer<'_> {
                 let new = new64.extract(31, 0);
                 let old_end = old.zero_ext(32).bvmul(BV::from_u64(PAGE_BYTES, 64));
                 let new_end = new64.bvmul(BV::from_u64(PAGE_BYTES, 64));
-                mem.bytes = overwrite(&mem.bytes, 8, |i| {
-                    let i64_ = i.zero_ext(32);
-                    (Bool::and(&[ok.clone(), i64_.bvuge(&old_end), i64_.bvult(&new_end)]), BV::from_u64(0, 8))
-                });
+                mem.bytes = mem.bytes.range(ok.clone(), old_end, new_end, Fill::Const(BV::from_u64(0, 8)));
                 mem.pages = ok.ite(&new, &old);
                 one(ok.ite(&old, &BV::from_i64(-1, 32)))
             }
@@ -430,9 +472,9 @@ impl Explorer<'_> {
                 let Imm::Memory(m) = imm else { return Err("bad immediate".into()) };
                 let end = self.mem_bytes_end(flow, m)?;
                 self.range_check(flow, inst, &a[0], &a[2], &end);
-                let (d, n, byte) = (arg(0), arg(2), a[1].extract(7, 0));
+                let (start, end) = range64(&a[0], &a[2]);
                 let mem = flow.st.mems.get_mut(&m).expect("checked");
-                mem.bytes = overwrite(&mem.bytes, 8, |i| (in_range64(i, &d, &n), byte.clone()));
+                mem.bytes = mem.bytes.range(Bool::from_bool(true), start, end, Fill::Const(a[1].extract(7, 0)));
                 Ok(vec![])
             }
             O::MemoryCopy => {
@@ -441,13 +483,11 @@ impl Explorer<'_> {
                 let send = self.mem_bytes_end(flow, sm)?;
                 self.range_check(flow, inst, &a[0], &a[2], &dend);
                 self.range_check(flow, inst, &a[1], &a[2], &send);
-                let (d, s, n) = (arg(0), arg(1), arg(2));
+                let (start, end) = range64(&a[0], &a[2]);
                 let src = flow.st.mems[&sm].bytes.clone();
+                let fill = Fill::Copy { src, dst: arg(0), src_start: arg(1) };
                 let mem = flow.st.mems.get_mut(&dm).expect("checked");
-                mem.bytes = overwrite(&mem.bytes, 8, |i| {
-                    let from = s.bvadd(i.bvsub(&d));
-                    (in_range64(i, &d, &n), src.select(&from).as_bv().expect("byte array"))
-                });
+                mem.bytes = mem.bytes.range(Bool::from_bool(true), start, end, fill);
                 Ok(vec![])
             }
             O::MemoryInit => {
@@ -458,12 +498,10 @@ impl Explorer<'_> {
                 let end = self.mem_bytes_end(flow, m)?;
                 self.range_check(flow, inst, &a[1], &a[2], &eff_len);
                 self.range_check(flow, inst, &a[0], &a[2], &end);
-                let (d, s, n) = (arg(0), arg(1), arg(2));
+                let (start, end) = range64(&a[0], &a[2]);
+                let fill = Fill::Copy { src: ArrTerm::base(seg), dst: arg(0), src_start: arg(1) };
                 let mem = flow.st.mems.get_mut(&m).expect("checked");
-                mem.bytes = overwrite(&mem.bytes, 8, |i| {
-                    let from = s.bvadd(i.bvsub(&d));
-                    (in_range64(i, &d, &n), seg.select(&from).as_bv().expect("byte array"))
-                });
+                mem.bytes = mem.bytes.range(Bool::from_bool(true), start, end, fill);
                 Ok(vec![])
             }
             O::DataDrop => {
@@ -477,14 +515,14 @@ impl Explorer<'_> {
                 let Imm::Table(t) = imm else { return Err("bad immediate".into()) };
                 let size = self.table_size(flow, t)?;
                 self.trap_if(flow, a[0].bvuge(&size), inst);
-                one(flow.st.tables[&t].elems.select(&a[0]).as_bv().expect("handle array"))
+                one(flow.st.tables[&t].elems.select(&a[0]))
             }
             O::TableSet => {
                 let Imm::Table(t) = imm else { return Err("bad immediate".into()) };
                 let size = self.table_size(flow, t)?;
                 self.trap_if(flow, a[0].bvuge(&size), inst);
                 let tab = flow.st.tables.get_mut(&t).expect("checked");
-                tab.elems = tab.elems.store(&a[0], &a[1]);
+                tab.elems = tab.elems.store(arg(0), arg(1));
                 Ok(vec![])
             }
             O::TableSize => {
@@ -498,11 +536,7 @@ impl Explorer<'_> {
                 let old = tab.size.clone();
                 let new64 = old.zero_ext(32).bvadd(a[1].zero_ext(32));
                 let ok = new64.bvule(BV::from_u64(max, 64));
-                let init = arg(0);
-                tab.elems = overwrite(&tab.elems, 32, |i| {
-                    let i64_ = i.zero_ext(32);
-                    (Bool::and(&[ok.clone(), i.bvuge(&old), i64_.bvult(&new64)]), init.clone())
-                });
+                tab.elems = tab.elems.range(ok.clone(), old.zero_ext(32), new64.clone(), Fill::Const(arg(0)));
                 tab.size = ok.ite(&new64.extract(31, 0), &old);
                 one(ok.ite(&old, &BV::from_i64(-1, 32)))
             }
@@ -510,9 +544,9 @@ impl Explorer<'_> {
                 let Imm::Table(t) = imm else { return Err("bad immediate".into()) };
                 let size = self.table_size(flow, t)?.zero_ext(32);
                 self.range_check(flow, inst, &a[0], &a[2], &size);
-                let (d, v, n) = (arg(0), arg(1), arg(2));
+                let (start, end) = range64(&a[0], &a[2]);
                 let tab = flow.st.tables.get_mut(&t).expect("checked");
-                tab.elems = overwrite(&tab.elems, 32, |i| (in_range64(i, &d, &n), v.clone()));
+                tab.elems = tab.elems.range(Bool::from_bool(true), start, end, Fill::Const(arg(1)));
                 Ok(vec![])
             }
             O::TableCopy => {
@@ -521,13 +555,11 @@ impl Explorer<'_> {
                 let ssize = self.table_size(flow, stb)?.zero_ext(32);
                 self.range_check(flow, inst, &a[0], &a[2], &dsize);
                 self.range_check(flow, inst, &a[1], &a[2], &ssize);
-                let (d, s, n) = (arg(0), arg(1), arg(2));
+                let (start, end) = range64(&a[0], &a[2]);
                 let src = flow.st.tables[&stb].elems.clone();
+                let fill = Fill::Copy { src, dst: arg(0), src_start: arg(1) };
                 let tab = flow.st.tables.get_mut(&dt).expect("checked");
-                tab.elems = overwrite(&tab.elems, 32, |i| {
-                    let from = s.bvadd(i.bvsub(&d));
-                    (in_range64(i, &d, &n), src.select(&from).as_bv().expect("handle array"))
-                });
+                tab.elems = tab.elems.range(Bool::from_bool(true), start, end, fill);
                 Ok(vec![])
             }
             O::TableInit => {
@@ -538,12 +570,10 @@ impl Explorer<'_> {
                 let size = self.table_size(flow, t)?.zero_ext(32);
                 self.range_check(flow, inst, &a[1], &a[2], &eff_len);
                 self.range_check(flow, inst, &a[0], &a[2], &size);
-                let (d, s, n) = (arg(0), arg(1), arg(2));
+                let (start, end) = range64(&a[0], &a[2]);
+                let fill = Fill::Copy { src: ArrTerm::base(seg), dst: arg(0), src_start: arg(1) };
                 let tab = flow.st.tables.get_mut(&t).expect("checked");
-                tab.elems = overwrite(&tab.elems, 32, |i| {
-                    let from = s.bvadd(i.bvsub(&d));
-                    (in_range64(i, &d, &n), seg.select(&from).as_bv().expect("handle array"))
-                });
+                tab.elems = tab.elems.range(Bool::from_bool(true), start, end, fill);
                 Ok(vec![])
             }
             O::ElemDrop => {
@@ -574,19 +604,18 @@ impl Explorer<'_> {
             O::I32GeU | O::I64GeU => one(flag(&icmp(ICmp::GeU, &a[0], &a[1]))),
 
             // ---- float comparisons ----
-            O::F32Eq | O::F32Ne | O::F32Lt | O::F32Gt | O::F32Le | O::F32Ge | O::F64Eq | O::F64Ne | O::F64Lt
-            | O::F64Gt | O::F64Le | O::F64Ge => {
-                let t = if tys[0] == Type::F32 { FTy::F32 } else { FTy::F64 };
-                let op = match opcode {
-                    O::F32Eq | O::F64Eq => FCmp::Eq,
-                    O::F32Ne | O::F64Ne => FCmp::Ne,
-                    O::F32Lt | O::F64Lt => FCmp::Lt,
-                    O::F32Gt | O::F64Gt => FCmp::Gt,
-                    O::F32Le | O::F64Le => FCmp::Le,
-                    _ => FCmp::Ge,
-                };
-                one(flag(&smt.f_cmp(t, op, &a[0], &a[1])))
-            }
+            O::F32Eq => fcmp(FTy::F32, FCmp::Eq),
+            O::F32Ne => fcmp(FTy::F32, FCmp::Ne),
+            O::F32Lt => fcmp(FTy::F32, FCmp::Lt),
+            O::F32Gt => fcmp(FTy::F32, FCmp::Gt),
+            O::F32Le => fcmp(FTy::F32, FCmp::Le),
+            O::F32Ge => fcmp(FTy::F32, FCmp::Ge),
+            O::F64Eq => fcmp(FTy::F64, FCmp::Eq),
+            O::F64Ne => fcmp(FTy::F64, FCmp::Ne),
+            O::F64Lt => fcmp(FTy::F64, FCmp::Lt),
+            O::F64Gt => fcmp(FTy::F64, FCmp::Gt),
+            O::F64Le => fcmp(FTy::F64, FCmp::Le),
+            O::F64Ge => fcmp(FTy::F64, FCmp::Ge),
 
             // ---- integer arithmetic ----
             O::I32Clz | O::I64Clz => one(clz(&a[0])),
@@ -625,78 +654,59 @@ impl Explorer<'_> {
             O::I32Rotr | O::I64Rotr => one(a[0].bvrotr(shift_amount(&a[1], w0()))),
 
             // ---- float arithmetic ----
-            O::F32Abs | O::F32Neg | O::F32Ceil | O::F32Floor | O::F32Trunc | O::F32Nearest | O::F32Sqrt
-            | O::F64Abs | O::F64Neg | O::F64Ceil | O::F64Floor | O::F64Trunc | O::F64Nearest | O::F64Sqrt => {
-                let t = if tys[0] == Type::F32 { FTy::F32 } else { FTy::F64 };
-                let op = match opcode {
-                    O::F32Abs | O::F64Abs => FUn::Abs,
-                    O::F32Neg | O::F64Neg => FUn::Neg,
-                    O::F32Ceil | O::F64Ceil => FUn::Round(Round::Up),
-                    O::F32Floor | O::F64Floor => FUn::Round(Round::Down),
-                    O::F32Trunc | O::F64Trunc => FUn::Round(Round::TowardZero),
-                    O::F32Nearest | O::F64Nearest => FUn::Round(Round::NearestEven),
-                    _ => FUn::Sqrt,
-                };
-                one(smt.f_unop(t, op, &a[0]))
-            }
-            O::F32Add | O::F32Sub | O::F32Mul | O::F32Div | O::F32Min | O::F32Max | O::F32Copysign | O::F64Add
-            | O::F64Sub | O::F64Mul | O::F64Div | O::F64Min | O::F64Max | O::F64Copysign => {
-                let t = if tys[0] == Type::F32 { FTy::F32 } else { FTy::F64 };
-                let op = match opcode {
-                    O::F32Add | O::F64Add => FBin::Add,
-                    O::F32Sub | O::F64Sub => FBin::Sub,
-                    O::F32Mul | O::F64Mul => FBin::Mul,
-                    O::F32Div | O::F64Div => FBin::Div,
-                    O::F32Min | O::F64Min => FBin::Min,
-                    O::F32Max | O::F64Max => FBin::Max,
-                    _ => FBin::Copysign,
-                };
-                one(smt.f_binop(t, op, &a[0], &a[1]))
-            }
+            O::F32Abs => fun(FTy::F32, FUn::Abs),
+            O::F32Neg => fun(FTy::F32, FUn::Neg),
+            O::F32Ceil => fun(FTy::F32, FUn::Round(Round::Up)),
+            O::F32Floor => fun(FTy::F32, FUn::Round(Round::Down)),
+            O::F32Trunc => fun(FTy::F32, FUn::Round(Round::TowardZero)),
+            O::F32Nearest => fun(FTy::F32, FUn::Round(Round::NearestEven)),
+            O::F32Sqrt => fun(FTy::F32, FUn::Sqrt),
+            O::F64Abs => fun(FTy::F64, FUn::Abs),
+            O::F64Neg => fun(FTy::F64, FUn::Neg),
+            O::F64Ceil => fun(FTy::F64, FUn::Round(Round::Up)),
+            O::F64Floor => fun(FTy::F64, FUn::Round(Round::Down)),
+            O::F64Trunc => fun(FTy::F64, FUn::Round(Round::TowardZero)),
+            O::F64Nearest => fun(FTy::F64, FUn::Round(Round::NearestEven)),
+            O::F64Sqrt => fun(FTy::F64, FUn::Sqrt),
+            O::F32Add => fbin(FTy::F32, FBin::Add),
+            O::F32Sub => fbin(FTy::F32, FBin::Sub),
+            O::F32Mul => fbin(FTy::F32, FBin::Mul),
+            O::F32Div => fbin(FTy::F32, FBin::Div),
+            O::F32Min => fbin(FTy::F32, FBin::Min),
+            O::F32Max => fbin(FTy::F32, FBin::Max),
+            O::F32Copysign => fbin(FTy::F32, FBin::Copysign),
+            O::F64Add => fbin(FTy::F64, FBin::Add),
+            O::F64Sub => fbin(FTy::F64, FBin::Sub),
+            O::F64Mul => fbin(FTy::F64, FBin::Mul),
+            O::F64Div => fbin(FTy::F64, FBin::Div),
+            O::F64Min => fbin(FTy::F64, FBin::Min),
+            O::F64Max => fbin(FTy::F64, FBin::Max),
+            O::F64Copysign => fbin(FTy::F64, FBin::Copysign),
 
             // ---- conversions ----
             O::I32WrapI64 => one(a[0].extract(31, 0)),
             O::I64ExtendI32S => one(a[0].sign_ext(32)),
             O::I64ExtendI32U => one(a[0].zero_ext(32)),
-            O::I32TruncF32S | O::I32TruncF32U | O::I32TruncF64S | O::I32TruncF64U | O::I64TruncF32S
-            | O::I64TruncF32U | O::I64TruncF64S | O::I64TruncF64U => {
-                let from = if tys[0] == Type::F32 { FTy::F32 } else { FTy::F64 };
-                let width = if matches!(opcode, O::I32TruncF32S | O::I32TruncF32U | O::I32TruncF64S | O::I32TruncF64U)
-                {
-                    32
-                } else {
-                    64
-                };
-                let signed = matches!(opcode, O::I32TruncF32S | O::I32TruncF64S | O::I64TruncF32S | O::I64TruncF64S);
-                let (ok, v) = smt.f_trunc(from, &a[0], width, signed);
-                self.trap_if(flow, ok.not(), inst);
-                one(v)
-            }
-            O::I32TruncSatF32S | O::I32TruncSatF32U | O::I32TruncSatF64S | O::I32TruncSatF64U
-            | O::I64TruncSatF32S | O::I64TruncSatF32U | O::I64TruncSatF64S | O::I64TruncSatF64U => {
-                let from = if tys[0] == Type::F32 { FTy::F32 } else { FTy::F64 };
-                let width = if matches!(
-                    opcode,
-                    O::I32TruncSatF32S | O::I32TruncSatF32U | O::I32TruncSatF64S | O::I32TruncSatF64U
-                ) {
-                    32
-                } else {
-                    64
-                };
-                let signed = matches!(
-                    opcode,
-                    O::I32TruncSatF32S | O::I32TruncSatF64S | O::I64TruncSatF32S | O::I64TruncSatF64S
-                );
-                one(smt.f_trunc_sat(from, &a[0], width, signed))
-            }
-            O::F32ConvertI32S | O::F32ConvertI32U | O::F32ConvertI64S | O::F32ConvertI64U => {
-                let signed = matches!(opcode, O::F32ConvertI32S | O::F32ConvertI64S);
-                one(smt.f_from_int(FTy::F32, &a[0], signed))
-            }
-            O::F64ConvertI32S | O::F64ConvertI32U | O::F64ConvertI64S | O::F64ConvertI64U => {
-                let signed = matches!(opcode, O::F64ConvertI32S | O::F64ConvertI64S);
-                one(smt.f_from_int(FTy::F64, &a[0], signed))
-            }
+            O::I32TruncF32S => self.trunc(flow, inst, &a[0], FTy::F32, 32, true),
+            O::I32TruncF32U => self.trunc(flow, inst, &a[0], FTy::F32, 32, false),
+            O::I32TruncF64S => self.trunc(flow, inst, &a[0], FTy::F64, 32, true),
+            O::I32TruncF64U => self.trunc(flow, inst, &a[0], FTy::F64, 32, false),
+            O::I64TruncF32S => self.trunc(flow, inst, &a[0], FTy::F32, 64, true),
+            O::I64TruncF32U => self.trunc(flow, inst, &a[0], FTy::F32, 64, false),
+            O::I64TruncF64S => self.trunc(flow, inst, &a[0], FTy::F64, 64, true),
+            O::I64TruncF64U => self.trunc(flow, inst, &a[0], FTy::F64, 64, false),
+            O::I32TruncSatF32S => sat(FTy::F32, 32, true),
+            O::I32TruncSatF32U => sat(FTy::F32, 32, false),
+            O::I32TruncSatF64S => sat(FTy::F64, 32, true),
+            O::I32TruncSatF64U => sat(FTy::F64, 32, false),
+            O::I64TruncSatF32S => sat(FTy::F32, 64, true),
+            O::I64TruncSatF32U => sat(FTy::F32, 64, false),
+            O::I64TruncSatF64S => sat(FTy::F64, 64, true),
+            O::I64TruncSatF64U => sat(FTy::F64, 64, false),
+            O::F32ConvertI32S | O::F32ConvertI64S => one(smt.f_from_int(FTy::F32, &a[0], true)),
+            O::F32ConvertI32U | O::F32ConvertI64U => one(smt.f_from_int(FTy::F32, &a[0], false)),
+            O::F64ConvertI32S | O::F64ConvertI64S => one(smt.f_from_int(FTy::F64, &a[0], true)),
+            O::F64ConvertI32U | O::F64ConvertI64U => one(smt.f_from_int(FTy::F64, &a[0], false)),
             O::F32DemoteF64 => one(smt.f_convert(FTy::F64, FTy::F32, &a[0])),
             O::F64PromoteF32 => one(smt.f_convert(FTy::F32, FTy::F64, &a[0])),
             O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => one(arg(0)),
@@ -728,29 +738,16 @@ impl Explorer<'_> {
             O::I16x8Splat => one(splat(&a[0], 16)),
             O::I32x4Splat | O::F32x4Splat => one(splat(&a[0], 32)),
             O::I64x2Splat | O::F64x2Splat => one(splat(&a[0], 64)),
-            O::I8x16ExtractLaneS | O::I8x16ExtractLaneU | O::I16x8ExtractLaneS | O::I16x8ExtractLaneU => {
-                let Imm::Lane(lane) = imm else { return Err("bad immediate".into()) };
-                let lw = if matches!(opcode, O::I8x16ExtractLaneS | O::I8x16ExtractLaneU) { 8 } else { 16 };
-                let l = lanes(&a[0], lw)[lane as usize].clone();
-                let signed = matches!(opcode, O::I8x16ExtractLaneS | O::I16x8ExtractLaneS);
-                one(widen(&l, 32, signed))
-            }
-            O::I32x4ExtractLane | O::I64x2ExtractLane | O::F32x4ExtractLane | O::F64x2ExtractLane => {
-                let Imm::Lane(lane) = imm else { return Err("bad immediate".into()) };
-                let lw = if matches!(opcode, O::I32x4ExtractLane | O::F32x4ExtractLane) { 32 } else { 64 };
-                one(lanes(&a[0], lw)[lane as usize].clone())
-            }
-            O::I8x16ReplaceLane | O::I16x8ReplaceLane | O::I32x4ReplaceLane | O::I64x2ReplaceLane
-            | O::F32x4ReplaceLane | O::F64x2ReplaceLane => {
-                let Imm::Lane(lane) = imm else { return Err("bad immediate".into()) };
-                let lw = match opcode {
-                    O::I8x16ReplaceLane => 8,
-                    O::I16x8ReplaceLane => 16,
-                    O::I32x4ReplaceLane | O::F32x4ReplaceLane => 32,
-                    _ => 64,
-                };
-                one(replace_lane(&a[0], lw, lane, &a[1].extract(lw - 1, 0)))
-            }
+            O::I8x16ExtractLaneS => one(lane_of(8)?.sign_ext(24)),
+            O::I8x16ExtractLaneU => one(lane_of(8)?.zero_ext(24)),
+            O::I16x8ExtractLaneS => one(lane_of(16)?.sign_ext(16)),
+            O::I16x8ExtractLaneU => one(lane_of(16)?.zero_ext(16)),
+            O::I32x4ExtractLane | O::F32x4ExtractLane => one(lane_of(32)?),
+            O::I64x2ExtractLane | O::F64x2ExtractLane => one(lane_of(64)?),
+            O::I8x16ReplaceLane => replace(8),
+            O::I16x8ReplaceLane => replace(16),
+            O::I32x4ReplaceLane | O::F32x4ReplaceLane => replace(32),
+            O::I64x2ReplaceLane | O::F64x2ReplaceLane => replace(64),
 
             // ---- SIMD: integer comparisons ----
             O::I8x16Eq => one(vcmp(&a[0], &a[1], 8, ICmp::Eq)),
@@ -791,19 +788,18 @@ impl Explorer<'_> {
             O::I64x2GeS => one(vcmp(&a[0], &a[1], 64, ICmp::GeS)),
 
             // ---- SIMD: float comparisons ----
-            O::F32x4Eq | O::F32x4Ne | O::F32x4Lt | O::F32x4Gt | O::F32x4Le | O::F32x4Ge | O::F64x2Eq | O::F64x2Ne
-            | O::F64x2Lt | O::F64x2Gt | O::F64x2Le | O::F64x2Ge => {
-                let (t, lw) = if opcode.name().starts_with("f32x4") { (FTy::F32, 32) } else { (FTy::F64, 64) };
-                let op = match opcode {
-                    O::F32x4Eq | O::F64x2Eq => FCmp::Eq,
-                    O::F32x4Ne | O::F64x2Ne => FCmp::Ne,
-                    O::F32x4Lt | O::F64x2Lt => FCmp::Lt,
-                    O::F32x4Gt | O::F64x2Gt => FCmp::Gt,
-                    O::F32x4Le | O::F64x2Le => FCmp::Le,
-                    _ => FCmp::Ge,
-                };
-                one(map2(&a[0], &a[1], lw, |x, y| mask(&smt.f_cmp(t, op, x, y), lw)))
-            }
+            O::F32x4Eq => vfcmp(FTy::F32, FCmp::Eq),
+            O::F32x4Ne => vfcmp(FTy::F32, FCmp::Ne),
+            O::F32x4Lt => vfcmp(FTy::F32, FCmp::Lt),
+            O::F32x4Gt => vfcmp(FTy::F32, FCmp::Gt),
+            O::F32x4Le => vfcmp(FTy::F32, FCmp::Le),
+            O::F32x4Ge => vfcmp(FTy::F32, FCmp::Ge),
+            O::F64x2Eq => vfcmp(FTy::F64, FCmp::Eq),
+            O::F64x2Ne => vfcmp(FTy::F64, FCmp::Ne),
+            O::F64x2Lt => vfcmp(FTy::F64, FCmp::Lt),
+            O::F64x2Gt => vfcmp(FTy::F64, FCmp::Gt),
+            O::F64x2Le => vfcmp(FTy::F64, FCmp::Le),
+            O::F64x2Ge => vfcmp(FTy::F64, FCmp::Ge),
 
             // ---- SIMD: bitwise ----
             O::V128Not => one(a[0].bvnot()),
@@ -816,32 +812,32 @@ impl Explorer<'_> {
 
             // ---- SIMD: integer lane arithmetic ----
             O::I8x16Abs | O::I16x8Abs | O::I32x4Abs | O::I64x2Abs => {
-                let lw = simd_lane_bits(opcode);
+                let lw = simd_lane_bits(opcode)?;
                 one(map1(&a[0], lw, |x| x.bvslt(BV::from_u64(0, lw)).ite(&x.bvneg(), x)))
             }
             O::I8x16Neg | O::I16x8Neg | O::I32x4Neg | O::I64x2Neg => {
-                let lw = simd_lane_bits(opcode);
+                let lw = simd_lane_bits(opcode)?;
                 one(map1(&a[0], lw, |x| x.bvneg()))
             }
             O::I8x16Popcnt => one(map1(&a[0], 8, popcnt)),
             O::I8x16AllTrue | O::I16x8AllTrue | O::I32x4AllTrue | O::I64x2AllTrue => {
-                one(all_true(&a[0], simd_lane_bits(opcode)))
+                one(all_true(&a[0], simd_lane_bits(opcode)?))
             }
             O::I8x16Bitmask | O::I16x8Bitmask | O::I32x4Bitmask | O::I64x2Bitmask => {
-                one(bitmask(&a[0], simd_lane_bits(opcode)))
+                one(bitmask(&a[0], simd_lane_bits(opcode)?))
             }
             O::I8x16NarrowI16x8S => one(narrow(&a[0], &a[1], 16, true)),
             O::I8x16NarrowI16x8U => one(narrow(&a[0], &a[1], 16, false)),
             O::I16x8NarrowI32x4S => one(narrow(&a[0], &a[1], 32, true)),
             O::I16x8NarrowI32x4U => one(narrow(&a[0], &a[1], 32, false)),
             O::I8x16Shl | O::I16x8Shl | O::I32x4Shl | O::I64x2Shl => {
-                one(lane_shift(&a[0], &a[1], simd_lane_bits(opcode), |x, s| x.bvshl(s)))
+                one(lane_shift(&a[0], &a[1], simd_lane_bits(opcode)?, |x, s| x.bvshl(s)))
             }
             O::I8x16ShrS | O::I16x8ShrS | O::I32x4ShrS | O::I64x2ShrS => {
-                one(lane_shift(&a[0], &a[1], simd_lane_bits(opcode), |x, s| x.bvashr(s)))
+                one(lane_shift(&a[0], &a[1], simd_lane_bits(opcode)?, |x, s| x.bvashr(s)))
             }
             O::I8x16ShrU | O::I16x8ShrU | O::I32x4ShrU | O::I64x2ShrU => {
-                one(lane_shift(&a[0], &a[1], simd_lane_bits(opcode), |x, s| x.bvlshr(s)))
+                one(lane_shift(&a[0], &a[1], simd_lane_bits(opcode)?, |x, s| x.bvlshr(s)))
             }
             O::I8x16Add | O::I16x8Add | O::I32x4Add | O::I64x2Add => lanes2(a, opcode, LaneOp::Add),
             O::I8x16Sub | O::I16x8Sub | O::I32x4Sub | O::I64x2Sub => lanes2(a, opcode, LaneOp::Sub),
@@ -891,37 +887,36 @@ impl Explorer<'_> {
             }
 
             // ---- SIMD: float lane arithmetic ----
-            O::F32x4Ceil | O::F32x4Floor | O::F32x4Trunc | O::F32x4Nearest | O::F32x4Abs | O::F32x4Neg
-            | O::F32x4Sqrt | O::F64x2Ceil | O::F64x2Floor | O::F64x2Trunc | O::F64x2Nearest | O::F64x2Abs
-            | O::F64x2Neg | O::F64x2Sqrt => {
-                let (t, lw) = if opcode.name().starts_with("f32x4") { (FTy::F32, 32) } else { (FTy::F64, 64) };
-                let op = match opcode {
-                    O::F32x4Ceil | O::F64x2Ceil => FUn::Round(Round::Up),
-                    O::F32x4Floor | O::F64x2Floor => FUn::Round(Round::Down),
-                    O::F32x4Trunc | O::F64x2Trunc => FUn::Round(Round::TowardZero),
-                    O::F32x4Nearest | O::F64x2Nearest => FUn::Round(Round::NearestEven),
-                    O::F32x4Abs | O::F64x2Abs => FUn::Abs,
-                    O::F32x4Neg | O::F64x2Neg => FUn::Neg,
-                    _ => FUn::Sqrt,
-                };
-                one(map1(&a[0], lw, |x| smt.f_unop(t, op, x)))
-            }
-            O::F32x4Add | O::F32x4Sub | O::F32x4Mul | O::F32x4Div | O::F32x4Min | O::F32x4Max | O::F32x4PMin
-            | O::F32x4PMax | O::F64x2Add | O::F64x2Sub | O::F64x2Mul | O::F64x2Div | O::F64x2Min | O::F64x2Max
-            | O::F64x2PMin | O::F64x2PMax => {
-                let (t, lw) = if opcode.name().starts_with("f32x4") { (FTy::F32, 32) } else { (FTy::F64, 64) };
-                let op = match opcode {
-                    O::F32x4Add | O::F64x2Add => FBin::Add,
-                    O::F32x4Sub | O::F64x2Sub => FBin::Sub,
-                    O::F32x4Mul | O::F64x2Mul => FBin::Mul,
-                    O::F32x4Div | O::F64x2Div => FBin::Div,
-                    O::F32x4Min | O::F64x2Min => FBin::Min,
-                    O::F32x4Max | O::F64x2Max => FBin::Max,
-                    O::F32x4PMin | O::F64x2PMin => FBin::PMin,
-                    _ => FBin::PMax,
-                };
-                one(map2(&a[0], &a[1], lw, |x, y| smt.f_binop(t, op, x, y)))
-            }
+            O::F32x4Ceil => vfun(FTy::F32, FUn::Round(Round::Up)),
+            O::F32x4Floor => vfun(FTy::F32, FUn::Round(Round::Down)),
+            O::F32x4Trunc => vfun(FTy::F32, FUn::Round(Round::TowardZero)),
+            O::F32x4Nearest => vfun(FTy::F32, FUn::Round(Round::NearestEven)),
+            O::F32x4Abs => vfun(FTy::F32, FUn::Abs),
+            O::F32x4Neg => vfun(FTy::F32, FUn::Neg),
+            O::F32x4Sqrt => vfun(FTy::F32, FUn::Sqrt),
+            O::F64x2Ceil => vfun(FTy::F64, FUn::Round(Round::Up)),
+            O::F64x2Floor => vfun(FTy::F64, FUn::Round(Round::Down)),
+            O::F64x2Trunc => vfun(FTy::F64, FUn::Round(Round::TowardZero)),
+            O::F64x2Nearest => vfun(FTy::F64, FUn::Round(Round::NearestEven)),
+            O::F64x2Abs => vfun(FTy::F64, FUn::Abs),
+            O::F64x2Neg => vfun(FTy::F64, FUn::Neg),
+            O::F64x2Sqrt => vfun(FTy::F64, FUn::Sqrt),
+            O::F32x4Add => vfbin(FTy::F32, FBin::Add),
+            O::F32x4Sub => vfbin(FTy::F32, FBin::Sub),
+            O::F32x4Mul => vfbin(FTy::F32, FBin::Mul),
+            O::F32x4Div => vfbin(FTy::F32, FBin::Div),
+            O::F32x4Min => vfbin(FTy::F32, FBin::Min),
+            O::F32x4Max => vfbin(FTy::F32, FBin::Max),
+            O::F32x4PMin => vfbin(FTy::F32, FBin::PMin),
+            O::F32x4PMax => vfbin(FTy::F32, FBin::PMax),
+            O::F64x2Add => vfbin(FTy::F64, FBin::Add),
+            O::F64x2Sub => vfbin(FTy::F64, FBin::Sub),
+            O::F64x2Mul => vfbin(FTy::F64, FBin::Mul),
+            O::F64x2Div => vfbin(FTy::F64, FBin::Div),
+            O::F64x2Min => vfbin(FTy::F64, FBin::Min),
+            O::F64x2Max => vfbin(FTy::F64, FBin::Max),
+            O::F64x2PMin => vfbin(FTy::F64, FBin::PMin),
+            O::F64x2PMax => vfbin(FTy::F64, FBin::PMax),
 
             // ---- SIMD: conversions ----
             O::I32x4TruncSatF32x4S => one(map1(&a[0], 32, |x| smt.f_trunc_sat(FTy::F32, x, 32, true))),
@@ -950,17 +945,18 @@ impl Explorer<'_> {
     }
 }
 
-/// Lane width of an integer SIMD opcode, from its shape prefix.
-fn simd_lane_bits(opcode: Opcode) -> u32 {
+/// Lane width of a SIMD opcode, from the shape its text name starts with.
+fn simd_lane_bits(opcode: Opcode) -> Result<u32, String> {
     match opcode.name().split('.').next().unwrap_or("") {
-        "i8x16" => 8,
-        "i16x8" => 16,
-        "i32x4" | "f32x4" => 32,
-        _ => 64,
+        "i8x16" => Ok(8),
+        "i16x8" => Ok(16),
+        "i32x4" | "f32x4" => Ok(32),
+        "i64x2" | "f64x2" => Ok(64),
+        other => Err(format!("internal: {opcode} has no lane shape ({other})")),
     }
 }
 
 fn lanes2(a: &[BV], opcode: Opcode, op: LaneOp) -> Result<Vec<BV>, String> {
-    let lw = simd_lane_bits(opcode);
+    let lw = simd_lane_bits(opcode)?;
     Ok(vec![map2(&a[0], &a[1], lw, |x, y| lane_op(op, x, y))])
 }

@@ -146,7 +146,7 @@ impl Smt {
     }
 
     /// Converts an integer (signed or not) to a float, rounding to nearest.
-    pub(crate) fn from_int(&self, t: FTy, x: &BV, signed: bool) -> Float {
+    pub(crate) fn int_to_float(&self, t: FTy, x: &BV, signed: bool) -> Float {
         let w = if x.get_size() == 32 { 0 } else { 1 };
         let decl = if signed { &self.from_sint[Self::fidx(t)][w] } else { &self.from_uint[Self::fidx(t)][w] };
         let rm = RoundingMode::round_nearest_ties_to_even();
@@ -174,6 +174,10 @@ impl Smt {
     /// Binary float arithmetic on bit patterns.
     pub(crate) fn f_binop(&self, t: FTy, op: FBin, a: &BV, b: &BV) -> BV {
         let rne = rounding(Round::NearestEven);
+        // Commutative operations get their operands in a canonical order, so
+        // `a + b` and `b + a` are the same term: Z3 does not normalize FP
+        // terms, and proving an f64 adder commutative by bit-blasting is slow.
+        let (a, b) = if matches!(op, FBin::Add | FBin::Mul | FBin::Min | FBin::Max) { ordered(a, b) } else { (a, b) };
         match op {
             FBin::Copysign => a.bvand(t.sign_mask().bvnot()).bvor(b.bvand(t.sign_mask())),
             FBin::Add => self.bits(t, &self.float(t, a).add_with_rounding_mode(self.float(t, b), &rne)),
@@ -199,6 +203,7 @@ impl Smt {
 
     /// Float comparison of bit patterns (IEEE: NaN is unordered, -0 == +0).
     pub(crate) fn f_cmp(&self, t: FTy, op: FCmp, a: &BV, b: &BV) -> Bool {
+        let (a, b) = if matches!(op, FCmp::Eq | FCmp::Ne) { ordered(a, b) } else { (a, b) };
         let (fa, fb) = (self.float(t, a), self.float(t, b));
         match op {
             FCmp::Eq => fa.eq_fpa(&fb),
@@ -218,7 +223,7 @@ impl Smt {
 
     /// Integer to float conversion, as bits.
     pub(crate) fn f_from_int(&self, to: FTy, x: &BV, signed: bool) -> BV {
-        self.bits(to, &self.from_int(to, x, signed))
+        self.bits(to, &self.int_to_float(to, x, signed))
     }
 
     /// Float to integer truncation: returns `(in_range, result)`; the result
@@ -229,7 +234,8 @@ impl Smt {
         let (lo, hi) = int_range_as_float(from, width, signed);
         let in_range = Bool::and(&[f.is_nan().not(), r.ge(&lo), r.lt(&hi)]);
         let rtz = rounding(Round::TowardZero);
-        let v = if signed { r.to_sbv_with_rounding_mode(&rtz, width) } else { r.to_ubv_with_rounding_mode(&rtz, width) };
+        let v =
+            if signed { r.to_sbv_with_rounding_mode(&rtz, width) } else { r.to_ubv_with_rounding_mode(&rtz, width) };
         (in_range, v)
     }
 
@@ -239,7 +245,8 @@ impl Smt {
         let r = f.round_to_integral_with_rounding_mode(&rounding(Round::TowardZero));
         let (lo, hi) = int_range_as_float(from, width, signed);
         let rtz = rounding(Round::TowardZero);
-        let v = if signed { r.to_sbv_with_rounding_mode(&rtz, width) } else { r.to_ubv_with_rounding_mode(&rtz, width) };
+        let v =
+            if signed { r.to_sbv_with_rounding_mode(&rtz, width) } else { r.to_ubv_with_rounding_mode(&rtz, width) };
         let (min, max) = if signed {
             (BV::from_u64(1, width).bvshl(BV::from_u64(u64::from(width - 1), width)), int_max(width, true))
         } else {
@@ -247,6 +254,18 @@ impl Smt {
         };
         f.is_nan().ite(&BV::from_u64(0, width), &r.lt(&lo).ite(&min, &r.ge(&hi).ite(&max, &v)))
     }
+}
+
+/// The two terms in a canonical order (by Z3's structural hash, which is
+/// deterministic).
+fn ordered<'t>(a: &'t BV, b: &'t BV) -> (&'t BV, &'t BV) {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let key = |x: &BV| {
+        let mut h = DefaultHasher::new();
+        x.hash(&mut h);
+        h.finish()
+    };
+    if key(b) < key(a) { (b, a) } else { (a, b) }
 }
 
 /// `[lo, hi)` of an integer type as exact floats (powers of two).

@@ -8,13 +8,14 @@
 //! as well, so `call fn3` and a `call_indirect` that resolves to `fn3` are
 //! the same event.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use weft_ir::{
     DataRef, ElemRef, Function, GlobalDecl, GlobalRef, Imm, InstructionData, MemoryDecl, MemoryRef, Signature,
     TableDecl, TableRef, Type,
 };
-use z3::ast::{Array, BV, Bool};
+use z3::ast::{Array, BV, Bool, Dynamic, lambda_const};
 use z3::{FuncDecl, Sort};
 
 /// Bytes per wasm page.
@@ -108,11 +109,122 @@ impl Universe {
     }
 }
 
+/// An array (memory bytes or table handles) as the log of writes made to a
+/// base array. Reading it expands read-over-write into an `ite` chain here,
+/// instead of asking Z3's array theory, which is slow on byte-wise stores at
+/// symbolic addresses; bulk writes (fill, copy, init, grow) are ranges, so no
+/// lambda or quantifier is needed.
+#[derive(Clone, Debug)]
+pub(crate) struct ArrTerm(Rc<ArrNode>);
+
+#[derive(Debug)]
+pub(crate) enum ArrNode {
+    /// A Z3 array: the initial contents, or what a call left.
+    Base(Array),
+    /// `rest` with `value` at `index`.
+    Store { rest: ArrTerm, index: BV, value: BV },
+    /// `rest` with `fill` at every index `i` with `guard ∧ start ≤ i < end`
+    /// (`start`, `end` are 64-bit, so ranges may end at 2^32).
+    Range { rest: ArrTerm, guard: Bool, start: BV, end: BV, fill: Fill },
+    /// `cond ? then : els`, where paths merge.
+    Ite { cond: Bool, then: ArrTerm, els: ArrTerm },
+}
+
+/// What a ranged write puts at index `i`.
+#[derive(Debug)]
+pub(crate) enum Fill {
+    /// The same value everywhere.
+    Const(BV),
+    /// `src[i - dst + src_start]` (a copy; `dst` and `src_start` are BV32).
+    Copy { src: ArrTerm, dst: BV, src_start: BV },
+}
+
+impl ArrTerm {
+    pub(crate) fn base(a: Array) -> ArrTerm {
+        ArrTerm(Rc::new(ArrNode::Base(a)))
+    }
+
+    pub(crate) fn same(&self, other: &ArrTerm) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+            || matches!((&*self.0, &*other.0), (ArrNode::Base(a), ArrNode::Base(b)) if a.ast_eq(b))
+    }
+
+    pub(crate) fn store(&self, index: BV, value: BV) -> ArrTerm {
+        ArrTerm(Rc::new(ArrNode::Store { rest: self.clone(), index, value }))
+    }
+
+    pub(crate) fn range(&self, guard: Bool, start: BV, end: BV, fill: Fill) -> ArrTerm {
+        ArrTerm(Rc::new(ArrNode::Range { rest: self.clone(), guard, start, end, fill }))
+    }
+
+    pub(crate) fn ite(cond: &Bool, then: &ArrTerm, els: &ArrTerm) -> ArrTerm {
+        if then.same(els) {
+            return then.clone();
+        }
+        ArrTerm(Rc::new(ArrNode::Ite { cond: cond.clone(), then: then.clone(), els: els.clone() }))
+    }
+
+    /// The element at `index` (BV32).
+    pub(crate) fn select(&self, index: &BV) -> BV {
+        let mut memo = HashMap::new();
+        self.select_memo(index, &mut memo)
+    }
+
+    fn select_memo(&self, index: &BV, memo: &mut HashMap<*const ArrNode, BV>) -> BV {
+        let key = Rc::as_ptr(&self.0);
+        if let Some(v) = memo.get(&key) {
+            return v.clone();
+        }
+        let v = match &*self.0 {
+            ArrNode::Base(a) => a.select(index).as_bv().expect("bit-vector array"),
+            ArrNode::Store { rest, index: at, value } => {
+                if at.ast_eq(index) {
+                    value.clone()
+                } else if let (Some(x), Some(y)) = (at.as_u64(), index.as_u64())
+                    && x != y
+                {
+                    rest.select_memo(index, memo)
+                } else {
+                    let r = rest.select_memo(index, memo);
+                    index.eq(at).ite(value, &r)
+                }
+            }
+            ArrNode::Range { rest, guard, start, end, fill } => {
+                let r = rest.select_memo(index, memo);
+                let i = index.zero_ext(32);
+                let inside = Bool::and(&[guard.clone(), i.bvuge(start), i.bvult(end)]);
+                let v = match fill {
+                    Fill::Const(c) => c.clone(),
+                    Fill::Copy { src, dst, src_start } => src.select(&src_start.bvadd(index.bvsub(dst))),
+                };
+                inside.ite(&v, &r)
+            }
+            ArrNode::Ite { cond, then, els } => {
+                let a = then.select_memo(index, memo);
+                let b = els.select_memo(index, memo);
+                ite_bv(cond, &a, &b)
+            }
+        };
+        memo.insert(key, v.clone());
+        v
+    }
+
+    /// The whole array as a Z3 term (a lambda unless it is a base array).
+    pub(crate) fn to_array(&self) -> Array {
+        if let ArrNode::Base(a) = &*self.0 {
+            return a.clone();
+        }
+        let i = BV::new_const("lambda.i", 32);
+        let body: Dynamic = self.select(&i).into();
+        lambda_const(&[&i], &body)
+    }
+}
+
 /// One linear memory.
 #[derive(Clone, Debug)]
 pub(crate) struct Mem {
     /// Contents: `BV32 → BV8`. Bytes at or past the size are meaningless.
-    pub bytes: Array,
+    pub bytes: ArrTerm,
     /// Size in pages (BV32).
     pub pages: BV,
 }
@@ -121,7 +233,7 @@ pub(crate) struct Mem {
 #[derive(Clone, Debug)]
 pub(crate) struct Tab {
     /// Elements: `BV32 → BV32` handles.
-    pub elems: Array,
+    pub elems: ArrTerm,
     /// Size in elements (BV32).
     pub size: BV,
 }
@@ -149,14 +261,15 @@ impl MachineState {
     /// state satisfies (sizes within the declared limits).
     pub(crate) fn symbolic(u: &Universe, prefix: &str) -> (MachineState, Vec<Bool>) {
         let mut facts = Vec::new();
-        let globals = u.globals.iter().map(|(g, d)| (*g, BV::new_const(format!("{prefix}.{g}"), type_bits(d.ty)))).collect();
+        let globals =
+            u.globals.iter().map(|(g, d)| (*g, BV::new_const(format!("{prefix}.{g}"), type_bits(d.ty)))).collect();
         let mut mems = BTreeMap::new();
         for (m, d) in &u.mems {
             let pages = BV::new_const(format!("{prefix}.{m}.pages"), 32);
             facts.push(pages.bvuge(BV::from_u64(d.min.min(MAX_PAGES), 32)));
             facts.push(pages.bvule(BV::from_u64(u.max_pages(*m), 32)));
             let bytes = Array::new_const(format!("{prefix}.{m}"), &Sort::bitvector(32), &Sort::bitvector(8));
-            mems.insert(*m, Mem { bytes, pages });
+            mems.insert(*m, Mem { bytes: ArrTerm::base(bytes), pages });
         }
         let mut tables = BTreeMap::new();
         for (t, d) in &u.tables {
@@ -164,7 +277,7 @@ impl MachineState {
             facts.push(size.bvuge(BV::from_u64(d.min.min(u64::from(u32::MAX)), 32)));
             facts.push(size.bvule(BV::from_u64(u.table_max(*t), 32)));
             let elems = Array::new_const(format!("{prefix}.{t}"), &Sort::bitvector(32), &Sort::bitvector(32));
-            tables.insert(*t, Tab { elems, size });
+            tables.insert(*t, Tab { elems: ArrTerm::base(elems), size });
         }
         let data_dropped = u.datas.iter().map(|d| (*d, Bool::new_const(format!("{prefix}.{d}.dropped")))).collect();
         let elem_dropped = u.elems.iter().map(|e| (*e, Bool::new_const(format!("{prefix}.{e}.dropped")))).collect();
@@ -181,16 +294,12 @@ impl MachineState {
             }
             for (m, mem) in out.mems.iter_mut() {
                 let other = &st.mems[m];
-                if !other.bytes.ast_eq(&mem.bytes) {
-                    mem.bytes = cond.ite(&other.bytes, &mem.bytes);
-                }
+                mem.bytes = ArrTerm::ite(cond, &other.bytes, &mem.bytes);
                 mem.pages = ite_bv(cond, &other.pages, &mem.pages);
             }
             for (t, tab) in out.tables.iter_mut() {
                 let other = &st.tables[t];
-                if !other.elems.ast_eq(&tab.elems) {
-                    tab.elems = cond.ite(&other.elems, &tab.elems);
-                }
+                tab.elems = ArrTerm::ite(cond, &other.elems, &tab.elems);
                 tab.size = ite_bv(cond, &other.size, &tab.size);
             }
             for (d, f) in out.data_dropped.iter_mut() {
@@ -261,7 +370,8 @@ impl World {
         }
         let mut mems = BTreeMap::new();
         for (m, mem) in &pre.mems {
-            let bytes = self.uf(&format!("{m}"), &bytes_sort()).apply(&[k]).as_array().expect("array range");
+            let bytes =
+                ArrTerm::base(self.uf(&format!("{m}"), &bytes_sort()).apply(&[k]).as_array().expect("array range"));
             let pages = self.apply_bv(&format!("{m}.pages"), 32, k);
             facts.push(pages.bvuge(&mem.pages));
             facts.push(pages.bvule(BV::from_u64(u.max_pages(*m), 32)));
@@ -269,7 +379,8 @@ impl World {
         }
         let mut tables = BTreeMap::new();
         for (t, tab) in &pre.tables {
-            let elems = self.uf(&format!("{t}"), &elems_sort()).apply(&[k]).as_array().expect("array range");
+            let elems =
+                ArrTerm::base(self.uf(&format!("{t}"), &elems_sort()).apply(&[k]).as_array().expect("array range"));
             let size = self.apply_bv(&format!("{t}.size"), 32, k);
             facts.push(size.bvuge(&tab.size));
             facts.push(size.bvule(BV::from_u64(u.table_max(*t), 32)));
@@ -288,12 +399,7 @@ impl World {
             elem_dropped.insert(*e, nf);
         }
         let traps = self.uf("trap", &Sort::bool()).apply(&[k]).as_bool().expect("bool range");
-        Answer {
-            results: res,
-            state: MachineState { globals, mems, tables, data_dropped, elem_dropped },
-            traps,
-            facts,
-        }
+        Answer { results: res, state: MachineState { globals, mems, tables, data_dropped, elem_dropped }, traps, facts }
     }
 }
 

@@ -12,7 +12,13 @@ fn text(func: &Function, inst: Inst) -> String {
 
 /// Checks the operands of `inst` (already resolved to `arg_tys`) and its
 /// result types.
-pub(crate) fn check_inst(func: &Function, inst: Inst, opcode: Opcode, arg_tys: &[Type], imm: &Imm) -> Result<(), String> {
+pub(crate) fn check_inst(
+    func: &Function,
+    inst: Inst,
+    opcode: Opcode,
+    arg_tys: &[Type],
+    imm: &Imm,
+) -> Result<(), String> {
     let bad = |why: String| Err(format!("malformed `{}`: {why}", text(func, inst)));
     if imm.kind() != opcode.imm_kind() {
         return bad(format!("immediate {:?} does not fit {opcode}", imm.kind()));

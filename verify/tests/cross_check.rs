@@ -7,7 +7,7 @@
 //! agree bit for bit. Control flow (`brif`, `br_table` with out-of-range
 //! indices, block arguments) is checked the same way on small functions.
 //!
-//! `WEFT_CROSS_ITERS` sets the number of inputs per opcode (default 12).
+//! `WEFT_CROSS_ITERS` sets the number of inputs per opcode (default 6).
 
 use std::collections::BTreeMap;
 
@@ -48,7 +48,8 @@ fn TABLE_F() -> TableRef {
 fn TABLE_E() -> TableRef {
     TableRef::from_u32(1)
 }
-const GLOBAL_TYPES: [Type; 7] = [Type::I32, Type::I64, Type::F32, Type::F64, Type::V128, Type::FuncRef, Type::ExternRef];
+const GLOBAL_TYPES: [Type; 7] =
+    [Type::I32, Type::I64, Type::F32, Type::F64, Type::V128, Type::FuncRef, Type::ExternRef];
 
 fn sig(params: &[Type], results: &[Type]) -> Signature {
     Signature::new(params.to_vec(), results.to_vec())
@@ -147,7 +148,8 @@ fn operand_types(rng: &mut Rng, opcode: Opcode, extra: &[Type]) -> Vec<Type> {
 fn rand_bits(rng: &mut Rng, ty: Type) -> u128 {
     match ty {
         Type::I32 => {
-            let (r1, r2, r3, r4) = (rng.next() as u32 & 0x3f, rng.next() as u32 & 0xff, rng.next() as u32, rng.next() as u32);
+            let (r1, r2, r3, r4) =
+                (rng.next() as u32 & 0x3f, rng.next() as u32 & 0xff, rng.next() as u32, rng.next() as u32);
             u128::from(rng.pick(&[
                 0u32,
                 1,
@@ -172,68 +174,56 @@ fn rand_bits(rng: &mut Rng, ty: Type) -> u128 {
         }
         Type::I64 => {
             let (r1, r2, r3) = (rng.next() & 0xff, rng.next(), rng.next());
-            u128::from(rng.pick(&[
-            0u64,
-            1,
-            63,
-            64,
-            u64::MAX,
-            1 << 63,
-            (1 << 63) - 1,
-            0xffff_ffff,
-            r1,
-            r2,
-            r3,
-        ]))
+            u128::from(rng.pick(&[0u64, 1, 63, 64, u64::MAX, 1 << 63, (1 << 63) - 1, 0xffff_ffff, r1, r2, r3]))
         }
         Type::F32 => {
             let (r1, r2) = (rng.next() as u32, (rng.below(2000) as f32 - 1000.0).to_bits());
             u128::from(rng.pick(&[
-            0u32,
-            0x8000_0000,
-            0x7f80_0000,
-            0xff80_0000,
-            0x7fc0_0000,
-            0x7fa0_0001,
-            0xffc0_1234,
-            1.0f32.to_bits(),
-            (-1.5f32).to_bits(),
-            2.5f32.to_bits(),
-            0.5f32.to_bits(),
-            (-0.5f32).to_bits(),
-            2147483648.0f32.to_bits(),
-            (-2147483904.0f32).to_bits(),
-            4294967296.0f32.to_bits(),
-            1,
-            0x0080_0000,
-            3.0e38f32.to_bits(),
-            r1,
-            r2,
-        ]))
+                0u32,
+                0x8000_0000,
+                0x7f80_0000,
+                0xff80_0000,
+                0x7fc0_0000,
+                0x7fa0_0001,
+                0xffc0_1234,
+                1.0f32.to_bits(),
+                (-1.5f32).to_bits(),
+                2.5f32.to_bits(),
+                0.5f32.to_bits(),
+                (-0.5f32).to_bits(),
+                2147483648.0f32.to_bits(),
+                (-2147483904.0f32).to_bits(),
+                4294967296.0f32.to_bits(),
+                1,
+                0x0080_0000,
+                3.0e38f32.to_bits(),
+                r1,
+                r2,
+            ]))
         }
         Type::F64 => {
             let (r1, r2) = (rng.next(), (rng.below(2000) as f64 - 1000.0).to_bits());
             u128::from(rng.pick(&[
-            0u64,
-            1 << 63,
-            0x7ff0_0000_0000_0000,
-            0xfff0_0000_0000_0000,
-            0x7ff8_0000_0000_0000,
-            0x7ff4_0000_0000_0001,
-            1.0f64.to_bits(),
-            (-1.5f64).to_bits(),
-            2.5f64.to_bits(),
-            0.5f64.to_bits(),
-            2147483647.5f64.to_bits(),
-            (-2147483648.9f64).to_bits(),
-            4294967295.9f64.to_bits(),
-            9.2233720368547758e18f64.to_bits(),
-            1.8446744073709552e19f64.to_bits(),
-            1,
-            1e300f64.to_bits(),
-            r1,
-            r2,
-        ]))
+                0u64,
+                1 << 63,
+                0x7ff0_0000_0000_0000,
+                0xfff0_0000_0000_0000,
+                0x7ff8_0000_0000_0000,
+                0x7ff4_0000_0000_0001,
+                1.0f64.to_bits(),
+                (-1.5f64).to_bits(),
+                2.5f64.to_bits(),
+                0.5f64.to_bits(),
+                2147483647.5f64.to_bits(),
+                (-2147483648.9f64).to_bits(),
+                4294967295.9f64.to_bits(),
+                9.223_372_036_854_776e18_f64.to_bits(),
+                1.8446744073709552e19f64.to_bits(),
+                1,
+                1e300f64.to_bits(),
+                r1,
+                r2,
+            ]))
         }
         Type::V128 => {
             let mut x = 0u128;
@@ -433,7 +423,7 @@ fn compare(func: &Function, setup: Setup) -> Result<(), String> {
 }
 
 fn iterations() -> usize {
-    std::env::var("WEFT_CROSS_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(12)
+    std::env::var("WEFT_CROSS_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(6)
 }
 
 #[test]
@@ -486,7 +476,8 @@ block6:
     return v8
 }
 ";
-    let func = weft_ir::parse_function(text).expect("parses");
+    let mut func = weft_ir::parse_function(text).expect("parses");
+    declare(&mut func);
     let mut rng = Rng(42);
     for _ in 0..iterations() * 4 {
         let args: Vec<u128> = (0..3).map(|_| u128::from(rng.pick(&[0u32, 1, 2, 3, 4, 5, 0xffff_ffff]))).collect();
