@@ -74,6 +74,8 @@ pub(crate) struct FuncInfo<'f> {
     pub edges: SecondaryMap<Block, Vec<Edge>>,
     /// Distinct CFG successors of each reachable block.
     pub succs: SecondaryMap<Block, Vec<Block>>,
+    /// Distinct reachable CFG predecessors of each reachable block.
+    pub preds: SecondaryMap<Block, Vec<Block>>,
     /// Blocks with two or more forward in-edges (counted with repeats).
     pub merge: SecondaryMap<Block, bool>,
     /// Targets of back edges.
@@ -123,8 +125,8 @@ pub(crate) fn describe_inst(func: &Function, inst: Inst) -> String {
         InstructionData::BrTable { table, .. } => dfg.jump_tables.is_valid(*table),
         _ => true,
     };
-    let values_ok = tables_ok
-        && dfg.inst_values(inst).iter().chain(dfg.inst_results(inst)).all(|&v| resolve(func, v).is_some());
+    let values_ok =
+        tables_ok && dfg.inst_values(inst).iter().chain(dfg.inst_results(inst)).all(|&v| resolve(func, v).is_some());
     if values_ok {
         format!("{inst}: {}", weft_ir::write::inst_to_string(func, inst))
     } else {
@@ -135,11 +137,8 @@ pub(crate) fn describe_inst(func: &Function, inst: Inst) -> String {
 impl<'f> FuncInfo<'f> {
     /// Computes every fact, or says what is malformed.
     pub(crate) fn compute(func: &'f Function) -> Result<Self, BackendError> {
-        let malformed = |location: String, message: String| BackendError::Malformed {
-            func: func.name.clone(),
-            location,
-            message,
-        };
+        let malformed =
+            |location: String, message: String| BackendError::Malformed { func: func.name.clone(), location, message };
         let dfg = &func.dfg;
         let entry = func.layout.entry_block().ok_or_else(|| malformed("function".into(), "has no blocks".into()))?;
         let entry_types: Vec<Type> = dfg.block_params(entry).iter().map(|&v| dfg.value_type(v)).collect();
@@ -161,6 +160,7 @@ impl<'f> FuncInfo<'f> {
             term: SecondaryMap::new(),
             edges: SecondaryMap::new(),
             succs: SecondaryMap::new(),
+            preds: SecondaryMap::new(),
             merge: SecondaryMap::new(),
             loop_header: SecondaryMap::new(),
             needed_inst: SecondaryMap::new(),
@@ -209,7 +209,10 @@ impl<'f> FuncInfo<'f> {
             for call in dfg.branch_destinations(last) {
                 let to = call.block;
                 if !dfg.block_is_valid(to) || !func.layout.is_block_inserted(to) {
-                    return Err(malformed(describe_inst(func, last), format!("branches to {to}, which is not in the layout")));
+                    return Err(malformed(
+                        describe_inst(func, last),
+                        format!("branches to {to}, which is not in the layout"),
+                    ));
                 }
                 let params = dfg.block_params(to);
                 let raw_args = dfg.block_call_args(call);
@@ -227,7 +230,11 @@ impl<'f> FuncInfo<'f> {
                     if dfg.value_type(r) != dfg.value_type(p) {
                         return Err(malformed(
                             describe_inst(func, last),
-                            format!("argument {r}: {} does not match parameter {p}: {}", dfg.value_type(r), dfg.value_type(p)),
+                            format!(
+                                "argument {r}: {} does not match parameter {p}: {}",
+                                dfg.value_type(r),
+                                dfg.value_type(p)
+                            ),
                         ));
                     }
                     args.push(r);
@@ -244,6 +251,7 @@ impl<'f> FuncInfo<'f> {
                 in_edges[to].push((block, index));
                 if !info.succs[block].contains(&to) {
                     info.succs[block].push(to);
+                    info.preds[to].push(block);
                 }
                 edges.push(Edge { to, args });
             }
@@ -280,10 +288,16 @@ impl<'f> FuncInfo<'f> {
                 },
                 ValueDef::Param(block, k) => {
                     if !domtree.is_reachable(block) || !func.layout.is_block_inserted(block) {
-                        return Err(malformed(v.to_string(), "is used but is a parameter of an unreachable block".into()));
+                        return Err(malformed(
+                            v.to_string(),
+                            "is used but is a parameter of an unreachable block".into(),
+                        ));
                     }
                     for &(pred, e) in &in_edges[block] {
-                        work.push(info.edges[pred][e].args[k]);
+                        let arg = info.edges[pred][e].args.get(k).copied();
+                        work.push(
+                            arg.ok_or_else(|| malformed(v.to_string(), format!("is not parameter {k} of {block}")))?,
+                        );
                     }
                 }
                 ValueDef::Alias(_) | ValueDef::Detached => {

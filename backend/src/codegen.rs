@@ -9,6 +9,11 @@
 //! first) or dropped. Opcodes and immediates are encoded by
 //! [`weft_ir::encode::encode_op`].
 //!
+//! While the entry block is emitted (when it is not a loop header), the
+//! backend tracks which declared locals still hold their default zero:
+//! storing a zero constant into such a local is skipped, since wasm locals
+//! start out zero (or null). That is the `i = 0` before a loop.
+//!
 //! Copies for an edge push every argument that is not already in its
 //! parameter's local and then pop them into the parameters, last first: a
 //! parallel copy in which every read precedes every write, so swapped or
@@ -18,8 +23,9 @@ use crate::BackendError;
 use crate::analysis::{Edge, FuncInfo, Kind, describe_inst};
 use crate::locals::Locals;
 use crate::stackify::Schedule;
+use core::cell::RefCell;
 use weft_ir::encode::{encode_op, write_u32_leb};
-use weft_ir::{Block, Inst, InstructionData, Opcode, Value, ValueDef};
+use weft_ir::{Block, Imm, Inst, InstructionData, Opcode, Value, ValueDef};
 
 const LOCAL_GET: u8 = 0x20;
 const LOCAL_SET: u8 = 0x21;
@@ -34,6 +40,9 @@ pub(crate) struct CodeGen<'a, 'f> {
     pub schedule: &'a Schedule,
     /// Local assignment.
     pub locals: &'a Locals,
+    /// While the entry block is emitted: which locals still hold their
+    /// initial zero (`None` when not tracking).
+    pub fresh: RefCell<Option<Vec<bool>>>,
 }
 
 impl CodeGen<'_, '_> {
@@ -48,6 +57,41 @@ impl CodeGen<'_, '_> {
 
     fn local(&self, v: Value) -> u32 {
         self.locals.local_of[v]
+    }
+
+    /// Starts tracking zero locals: every declared local is zero.
+    pub(crate) fn begin_fresh(&self) {
+        let nparams = self.info.func.sig.params.len();
+        let total = nparams + self.locals.decls.iter().map(|&(n, _)| n as usize).sum::<usize>();
+        *self.fresh.borrow_mut() = Some((0..total).map(|i| i >= nparams).collect());
+    }
+
+    /// Stops tracking and returns the state (for [`Self::restore_fresh`]).
+    pub(crate) fn take_fresh(&self) -> Option<Vec<bool>> {
+        self.fresh.borrow_mut().take()
+    }
+
+    /// Resumes tracking with a saved state.
+    pub(crate) fn restore_fresh(&self, state: Option<Vec<bool>>) {
+        *self.fresh.borrow_mut() = state;
+    }
+
+    /// Records a write of `local`; returns whether the local was still zero.
+    fn write_local(&self, local: u32) -> bool {
+        let mut fresh = self.fresh.borrow_mut();
+        match fresh.as_mut().and_then(|f| f.get_mut(local as usize)) {
+            Some(slot) => core::mem::replace(slot, false),
+            None => false,
+        }
+    }
+
+    /// Is `v` a constant zero (or null) that is emitted inline?
+    fn is_inline_zero(&self, v: Value) -> bool {
+        if !matches!(self.info.kind[v], Kind::Remat | Kind::Stack) {
+            return false;
+        }
+        let ValueDef::Result(inst, 0) = self.info.func.dfg.value_def(v) else { return false };
+        is_zero_const(&self.info.func.dfg.insts[inst])
     }
 
     fn def_inst(&self, v: Value, user: Inst) -> Result<Inst, BackendError> {
@@ -78,11 +122,16 @@ impl CodeGen<'_, '_> {
     pub(crate) fn emit_operand(&self, inst: Inst, j: usize, out: &mut Vec<u8>) -> Result<(), BackendError> {
         let v = self.info.operands[inst][j];
         match self.info.kind[v] {
-            Kind::Stack => self.emit_tree(self.def_inst(v, inst)?, out),
+            Kind::Stack => {
+                // A multi-value definition is emitted at its first result.
+                let def = self.def_inst(v, inst)?;
+                if self.info.func.dfg.inst_results(def)[0] == v { self.emit_tree(def, out) } else { Ok(()) }
+            }
             Kind::Tee { inst: at, operand } if at == inst && operand as usize == j => {
                 self.emit_tree(self.def_inst(v, inst)?, out)?;
                 out.push(LOCAL_TEE);
                 write_u32_leb(out, self.local(v));
+                self.write_local(self.local(v));
                 Ok(())
             }
             Kind::Remat => self.emit_op(self.def_inst(v, inst)?, out),
@@ -117,12 +166,20 @@ impl CodeGen<'_, '_> {
 
     /// A root: its tree, then its results stored or dropped.
     fn emit_root(&self, inst: Inst, out: &mut Vec<u8>) -> Result<(), BackendError> {
+        if let [r] = *self.info.func.dfg.inst_results(inst)
+            && self.info.kind[r] == Kind::Local
+            && is_zero_const(&self.info.func.dfg.insts[inst])
+            && self.write_local(self.local(r))
+        {
+            return Ok(());
+        }
         self.emit_tree(inst, out)?;
         for &r in self.info.func.dfg.inst_results(inst).iter().rev() {
             match self.info.kind[r] {
                 Kind::Local => {
                     out.push(LOCAL_SET);
                     write_u32_leb(out, self.local(r));
+                    self.write_local(self.local(r));
                 }
                 Kind::Unused => out.push(DROP),
                 k => return Err(self.internal(inst, &format!("root result {r} has kind {k:?}"))),
@@ -159,14 +216,19 @@ impl CodeGen<'_, '_> {
         let params = &self.info.jump_params[term];
         let mut moved = Vec::with_capacity(ops.len());
         for (j, (&a, &p)) in ops.iter().zip(params).enumerate() {
-            if !self.already_in_place(term, j, a, p) {
-                self.emit_operand(term, j, out)?;
-                moved.push(p);
+            if self.already_in_place(term, j, a, p) {
+                continue;
             }
+            if self.is_inline_zero(a) && self.write_local(self.local(p)) {
+                continue;
+            }
+            self.emit_operand(term, j, out)?;
+            moved.push(p);
         }
         for &p in moved.iter().rev() {
             out.push(LOCAL_SET);
             write_u32_leb(out, self.local(p));
+            self.write_local(self.local(p));
         }
         Ok(())
     }
@@ -201,8 +263,18 @@ impl CodeGen<'_, '_> {
 
     /// Copies for a `brif` or `br_table` edge (the arguments are in locals
     /// or are constants).
-    pub(crate) fn emit_copies(&self, term: Inst, copies: &[(Value, Value)], out: &mut Vec<u8>) -> Result<(), BackendError> {
-        for &(a, _) in copies {
+    pub(crate) fn emit_copies(
+        &self,
+        term: Inst,
+        copies: &[(Value, Value)],
+        out: &mut Vec<u8>,
+    ) -> Result<(), BackendError> {
+        let copies: Vec<(Value, Value)> = copies
+            .iter()
+            .copied()
+            .filter(|&(a, p)| !(self.is_inline_zero(a) && self.write_local(self.local(p))))
+            .collect();
+        for &(a, _) in &copies {
             match self.info.kind[a] {
                 Kind::Remat => self.emit_op(self.def_inst(a, term)?, out)?,
                 Kind::Local | Kind::Tee { .. } => {
@@ -215,7 +287,22 @@ impl CodeGen<'_, '_> {
         for &(_, p) in copies.iter().rev() {
             out.push(LOCAL_SET);
             write_u32_leb(out, self.local(p));
+            self.write_local(self.local(p));
         }
         Ok(())
+    }
+}
+
+/// Is `data` a constant whose bits are all zero (or `ref.null`)?
+fn is_zero_const(data: &InstructionData) -> bool {
+    match data {
+        InstructionData::Op { opcode, imm, .. } => match (opcode, imm) {
+            (Opcode::I32Const, Imm::I32(0)) | (Opcode::I64Const, Imm::I64(0)) | (Opcode::RefNull, _) => true,
+            (Opcode::F32Const, Imm::F32(x)) => x.0 == 0,
+            (Opcode::F64Const, Imm::F64(x)) => x.0 == 0,
+            (Opcode::V128Const, Imm::V128(x)) => x.0 == [0; 16],
+            _ => false,
+        },
+        _ => false,
     }
 }

@@ -72,7 +72,7 @@ pub(crate) fn emit_function_here(func: &Function) -> Result<wasm_encoder::Functi
     let mut info = FuncInfo::compute(func)?;
     let schedule = stackify(&mut info);
     let locals = allocate(&info, &schedule);
-    let codegen = CodeGen { info: &info, schedule: &schedule, locals: &locals };
+    let codegen = CodeGen { info: &info, schedule: &schedule, locals: &locals, fresh: Default::default() };
     let tree = Structurizer::new(&codegen).function_body()?;
     let mut code = Vec::new();
     encode(&tree, &mut code).map_err(|message| BackendError::Malformed {

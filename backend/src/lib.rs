@@ -3,7 +3,7 @@
 //! This crate owns the translation of a [`weft_ir::Function`] back to a wasm
 //! function body and of a [`weft_ir::Module`] back to a wasm binary:
 //!
-//! 1. **Structured control flow** ([`structure`]): the dominator-tree method
+//! 1. **Structured control flow** (`structure`): the dominator-tree method
 //!    of Ramsey, "Beyond Relooper" (ICFP 2022). Blocks are visited in reverse
 //!    postorder; a loop header becomes a `loop`, a merge node (two or more
 //!    forward in-edges) a `block` nested in its immediate dominator, forward
@@ -12,19 +12,19 @@
 //!    control reaches it. `brif` becomes `br_if` or `if`/`else`, `br_table`
 //!    a wasm `br_table` with landing blocks for edges that copy arguments.
 //!    An irreducible CFG is an error, never a miscompile.
-//! 2. **Locals** ([`locals`]): every block parameter and every value that
+//! 2. **Locals** (`locals`): every block parameter and every value that
 //!    cannot stay on the operand stack gets a wasm local. Liveness over the
 //!    emission order gives an interference graph; block-argument copies are
 //!    coalesced (an argument and the parameter it feeds share a local when
 //!    they do not interfere) and the rest is coloured greedily per type, so
 //!    values with disjoint lifetimes share locals.
-//! 3. **Stackification** ([`stackify`]): a value used once, by an
+//! 3. **Stackification** (`stackify`): a value used once, by an
 //!    instruction of its own block, stays on the operand stack when moving
 //!    its definition down to that use breaks no effect ordering; a value
 //!    whose first use is such a use is written with `local.tee`. Constants
 //!    are rematerialized at their uses when that is no larger.
-//! 4. **Emission** ([`codegen`]) through the opcode table's binary encoding
-//!    ([`weft_ir::encode`]), and **module assembly** ([`module`]): every
+//! 4. **Emission** (`codegen`) through the opcode table's binary encoding
+//!    ([`weft_ir::encode`]), and **module assembly** (`module`): every
 //!    section of [`weft_ir::Module::original`] is re-encoded through
 //!    [`wasm_encoder::reencode`]; the code section is rebuilt from IR bodies
 //!    and the original bytes of opaque bodies. The result is validated with
@@ -34,9 +34,14 @@
 //! a `jump` pushes every argument before it writes any parameter, so
 //! permutations need no temporaries.
 //!
+//! The stages run in the order analysis (`analysis`: reachability, edges,
+//! loop headers, merge nodes, reducibility, dead code) → stackification →
+//! locals → structure → bytes. CFG and dominator tree come from
+//! [`weft_ir::ControlFlowGraph`] and [`weft_ir::DominatorTree`].
+//!
 //! It does not optimize (that is `weft-passes`), read wasm (that is
-//! `weft-frontend`), or lower to Cranelift IR. Output is deterministic: the
-//! same input gives byte-identical output.
+//! `weft-frontend`), or lower to Cranelift IR (not written yet). Output is
+//! deterministic: the same input gives byte-identical output.
 #![deny(missing_docs)]
 
 mod analysis;
@@ -56,7 +61,9 @@ pub use module::emit_module;
 pub enum BackendError {
     /// The CFG is irreducible: a retreating edge enters a cycle at a block
     /// that does not dominate its source, so no `loop` can express it.
-    #[error("function {func}: irreducible control flow: edge {from} -> {to} enters a cycle that {to} does not dominate")]
+    #[error(
+        "function {func}: irreducible control flow: edge {from} -> {to} enters a cycle that {to} does not dominate"
+    )]
     Irreducible {
         /// The function.
         func: String,

@@ -11,6 +11,11 @@
 //! other and with everything live into the block, since the copies of an
 //! edge write all of them.
 //!
+//! This is not [`weft_ir::Liveness`]: the sets needed here are over the
+//! values that still need a local after stackification and dead-code
+//! removal, and within a block they follow the emission order, not the
+//! layout. Dense bit sets over those values keep the data flow simple.
+//!
 //! Coalescing merges an argument with the parameter it feeds (back edges
 //! first, then forward edges, each in reverse postorder) when their classes
 //! do not interfere and are not pinned to different function parameters, so
@@ -99,7 +104,8 @@ impl Classes {
     }
 
     fn interfere(&mut self, a: u32, b: u32, adj: &[Vec<u32>]) -> bool {
-        let (small, other) = if self.members[a as usize].len() <= self.members[b as usize].len() { (a, b) } else { (b, a) };
+        let (small, other) =
+            if self.members[a as usize].len() <= self.members[b as usize].len() { (a, b) } else { (b, a) };
         let members = self.members[small as usize].clone();
         members.iter().any(|&m| adj[m as usize].iter().any(|&n| self.find(n) == other))
     }
@@ -119,7 +125,8 @@ impl Classes {
         if self.interfere(a, b, adj) {
             return false;
         }
-        let (big, small) = if self.members[a as usize].len() >= self.members[b as usize].len() { (a, b) } else { (b, a) };
+        let (big, small) =
+            if self.members[a as usize].len() >= self.members[b as usize].len() { (a, b) } else { (b, a) };
         let moved = core::mem::take(&mut self.members[small as usize]);
         self.members[big as usize].extend(moved);
         self.parent[small as usize] = big;

@@ -12,6 +12,10 @@
 //! * if every other use in the block is already placed (so it executes
 //!   later), it is written with `local.tee` ([`Kind::Tee`]).
 //!
+//! A definition with several results stays on the stack when its results
+//! are, in order, consecutive operands of one user and each is used once
+//! (`call $pair` feeding `i32.sub`, or a `return`).
+//!
 //! Then `D`'s own operands are examined the same way, so expression trees
 //! form. Moving `D` down swaps it with every not-yet-placed instruction
 //! after it in the layout; each such instruction must commute with `D`
@@ -136,8 +140,32 @@ fn place_tree(
         if info.kind[v] != Kind::Local {
             continue;
         }
-        let ValueDef::Result(def, 0) = dfg.value_def(v) else { continue };
-        if !in_block[def] || placed[pos[def] as usize] || dfg.inst_results(def).len() != 1 {
+        let ValueDef::Result(def, index) = dfg.value_def(v) else { continue };
+        if !in_block[def] || placed[pos[def] as usize] {
+            continue;
+        }
+        let results = dfg.inst_results(def);
+        if results.len() > 1 {
+            // A multi-value definition stays on the stack when its results
+            // are exactly consecutive operands of this user, each used once.
+            let n = results.len();
+            let group_ok = index + 1 == n
+                && j + 1 >= n
+                && info.operands[user][j + 1 - n..=j] == *results
+                && results.iter().all(|&r| info.uses[r] == 1 && info.kind[r] == Kind::Local);
+            if !group_ok || !can_move_down(info, list, pos[def] as usize, root_pos, placed) {
+                continue;
+            }
+            for &r in results {
+                info.kind[r] = Kind::Stack;
+            }
+            for &w in &info.operands[user][j + 1 - n..j] {
+                pending[w] -= 1;
+            }
+            if let Some(top) = stack.last_mut() {
+                top.1 -= n - 1;
+            }
+            stack.push(place(def, placed, pending, info));
             continue;
         }
         let new_kind = if info.uses[v] == 1 {

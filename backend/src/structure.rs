@@ -108,15 +108,30 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let info = self.info();
         let mut merges: Vec<Block> = info.domtree.children(x).iter().copied().filter(|&c| info.merge[c]).collect();
         merges.sort_by_key(|&b| info.rpo_number(b));
+        // Merge children outside the loop headed by `x` go after the loop.
+        let (inside, outside): (Vec<Block>, Vec<Block>) = if info.loop_header[x] && !merges.is_empty() {
+            let body = natural_loop(info, x);
+            merges.into_iter().partition(|&y| body[y])
+        } else {
+            (merges, Vec::new())
+        };
         // Innermost (earliest in reverse postorder) first.
         let mut cur = self.code_for(x)?;
-        for y in merges {
+        for y in inside {
+            let mut wrapped = vec![Node::Block(Self::block_label(y), cur)];
+            wrapped.extend(self.do_tree(y)?);
+            cur = wrapped;
+        }
+        if info.loop_header[x] {
+            cur = vec![Node::Loop(Self::loop_label(x), cur)];
+        }
+        for y in outside {
             let mut wrapped = vec![Node::Block(Self::block_label(y), cur)];
             wrapped.extend(self.do_tree(y)?);
             cur = wrapped;
         }
         self.depth -= 1;
-        Ok(if info.loop_header[x] { vec![Node::Loop(Self::loop_label(x), cur)] } else { cur })
+        Ok(cur)
     }
 
     /// Is the edge `from -> to` a back edge?
@@ -149,7 +164,8 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         }
     }
 
-    /// Copies for `edge`, then the transfer.
+    /// Copies for `edge`, then the transfer. Zero-local tracking (see
+    /// [`CodeGen`]) covers the copies, not the code branched to.
     fn edge_code(&mut self, from: Block, edge: &Edge) -> Result<Vec<Node>, BackendError> {
         let term = self.info().term[from].ok_or_else(|| self.no_term(from))?;
         let copies = self.codegen.edge_copies(edge);
@@ -157,9 +173,12 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         if !copies.is_empty() {
             let mut bytes = Vec::new();
             self.codegen.emit_copies(term, &copies, &mut bytes)?;
-            out.push(Node::Code(bytes));
+            push_code(&mut out, bytes);
         }
-        out.extend(self.branch_to(from, edge.to)?);
+        let fresh = self.codegen.take_fresh();
+        let rest = self.branch_to(from, edge.to);
+        self.codegen.restore_fresh(fresh);
+        out.extend(rest?);
         Ok(out)
     }
 
@@ -174,47 +193,47 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
     /// The code of block `x` and its terminator.
     fn code_for(&mut self, x: Block) -> Result<Vec<Node>, BackendError> {
         let info = self.info();
-        let func = info.func;
         let term = info.term[x].ok_or_else(|| self.no_term(x))?;
-        let mut chunk = Vec::new();
+        let chunk = Vec::new();
+        // Locals are zero on entry; the entry block runs once unless it
+        // heads a loop.
+        if x == info.rpo[0] && !info.loop_header[x] {
+            self.codegen.begin_fresh();
+        }
+        let nodes = self.code_for_tracked(x, term, chunk);
+        self.codegen.take_fresh();
+        nodes
+    }
+
+    fn code_for_tracked(
+        &mut self,
+        x: Block,
+        term: weft_ir::Inst,
+        mut chunk: Vec<u8>,
+    ) -> Result<Vec<Node>, BackendError> {
+        let info = self.info();
+        let func = info.func;
         self.codegen.emit_body(x, term, &mut chunk)?;
         let edges = &info.edges[x];
         let mut nodes = Vec::new();
         match &func.dfg.insts[term] {
             InstructionData::Jump { .. } => {
                 self.codegen.emit_tree(term, &mut chunk)?;
+                self.codegen.take_fresh();
                 push_code(&mut nodes, chunk);
                 nodes.extend(self.branch_to(x, edges[0].to)?);
             }
             InstructionData::Brif { .. } => {
+                // The `if` arms in the order the pushed value selects them;
+                // the cleanup turns single-branch arms into `br_if`.
                 let negated = self.codegen.emit_cond(term, &mut chunk)?;
-                let (t, f) = (&edges[0], &edges[1]);
-                let (st, sf) = (self.simple_label(x, t), self.simple_label(x, f));
-                match (st, sf) {
-                    (Some(lt), _) if sf.is_none() || !negated => {
-                        if negated {
-                            chunk.push(0x45); // i32.eqz
-                        }
-                        push_code(&mut nodes, chunk);
-                        nodes.push(Node::BrIf(lt));
-                        nodes.extend(self.edge_code(x, f)?);
-                    }
-                    (_, Some(lf)) => {
-                        if !negated {
-                            chunk.push(0x45);
-                        }
-                        push_code(&mut nodes, chunk);
-                        nodes.push(Node::BrIf(lf));
-                        nodes.extend(self.edge_code(x, t)?);
-                    }
-                    _ => {
-                        let (first, second) = if negated { (f, t) } else { (t, f) };
-                        push_code(&mut nodes, chunk);
-                        let a = self.edge_code(x, first)?;
-                        let b = self.edge_code(x, second)?;
-                        nodes.push(Node::If(a, b));
-                    }
-                }
+                let (t, f) = if negated { (&edges[1], &edges[0]) } else { (&edges[0], &edges[1]) };
+                push_code(&mut nodes, chunk);
+                let fresh = self.codegen.fresh.borrow().clone();
+                let a = self.edge_code(x, t)?;
+                self.codegen.restore_fresh(fresh);
+                let b = self.edge_code(x, f)?;
+                nodes.push(Node::If(a, b));
             }
             InstructionData::BrTable { .. } => {
                 self.codegen.emit_operands(term, &mut chunk)?;
@@ -284,14 +303,33 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let mut cur = Vec::new();
         push_code(&mut cur, chunk);
         cur.push(Node::BrTable(targets, lab(0)));
+        let fresh = self.codegen.fresh.borrow().clone();
         for (&k, &l) in pads.iter().zip(&pad_labels) {
             let e = &edges[key_of.iter().position(|&x| x == k).unwrap_or(0)];
             let mut wrapped = vec![Node::Block(l, cur)];
+            self.codegen.restore_fresh(fresh.clone());
             wrapped.extend(self.edge_code(x, e)?);
             cur = wrapped;
         }
         Ok(cur)
     }
+}
+
+/// The natural loop of header `x`: `x` and every block that reaches one of
+/// its back edges without passing through `x`.
+fn natural_loop(info: &FuncInfo<'_>, x: Block) -> cranelift_entity::SecondaryMap<Block, bool> {
+    let mut body: cranelift_entity::SecondaryMap<Block, bool> = cranelift_entity::SecondaryMap::new();
+    body[x] = true;
+    let mut work: Vec<Block> =
+        info.preds[x].iter().copied().filter(|&p| info.rpo_number(p) >= info.rpo_number(x)).collect();
+    while let Some(b) = work.pop() {
+        if body[b] {
+            continue;
+        }
+        body[b] = true;
+        work.extend(info.preds[b].iter().copied().filter(|&p| !body[p]));
+    }
+    body
 }
 
 fn push_code(nodes: &mut Vec<Node>, chunk: Vec<u8>) {
@@ -366,6 +404,15 @@ fn simplify(body: &mut Vec<Node>, no_results: bool) {
 
 fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
     let mut changed = false;
+    // Nothing after an unconditional transfer runs: the only way into the
+    // middle of a sequence is the end of a `block`, entered by falling in.
+    if let Some(i) =
+        seq.iter().position(|n| matches!(n, Node::Br(_) | Node::BrTable(..) | Node::Return | Node::Exit(_)))
+        && i + 1 < seq.len()
+    {
+        seq.truncate(i + 1);
+        changed = true;
+    }
     // Branches to where control goes anyway.
     loop {
         match seq.last() {
@@ -377,7 +424,22 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
         seq.pop();
         changed = true;
     }
+    // A branch to a `block` whose end is followed by `br m` (or falls to
+    // the end of an enclosing `block m`) may as well branch to `m`; the
+    // `block` is then unused and goes away.
     let n = seq.len();
+    for i in 0..n {
+        let target = match seq.get(i + 1) {
+            Some(Node::Br(m)) => Some(*m),
+            None => cont.labels.map(|c| c.label),
+            Some(_) => None,
+        };
+        if let (Some(m), Node::Block(l, body)) = (target, &mut seq[i])
+            && *l != m
+        {
+            changed |= rename_label(body, *l, m) > 0;
+        }
+    }
     for (i, node) in seq.iter_mut().enumerate() {
         let outer = if i + 1 == n { cont } else { Cont { labels: None, func_end: false } };
         match node {
@@ -393,38 +455,68 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
             _ => {}
         }
     }
-    // `if` shapes.
+    // `if` shapes, after the arms lost their branches to what follows.
     if seq.iter().any(|n| matches!(n, Node::If(..))) {
         let old = core::mem::take(seq);
         for node in old {
-            match node {
-                Node::If(t, e) if t.is_empty() && e.is_empty() => {
-                    seq.push(Node::Code(vec![0x1a])); // drop
-                    changed = true;
+            let Node::If(t, e) = node else {
+                seq.push(node);
+                continue;
+            };
+            changed = true;
+            match (t.as_slice(), e.as_slice()) {
+                ([], []) => seq.push(Node::Code(vec![0x1a])), // drop
+                ([Node::Br(l)], _) => {
+                    seq.push(Node::BrIf(*l));
+                    seq.extend(e);
                 }
-                Node::If(t, e) if e.is_empty() && matches!(t.as_slice(), [Node::Br(_)]) => {
-                    if let [Node::Br(l)] = t.as_slice() {
-                        seq.push(Node::BrIf(*l));
-                    }
-                    changed = true;
+                (_, [Node::Br(l)]) => {
+                    seq.push(Node::Code(vec![0x45])); // i32.eqz
+                    seq.push(Node::BrIf(*l));
+                    seq.extend(t);
                 }
-                Node::If(t, e) if t.is_empty() && matches!(e.as_slice(), [Node::Br(_)]) => {
-                    if let [Node::Br(l)] = e.as_slice() {
-                        seq.push(Node::Code(vec![0x45])); // i32.eqz
-                        seq.push(Node::BrIf(*l));
-                    }
-                    changed = true;
-                }
-                Node::If(t, e) if !e.is_empty() && ends_in_transfer(&t) => {
+                (_, [_, ..]) if ends_in_transfer(&t) => {
                     seq.push(Node::If(t, Vec::new()));
                     seq.extend(e);
-                    changed = true;
                 }
-                other => seq.push(other),
+                _ => {
+                    seq.push(Node::If(t, e));
+                    changed = false;
+                }
             }
         }
     }
     changed
+}
+
+/// Makes every branch to `from` in `seq` branch to `to`; returns how many.
+fn rename_label(seq: &mut [Node], from: Label, to: Label) -> usize {
+    let mut n = 0;
+    let mut swap = |l: &mut Label| {
+        if *l == from {
+            *l = to;
+            n += 1;
+        }
+    };
+    let mut work: Vec<&mut [Node]> = vec![seq];
+    while let Some(nodes) = work.pop() {
+        for node in nodes {
+            match node {
+                Node::Block(_, body) | Node::Loop(_, body) => work.push(body),
+                Node::If(t, e) => {
+                    work.push(t);
+                    work.push(e);
+                }
+                Node::Br(l) | Node::BrIf(l) => swap(l),
+                Node::BrTable(ts, d) => {
+                    ts.iter_mut().for_each(&mut swap);
+                    swap(d);
+                }
+                Node::Code(_) | Node::Exit(_) | Node::Return => {}
+            }
+        }
+    }
+    n
 }
 
 fn count_refs(seq: &[Node], refs: &mut Vec<u32>) {

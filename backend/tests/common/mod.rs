@@ -37,10 +37,9 @@ pub fn build_module(funcs: &[Function]) -> Vec<u8> {
     let mut exports = ExportSection::new();
     let mut code = CodeSection::new();
     for (i, func) in funcs.iter().enumerate() {
-        types.ty().function(
-            func.sig.params.iter().map(|&t| val_type(t)),
-            func.sig.results.iter().map(|&t| val_type(t)),
-        );
+        types
+            .ty()
+            .function(func.sig.params.iter().map(|&t| val_type(t)), func.sig.results.iter().map(|&t| val_type(t)));
         functions.function(i as u32);
         exports.export(&func.name, ExportKind::Func, i as u32);
         let body = weft_backend::emit_function(func).unwrap_or_else(|e| panic!("{e}\n{}", func.display()));
@@ -188,4 +187,52 @@ pub fn instantiate(text: &str) -> (Instance, Vec<u8>) {
 /// The text of a module, for failure messages.
 pub fn print(bytes: &[u8]) -> String {
     wasmprinter::print_bytes(bytes).unwrap_or_else(|e| format!("<unprintable: {e}>"))
+}
+
+/// Per-function shape of the code section: declared locals (beyond the
+/// parameters) and operator names, in order.
+pub struct BodyShape {
+    pub locals: u32,
+    pub ops: Vec<String>,
+    pub size: usize,
+}
+
+impl BodyShape {
+    pub fn count(&self, prefix: &str) -> usize {
+        self.ops.iter().filter(|o| o.starts_with(prefix)).count()
+    }
+}
+
+/// The shape of every function body in `bytes`.
+pub fn shapes(bytes: &[u8]) -> Vec<BodyShape> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload.expect("parses") {
+            let mut locals = 0;
+            for l in body.get_locals_reader().expect("locals") {
+                locals += l.expect("local").0;
+            }
+            let mut ops = Vec::new();
+            let mut reader = body.get_operators_reader().expect("operators");
+            while !reader.eof() {
+                let op = reader.read().expect("operator");
+                let name = format!("{op:?}");
+                let name = name.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_string();
+                ops.push(name);
+            }
+            let r = body.range();
+            out.push(BodyShape { locals, ops, size: (r.end - r.start) as usize });
+        }
+    }
+    out
+}
+
+/// An engine that meters fuel (for running arbitrary exports).
+pub fn engine_with_fuel() -> wasmtime::Engine {
+    let mut config = wasmtime::Config::new();
+    config.wasm_tail_call(true);
+    config.wasm_simd(true);
+    config.wasm_multi_value(true);
+    config.consume_fuel(true);
+    wasmtime::Engine::new(&config).expect("engine")
 }

@@ -1,0 +1,856 @@
+//! IR functions written in text, emitted by the backend into a small
+//! module, validated, and executed under wasmtime against a Rust model of
+//! what they compute. Shapes of the output (locals, copies, stack use) are
+//! checked where the backend promises them.
+
+mod common;
+use common::*;
+
+#[test]
+fn straight_line_code_stays_on_the_stack() {
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %f(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.add v0, v1
+    v3 = i32.const 3
+    v4 = i32.mul v2, v3
+    v5 = i32.const 1
+    v6 = i32.shr_s v0, v5
+    v7 = i32.sub v4, v6
+    v8 = i32.xor v7, v1
+    return v8
+}
+"#,
+    );
+    let model = |a: i32, b: i32| (a.wrapping_add(b).wrapping_mul(3).wrapping_sub(a >> 1)) ^ b;
+    for (a, b) in [(0, 0), (1, 2), (-7, 3), (i32::MAX, 1), (i32::MIN, -1), (123_456, -98_765)] {
+        assert_eq!(inst.i32("f", &[a, b]), model(a, b), "f({a}, {b})");
+    }
+    let shape = &shapes(&bytes)[0];
+    assert_eq!(shape.locals, 0, "every value is used once, in order: no locals\n{}", print(&bytes));
+    assert_eq!(shape.count("LocalSet") + shape.count("LocalTee"), 0, "{}", print(&bytes));
+    assert_eq!(shape.count("Return"), 0, "the final return falls off the end\n{}", print(&bytes));
+}
+
+#[test]
+fn values_used_twice_are_teed() {
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %square_plus(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 5
+    v2 = i32.add v0, v1
+    v3 = i32.mul v2, v2
+    v4 = i32.add v3, v2
+    return v4
+}
+"#,
+    );
+    for x in [-3i32, 0, 1, 10, 46_340] {
+        let y = x.wrapping_add(5);
+        assert_eq!(inst.i32("square_plus", &[x]), y.wrapping_mul(y).wrapping_add(y));
+    }
+    let shape = &shapes(&bytes)[0];
+    assert_eq!(shape.count("LocalTee"), 1, "{}", print(&bytes));
+    assert_eq!(shape.count("LocalSet"), 0, "{}", print(&bytes));
+    // `v0` is dead once `v2` exists, so `v2` reuses the parameter's local.
+    assert_eq!(shape.locals, 0, "{}", print(&bytes));
+}
+
+#[test]
+fn diamond_merges_through_one_local() {
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %max(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.gt_s v0, v1
+    brif v2, block1, block2(v1)
+block1:
+    jump block2(v0)
+block2(v3: i32):
+    return v3
+}
+
+function %clamp_sign(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    v2 = i32.lt_s v0, v1
+    brif v2, block1, block2
+block1:
+    v3 = i32.const -1
+    jump block3(v3)
+block2:
+    v4 = i32.eqz v0
+    brif v4, block3(v0), block4
+block4:
+    v5 = i32.const 1
+    jump block3(v5)
+block3(v6: i32):
+    v7 = i32.const 100
+    v8 = i32.mul v6, v7
+    return v8
+}
+"#,
+    );
+    for (a, b) in [(1, 2), (2, 1), (-5, -5), (i32::MIN, i32::MAX)] {
+        assert_eq!(inst.i32("max", &[a, b]), a.max(b));
+    }
+    for x in [-9, -1, 0, 1, 77] {
+        assert_eq!(inst.i32("clamp_sign", &[x]), x.signum() * 100);
+    }
+    // `max`: the merge parameter shares a local with an argument, so the
+    // only copy is the one on the `then` edge.
+    let shape = &shapes(&bytes)[0];
+    assert_eq!(shape.locals, 0, "{}", print(&bytes));
+    assert_eq!(shape.count("LocalSet"), 1, "{}", print(&bytes));
+}
+
+#[test]
+fn nested_loops_with_block_params() {
+    // sum over i < n, j < i of (i ^ j) + 1, and the loop counters are
+    // block parameters.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %nested(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1, v1)
+block1(v2: i32, v3: i32):
+    v4 = i32.lt_s v2, v0
+    brif v4, block2(v3), block5
+block2(v5: i32):
+    v6 = i32.const 0
+    jump block3(v6, v5)
+block3(v7: i32, v8: i32):
+    v9 = i32.lt_s v7, v2
+    brif v9, block4, block6
+block4:
+    v10 = i32.xor v2, v7
+    v11 = i32.add v8, v10
+    v12 = i32.const 1
+    v13 = i32.add v11, v12
+    v14 = i32.add v7, v12
+    jump block3(v14, v13)
+block6:
+    v15 = i32.const 1
+    v16 = i32.add v2, v15
+    jump block1(v16, v8)
+block5:
+    return v3
+}
+"#,
+    );
+    let model = |n: i32| {
+        let mut acc = 0i32;
+        for i in 0..n {
+            for j in 0..i {
+                acc = acc.wrapping_add((i ^ j) + 1);
+            }
+        }
+        acc
+    };
+    for n in [0, 1, 2, 3, 10, 57] {
+        assert_eq!(inst.i32("nested", &[n]), model(n), "nested({n})");
+    }
+    // Loop-carried parameters coalesce with their updates: inside the loops
+    // each counter is written once per iteration, no copies.
+    let shape = &shapes(&bytes)[0];
+    assert!(shape.count("LocalSet") + shape.count("LocalTee") <= 6, "{}", print(&bytes));
+    assert_eq!(shape.count("Loop"), 2);
+}
+
+#[test]
+fn loop_with_several_exits() {
+    // Collatz steps from x, giving up after `limit` steps (-1) or when the
+    // value leaves the i32 range (-2).
+    let (mut inst, _) = instantiate(
+        r#"
+function %collatz(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.const 0
+    jump block1(v0, v2)
+block1(v3: i32, v4: i32):
+    v5 = i32.const 1
+    v6 = i32.eq v3, v5
+    brif v6, block9(v4), block2
+block2:
+    v7 = i32.ge_s v4, v1
+    brif v7, block7, block3
+block3:
+    v8 = i32.const 1
+    v9 = i32.and v3, v8
+    v10 = i32.add v4, v8
+    brif v9, block4, block5
+block5:
+    v11 = i32.shr_u v3, v8
+    jump block1(v11, v10)
+block4:
+    v12 = i32.const 715827882
+    v13 = i32.gt_u v3, v12
+    brif v13, block8, block6
+block6:
+    v14 = i32.const 3
+    v15 = i32.mul v3, v14
+    v16 = i32.add v15, v8
+    jump block1(v16, v10)
+block7:
+    v17 = i32.const -1
+    jump block9(v17)
+block8:
+    v18 = i32.const -2
+    return v18
+block9(v19: i32):
+    return v19
+}
+"#,
+    );
+    let model = |mut x: i32, limit: i32| {
+        let mut steps = 0;
+        loop {
+            if x == 1 {
+                return steps;
+            }
+            if steps >= limit {
+                return -1;
+            }
+            steps += 1;
+            if x & 1 == 0 {
+                x = ((x as u32) >> 1) as i32;
+            } else {
+                if x as u32 > 715_827_882 {
+                    return -2;
+                }
+                x = x * 3 + 1;
+            }
+        }
+    };
+    for (x, limit) in [(1, 10), (6, 100), (27, 1000), (27, 50), (97, 10_000), (715_827_883, 5), (-4, 100)] {
+        assert_eq!(inst.i32("collatz", &[x, limit]), model(x, limit), "collatz({x}, {limit})");
+    }
+}
+
+#[test]
+fn br_table_with_block_arguments() {
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %switch(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.const 1
+    v3 = i32.add v1, v2
+    v4 = i32.const 2
+    v5 = i32.mul v1, v4
+    v6 = i32.sub v1, v2
+    br_table v0, block3(v1), [block1(v3), block2(v5), block1(v6), block3(v1), block4, block1(v3)]
+block1(v7: i32):
+    v8 = i32.const 10
+    v9 = i32.mul v7, v8
+    jump block5(v9)
+block2(v10: i32):
+    v11 = i32.const 7
+    v12 = i32.add v10, v11
+    jump block5(v12)
+block3(v13: i32):
+    v14 = i32.const 1000
+    v15 = i32.sub v14, v13
+    jump block5(v15)
+block4:
+    v16 = i32.const -5
+    jump block5(v16)
+block5(v17: i32):
+    v18 = i32.const 3
+    v19 = i32.xor v17, v18
+    return v19
+}
+"#,
+    );
+    let model = |x: i32, a: i32| {
+        let r = match x {
+            0 | 5 => (a + 1) * 10,
+            1 => a * 2 + 7,
+            2 => (a - 1) * 10,
+            4 => -5,
+            _ => 1000 - a,
+        };
+        r ^ 3
+    };
+    for x in [-1, 0, 1, 2, 3, 4, 5, 6, 100] {
+        for a in [0, 4, -20] {
+            assert_eq!(inst.i32("switch", &[x, a]), model(x, a), "switch({x}, {a})");
+        }
+    }
+    assert_eq!(shapes(&bytes)[0].count("BrTable"), 1, "{}", print(&bytes));
+}
+
+#[test]
+fn swapped_and_rotated_arguments_are_parallel_copies() {
+    let (mut inst, _) = instantiate(
+        r#"
+function %swap(i32, i32, i32) -> i32 {
+block0(v0: i32, v1: i32, v2: i32):
+    jump block1(v0, v1, v2)
+block1(v3: i32, v4: i32, v5: i32):
+    v6 = i32.eqz v5
+    brif v6, block3, block2
+block2:
+    v7 = i32.const 1
+    v8 = i32.sub v5, v7
+    jump block1(v4, v3, v8)
+block3:
+    v9 = i32.const 16
+    v10 = i32.shl v3, v9
+    v11 = i32.or v10, v4
+    return v11
+}
+
+function %rotate(i32, i32, i32, i32) -> i32 {
+block0(v0: i32, v1: i32, v2: i32, v3: i32):
+    jump block1(v0, v1, v2, v3)
+block1(v4: i32, v5: i32, v6: i32, v7: i32):
+    v8 = i32.eqz v7
+    brif v8, block3, block2
+block2:
+    v9 = i32.const 1
+    v10 = i32.sub v7, v9
+    jump block1(v5, v6, v4, v10)
+block3:
+    v11 = i32.const 8
+    v12 = i32.shl v4, v11
+    v13 = i32.or v12, v5
+    v14 = i32.shl v13, v11
+    v15 = i32.or v14, v6
+    return v15
+}
+
+function %fib(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    v2 = i32.const 1
+    jump block1(v1, v2, v0)
+block1(v3: i32, v4: i32, v5: i32):
+    brif v5, block2, block3
+block2:
+    v6 = i32.add v3, v4
+    v7 = i32.const 1
+    v8 = i32.sub v5, v7
+    jump block1(v4, v6, v8)
+block3:
+    return v3
+}
+"#,
+    );
+    for n in 0..7 {
+        let (a, b) = if n % 2 == 0 { (1, 2) } else { (2, 1) };
+        assert_eq!(inst.i32("swap", &[1, 2, n]), (a << 16) | b, "swap n={n}");
+        let mut r = [1, 2, 3];
+        for _ in 0..n {
+            r = [r[1], r[2], r[0]];
+        }
+        assert_eq!(inst.i32("rotate", &[1, 2, 3, n]), (r[0] << 16) | (r[1] << 8) | r[2], "rotate n={n}");
+    }
+    let fib = |n: i32| (0..n).fold((0i32, 1i32), |(a, b), _| (b, a.wrapping_add(b))).0;
+    for n in [0, 1, 2, 10, 30, 50] {
+        assert_eq!(inst.i32("fib", &[n]), fib(n), "fib({n})");
+    }
+}
+
+#[test]
+fn both_arms_to_the_same_block() {
+    let (mut inst, _) = instantiate(
+        r#"
+function %pick(i32, i32, i32) -> i32 {
+block0(v0: i32, v1: i32, v2: i32):
+    brif v0, block1(v1, v2), block1(v2, v1)
+block1(v3: i32, v4: i32):
+    v5 = i32.const 100
+    v6 = i32.mul v3, v5
+    v7 = i32.add v6, v4
+    return v7
+}
+
+function %same(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    brif v0, block1, block1
+block1:
+    return v1
+}
+"#,
+    );
+    assert_eq!(inst.i32("pick", &[1, 3, 4]), 304);
+    assert_eq!(inst.i32("pick", &[0, 3, 4]), 403);
+    assert_eq!(inst.i32("same", &[0, 9]), 9);
+    assert_eq!(inst.i32("same", &[5, 9]), 9);
+}
+
+#[test]
+fn unreachable_blocks_are_not_emitted() {
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %f(i32) -> i32 {
+block0(v0: i32):
+    return v0
+block1:
+    v1 = i32.const 12345
+    v2 = i32.mul v1, v1
+    return v2
+}
+"#,
+    );
+    assert_eq!(inst.i32("f", &[3]), 3);
+    assert_eq!(shapes(&bytes)[0].count("I32Mul"), 0, "{}", print(&bytes));
+}
+
+#[test]
+fn multi_value_returns_and_calls() {
+    let (mut inst, _) = instantiate(
+        r#"
+function %divmod(i32, i32) -> i32, i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.div_u v0, v1
+    v3 = i32.rem_u v0, v1
+    return v2, v3
+}
+
+function %use_divmod(i32, i32) -> i32 {
+    fn0 = (i32, i32) -> i32, i32
+
+block0(v0: i32, v1: i32):
+    v2, v3 = call fn0(v0, v1)
+    v4 = i32.const 1000
+    v5 = i32.mul v2, v4
+    v6 = i32.add v5, v3
+    return v6
+}
+
+function %swap_pair(i32, i64) -> i64, i32 {
+block0(v0: i32, v1: i64):
+    return v1, v0
+}
+
+function %through_params(i32, i32, i32) -> i32 {
+    fn0 = (i32, i32) -> i32, i32
+
+block0(v0: i32, v1: i32, v2: i32):
+    v3, v4 = call fn0(v0, v1)
+    brif v2, block1, block2
+block1:
+    v5, v6 = call fn0(v0, v1)
+    jump block3(v5, v6)
+block2:
+    jump block3(v4, v3)
+block3(v7: i32, v8: i32):
+    v9 = i32.const 1000
+    v10 = i32.mul v7, v9
+    v11 = i32.add v10, v8
+    return v11
+}
+
+function %unused_second(i32) -> i32 {
+    fn0 = (i32, i32) -> i32, i32
+
+block0(v0: i32):
+    v1 = i32.const 7
+    v2, v3 = call fn0(v0, v1)
+    return v2
+}
+"#,
+    );
+    for (a, b) in [(17, 5), (1000, 7), (3, 9)] {
+        assert_eq!(inst.i32("use_divmod", &[a, b]), (a / b) * 1000 + a % b);
+    }
+    let r = inst.call("divmod", &[wasmtime::Val::I32(23), wasmtime::Val::I32(4)]).expect("no trap");
+    assert_eq!((r[0].unwrap_i32(), r[1].unwrap_i32()), (5, 3));
+    let r = inst.call("swap_pair", &[wasmtime::Val::I32(-3), wasmtime::Val::I64(1 << 40)]).expect("no trap");
+    assert_eq!((r[0].unwrap_i64(), r[1].unwrap_i32()), (1 << 40, -3));
+    assert_eq!(inst.i32("unused_second", &[50]), 7);
+    // In order through a jump (stays on the stack), and swapped (locals).
+    assert_eq!(inst.i32("through_params", &[17, 5, 1]), 3 * 1000 + 2);
+    assert_eq!(inst.i32("through_params", &[17, 5, 0]), 2 * 1000 + 3);
+    assert!(
+        inst.call("use_divmod", &[wasmtime::Val::I32(1), wasmtime::Val::I32(0)]).is_err(),
+        "division by zero traps"
+    );
+}
+
+#[test]
+fn v128_values_in_loops() {
+    // Sums i32x4 splats of 0..n in a vector loop-carried parameter, then
+    // adds up the lanes with per-lane weights.
+    let (mut inst, _) = instantiate(
+        r#"
+function %vsum(i32) -> i32 {
+block0(v0: i32):
+    v1 = v128.const 0x00000004000000030000000200000001
+    v2 = v128.const 0x0
+    v3 = i32.const 0
+    jump block1(v2, v3)
+block1(v4: v128, v5: i32):
+    v6 = i32.lt_s v5, v0
+    brif v6, block2, block3
+block2:
+    v7 = i32x4.splat v5
+    v8 = i32x4.mul v7, v1
+    v9 = i32x4.add v4, v8
+    v10 = i32.const 1
+    v11 = i32.add v5, v10
+    jump block1(v9, v11)
+block3:
+    v12 = i32x4.extract_lane 0 v4
+    v13 = i32x4.extract_lane 3 v4
+    v14 = i32.const 100
+    v15 = i32.mul v13, v14
+    v16 = i32.add v12, v15
+    return v16
+}
+"#,
+    );
+    for n in [0, 1, 5, 40] {
+        let s: i32 = (0..n).sum();
+        assert_eq!(inst.i32("vsum", &[n]), s + 4 * s * 100, "vsum({n})");
+    }
+}
+
+#[test]
+fn loads_and_stores_keep_their_order() {
+    // The load must not sink below the store even though its value is used
+    // after it; the call must not move across memory accesses either.
+    let (mut inst, _) = instantiate(
+        r#"
+function %exchange(i32, i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32, v1: i32):
+    v2 = i32.load mem0 v0
+    i32.store mem0 v0, v1
+    v3 = i32.const 1
+    v4 = i32.add v2, v3
+    return v4
+}
+
+function %bump(i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32):
+    v1 = i32.load mem0 v0
+    v2 = i32.const 1
+    v3 = i32.add v1, v2
+    i32.store mem0 v0, v3
+    return v1
+}
+
+function %around_call(i32) -> i32 {
+    fn1 = (i32) -> i32
+    mem0 = memory min=1
+
+block0(v0: i32):
+    v1 = i32.load mem0 v0
+    v2 = call fn1(v0)
+    v3 = i32.load mem0 v0
+    v4 = i32.const 16
+    v5 = i32.shl v1, v4
+    v6 = i32.add v5, v3
+    v7 = i32.add v6, v2
+    return v7
+}
+
+function %globals(i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    v1 = global.get gv0
+    global.set gv0 v0
+    v2 = global.get gv0
+    v3 = i32.const 8
+    v4 = i32.shl v1, v3
+    v5 = i32.or v4, v2
+    return v5
+}
+"#,
+    );
+    assert_eq!(inst.i32("exchange", &[16, 41]), 1);
+    assert_eq!(inst.i32("exchange", &[16, 7]), 42);
+    assert_eq!(inst.i32("around_call", &[16]), (7 << 16) + 8 + 7);
+    assert_eq!(inst.i32("globals", &[3]), 3);
+    assert_eq!(inst.i32("globals", &[5]), (3 << 8) | 5);
+    let mem = inst.memory();
+    assert_eq!(i32::from_le_bytes([mem[16], mem[17], mem[18], mem[19]]), 8);
+}
+
+#[test]
+fn calls_recursion_and_call_indirect() {
+    let (mut inst, _) = instantiate(
+        r#"
+function %fact(i64) -> i64 {
+    fn0 = (i64) -> i64
+
+block0(v0: i64):
+    v1 = i64.const 1
+    v2 = i64.le_s v0, v1
+    brif v2, block1, block2
+block1:
+    return v1
+block2:
+    v3 = i64.sub v0, v1
+    v4 = call fn0(v3)
+    v5 = i64.mul v0, v4
+    return v5
+}
+
+function %apply(i32, i64) -> i64 {
+    sig0 = (i64) -> i64
+    table0 = table funcref min=2
+
+block0(v0: i32, v1: i64):
+    v2 = call_indirect sig0 table0 v0(v1)
+    v3 = i64.const 1
+    v4 = i64.add v2, v3
+    return v4
+}
+"#,
+    );
+    let fact = |n: i64| (1..=n).product::<i64>();
+    for n in [0, 1, 5, 20] {
+        assert_eq!(inst.i64("fact", &[n]), fact(n).max(1));
+        assert_eq!(
+            inst.call("apply", &[wasmtime::Val::I32(0), wasmtime::Val::I64(n)]).expect("no trap")[0].unwrap_i64(),
+            fact(n).max(1) + 1
+        );
+    }
+    assert!(inst.call("apply", &[wasmtime::Val::I32(1), wasmtime::Val::I64(3)]).is_err(), "signature mismatch traps");
+}
+
+#[test]
+fn tail_calls_do_not_grow_the_stack() {
+    let (mut inst, _) = instantiate(
+        r#"
+function %is_even(i32) -> i32 {
+    fn1 = (i32) -> i32
+
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    v1 = i32.const 1
+    v2 = i32.sub v0, v1
+    return_call fn1(v2)
+block2:
+    v3 = i32.const 1
+    return v3
+}
+
+function %is_odd(i32) -> i32 {
+    fn0 = (i32) -> i32
+
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    v1 = i32.const 1
+    v2 = i32.sub v0, v1
+    return_call fn0(v2)
+block2:
+    v3 = i32.const 0
+    return v3
+}
+"#,
+    );
+    assert_eq!(inst.i32("is_even", &[10]), 1);
+    assert_eq!(inst.i32("is_odd", &[7]), 1);
+    assert_eq!(inst.i32("is_even", &[1_000_001]), 0, "a million frames would overflow without tail calls");
+}
+
+#[test]
+fn traps_and_reference_selects() {
+    let (mut inst, _) = instantiate(
+        r#"
+function %checked(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 10
+    v2 = i32.ge_u v0, v1
+    brif v2, block1, block2
+block1:
+    trap
+block2:
+    v3 = i32.const 2
+    v4 = i32.mul v0, v3
+    return v4
+}
+
+function %pick_null(i32) -> i32 {
+    fn0 = (i32) -> i32
+
+block0(v0: i32):
+    v1 = ref.null funcref
+    v2 = ref.func fn0
+    v3 = select v1, v2, v0
+    v4 = ref.is_null v3
+    return v4
+}
+"#,
+    );
+    assert_eq!(inst.i32("checked", &[4]), 8);
+    assert!(inst.call("checked", &[wasmtime::Val::I32(10)]).is_err());
+    assert_eq!(inst.i32("pick_null", &[1]), 1);
+    assert_eq!(inst.i32("pick_null", &[0]), 0);
+}
+
+#[test]
+fn unused_pure_values_are_not_emitted_and_unused_results_dropped() {
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %f(i32) -> i32 {
+    fn1 = (i32) -> i32
+
+block0(v0: i32):
+    v1 = i32.const 99
+    v2 = i32.mul v0, v1
+    v3 = call fn1(v0)
+    v4 = i32.const 1
+    v5 = i32.add v0, v4
+    return v5
+}
+
+function %g(i32) -> i32 {
+block0(v0: i32):
+    return v0
+}
+"#,
+    );
+    assert_eq!(inst.i32("f", &[41]), 42);
+    let shape = &shapes(&bytes)[0];
+    assert_eq!(shape.count("I32Mul"), 0, "{}", print(&bytes));
+    assert_eq!(shape.count("Drop"), 1, "{}", print(&bytes));
+}
+
+#[test]
+fn zero_initialized_loop_counters_need_no_store() {
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %count(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    v2 = i64.const 0
+    jump block1(v1, v2)
+block1(v3: i32, v4: i64):
+    v5 = i32.lt_s v3, v0
+    brif v5, block2, block3
+block2:
+    v6 = i64.extend_i32_s v3
+    v7 = i64.add v4, v6
+    v8 = i32.const 1
+    v9 = i32.add v3, v8
+    jump block1(v9, v7)
+block3:
+    v10 = i32.wrap_i64 v4
+    return v10
+}
+"#,
+    );
+    for n in [0, 1, 10, 1000] {
+        assert_eq!(inst.i32("count", &[n]), (0..n).sum::<i32>());
+    }
+    let shape = &shapes(&bytes)[0];
+    // One store per loop-carried value per iteration; none before the loop.
+    assert_eq!(shape.count("LocalSet"), 2, "{}", print(&bytes));
+    assert_eq!(shape.count("I32Const") + shape.count("I64Const"), 1, "{}", print(&bytes));
+}
+
+#[test]
+fn deeply_nested_control_flow_is_emitted() {
+    // 3000 sequential diamonds: recursion depth in the structurizer.
+    let mut text = String::from("function %deep(i32) -> i32 {\nblock0(v0: i32):\n    jump block1(v0)\n");
+    let n = 3000;
+    for i in 0..n {
+        let (head, t, e, merge) = (1 + 3 * i, 2 + 3 * i, 3 + 3 * i, 4 + 3 * i);
+        let (p, c, one, r1, r2) = (1 + 5 * i, 2 + 5 * i, 3 + 5 * i, 4 + 5 * i, 5 + 5 * i);
+        text += &format!(
+            "block{head}(v{p}: i32):\n    v{one} = i32.const 1\n    v{c} = i32.and v{p}, v{one}\n    brif v{c}, block{t}, block{e}\nblock{t}:\n    v{r1} = i32.add v{p}, v{one}\n    jump block{merge}(v{r1})\nblock{e}:\n    v{r2} = i32.sub v{p}, v{one}\n    jump block{merge}(v{r2})\n"
+        );
+    }
+    text += &format!("block{}(v{}: i32):\n    return v{}\n}}\n", 1 + 3 * n, 1 + 5 * n, 1 + 5 * n);
+    let (mut inst, _) = instantiate(&text);
+    let model = |x: i32| (0..n).fold(x, |p, _| if p & 1 != 0 { p + 1 } else { p - 1 });
+    for x in [0, 1, 2, 7] {
+        assert_eq!(inst.i32("deep", &[x]), model(x));
+    }
+}
+
+#[test]
+fn irreducible_control_flow_is_an_error() {
+    let funcs = parse(
+        r#"
+function %irreducible(i32) -> i32 {
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    jump block2
+block2:
+    brif v0, block1, block3
+block3:
+    return v0
+}
+"#,
+    );
+    match weft_backend::emit_function(&funcs[0]) {
+        Err(weft_backend::BackendError::Irreducible { func, .. }) => assert_eq!(func, "irreducible"),
+        other => panic!("expected an irreducibility error, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_ir_is_an_error_not_a_panic() {
+    // A use not dominated by its definition.
+    let funcs = parse(
+        r#"
+function %bad(i32) -> i32 {
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    v1 = i32.const 1
+    jump block2
+block2:
+    return v1
+}
+
+function %no_terminator(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 1
+}
+
+function %arity(i32) -> i32 {
+block0(v0: i32):
+    jump block1(v0, v0)
+block1(v1: i32):
+    return v1
+}
+"#,
+    );
+    for func in &funcs {
+        match weft_backend::emit_function(func) {
+            Err(weft_backend::BackendError::Malformed { func: name, message, .. }) => {
+                assert_eq!(name, func.name);
+                assert!(!message.is_empty());
+            }
+            other => panic!("{}: expected a malformed-IR error, got {other:?}", func.name),
+        }
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let text = r#"
+function %f(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    br_table v0, block3, [block1(v1), block2, block1(v0)]
+block1(v2: i32):
+    v3 = i32.const 3
+    v4 = i32.mul v2, v3
+    jump block3
+block2:
+    jump block3
+block3:
+    return v1
+}
+"#;
+    let a = weft_backend::emit_function_body(&parse(text)[0]).expect("emits");
+    let b = weft_backend::emit_function_body(&parse(text)[0]).expect("emits");
+    assert_eq!(a, b);
+}
