@@ -8,6 +8,9 @@
 
 use crate::Error;
 
+/// A rewriter of one core module's bytes.
+pub type ModuleRewriter<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, Error> + 'a;
+
 const CORE_MODULE_SECTION: u8 = 1;
 const COMPONENT_SECTION: u8 = 4;
 
@@ -43,10 +46,7 @@ fn write_u32_leb(out: &mut Vec<u8>, v: u32) {
 /// Validates `bytes` (a component), then rewrites every nested core module
 /// through `f`, at any depth, in order of appearance, and validates the
 /// result.
-pub fn rewrite_core_modules(
-    bytes: &[u8],
-    f: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, Error>,
-) -> Result<Vec<u8>, Error> {
+pub fn rewrite_core_modules(bytes: &[u8], f: &mut ModuleRewriter<'_>) -> Result<Vec<u8>, Error> {
     weft_frontend::core_module_ranges(bytes)?; // validates the whole component
     let out = rewrite(bytes, 0, f)?;
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
@@ -56,7 +56,7 @@ pub fn rewrite_core_modules(
     Ok(out)
 }
 
-fn rewrite(bytes: &[u8], base: usize, f: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, Error>) -> Result<Vec<u8>, Error> {
+fn rewrite(bytes: &[u8], base: usize, f: &mut ModuleRewriter<'_>) -> Result<Vec<u8>, Error> {
     if !is_component(bytes) {
         return Err(Error::Input(format!("error at offset {base:#x}: not a component")));
     }

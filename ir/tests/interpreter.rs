@@ -1487,13 +1487,6 @@ fn i64_of(v: &Val) -> i64 {
     }
 }
 
-fn f32_of(v: &Val) -> f32 {
-    match *v {
-        Val::F32(x) => x.value(),
-        _ => panic!("{v:?} is not f32"),
-    }
-}
-
 fn f64_of(v: &Val) -> f64 {
     match *v {
         Val::F64(x) => x.value(),
@@ -2089,4 +2082,549 @@ fn simd_ops_match_lane_references() {
             );
         }
     }
+}
+
+// ------------------------------------------------------------ edge cases and the API
+
+#[test]
+fn value_text_round_trips_and_rejects_garbage() {
+    let cases: &[(Type, &str)] = &[
+        (Type::I32, "-5"),
+        (Type::I32, "2147483647"),
+        (Type::I64, "-9223372036854775808"),
+        (Type::F32, "1.5"),
+        (Type::F32, "-0.0"),
+        (Type::F32, "-inf"),
+        (Type::F32, "nan:0x200000"),
+        (Type::F32, "-nan:0x1"),
+        (Type::F64, "1e300"),
+        (Type::F64, "nan:0x8000000000000"),
+        (Type::V128, "0x000102030405060708090a0b0c0d0e0f"),
+        (Type::FuncRef, "null"),
+        (Type::FuncRef, "fn12"),
+        (Type::ExternRef, "extern3"),
+        (Type::ExternRef, "null"),
+    ];
+    for &(ty, text) in cases {
+        let v = Val::parse(text, ty).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.ty(), ty);
+        assert_eq!(v.to_string(), text, "{ty} `{text}` prints back unchanged");
+    }
+    // Alternative spellings.
+    assert_eq!(Val::parse("4294967295", Type::I32), Ok(Val::I32(-1)));
+    assert_eq!(Val::parse("0xffff_ffff", Type::I32), Ok(Val::I32(-1)));
+    assert_eq!(Val::parse("-0x80000000", Type::I32), Ok(Val::I32(i32::MIN)));
+    assert_eq!(Val::parse("18446744073709551615", Type::I64), Ok(Val::I64(-1)));
+    assert_eq!(Val::parse("nan", Type::F32), Ok(Val::F32(Ieee32(CANONICAL_NAN_F32))));
+    assert_eq!(Val::parse("-nan", Type::F64), Ok(Val::F64(Ieee64(CANONICAL_NAN_F64 | 1 << 63))));
+    assert_eq!(Val::parse("3", Type::F64), Ok(Val::F64(Ieee64::from_f64(3.0))));
+    assert_eq!(
+        Val::parse("i32x4 1 -1 0 2", Type::V128),
+        Ok(Val::V128(V128Imm::from_u128(0x2_00000000_ffffffff_00000001)))
+    );
+    assert_eq!(
+        Val::parse("f64x2 1 -0.0", Type::V128),
+        Ok(Val::V128(V128Imm::from_u128(0x8000000000000000_3ff0000000000000)))
+    );
+    assert_eq!(
+        Val::parse("i8x16 255 -128 0 0 0 0 0 0 0 0 0 0 0 0 0 0", Type::V128),
+        Ok(Val::V128(V128Imm::from_u128(0x80ff)))
+    );
+    assert_eq!(
+        Val::parse_list(" 1, -2.5 , null", &[Type::I64, Type::F32, Type::FuncRef]),
+        Ok(vec![Val::I64(1), Val::F32(Ieee32::from_f32(-2.5)), Val::FuncRef(None)])
+    );
+    assert_eq!(Val::parse_list("", &[]), Ok(vec![]));
+    for (ty, bad) in [
+        (Type::I32, "4294967296"),
+        (Type::I32, "-2147483649"),
+        (Type::I32, "1.5"),
+        (Type::I32, ""),
+        (Type::I64, "0x1_0000_0000_0000_0000"),
+        (Type::F32, "nan:0x800000"),
+        (Type::F32, "nan:0x0"),
+        (Type::F32, "one"),
+        (Type::V128, "0x"),
+        (Type::V128, "0x123456789012345678901234567890123"),
+        (Type::V128, "i32x4 1 2 3"),
+        (Type::V128, "i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"),
+        (Type::V128, "i9x16 0"),
+        (Type::FuncRef, "fn"),
+        (Type::FuncRef, "extern1"),
+        (Type::ExternRef, "fn1"),
+    ] {
+        let err = Val::parse(bad, ty).expect_err(bad);
+        assert_eq!(err.to_string(), format!("cannot read `{bad}` as a value of type {ty}"));
+    }
+    assert!(Val::parse_list("1, 2", &[Type::I32]).is_err());
+}
+
+#[test]
+fn nan_tolerant_equality() {
+    let nan_a = Val::F32(Ieee32(0x7fc0_0000));
+    let nan_b = Val::F32(Ieee32(0xffa0_0001));
+    assert_ne!(nan_a, nan_b, "== is bitwise");
+    assert!(nan_a.nan_eq(&nan_b));
+    assert!(!nan_a.nan_eq(&Val::F64(Ieee64(CANONICAL_NAN_F64))), "types must agree");
+    assert!(!Val::F32(Ieee32::from_f32(0.0)).nan_eq(&Val::F32(Ieee32::from_f32(-0.0))), "zeros are distinct");
+    let v = |s: &str| val(s, Type::V128);
+    assert!(v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 3"), Shape::F32x4));
+    assert!(!v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 4"), Shape::F32x4));
+    assert!(!v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 3"), Shape::I32x4), "integer lanes are bitwise");
+    assert!(v("f64x2 nan 0").nan_eq_lanes(&v("f64x2 nan:0x1234 0"), Shape::F64x2));
+    assert!(!v("f64x2 nan 0").nan_eq_lanes(&v("f64x2 nan:0x1234 -0.0"), Shape::F64x2));
+    assert!(!v("f64x2 nan 0").nan_eq(&v("f64x2 nan:0x1234 0")), "v128 without a shape is bitwise");
+    assert_eq!(v("i16x8 -1 2").display_lanes(Shape::I16x8), "i16x8 -1 2 0 0 0 0 0 0");
+    assert_eq!(v("f32x4 nan:0x1 -0.0").display_lanes(Shape::F32x4), "f32x4 nan:0x1 -0.0 0.0 0.0");
+}
+
+#[test]
+fn memory_grow_limits() {
+    // No declared maximum: the wasm32 limit of 65536 pages applies, checked
+    // before anything is allocated.
+    let grow = parse(
+        "function %grow(i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32):
+    v1 = memory.grow mem0 v0
+    return v1
+}
+",
+    );
+    let mut state = State::for_function(&grow).expect("state");
+    expect(&grow, &mut state, &mut NoCalls, "65536", "-1");
+    expect(&grow, &mut state, &mut NoCalls, "-1", "-1");
+    expect(&grow, &mut state, &mut NoCalls, "0x80000000", "-1");
+    // A host limit below the wasm limit makes growth fail the same way.
+    state.limits.memory_pages = 4;
+    expect(&grow, &mut state, &mut NoCalls, "4", "-1");
+    expect(&grow, &mut state, &mut NoCalls, "3", "1");
+    expect(&grow, &mut state, &mut NoCalls, "1", "-1");
+    assert_eq!(state.memories[&mem0()].pages(), 4);
+    // A declared maximum above 65536 is still capped at 65536.
+    let mut m = weft_ir::interpreter::Memory::new(0, Some(100_000)).expect("memory");
+    assert_eq!(m.grow(65537, &Default::default()), None);
+    assert!(weft_ir::interpreter::Memory::new(65537, None).is_none());
+    // A memory too large for the host fails cleanly when the state is built.
+    let mut huge = grow.clone();
+    huge.dfg.decls.memories.insert(mem0(), MemoryDecl { min: 70_000, max: None });
+    assert!(matches!(State::for_function(&huge), Err(Trap::Resource(_))));
+}
+
+#[test]
+fn shuffle_and_swizzle_indices_past_15() {
+    // Swizzle: any index of 16 or more selects 0.
+    let func = single_op(Opcode::I8x16Swizzle, Imm::None);
+    let data = val("i8x16 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", Type::V128);
+    for idx in 16..=255u8 {
+        let sel = Val::V128(V128Imm([idx; 16]));
+        assert_eq!(run1(&func, &[data, sel]), Ok(vec![Val::V128(V128Imm([0; 16]))]), "index {idx}");
+    }
+    // Shuffle: indices 16..31 select from the second operand.
+    let a = val("i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15", Type::V128);
+    let b2 = val("i8x16 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31", Type::V128);
+    for k in 0..32u8 {
+        let func = single_op(Opcode::I8x16Shuffle, Imm::Shuffle([k; 16]));
+        assert_eq!(run1(&func, &[a, b2]), Ok(vec![Val::V128(V128Imm([k; 16]))]), "index {k}");
+    }
+    // An index of 32 is malformed IR, not a trap or a panic.
+    let func = single_op(Opcode::I8x16Shuffle, Imm::Shuffle([32; 16]));
+    let err = run1(&func, &[a, b2]).expect_err("shuffle index 32");
+    assert!(matches!(err, Trap::Malformed { .. }), "{err}");
+    assert!(!err.is_wasm_trap());
+}
+
+#[test]
+fn fuel_runs_out_in_an_infinite_loop() {
+    let spin = parse(
+        "function %spin(i32) -> i32 {
+block0(v0: i32):
+    jump block1(v0)
+block1(v1: i32):
+    v2 = i32.const 1
+    v3 = i32.add v1, v2
+    jump block1(v3)
+}
+",
+    );
+    let mut state = State::new();
+    let got = run(&spin, &[Val::I32(0)], &mut state, &mut NoCalls, 1000);
+    assert_eq!(got, Err(Trap::OutOfFuel));
+    assert_eq!(Trap::OutOfFuel.to_string(), "all fuel consumed by WebAssembly");
+    assert!(!Trap::OutOfFuel.is_wasm_trap());
+    // Exactly enough fuel: one unit per executed instruction.
+    let add = parse(
+        "function %add(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 1
+    v2 = i32.add v0, v1
+    return v2
+}
+",
+    );
+    assert_eq!(run(&add, &[Val::I32(1)], &mut state, &mut NoCalls, 3), Ok(vec![Val::I32(2)]));
+    assert_eq!(run(&add, &[Val::I32(1)], &mut state, &mut NoCalls, 2), Err(Trap::OutOfFuel));
+}
+
+/// An environment that runs callees with the interpreter, as a module
+/// would: traps inside a callee come back to the caller unchanged.
+struct Funcs(Vec<Function>);
+
+impl Env for Funcs {
+    fn call(&mut self, func: FuncRef, args: &[Val], state: &mut State) -> Result<Vec<Val>, Trap> {
+        let callee = self.0.get(func.index()).cloned().ok_or_else(|| Trap::Host(format!("no {func}")))?;
+        run(&callee, args, state, self, 1000)
+    }
+
+    fn call_indirect(
+        &mut self,
+        table: TableRef,
+        index: u32,
+        _sig: SigRef,
+        args: &[Val],
+        state: &mut State,
+    ) -> Result<Vec<Val>, Trap> {
+        let f = state.table_func(table, index)?;
+        self.call(FuncRef::from_u32(f), args, state)
+    }
+}
+
+#[test]
+fn nested_runs_share_state_and_propagate_traps() {
+    let callee = parse(
+        "function %div(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    v2 = i32.div_s v0, v1
+    global.set gv0 v2
+    return v2
+}
+",
+    );
+    let caller = parse(
+        "function %caller(i32, i32) -> i32 {
+    fn0 = (i32, i32) -> i32
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    v2 = call fn0(v0, v1)
+    v3 = global.get gv0
+    v4 = i32.add v2, v3
+    return v4
+}
+",
+    );
+    let mut env = Funcs(vec![callee]);
+    let mut state = State::for_function(&caller).expect("state");
+    expect(&caller, &mut state, &mut env, "12, 4", "6");
+    expect(&caller, &mut state, &mut env, "1, 0", "trap: integer divide by zero");
+    expect(&caller, &mut state, &mut env, "-2147483648, -1", "trap: integer overflow");
+    assert_eq!(state.globals[&weft_ir::GlobalRef::new(0)], Val::I32(3), "the last completed call's store stays");
+}
+
+#[test]
+fn malformed_ir_is_an_error_naming_the_instruction() {
+    // An i64 operand to i32.add, built with the cursor (which does not
+    // type-check operands).
+    let mut func = Function::new("bad", Signature::new([Type::I64], [Type::I32]));
+    let mut cur = FuncCursor::new(&mut func);
+    let block = cur.add_block(&[Type::I64]);
+    let x = cur.func.dfg.block_params(block)[0];
+    let sum = cur.ins(Opcode::I32Add, &[x, x], Imm::None).expect("results");
+    cur.ret(&sum);
+    let err = run1(&func, &[Val::I64(1)]).expect_err("type error");
+    let text = err.to_string();
+    assert!(text.starts_with("malformed IR at inst0 in block0: `v1 = i32.add v0, v0`"), "{text}");
+    assert!(text.contains("operand 0 is i64, expected i32"), "{text}");
+
+    // Arguments that do not fit the signature.
+    let err = run1(&func, &[Val::I32(1)]).expect_err("argument type");
+    assert!(err.to_string().contains("the arguments have types (i32), expected (i64)"), "{err}");
+
+    // A block that falls off its end, and a use before definition.
+    let no_term = parse(
+        "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.add v0, v2
+    v2 = i32.const 1
+    return v1
+}
+",
+    );
+    let err = run1(&no_term, &[Val::I32(1)]).expect_err("use before def");
+    assert!(err.to_string().contains("v2 is used before it is defined"), "{err}");
+    let mut open = no_term.clone();
+    let last = open.layout.last_inst(open.entry_block().expect("entry")).expect("return");
+    open.layout.remove_inst(last);
+    let first = open.layout.first_inst(open.entry_block().expect("entry")).expect("add");
+    open.layout.remove_inst(first);
+    let err = run1(&open, &[Val::I32(1)]).expect_err("no terminator");
+    assert_eq!(err.to_string(), "malformed IR at block0: the block has no terminator");
+
+    // Branch arguments that do not match the target's parameters.
+    let arity = parse(
+        "function %f(i32) -> i32 {
+block0(v0: i32):
+    jump block1
+block1(v1: i32):
+    return v1
+}
+",
+    );
+    let err = run1(&arity, &[Val::I32(1)]).expect_err("branch arity");
+    assert!(err.to_string().contains("the arguments of block1 have types (), expected (i32)"), "{err}");
+
+    // Entities missing from the state are malformed, not panics.
+    let load = single_op(Opcode::I32Load, mem(0));
+    let err = run(&load, &[Val::I32(0)], &mut State::new(), &mut NoCalls, 10).expect_err("no memory");
+    assert!(err.to_string().contains("mem0 is not in the state"), "{err}");
+    assert!(!err.is_wasm_trap());
+    let empty = Function::new("empty", Signature::default());
+    assert!(run1(&empty, &[]).is_err());
+}
+
+#[test]
+fn trap_messages_match_wasmtime() {
+    let cases = [
+        (Trap::Unreachable, "wasm `unreachable` instruction executed"),
+        (Trap::IntegerDivideByZero, "integer divide by zero"),
+        (Trap::IntegerOverflow, "integer overflow"),
+        (Trap::BadConversionToInteger, "invalid conversion to integer"),
+        (Trap::MemoryOutOfBounds, "out of bounds memory access"),
+        (Trap::TableOutOfBounds, "undefined element: out of bounds table access"),
+        (Trap::IndirectCallToNull, "uninitialized element"),
+        (Trap::BadSignature, "indirect call type mismatch"),
+        (Trap::StackOverflow, "call stack exhausted"),
+        (Trap::OutOfFuel, "all fuel consumed by WebAssembly"),
+    ];
+    for (trap, msg) in cases {
+        assert_eq!(trap.to_string(), msg);
+    }
+}
+
+// ------------------------------------------------------------ differential against wasmtime
+
+/// One exported function of the differential module: an opcode with an
+/// immediate, applied to its parameters.
+struct DiffCase {
+    op: Opcode,
+    imm: Imm,
+    func: Function,
+    export: String,
+}
+
+/// The wasm text of an instruction (`i32.load offset=7`, `i8x16.shuffle 0 1 ...`).
+fn wat_inst(op: Opcode, imm: Imm) -> String {
+    match imm {
+        Imm::None => op.name().to_string(),
+        Imm::Lane(l) => format!("{} {l}", op.name()),
+        Imm::Shuffle(idx) => {
+            let lanes: Vec<String> = idx.iter().map(u8::to_string).collect();
+            format!("{} {}", op.name(), lanes.join(" "))
+        }
+        Imm::Mem(m) => format!("{} offset={}", op.name(), m.offset),
+        Imm::MemLane(m, l) => format!("{} offset={} {l}", op.name(), m.offset),
+        Imm::Memory(_) => op.name().to_string(),
+        Imm::MemMem(_, _) => format!("{} 0 0", op.name()),
+        _ => panic!("no wat form for {op} {imm:?}"),
+    }
+}
+
+/// Float results whose NaN bits wasm leaves nondeterministic: compared with
+/// NaN ≅ NaN (lane-wise for vectors); everything else is compared bit for bit.
+fn nondeterministic_nan(name: &str) -> Option<Option<Shape>> {
+    let (prefix, op) = name.split_once('.')?;
+    let arith = ["add", "sub", "mul", "div", "sqrt", "min", "max", "ceil", "floor", "trunc", "nearest"];
+    match prefix {
+        "f32" | "f64" if arith.contains(&op) || op == "demote_f64" || op == "promote_f32" => Some(None),
+        "f32x4" if arith.contains(&op) || op == "demote_f64x2_zero" => Some(Some(Shape::F32x4)),
+        "f64x2" if arith.contains(&op) || op == "promote_low_f32x4" => Some(Some(Shape::F64x2)),
+        _ => None,
+    }
+}
+
+fn to_wasmtime(v: &Val) -> wasmtime::Val {
+    match *v {
+        Val::I32(x) => wasmtime::Val::I32(x),
+        Val::I64(x) => wasmtime::Val::I64(x),
+        Val::F32(x) => wasmtime::Val::F32(x.0),
+        Val::F64(x) => wasmtime::Val::F64(x.0),
+        Val::V128(x) => wasmtime::Val::V128(x.as_u128().into()),
+        _ => panic!("no reference values in the differential test"),
+    }
+}
+
+fn from_wasmtime(v: &wasmtime::Val) -> Val {
+    match *v {
+        wasmtime::Val::I32(x) => Val::I32(x),
+        wasmtime::Val::I64(x) => Val::I64(x),
+        wasmtime::Val::F32(x) => Val::F32(Ieee32(x)),
+        wasmtime::Val::F64(x) => Val::F64(Ieee64(x)),
+        wasmtime::Val::V128(x) => Val::V128(V128Imm::from_u128(x.as_u128())),
+        _ => panic!("no reference values in the differential test"),
+    }
+}
+
+fn zero_wasmtime(ty: Type) -> wasmtime::Val {
+    to_wasmtime(&Val::zero(ty))
+}
+
+/// Every opcode with a fixed signature whose semantics depend only on its
+/// operands and one memory: pure and trapping arithmetic, all of simd128,
+/// loads, stores, lane loads and stores, `memory.fill` and `memory.copy`.
+fn differential_cases(rng: &mut Rng) -> Vec<DiffCase> {
+    let mut cases = Vec::new();
+    for &op in Opcode::ALL {
+        let OpSig::Fixed(params, results) = op.sig() else { continue };
+        let effects = op.effects();
+        let memory_op = matches!(op, Opcode::MemoryFill | Opcode::MemoryCopy);
+        let plain = effects.is_pure() || effects == weft_ir::Effects::TRAP;
+        let access = op.mem_bytes() > 0;
+        if !(plain || access || memory_op) || results.len() > 1 || params.is_empty() && !access {
+            continue;
+        }
+        let imms: Vec<Imm> = match op.imm_kind() {
+            weft_ir::ImmKind::None => vec![Imm::None],
+            weft_ir::ImmKind::Lane => {
+                let n = op.lane_limit().expect("lane limit");
+                vec![Imm::Lane(0), Imm::Lane(n - 1), Imm::Lane(rng.below(u64::from(n)) as u8)]
+            }
+            weft_ir::ImmKind::Shuffle => {
+                (0..4).map(|_| Imm::Shuffle(core::array::from_fn(|_| rng.below(32) as u8))).collect()
+            }
+            weft_ir::ImmKind::Mem => [0, 1, 65535, 0xffff_fff0].into_iter().map(mem).collect(),
+            weft_ir::ImmKind::MemLane => {
+                let n = op.lane_limit().expect("lane limit");
+                [0, 3, 65535].into_iter().map(|off| ml(off, rng.below(u64::from(n)) as u8)).collect()
+            }
+            weft_ir::ImmKind::Memory => vec![Imm::Memory(mem0())],
+            weft_ir::ImmKind::MemMem => vec![Imm::MemMem(mem0(), mem0())],
+            _ => continue,
+        };
+        for imm in imms {
+            let mut func = single_op(op, imm);
+            if is_store(op) || memory_op {
+                // Memory effects are compared on the memory itself.
+                func = Function::new(op.name(), Signature::new(params.to_vec(), []));
+                func.dfg.decls.memories.insert(mem0(), MemoryDecl { min: 1, max: Some(1) });
+                let mut cur = FuncCursor::new(&mut func);
+                let block = cur.add_block(params);
+                let args = cur.func.dfg.block_params(block).to_vec();
+                cur.ins(op, &args, imm).expect("no results");
+                cur.ret(&[]);
+            }
+            let export = format!("f{}", cases.len());
+            cases.push(DiffCase { op, imm, func, export });
+        }
+    }
+    cases
+}
+
+fn wat_module(cases: &[DiffCase]) -> String {
+    let mut wat = String::from("(module\n  (memory (export \"mem\") 1 1)\n");
+    for case in cases {
+        let params: Vec<&str> = case.func.sig.params.iter().map(|t| t.name()).collect();
+        let results: Vec<&str> = case.func.sig.results.iter().map(|t| t.name()).collect();
+        let gets: Vec<String> = (0..params.len()).map(|i| format!("local.get {i}")).collect();
+        wat.push_str(&format!(
+            "  (func (export \"{}\") (param {}) (result {}) {} {})\n",
+            case.export,
+            params.join(" "),
+            results.join(" "),
+            gets.join(" "),
+            wat_inst(case.op, case.imm)
+        ));
+    }
+    wat.push_str(")\n");
+    wat
+}
+
+/// A random argument: addresses and sizes lean toward the memory's end.
+fn diff_arg(rng: &mut Rng, ty: Type, is_memory_operand: bool) -> Val {
+    if ty == Type::I32 && is_memory_operand {
+        let x = match rng.below(4) {
+            0 => 65536 - rng.below(40) as i64,
+            1 => rng.below(64) as i64,
+            2 => rng.below(65536) as i64,
+            _ => rng.int_bits(32) as i64,
+        };
+        return Val::I32(x as i32);
+    }
+    rng.val(ty)
+}
+
+#[test]
+fn differential_against_wasmtime() {
+    let mut rng = Rng::new(0x5eed_0003);
+    let cases = differential_cases(&mut rng);
+    let wat = wat_module(&cases);
+    let engine = wasmtime::Engine::default();
+    let module = wasmtime::Module::new(&engine, &wat).unwrap_or_else(|e| panic!("{e:?}"));
+    let mut store = wasmtime::Store::new(&engine, ());
+    let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiate");
+    let memory = instance.get_memory(&mut store, "mem").expect("memory export");
+
+    let covered: BTreeSet<Opcode> = cases.iter().map(|c| c.op).collect();
+    assert!(covered.len() > 380, "only {} opcodes in the differential test", covered.len());
+    let (mut runs, mut traps) = (0usize, 0usize);
+    for case in &cases {
+        let name = case.op.name();
+        let func = instance.get_func(&mut store, &case.export).expect("export");
+        let mut state = State::for_function(&case.func).expect("state");
+        let mut bytes = vec![0u8; 65536];
+        for b in bytes.iter_mut() {
+            *b = rng.next() as u8;
+        }
+        memory.data_mut(&mut store).copy_from_slice(&bytes);
+        state.memories.get_mut(&mem0()).expect("mem0").bytes.copy_from_slice(&bytes);
+        let is_mem = case.op.mem_bytes() > 0 || matches!(case.op, Opcode::MemoryFill | Opcode::MemoryCopy);
+        for _ in 0..300 {
+            let args: Vec<Val> = case
+                .func
+                .sig
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| diff_arg(&mut rng, t, is_mem && (i == 0 || case.op == Opcode::MemoryCopy || i == 2)))
+                .collect();
+            let ours = run(&case.func, &args, &mut state, &mut NoCalls, 100);
+            let params: Vec<wasmtime::Val> = args.iter().map(to_wasmtime).collect();
+            let mut results: Vec<wasmtime::Val> = case.func.sig.results.iter().map(|&t| zero_wasmtime(t)).collect();
+            let theirs = func
+                .call(&mut store, &params, &mut results)
+                .map(|()| results.iter().map(from_wasmtime).collect::<Vec<_>>());
+            let ctx = || format!("{name} {:?}({})", case.imm, show(&args, Shape::of_opcode_name(name)));
+            runs += 1;
+            match (&ours, theirs) {
+                (Ok(a), Ok(b)) => {
+                    let same = match nondeterministic_nan(name) {
+                        Some(Some(shape)) => {
+                            a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.nan_eq_lanes(y, shape))
+                        }
+                        Some(None) => a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.nan_eq(y)),
+                        None => *a == b,
+                    };
+                    let shape = Shape::of_opcode_name(name);
+                    assert!(same, "{}: interpreter {}, wasmtime {}", ctx(), show(a, shape), show(&b, shape));
+                }
+                (Err(t), Err(e)) => {
+                    traps += 1;
+                    let theirs = e.downcast_ref::<wasmtime::Trap>().map(|t| t.to_string());
+                    assert_eq!(theirs, Some(format!("wasm trap: {t}")), "{}", ctx());
+                }
+                (a, b) => panic!("{}: interpreter {a:?}, wasmtime {b:?}", ctx()),
+            }
+            if is_mem {
+                let theirs = memory.data(&store);
+                let mine = &state.memories[&mem0()].bytes;
+                if theirs != &mine[..] {
+                    let at = mine.iter().zip(theirs).position(|(a, b)| a != b).unwrap_or(0);
+                    panic!("{}: memory differs first at byte {at}: {} vs {}", ctx(), mine[at], theirs[at]);
+                }
+            }
+        }
+    }
+    assert!(traps > 1000, "the inputs should hit traps: {traps} of {runs}");
 }

@@ -324,7 +324,7 @@ fn run_pass(names: &[String], funcs: &[Function], func: &Function, src: &FuncSou
 }
 
 fn run_refine(funcs: &[Function], sources: &[FuncSource]) -> Result<usize, String> {
-    if funcs.len() % 2 != 0 {
+    if !funcs.len().is_multiple_of(2) {
         return Err("`test refine` needs functions in (source, target) pairs".into());
     }
     for pair in 0..funcs.len() / 2 {

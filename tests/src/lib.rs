@@ -9,7 +9,9 @@
 
 pub mod dumps;
 pub mod filetest;
+pub mod p3host;
 pub mod run_line;
+pub mod sightglass;
 pub mod spec;
 pub mod wasmtime_harness;
 

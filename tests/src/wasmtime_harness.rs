@@ -52,13 +52,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmtime::{
-    AsContext, AsContextMut, Config, Engine, ExternRef, ExternType, Func, FuncType, Global, GlobalType, HeapType, Instance,
-    Linker, Memory, MemoryType, Module, Mutability, Ref, RefType, Store, Table, TableType, Trap,
-    V128, Val, ValType,
+    AsContext, AsContextMut, Config, Engine, ExternRef, ExternType, Func, FuncType, Global, GlobalType, HeapType,
+    Instance, Linker, Memory, MemoryType, Module, Mutability, Ref, RefType, Store, Table, TableType, Trap, V128, Val,
+    ValType,
 };
 
 /// The transform under test: wasm bytes in, wasm bytes (or a message) out.
-pub type Transform = dyn Fn(&[u8]) -> Result<Vec<u8>, String> + Sync;
+pub type Transform<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, String> + Sync + 'a;
 
 /// The identity transform: returns its input.
 pub fn identity(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -66,7 +66,7 @@ pub fn identity(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Runs `transform` on `bytes`, turning a panic into an `Err` that says so.
-pub fn apply_transform(transform: &Transform, bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub fn apply_transform(transform: &Transform<'_>, bytes: &[u8]) -> Result<Vec<u8>, String> {
     match catch_unwind(AssertUnwindSafe(|| transform(bytes))) {
         Ok(result) => result,
         Err(payload) => Err(format!("PANIC: {}", panic_message(payload.as_ref()))),
@@ -101,10 +101,8 @@ impl WeftRoundtrip {
     /// Translates `bytes` to IR and writes it back to wasm. Errors carry the
     /// frontend's or backend's message (with its byte offset / function).
     pub fn apply(&self, bytes: &[u8]) -> Result<Vec<u8>, String> {
-        let (module, _diagnostics) =
-            weft_frontend::translate_module(bytes).map_err(|e| format!("frontend: {e}"))?;
-        let opaque =
-            module.funcs.iter().filter(|f| matches!(f.body, weft_ir::FuncBody::Opaque { .. })).count();
+        let (module, _diagnostics) = weft_frontend::translate_module(bytes).map_err(|e| format!("frontend: {e}"))?;
+        let opaque = module.funcs.iter().filter(|f| matches!(f.body, weft_ir::FuncBody::Opaque { .. })).count();
         self.functions.fetch_add(module.funcs.len(), Ordering::Relaxed);
         self.opaque.fetch_add(opaque, Ordering::Relaxed);
         weft_backend::emit_module(&module).map_err(|e| format!("backend: {e}"))
@@ -175,6 +173,7 @@ pub fn engine(limits: Limits) -> Result<Engine, String> {
         Limits::None => {}
         Limits::Fuel => {
             config.consume_fuel(true);
+            config.operator_cost(operator_cost());
         }
         Limits::Epoch => {
             config.epoch_interruption(true);
@@ -183,14 +182,39 @@ pub fn engine(limits: Limits) -> Result<Engine, String> {
     Engine::new(&config).map_err(|e| format!("cannot create the wasmtime engine: {e:#}"))
 }
 
+/// wasmtime's default fuel costs, except that bulk operations cost the same
+/// whatever their length: by default `memory.copy` & co. charge per byte
+/// before their bounds check, so a trapping 4 GiB copy would exhaust any
+/// budget instead of trapping.
+fn operator_cost() -> wasmtime::OperatorCost {
+    let mut cost = wasmtime::OperatorCost::new();
+    cost.variable = wasmtime::VariableOperatorCost {
+        memory_copy_per_byte: 0,
+        memory_fill_per_byte: 0,
+        memory_init_per_byte: 0,
+        memory_grow_per_page: 0,
+        table_copy_per_element: 0,
+        table_fill_per_element: 0,
+        table_init_per_element: 0,
+        table_grow_per_element: 0,
+        array_copy_per_element: 0,
+        array_fill_per_element: 0,
+        array_new_data_per_element: 0,
+        array_init_data_per_element: 0,
+        array_new_elem_per_element: 0,
+        array_init_elem_per_element: 0,
+        array_new_default_per_element: 0,
+        array_new_per_element: 0,
+    };
+    cost
+}
+
 /// Runs `f` on a new thread with a 32 MiB stack (wasmtime needs native
 /// stack beyond [`MAX_WASM_STACK`]) and returns its result; a panic in `f`
 /// is propagated.
 pub fn run_on_big_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
-    let handle = std::thread::Builder::new()
-        .stack_size(32 << 20)
-        .spawn(f)
-        .expect("cannot spawn a thread for wasm execution");
+    let handle =
+        std::thread::Builder::new().stack_size(32 << 20).spawn(f).expect("cannot spawn a thread for wasm execution");
     match handle.join() {
         Ok(r) => r,
         Err(payload) => std::panic::resume_unwind(payload),
@@ -257,8 +281,7 @@ impl WasmValue {
             }
             WasmValue::ExternRef(None) => Val::ExternRef(None),
             WasmValue::ExternRef(Some(n)) => Val::ExternRef(Some(
-                ExternRef::new(&mut store, *n)
-                    .map_err(|e| format!("cannot create externref {n}: {e:#}"))?,
+                ExternRef::new(&mut store, *n).map_err(|e| format!("cannot create externref {n}: {e:#}"))?,
             )),
         })
     }
@@ -392,7 +415,8 @@ pub struct HostCall {
     pub field: String,
     /// Arguments.
     pub args: Vec<WasmValue>,
-    /// FNV-1a hash of the caller's exported `memory` at the call, if any.
+    /// [`memory_hash`] of the caller's exported `memory` at the call, if
+    /// any (only for the first [`TRACE_LIMIT`] calls).
     pub memory_hash: Option<u64>,
 }
 
@@ -450,20 +474,82 @@ impl MockHost for ZeroHost {
     }
 }
 
+/// How many import calls per call (and per instantiation) are recorded in
+/// full, with a hash of memory; later calls only feed
+/// [`HostTrace::digest`] (name and arguments, no memory hash), so that a
+/// loop making millions of import calls stays cheap.
+pub const TRACE_LIMIT: usize = 4096;
+
+/// The import calls made during one call (or one instantiation).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostTrace {
+    /// The first [`TRACE_LIMIT`] calls, in order.
+    pub calls: Vec<HostCall>,
+    /// How many calls were made in all.
+    pub count: u64,
+    /// A digest of every call's module, field and arguments (NaNs
+    /// canonicalized; `v128` lanes as `f32x4`).
+    pub digest: u64,
+}
+
+impl HostTrace {
+    fn record(&mut self, call: HostCall) {
+        self.count += 1;
+        let mut bytes = Vec::with_capacity(64);
+        bytes.extend_from_slice(call.module.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(call.field.as_bytes());
+        bytes.push(0);
+        for a in &call.args {
+            match a {
+                WasmValue::I32(v) => bytes.extend_from_slice(&v.to_le_bytes()),
+                WasmValue::I64(v) => bytes.extend_from_slice(&v.to_le_bytes()),
+                WasmValue::F32(v) => bytes.extend_from_slice(&canonical_f32(*v).to_le_bytes()),
+                WasmValue::F64(v) => {
+                    let v = if f64::from_bits(*v).is_nan() { 0x7ff8_0000_0000_0000 } else { *v };
+                    bytes.extend_from_slice(&v.to_le_bytes())
+                }
+                WasmValue::V128(v) => {
+                    for i in 0..4 {
+                        bytes.extend_from_slice(&canonical_f32((*v >> (32 * i)) as u32).to_le_bytes());
+                    }
+                }
+                other => bytes.extend_from_slice(other.to_string().as_bytes()),
+            }
+            bytes.push(0xff);
+        }
+        self.digest = fnv1a64(&bytes) ^ self.digest.rotate_left(5).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        if self.calls.len() < TRACE_LIMIT {
+            self.calls.push(call);
+        }
+    }
+
+    fn equivalent(&self, other: &HostTrace) -> bool {
+        self.count == other.count
+            && self.digest == other.digest
+            && self.calls.len() == other.calls.len()
+            && self.calls.iter().zip(&other.calls).all(|(a, b)| a.equivalent(b))
+    }
+}
+
+fn canonical_f32(bits: u32) -> u32 {
+    if f32::from_bits(bits).is_nan() { 0x7fc0_0000 } else { bits }
+}
+
 /// Store data of a [`Harness`] run.
 pub struct HostState {
     host: Box<dyn MockHost>,
-    trace: Vec<HostCall>,
+    trace: HostTrace,
 }
 
 impl HostState {
     /// State with `host` and an empty trace.
     pub fn new(host: Box<dyn MockHost>) -> Self {
-        HostState { host, trace: Vec::new() }
+        HostState { host, trace: HostTrace::default() }
     }
 
     /// The import calls recorded so far.
-    pub fn trace(&self) -> &[HostCall] {
+    pub fn trace(&self) -> &HostTrace {
         &self.trace
     }
 }
@@ -478,19 +564,36 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
+/// A fast 64-bit hash of a memory image: FNV-1a's scheme over 8-byte words
+/// (the tail bytes one by one), then the length.
+pub fn memory_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    for w in words {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    for b in tail {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h ^ bytes.len() as u64).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
 /// A summary of a linear memory's contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemoryImage {
     /// Size in bytes.
     pub len: usize,
-    /// FNV-1a hash of each 64 KiB page, in order.
+    /// [`memory_hash`] of each 64 KiB page, in order.
     pub page_hashes: Vec<u64>,
 }
 
 impl MemoryImage {
     /// Summarizes `data`.
     pub fn of(data: &[u8]) -> Self {
-        MemoryImage { len: data.len(), page_hashes: data.chunks(1 << 16).map(fnv1a64).collect() }
+        MemoryImage { len: data.len(), page_hashes: data.chunks(1 << 16).map(memory_hash).collect() }
     }
 
     /// A hash of the whole memory.
@@ -508,7 +611,7 @@ pub struct CallOutcome {
     /// Results, or why there are none.
     pub result: Result<Vec<WasmValue>, Failure>,
     /// The import calls made during the call.
-    pub host_calls: Vec<HostCall>,
+    pub host_calls: HostTrace,
 }
 
 /// Everything observable about one run of a module.
@@ -517,7 +620,7 @@ pub struct Outcome {
     /// Whether instantiation (segments, start function) succeeded.
     pub instantiation: Result<(), Failure>,
     /// Import calls made during instantiation (by the start function).
-    pub start_host_calls: Vec<HostCall>,
+    pub start_host_calls: HostTrace,
     /// One entry per call made (none if instantiation failed).
     pub calls: Vec<CallOutcome>,
     /// Final value of every exported global, by export name.
@@ -535,6 +638,8 @@ pub struct Diff {
     pub differences: Vec<String>,
     /// A note when part of the comparison was inconclusive (fuel).
     pub inconclusive: Option<String>,
+    /// How many calls were compared (all of them unless inconclusive).
+    pub calls_compared: usize,
 }
 
 impl Diff {
@@ -563,10 +668,7 @@ fn result_text(r: &Result<Vec<WasmValue>, Failure>) -> String {
     }
 }
 
-fn results_equivalent(
-    a: &Result<Vec<WasmValue>, Failure>,
-    b: &Result<Vec<WasmValue>, Failure>,
-) -> bool {
+fn results_equivalent(a: &Result<Vec<WasmValue>, Failure>, b: &Result<Vec<WasmValue>, Failure>) -> bool {
     match (a, b) {
         (Ok(x), Ok(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.equivalent(q)),
         (Err(x), Err(y)) => x == y,
@@ -574,7 +676,11 @@ fn results_equivalent(
     }
 }
 
-fn trace_diff(what: &str, a: &[HostCall], b: &[HostCall], out: &mut Vec<String>) {
+fn trace_diff(what: &str, ta: &HostTrace, tb: &HostTrace, out: &mut Vec<String>) {
+    if ta.equivalent(tb) {
+        return;
+    }
+    let (a, b) = (&ta.calls, &tb.calls);
     if let Some(i) = (0..a.len().max(b.len())).find(|&i| match (a.get(i), b.get(i)) {
         (Some(x), Some(y)) => !x.equivalent(y),
         _ => true,
@@ -584,8 +690,17 @@ fn trace_diff(what: &str, a: &[HostCall], b: &[HostCall], out: &mut Vec<String>)
             "{what}: import call #{i} differs: original {}, transformed {} ({} vs {} calls)",
             show(a.get(i)),
             show(b.get(i)),
+            ta.count,
+            tb.count
+        ));
+    } else {
+        out.push(format!(
+            "{what}: import calls differ after the first {} recorded: original made {} (digest {:#018x}), transformed {} (digest {:#018x})",
             a.len(),
-            b.len()
+            ta.count,
+            ta.digest,
+            tb.count,
+            tb.digest
         ));
     }
 }
@@ -608,12 +723,13 @@ impl Outcome {
             ));
         }
         trace_diff("instantiation", &self.start_host_calls, &other.start_host_calls, &mut d.differences);
-        for (i, (a, b)) in self.calls.iter().zip(&other.calls).enumerate() {
+        for (i, a) in self.calls.iter().enumerate() {
             if matches!(&a.result, Err(f) if f.is_out_of_fuel()) {
-                d.inconclusive =
-                    Some(format!("call #{i} `{}` ran out of fuel in the original", a.call));
+                d.inconclusive = Some(format!("call #{i} `{}` ran out of fuel in the original", a.call));
                 return d;
             }
+            let Some(b) = other.calls.get(i) else { break };
+            d.calls_compared += 1;
             if !results_equivalent(&a.result, &b.result) {
                 d.differences.push(format!(
                     "call #{i} `{}`: original {}, transformed {}",
@@ -670,9 +786,7 @@ fn diff_maps<V: fmt::Debug>(
     for (name, x) in a {
         match b.get(name) {
             None => out.push(format!("{what} `{name}`: missing in transformed")),
-            Some(y) if !same(x, y) => {
-                out.push(format!("{what} `{name}`: original {x:?}, transformed {y:?}"))
-            }
+            Some(y) if !same(x, y) => out.push(format!("{what} `{name}`: original {x:?}, transformed {y:?}")),
             Some(_) => {}
         }
     }
@@ -684,10 +798,7 @@ fn diff_maps<V: fmt::Debug>(
 /// Defines the `spectest` host module in `linker`: `print*` functions
 /// (no-ops), `global_i32` = 666, `global_i64` = 666, `global_f32` = 666.6,
 /// `global_f64` = 666.6, `table` (10..20 funcref), `memory` (1..2 pages).
-pub fn define_spectest<T: 'static>(
-    linker: &mut Linker<T>,
-    store: &mut Store<T>,
-) -> Result<(), String> {
+pub fn define_spectest<T: 'static>(linker: &mut Linker<T>, store: &mut Store<T>) -> Result<(), String> {
     let err = |e: wasmtime::Error| format!("cannot define spectest: {e:#}");
     let engine = store.engine().clone();
     let prints: [(&str, &[ValType]); 7] = [
@@ -713,12 +824,8 @@ pub fn define_spectest<T: 'static>(
         let g = Global::new(&mut *store, GlobalType::new(ty, Mutability::Const), val).map_err(err)?;
         linker.define(&mut *store, "spectest", name, g).map_err(err)?;
     }
-    let table = Table::new(
-        &mut *store,
-        TableType::new(RefType::FUNCREF, 10, Some(20)),
-        Ref::Func(None),
-    )
-    .map_err(err)?;
+    let table =
+        Table::new(&mut *store, TableType::new(RefType::FUNCREF, 10, Some(20)), Ref::Func(None)).map_err(err)?;
     linker.define(&mut *store, "spectest", "table", table).map_err(err)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2))).map_err(err)?;
     linker.define(&mut *store, "spectest", "memory", memory).map_err(err)?;
@@ -755,14 +862,14 @@ pub fn define_missing_imports(
                         let mut outs = result_types
                             .iter()
                             .map(|t| {
-                                WasmValue::zero(t).ok_or_else(|| {
-                                    wasmtime::Error::msg(format!("cannot produce a {t} result"))
-                                })
+                                WasmValue::zero(t)
+                                    .ok_or_else(|| wasmtime::Error::msg(format!("cannot produce a {t} result")))
                             })
                             .collect::<Result<Vec<_>, _>>()?;
                         let memory = caller.get_export("memory").and_then(|e| e.into_memory());
-                        let memory_hash = memory.map(|mem| fnv1a64(mem.data(&caller)));
-                        caller.data_mut().trace.push(HostCall {
+                        let full = caller.data().trace.calls.len() < TRACE_LIMIT;
+                        let memory_hash = memory.filter(|_| full).map(|mem| memory_hash(mem.data(&caller)));
+                        caller.data_mut().trace.record(HostCall {
                             module: module_name.clone(),
                             field: field.clone(),
                             args: args.clone(),
@@ -775,10 +882,7 @@ pub fn define_missing_imports(
                             }
                             None => (None, caller.data_mut()),
                         };
-                        state
-                            .host
-                            .call(&module_name, &field, &args, &mut outs, data)
-                            .map_err(wasmtime::Error::msg)?;
+                        state.host.call(&module_name, &field, &args, &mut outs, data).map_err(wasmtime::Error::msg)?;
                         for (slot, v) in results.iter_mut().zip(&outs) {
                             *slot = match v {
                                 WasmValue::I32(x) => Val::I32(*x),
@@ -789,9 +893,7 @@ pub fn define_missing_imports(
                                 WasmValue::FuncRef(None) => Val::FuncRef(None),
                                 WasmValue::ExternRef(None) => Val::ExternRef(None),
                                 other => {
-                                    return Err(wasmtime::Error::msg(format!(
-                                        "mock host cannot return {other}"
-                                    )));
+                                    return Err(wasmtime::Error::msg(format!("mock host cannot return {other}")));
                                 }
                             };
                         }
@@ -852,8 +954,7 @@ impl Harness {
         host: Box<dyn MockHost>,
         fuel: Option<u64>,
     ) -> Result<Outcome, String> {
-        let module =
-            Module::new(&self.engine, bytes).map_err(|e| format!("does not compile: {e:#}"))?;
+        let module = Module::new(&self.engine, bytes).map_err(|e| format!("does not compile: {e:#}"))?;
         let mut store = Store::new(&self.engine, HostState::new(host));
         let mut linker = Linker::new(&self.engine);
         let set_fuel = |store: &mut Store<HostState>| -> Result<(), String> {
@@ -867,7 +968,7 @@ impl Harness {
         set_fuel(&mut store)?;
         let mut outcome = Outcome {
             instantiation: Ok(()),
-            start_host_calls: Vec::new(),
+            start_host_calls: HostTrace::default(),
             calls: Vec::new(),
             globals: BTreeMap::new(),
             tables: BTreeMap::new(),
@@ -902,24 +1003,21 @@ impl Harness {
         calls: &[Call],
         host: &dyn Fn() -> Box<dyn MockHost>,
     ) -> Result<(Outcome, Diff), Diff> {
-        let fail = |m: String| Diff { differences: vec![m], inconclusive: None };
-        let a = self
-            .run(original, calls, host(), self.fuel)
-            .map_err(|e| fail(format!("original: {e}")))?;
+        let fail = |m: String| Diff { differences: vec![m], inconclusive: None, calls_compared: 0 };
+        let a = self.run(original, calls, host(), self.fuel).map_err(|e| fail(format!("original: {e}")))?;
+        // A call that exhausts the original's fuel ends the comparison: the
+        // transformed module does not run it (nor anything after it).
+        let conclusive =
+            a.calls.iter().position(|c| matches!(&c.result, Err(f) if f.is_out_of_fuel())).unwrap_or(calls.len());
         let b = self
-            .run(transformed, calls, host(), self.fuel.map(|f| f * TRANSFORMED_FUEL_FACTOR))
+            .run(transformed, &calls[..conclusive], host(), self.fuel.map(|f| f * TRANSFORMED_FUEL_FACTOR))
             .map_err(|e| fail(format!("transformed: {e}")))?;
         let d = a.diff(&b);
         if d.is_empty() { Ok((a, d)) } else { Err(d) }
     }
 
     /// [`Harness::compare_with_host`] with the [`ZeroHost`].
-    pub fn compare(
-        &self,
-        original: &[u8],
-        transformed: &[u8],
-        calls: &[Call],
-    ) -> Result<(Outcome, Diff), Diff> {
+    pub fn compare(&self, original: &[u8], transformed: &[u8], calls: &[Call]) -> Result<(Outcome, Diff), Diff> {
         self.compare_with_host(original, transformed, calls, &|| Box::new(ZeroHost))
     }
 
@@ -929,8 +1027,7 @@ impl Harness {
     /// derived from the seed per parameter type; functions with reference
     /// parameters get null references.
     pub fn probe_calls(&self, bytes: &[u8], seeds: &[i64]) -> Result<Vec<Call>, String> {
-        let module =
-            Module::new(&self.engine, bytes).map_err(|e| format!("does not compile: {e:#}"))?;
+        let module = Module::new(&self.engine, bytes).map_err(|e| format!("does not compile: {e:#}"))?;
         let mut calls = Vec::new();
         let funcs: Vec<(String, FuncType)> = module
             .exports()
@@ -939,18 +1036,12 @@ impl Harness {
                 _ => None,
             })
             .collect();
-        if let Some((name, ty)) = funcs.iter().find(|(n, _)| n == "_initialize") {
-            if ty.params().len() == 0 {
-                calls.push(Call::new(name, Vec::new()));
-            }
+        if let Some((name, _)) = funcs.iter().find(|(n, ty)| n == "_initialize" && ty.params().len() == 0) {
+            calls.push(Call::new(name, Vec::new()));
         }
         for (name, ty) in funcs.iter().filter(|(n, _)| n != "_initialize") {
             for (k, seed) in seeds.iter().enumerate() {
-                let args = ty
-                    .params()
-                    .enumerate()
-                    .map(|(j, t)| seeded_value(&t, *seed, j))
-                    .collect::<Option<Vec<_>>>();
+                let args = ty.params().enumerate().map(|(j, t)| seeded_value(&t, *seed, j)).collect::<Option<Vec<_>>>();
                 if let Some(args) = args {
                     calls.push(Call::new(name, args));
                 }
@@ -994,16 +1085,9 @@ pub fn call_export<T: 'static>(
             call.args.len()
         )));
     }
-    let args = call
-        .args
-        .iter()
-        .map(|a| a.to_val(&mut *store))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::Error)?;
-    let mut results: Vec<Val> = ty
-        .results()
-        .map(|t| Val::default_for_ty(&t).unwrap_or(Val::I32(0)))
-        .collect();
+    let args =
+        call.args.iter().map(|a| a.to_val(&mut *store)).collect::<Result<Vec<_>, _>>().map_err(Failure::Error)?;
+    let mut results: Vec<Val> = ty.results().map(|t| Val::default_for_ty(&t).unwrap_or(Val::I32(0))).collect();
     func.call(&mut *store, &args, &mut results).map_err(|e| Failure::from_error(&e))?;
     results.iter().map(|v| WasmValue::from_val(v, &*store)).collect::<Result<_, _>>().map_err(Failure::Error)
 }
@@ -1090,11 +1174,8 @@ mod tests {
         let (outcome, diff) = h.compare(&bytes, &bytes, &calls).unwrap();
         assert!(diff.is_empty());
         assert_eq!(outcome.calls[0].result, Ok(vec![WasmValue::I32(3)]));
-        assert_eq!(
-            outcome.calls[1].result,
-            Err(Failure::Trap(Trap::IntegerDivisionByZero.to_string()))
-        );
-        assert_eq!(outcome.calls[0].host_calls.len(), 1);
+        assert_eq!(outcome.calls[1].result, Err(Failure::Trap(Trap::IntegerDivisionByZero.to_string())));
+        assert_eq!(outcome.calls[0].host_calls.count, 1);
         assert_eq!(outcome.globals["g"], WasmValue::I32(2));
     }
 

@@ -300,7 +300,8 @@ impl Interp<'_> {
         Ok(results)
     }
 
-    /// Executes one non-branch instruction.
+    /// Executes one non-branch instruction (`_inst` is where it sits; the
+    /// caller adds it to malformed-IR errors).
     pub(super) fn exec(&mut self, _inst: Inst, op: Opcode, a: &[Val], imm: Imm) -> Result<Out, Trap> {
         use Opcode as O;
         match op {

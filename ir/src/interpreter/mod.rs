@@ -36,6 +36,7 @@
 //! naming the instruction, never as a panic.
 
 mod exec;
+pub mod fold;
 pub mod memory;
 pub mod scalar;
 pub mod simd;
@@ -346,10 +347,10 @@ impl Interp<'_> {
                     Err(t) => Err(t),
                 },
                 InstructionData::BrTable { index, table } => match self.get(*index) {
-                    Ok(Val::I32(i)) => {
-                        let jt = &func.dfg.jump_tables[*table];
-                        self.take(jt.targets.get(i as u32 as usize).unwrap_or(&jt.default)).map(Some)
-                    }
+                    Ok(Val::I32(i)) => match func.dfg.jump_tables.get(*table) {
+                        Some(jt) => self.take(jt.targets.get(i as u32 as usize).unwrap_or(&jt.default)).map(Some),
+                        None => Err(Trap::malformed(format!("{table} does not exist"))),
+                    },
                     Ok(v) => Err(Trap::malformed(format!("br_table index is {}, not i32", v.ty()))),
                     Err(t) => Err(t),
                 },

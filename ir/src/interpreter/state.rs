@@ -81,8 +81,10 @@ impl Memory {
             return None;
         }
         let len = usize::try_from(new * PAGE_SIZE).ok()?;
-        self.bytes.try_reserve_exact(len - self.bytes.len()).ok()?;
-        self.bytes.resize(len, 0);
+        if len > self.bytes.len() {
+            self.bytes.try_reserve_exact(len - self.bytes.len()).ok()?;
+            self.bytes.resize(len, 0);
+        }
         Some(old)
     }
 
@@ -134,7 +136,7 @@ impl Table {
             return None;
         }
         let new = usize::try_from(new).ok()?;
-        self.elems.try_reserve_exact(new - self.elems.len()).ok()?;
+        self.elems.try_reserve_exact(new.saturating_sub(self.elems.len())).ok()?;
         self.elems.resize(new, init);
         Some(old)
     }
