@@ -16,10 +16,14 @@
 //! complexity. See `docs/add-a-pass.md`.
 #![deny(missing_docs)]
 
+pub mod copy_prop;
 pub mod dce;
 pub mod manager;
 pub mod pipelines;
 pub mod registry;
+pub mod sccp;
+pub mod simplify_cfg;
+pub mod switch_recovery;
 
 pub use manager::{Config, FunctionReport, PassEvent, PassManager, PassStats, Report, VerifyMode};
 pub use registry::{AnyPass, PassInfo, UnknownPass, lookup, passes};

@@ -21,11 +21,33 @@ pub struct PassInfo {
     pub make: fn() -> AnyPass,
 }
 
-static PASSES: &[PassInfo] = &[PassInfo {
-    name: "dce",
-    description: "remove instructions without side effects whose results are unused",
-    make: || AnyPass::Function(Box::new(crate::dce::Dce)),
-}];
+static PASSES: &[PassInfo] = &[
+    PassInfo {
+        name: "dce",
+        description: "remove instructions without side effects whose results are unused",
+        make: || AnyPass::Function(Box::new(crate::dce::Dce)),
+    },
+    PassInfo {
+        name: "simplify-cfg",
+        description: "fold constant branches, merge and thread blocks, remove unreachable blocks and redundant block params",
+        make: || AnyPass::Function(Box::new(crate::simplify_cfg::SimplifyCfg)),
+    },
+    PassInfo {
+        name: "copy-prop",
+        description: "replace copies by their source: aliases, redundant block params, equal select arms, integer identities",
+        make: || AnyPass::Function(Box::new(crate::copy_prop::CopyProp)),
+    },
+    PassInfo {
+        name: "sccp",
+        description: "sparse conditional constant propagation: fold constants and branches on constants",
+        make: || AnyPass::Function(Box::new(crate::sccp::Sccp)),
+    },
+    PassInfo {
+        name: "switch-recovery",
+        description: "turn chains of tests of one value against constants into a br_table or a search tree (cost model)",
+        make: || AnyPass::Function(Box::new(crate::switch_recovery::SwitchRecovery::new())),
+    },
+];
 
 /// Every registered pass, in the order `weft passes` lists them.
 pub fn passes() -> &'static [PassInfo] {

@@ -1,0 +1,545 @@
+//! `simplify-cfg`: control-flow cleanup.
+//!
+//! Repeats, until nothing changes, five rewrites:
+//!
+//! 1. **Constant and degenerate branches become jumps**: `brif` on an
+//!    `i32.const`, `br_table` on an `i32.const` index (an out-of-range index
+//!    takes the default), a `brif` whose two targets are the same block with
+//!    the same arguments, a `br_table` whose targets (default included) are
+//!    all the same block call.
+//! 2. **Unreachable blocks are removed**: every block not reachable from the
+//!    entry, with its instructions; the edges it had into reachable blocks
+//!    (and so their block arguments) go with it.
+//! 3. **A block is merged into its unique predecessor** when that
+//!    predecessor ends in a `jump` to it: the jump is removed, the block's
+//!    parameters become aliases of the jump's arguments and its
+//!    instructions are appended to the predecessor.
+//! 4. **Empty forwarding blocks are removed**: a block other than the entry
+//!    whose only instruction is `jump T(args)`, `T` another block, and whose
+//!    parameters are used nowhere but in that jump, is bypassed: every edge
+//!    into it is rewritten to go to `T`, with each argument that is one of
+//!    the block's parameters replaced by what the edge passed for it (the
+//!    other arguments are defined in a strict dominator of the block, so
+//!    they dominate every predecessor).
+//! 5. **Redundant block parameters are removed** (see
+//!    [`crate::copy_prop::remove_redundant_params`]): a parameter whose
+//!    incoming arguments are all one value `v` or the parameter itself
+//!    becomes an alias of `v`, and the argument is dropped from every edge.
+//!
+//! The entry block is never removed, merged away or given different
+//! parameters. Instructions left without uses (a folded condition) stay for
+//! `dce`.
+//!
+//! ```text
+//! block0(v0: i32):                       block0(v0: i32):
+//!     v1 = i32.const 1                       v1 = i32.const 1
+//!     brif v1, block1(v0), block2            v4 = i32.add v0, v0
+//! block1(v2: i32):             =>            return v4
+//!     jump block3(v2)
+//! block2:
+//!     trap
+//! block3(v3: i32):
+//!     v4 = i32.add v3, v3
+//!     return v4
+//! ```
+//! (`brif` folds to `jump block1(v0)`, `block2` becomes unreachable, `block1`
+//! is merged into `block0`, then `block3` is merged too; `v2` and `v3` are
+//! aliases of `v0`, so the add reads `i32.add v0, v0`; `v1` is left for
+//! `dce`.)
+//!
+//! Preconditions: the function passes the structural verifier (SSA
+//! dominance, reducible CFG). Analyses used: reachability and predecessor
+//! edges, recomputed here after every change. Preserves nothing: blocks and
+//! edges change (the dominator tree and loop analysis must be recomputed).
+//!
+//! Verification obligation: the target refines the source with the same
+//! events in the same order: no instruction other than branches is added,
+//! removed or reordered (merged instructions keep their order, and run on
+//! exactly the paths that ran them before); a folded branch takes the
+//! target the source takes for every input; every rewritten edge passes
+//! the same values its old path passed to the same block parameters. Checked
+//! per function by `weft-verify`; when loop headers change (a forwarding
+//! header, an unreachable loop removed), the check falls back to bounded
+//! unrolling and reports `ProvedBounded`.
+//!
+//! Complexity: each round is O(instructions + edges) per rewrite kind, and
+//! threading one forwarding block recomputes predecessor edges and use
+//! counts; every round removes a block, a branch target or a parameter, so
+//! the whole pass is O((blocks + params) × (instructions + edges)) in the
+//! worst case and close to linear on typical code.
+
+use cranelift_entity::{EntitySet, SecondaryMap};
+use weft_ir::{Block, BlockCall, Function, Imm, Inst, InstructionData, Opcode, Value};
+
+/// The `simplify-cfg` pass.
+pub struct SimplifyCfg;
+
+impl crate::FunctionPass for SimplifyCfg {
+    fn run(&self, func: &mut Function) -> bool {
+        let Some(entry) = func.entry_block() else { return false };
+        let mut changed = false;
+        loop {
+            let mut round = fold_branches(func);
+            round |= remove_unreachable(func);
+            round |= merge_into_predecessors(func, entry);
+            round |= thread_forwarders(func, entry);
+            round |= crate::copy_prop::remove_redundant_params(func);
+            if !round {
+                break;
+            }
+            changed = true;
+        }
+        if changed {
+            func.dfg.resolve_all_aliases();
+        }
+        changed
+    }
+}
+
+// ------------------------------------------------------------------ edges
+
+/// One CFG edge: destination number `index` of branch `inst` (`brif`: then
+/// is 0, else is 1; `br_table`: the default is 0, target `i` is `i + 1`).
+/// ([`weft_ir::ControlFlowGraph`] lists one predecessor per branch; the
+/// rewrites here change the arguments of each destination separately.)
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Edge {
+    /// The branch.
+    pub inst: Inst,
+    /// Which of its destinations.
+    pub index: usize,
+}
+
+/// The terminator of a block in the layout, if its last instruction is one.
+pub(crate) fn terminator(func: &Function, block: Block) -> Option<Inst> {
+    let inst = func.layout.last_inst(block)?;
+    func.dfg.insts.get(inst)?.opcode().is_terminator().then_some(inst)
+}
+
+/// Is `block` a block of the DFG that is in the layout?
+pub(crate) fn in_layout(func: &Function, block: Block) -> bool {
+    func.dfg.block_is_valid(block) && func.layout.is_block_inserted(block)
+}
+
+/// The destinations of branch `inst`, in edge-index order.
+pub(crate) fn destinations(func: &Function, inst: Inst) -> Vec<BlockCall> {
+    if let Some(InstructionData::BrTable { table, .. }) = func.dfg.insts.get(inst)
+        && !func.dfg.jump_tables.is_valid(*table)
+    {
+        return Vec::new();
+    }
+    func.dfg.branch_destinations(inst).cloned().collect()
+}
+
+/// Every edge into every block, from the terminators of blocks in the layout,
+/// in layout order (edges to blocks outside the layout are skipped).
+pub(crate) fn incoming_edges(func: &Function) -> SecondaryMap<Block, Vec<Edge>> {
+    let mut edges: SecondaryMap<Block, Vec<Edge>> = SecondaryMap::new();
+    for block in func.layout.blocks() {
+        let Some(inst) = terminator(func, block) else { continue };
+        for (index, call) in destinations(func, inst).iter().enumerate() {
+            if in_layout(func, call.block) {
+                edges[call.block].push(Edge { inst, index });
+            }
+        }
+    }
+    edges
+}
+
+/// The arguments passed on `edge`, as written.
+pub(crate) fn edge_args(func: &Function, edge: Edge) -> Vec<Value> {
+    match func.dfg.branch_destinations(edge.inst).nth(edge.index) {
+        Some(call) => func.dfg.block_call_args(call).to_vec(),
+        None => Vec::new(),
+    }
+}
+
+/// Replaces destination `edge.index` of `edge.inst` by `block(args)`.
+pub(crate) fn set_edge(func: &mut Function, edge: Edge, block: Block, args: &[Value]) {
+    let call = BlockCall::new(block, args, &mut func.dfg.value_lists);
+    let table = match func.dfg.insts.get_mut(edge.inst) {
+        Some(InstructionData::Jump { dest }) if edge.index == 0 => {
+            *dest = call;
+            return;
+        }
+        Some(InstructionData::Brif { then_dest, else_dest, .. }) => {
+            match edge.index {
+                0 => *then_dest = call,
+                1 => *else_dest = call,
+                _ => {}
+            }
+            return;
+        }
+        Some(InstructionData::BrTable { table, .. }) => *table,
+        _ => return,
+    };
+    if let Some(jt) = func.dfg.jump_tables.get_mut(table) {
+        if edge.index == 0 {
+            jt.default = call;
+        } else if let Some(t) = jt.targets.get_mut(edge.index - 1) {
+            *t = call;
+        }
+    }
+}
+
+/// The blocks reachable from the entry through terminators.
+pub(crate) fn reachable(func: &Function) -> EntitySet<Block> {
+    let mut seen = EntitySet::new();
+    let Some(entry) = func.entry_block() else { return seen };
+    let mut stack = vec![entry];
+    seen.insert(entry);
+    while let Some(block) = stack.pop() {
+        let Some(inst) = terminator(func, block) else { continue };
+        for call in destinations(func, inst) {
+            if in_layout(func, call.block) && !seen.contains(call.block) {
+                seen.insert(call.block);
+                stack.push(call.block);
+            }
+        }
+    }
+    seen
+}
+
+/// Does `a` (resolved) equal `b` (resolved)?
+fn same_value(func: &Function, a: Value, b: Value) -> bool {
+    func.dfg.resolve_aliases(a) == func.dfg.resolve_aliases(b)
+}
+
+/// Do two block calls go to the same block with the same arguments?
+fn same_call(func: &Function, a: &BlockCall, b: &BlockCall) -> bool {
+    let (x, y) = (func.dfg.block_call_args(a), func.dfg.block_call_args(b));
+    a.block == b.block && x.len() == y.len() && x.iter().zip(y).all(|(&p, &q)| same_value(func, p, q))
+}
+
+/// Makes `inst` a `jump` to `call` (with a fresh argument list).
+pub(crate) fn make_jump(func: &mut Function, inst: Inst, call: &BlockCall) {
+    let args = func.dfg.block_call_args(call).to_vec();
+    let dest = BlockCall::new(call.block, &args, &mut func.dfg.value_lists);
+    func.dfg.replace_inst_data(inst, InstructionData::Jump { dest });
+}
+
+/// The `i32.const` value of `v`, if it is one.
+fn i32_const(func: &Function, v: Value) -> Option<i32> {
+    let inst = func.dfg.value_inst(v)?;
+    match func.dfg.insts[inst] {
+        InstructionData::Op { opcode: Opcode::I32Const, imm: Imm::I32(x), .. } => Some(x),
+        _ => None,
+    }
+}
+
+// --------------------------------------------------------------- rewrites
+
+/// Rewrite 1: constant and degenerate branches become jumps.
+fn fold_branches(func: &mut Function) -> bool {
+    let mut changed = false;
+    let blocks: Vec<Block> = func.layout.blocks().collect();
+    for block in blocks {
+        let Some(inst) = terminator(func, block) else { continue };
+        let dests = destinations(func, inst);
+        if dests.is_empty() {
+            continue;
+        }
+        let taken = match func.dfg.insts[inst] {
+            InstructionData::Brif { cond, .. } => match i32_const(func, cond) {
+                Some(c) => dests.get(if c != 0 { 0 } else { 1 }).cloned(),
+                None if dests.len() == 2 && same_call(func, &dests[0], &dests[1]) => Some(dests[0].clone()),
+                None => None,
+            },
+            InstructionData::BrTable { index, .. } => match i32_const(func, index) {
+                // Index i takes target i (edge i + 1) when in range, else the default (edge 0).
+                Some(i) => {
+                    let i = i as u32 as usize;
+                    dests.get(if i < dests.len() - 1 { i + 1 } else { 0 }).cloned()
+                }
+                None if dests.iter().all(|d| same_call(func, d, &dests[0])) => dests.first().cloned(),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(call) = taken {
+            make_jump(func, inst, &call);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Rewrite 2: removes blocks unreachable from the entry.
+pub(crate) fn remove_unreachable(func: &mut Function) -> bool {
+    let live = reachable(func);
+    let dead: Vec<Block> = func.layout.blocks().filter(|&b| !live.contains(b)).collect();
+    for &block in &dead {
+        func.layout.remove_block_and_insts(block);
+    }
+    !dead.is_empty()
+}
+
+/// Rewrite 3: merges each block into its unique predecessor when that
+/// predecessor jumps only to it.
+fn merge_into_predecessors(func: &mut Function, entry: Block) -> bool {
+    let edges = incoming_edges(func);
+    let blocks: Vec<Block> = func.layout.blocks().collect();
+    let mut changed = false;
+    for block in blocks {
+        if block == entry || !func.layout.is_block_inserted(block) {
+            continue;
+        }
+        let [edge] = edges[block].as_slice() else { continue };
+        // The branch may have moved into another block by an earlier merge.
+        let Some(pred) = func.layout.inst_block(edge.inst) else { continue };
+        let InstructionData::Jump { dest } = &func.dfg.insts[edge.inst] else { continue };
+        if pred == block || dest.block != block {
+            continue;
+        }
+        let args: Vec<Value> = func.dfg.block_call_args(dest).iter().map(|&a| func.dfg.resolve_aliases(a)).collect();
+        let params = func.dfg.block_params(block).to_vec();
+        let fits = args.len() == params.len()
+            && params.iter().zip(&args).all(|(&p, &a)| p != a && func.dfg.value_type(p) == func.dfg.value_type(a));
+        if !fits {
+            continue;
+        }
+        func.layout.remove_inst(edge.inst);
+        for (&p, &a) in params.iter().zip(&args).rev() {
+            let last = func.dfg.block_params(block).len() - 1;
+            func.dfg.remove_block_param(block, last);
+            func.dfg.change_to_alias(p, a);
+        }
+        let insts: Vec<Inst> = func.layout.block_insts(block).collect();
+        for inst in insts {
+            func.layout.remove_inst(inst);
+            func.layout.append_inst(inst, pred);
+        }
+        func.layout.remove_block(block);
+        changed = true;
+    }
+    changed
+}
+
+/// How many times each value (resolved) is used by instructions in the layout.
+pub(crate) fn use_counts(func: &Function) -> SecondaryMap<Value, u32> {
+    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            for v in func.dfg.inst_values(inst) {
+                if func.dfg.value_is_valid(v) {
+                    uses[func.dfg.resolve_aliases(v)] += 1;
+                }
+            }
+        }
+    }
+    uses
+}
+
+/// Is `block` a forwarding block: only `jump T(args)` with `T != block`,
+/// its parameters used only by that jump (each once per occurrence)?
+/// Returns the jump.
+fn forwarder(func: &Function, block: Block, uses: &SecondaryMap<Value, u32>) -> Option<Inst> {
+    let inst = func.layout.first_inst(block)?;
+    if func.layout.last_inst(block) != Some(inst) {
+        return None;
+    }
+    let InstructionData::Jump { dest } = &func.dfg.insts[inst] else { return None };
+    if dest.block == block || !in_layout(func, dest.block) {
+        return None;
+    }
+    let args = func.dfg.block_call_args(dest);
+    for &p in func.dfg.block_params(block) {
+        let in_jump = args.iter().filter(|&&a| same_value(func, a, p)).count() as u32;
+        if uses[p] != in_jump {
+            return None;
+        }
+    }
+    Some(inst)
+}
+
+/// Rewrite 4: bypasses empty forwarding blocks. One block per edge
+/// computation (threading changes the edges of its target).
+fn thread_forwarders(func: &mut Function, entry: Block) -> bool {
+    let mut changed = false;
+    'again: loop {
+        let edges = incoming_edges(func);
+        let uses = use_counts(func);
+        let blocks: Vec<Block> = func.layout.blocks().collect();
+        for block in blocks {
+            if block == entry || edges[block].is_empty() {
+                continue;
+            }
+            let Some(jump) = forwarder(func, block, &uses) else { continue };
+            let InstructionData::Jump { dest } = &func.dfg.insts[jump] else { continue };
+            let target = dest.block;
+            let out_args = func.dfg.block_call_args(dest).to_vec();
+            let params = func.dfg.block_params(block).to_vec();
+            if edges[block].iter().any(|&e| edge_args(func, e).len() != params.len()) {
+                // A malformed edge: leave the block alone.
+                continue;
+            }
+            for &edge in &edges[block] {
+                let in_args = edge_args(func, edge);
+                let new_args: Vec<Value> = out_args
+                    .iter()
+                    .map(|&a| {
+                        let a = func.dfg.resolve_aliases(a);
+                        params.iter().position(|&p| p == a).map_or(a, |i| in_args[i])
+                    })
+                    .collect();
+                set_edge(func, edge, target, &new_args);
+            }
+            func.layout.remove_block_and_insts(block);
+            changed = true;
+            continue 'again;
+        }
+        break;
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    //! A sweep of the three cleanup passes (`simplify-cfg`, `copy-prop`,
+    //! `sccp`) over every function of the filetest corpus that verifies.
+
+    use std::path::{Path, PathBuf};
+
+    use weft_ir::interpreter::{State, Trace, Val, run};
+    use weft_ir::{Function, Type, parse_functions, verifier::verify_function};
+
+    use crate::FunctionPass;
+
+    fn corpus() -> Vec<(String, Function)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/filetests");
+        let mut files: Vec<PathBuf> = Vec::new();
+        let mut stack = vec![root];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "ir") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let body: String = text
+                .lines()
+                .map(|l| if l.trim_start().starts_with("test ") { "" } else { l })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let Ok(funcs) = parse_functions(&body) else { continue };
+            for func in funcs {
+                if verify_function(&func).is_ok() {
+                    out.push((format!("{}:%{}", f.display(), func.name), func));
+                }
+            }
+        }
+        out
+    }
+
+    fn sample(ty: Type, k: usize) -> Val {
+        let ints = [0i64, 1, -1, 7, 100, i64::from(i32::MIN), 3];
+        let x = ints[k % ints.len()];
+        match ty {
+            Type::I32 => Val::I32(x as i32),
+            Type::I64 => Val::I64(x),
+            Type::F32 => Val::F32(weft_ir::Ieee32::from_f32(x as f32 * 0.5)),
+            Type::F64 => Val::F64(weft_ir::Ieee64::from_f64(x as f64 * 0.25)),
+            Type::V128 => Val::V128(weft_ir::V128Imm::from_u128((x as u128).wrapping_mul(0x0101_0101_0101_0101))),
+            t => Val::zero(t),
+        }
+    }
+
+    fn outcome(func: &Function, args: &[Val]) -> Option<String> {
+        let mut state = State::for_function(func).ok()?;
+        let mut env = Trace::new(&func.dfg.decls);
+        let r = run(func, args, &mut state, &mut env, 20_000);
+        if matches!(r, Err(weft_ir::interpreter::Trap::OutOfFuel)) {
+            return None;
+        }
+        let r = r.map(|vs| {
+            vs.iter().map(|v| if v.is_nan() { format!("nan:{}", v.ty()) } else { format!("{v:?}") }).collect::<Vec<_>>()
+        });
+        Some(format!("{r:?} {:?} {}", env.events, state.digest()))
+    }
+
+    /// The cleanup pipeline as one pass (each step must keep the function
+    /// verifying).
+    struct Sequence;
+
+    impl FunctionPass for Sequence {
+        fn run(&self, func: &mut Function) -> bool {
+            let steps: [&dyn FunctionPass; 5] = [
+                &crate::sccp::Sccp,
+                &super::SimplifyCfg,
+                &crate::copy_prop::CopyProp,
+                &crate::dce::Dce,
+                &super::SimplifyCfg,
+            ];
+            let mut changed = false;
+            for step in steps {
+                changed |= step.run(func);
+                if let Err(e) = verify_function(func) {
+                    panic!("after a step of the sequence:\n{}", weft_ir::verifier::pretty_errors(func, &e));
+                }
+            }
+            changed
+        }
+    }
+
+    #[test]
+    fn corpus_sweep() {
+        let passes: Vec<(&str, Box<dyn FunctionPass>)> = vec![
+            ("simplify-cfg", Box::new(super::SimplifyCfg)),
+            ("copy-prop", Box::new(crate::copy_prop::CopyProp)),
+            ("sccp", Box::new(crate::sccp::Sccp)),
+            ("sccp,simplify-cfg,copy-prop,dce,simplify-cfg", Box::new(Sequence)),
+        ];
+        let refine = std::env::var("WEFT_SWEEP_REFINE").is_ok();
+        let mut failures = Vec::new();
+        let mut changed = 0;
+        let corpus = corpus();
+        for (name, func) in &corpus {
+            for (pname, pass) in &passes {
+                let mut out = func.clone();
+                let did = pass.run(&mut out);
+                let text = out.display().to_string();
+                if !did {
+                    if text != func.display().to_string() {
+                        failures.push(format!("{pname} on {name}: returned unchanged but changed the function"));
+                    }
+                    continue;
+                }
+                changed += 1;
+                if let Err(e) = verify_function(&out) {
+                    failures.push(format!("{pname} on {name}: {}", weft_ir::verifier::pretty_errors(&out, &e)));
+                    continue;
+                }
+                // Each pass is idempotent; the sequence need not be (dce
+                // can leave work for another round).
+                let mut again = out.clone();
+                if !pname.contains(',') && pass.run(&mut again) {
+                    failures.push(format!("{pname} on {name}: not idempotent:\n{text}\nthen:\n{}", again.display()));
+                }
+                for k in 0..7 {
+                    let args: Vec<Val> = func.sig.params.iter().enumerate().map(|(i, &t)| sample(t, k + i)).collect();
+                    let (a, b) = (outcome(func, &args), outcome(&out, &args));
+                    if let (Some(a), Some(b)) = (a, b)
+                        && a != b
+                    {
+                        failures.push(format!("{pname} on {name}: args {args:?}: before {a}, after {b}\n{text}"));
+                    }
+                }
+                if refine {
+                    let o = weft_verify::check_refinement(func, &out, &weft_verify::Options::default());
+                    if !matches!(o, weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_)) {
+                        failures.push(format!("{pname} on {name}: {o}\n{text}"));
+                    }
+                }
+            }
+        }
+        eprintln!("swept {} functions, {changed} changed", corpus.len());
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+}
