@@ -21,7 +21,14 @@ pub enum OptLevel {
 pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
     match level {
         OptLevel::O0 => &[],
-        OptLevel::O1 | OptLevel::O2 | OptLevel::O3 | OptLevel::Os => &["dce"],
+        OptLevel::O1 => &["simplify-cfg", "copy-prop", "dce"],
+        // `switch-recovery` runs after the cleanups have exposed the chains,
+        // and is followed by a cleanup of the blocks it leaves behind. `-Os`
+        // does not yet run switch-recovery in its size-preferring mode
+        // (`SwitchConfig::size()`): the registry has one entry per pass.
+        OptLevel::O2 | OptLevel::O3 | OptLevel::Os => {
+            &["sccp", "simplify-cfg", "copy-prop", "switch-recovery", "simplify-cfg", "dce"]
+        }
     }
 }
 
