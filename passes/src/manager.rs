@@ -186,7 +186,10 @@ impl PassManager {
                                 }
                             }
                         } else {
-                            r.passes = group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
+                            r.passes = group
+                                .iter()
+                                .map(|(info, _)| PassStats { name: info.name, ..Default::default() })
+                                .collect();
                         }
                         r
                     })
@@ -196,7 +199,8 @@ impl PassManager {
                     group_report.absorb(r);
                 }
                 if group_report.passes.is_empty() {
-                    group_report.passes = group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
+                    group_report.passes =
+                        group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
                 }
                 report.passes.extend(group_report.passes);
                 report.events.extend(group_report.events);
@@ -247,13 +251,21 @@ impl PassManager {
             }
             events.extend(event);
         }
-        stats.insts_after =
-            module.funcs.iter().filter_map(|f| if let FuncBody::Ir(func) = &f.body { Some(func.num_insts()) } else { None }).sum();
+        stats.insts_after = module
+            .funcs
+            .iter()
+            .filter_map(|f| if let FuncBody::Ir(func) = &f.body { Some(func.num_insts()) } else { None })
+            .sum();
         stats.time = t0.elapsed();
         (stats, events)
     }
 
-    fn run_one(&self, info: &'static PassInfo, pass: &dyn crate::FunctionPass, func: &mut Function) -> (PassStats, Option<PassEvent>) {
+    fn run_one(
+        &self,
+        info: &'static PassInfo,
+        pass: &dyn crate::FunctionPass,
+        func: &mut Function,
+    ) -> (PassStats, Option<PassEvent>) {
         let t0 = Instant::now();
         let mut stats = PassStats { name: info.name, insts_before: func.num_insts(), ..Default::default() };
         let snapshot = func.clone();
@@ -274,10 +286,22 @@ impl PassManager {
     }
 
     /// Checks `new` against `old`; returns whether to keep `new`.
-    fn check(&self, info: &'static PassInfo, old: &Function, new: &Function, stats: &mut PassStats) -> (bool, Option<PassEvent>) {
-        let event = |message: String, reverted: bool| PassEvent { pass: info.name, function: new.name.clone(), message, reverted };
+    fn check(
+        &self,
+        info: &'static PassInfo,
+        old: &Function,
+        new: &Function,
+        stats: &mut PassStats,
+    ) -> (bool, Option<PassEvent>) {
+        let event = |message: String, reverted: bool| PassEvent {
+            pass: info.name,
+            function: new.name.clone(),
+            message,
+            reverted,
+        };
         if let Err(errs) = weft_ir::verifier::verify_function(new) {
-            let msg = format!("verifier errors after pass (pass bug):\n{}", weft_ir::verifier::pretty_errors(new, &errs));
+            let msg =
+                format!("verifier errors after pass (pass bug):\n{}", weft_ir::verifier::pretty_errors(new, &errs));
             return (false, Some(event(msg, true)));
         }
         if self.config.verify == VerifyMode::Off {

@@ -66,7 +66,9 @@ impl FileTest {
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with(';'))
             .ok_or_else(|| "empty file: no `test` header".to_string())?;
-        let rest = header.strip_prefix("test ").ok_or_else(|| format!("first line must be `test <command>`, found `{header}`"))?;
+        let rest = header
+            .strip_prefix("test ")
+            .ok_or_else(|| format!("first line must be `test <command>`, found `{header}`"))?;
         let command = match rest.trim() {
             "print" => Command::Print,
             "verifier" => Command::Verifier,
@@ -186,7 +188,8 @@ pub fn run(test: &FileTest) -> Result<usize, String> {
                 src.line, src.canonical
             ));
         }
-        run_function(test, &funcs, func, src).map_err(|e| format!("function %{} (line {}): {e}", func.name, src.line))?;
+        run_function(test, &funcs, func, src)
+            .map_err(|e| format!("function %{} (line {}): {e}", func.name, src.line))?;
     }
     Ok(funcs.len())
 }

@@ -57,7 +57,6 @@ impl Env for FileEnv<'_> {
     }
 }
 
-
 /// Runs one `; run:` directive (without the `run:` prefix) against the
 /// function `func` of the file `funcs`.
 pub fn check(funcs: &[Function], func: &Function, line: &str) -> Result<(), String> {
@@ -70,7 +69,8 @@ pub fn check(funcs: &[Function], func: &Function, line: &str) -> Result<(), Stri
     }
     let close = rest.rfind(')').ok_or_else(|| format!("missing `)` in `{line}`"))?;
     let args_text = &rest[open + 1..close];
-    let expect_text = rest[close + 1..].trim().strip_prefix("==").ok_or_else(|| format!("missing `==` in `{line}`"))?.trim();
+    let expect_text =
+        rest[close + 1..].trim().strip_prefix("==").ok_or_else(|| format!("missing `==` in `{line}`"))?.trim();
     let args = Val::parse_list(args_text, &func.sig.params).map_err(|e| format!("bad arguments in `{line}`: {e}"))?;
     let mut state = State::for_function(func).map_err(|t| format!("cannot set up state: {t}"))?;
     let mut env = FileEnv::new(funcs);
