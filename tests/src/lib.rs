@@ -9,6 +9,7 @@
 
 pub mod dumps;
 pub mod filetest;
+pub mod fuzzing;
 pub mod p3host;
 pub mod run_line;
 pub mod sightglass;

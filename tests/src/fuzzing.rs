@@ -1,0 +1,106 @@
+//! The round-trip fuzz target: a `wasm-smith` module built from fuzzer
+//! bytes goes through weft's frontend and backend ([`WeftRoundtrip`]), the
+//! output is validated, and both modules run under wasmtime with the same
+//! deterministic calls to every exported function ([`Harness::compare`]).
+//!
+//! This module owns the `wasm-smith` configuration that matches weft's
+//! feature set ([`smith_config`]) and [`roundtrip`], the body shared by the
+//! cargo-fuzz target (`fuzz/fuzz_targets/roundtrip.rs`) and the
+//! `fuzz_smoke` test. Any disagreement is a panic: that is what a fuzzer
+//! detects.
+
+use std::sync::OnceLock;
+
+use crate::wasmtime_harness::{Harness, WeftRoundtrip, validate};
+
+/// Fuel every wasmtime call of the original gets.
+pub const HARNESS_FUEL: u64 = 1_000_000;
+
+/// Fuel `wasm-smith`'s termination global starts with: each loop iteration
+/// and function entry costs one unit, and running out traps the same way in
+/// both modules.
+pub const SMITH_FUEL: u32 = 1_000;
+
+/// Argument seeds for [`Harness::probe_calls`].
+pub const PROBE_SEEDS: [i64; 2] = [0, 7];
+
+/// The `wasm-smith` configuration for weft's feature set: wasm 2.0 (simd,
+/// bulk memory, reference types, multi-value, sign extension, saturating
+/// conversions) plus tail calls and multi-memory; no GC, exceptions,
+/// threads, memory64, relaxed simd, custom page sizes, wide arithmetic or
+/// extended constants. Generated code does not trap (`disallow_traps`) and
+/// every item is exported.
+pub fn smith_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        simd_enabled: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        multi_value_enabled: true,
+        tail_call_enabled: true,
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+        max_memories: 2,
+        max_tables: 2,
+        gc_enabled: false,
+        exceptions_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        memory64_enabled: false,
+        relaxed_simd_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        extended_const_enabled: false,
+        compact_imports_enabled: false,
+        custom_descriptors_enabled: false,
+        allow_invalid_funcs: false,
+        disallow_traps: true,
+        export_everything: true,
+        min_funcs: 1,
+        max_funcs: 8,
+        max_instructions: 200,
+        max_memory32_bytes: 4 << 16,
+        max_table_elements: 1_000,
+        ..wasm_smith::Config::default()
+    }
+}
+
+/// The shared harness (creating a wasmtime engine per input would dominate
+/// the run time).
+fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| Harness::new(Some(HARNESS_FUEL)).unwrap_or_else(|e| panic!("cannot create harness: {e}")))
+}
+
+/// Builds a module from `data` and checks weft's round trip on it: the
+/// transform succeeds, its output validates under weft's features, and
+/// original and output agree on every exported function called with
+/// [`PROBE_SEEDS`] arguments (results, traps, host calls, exported globals,
+/// tables and memories). Panics with the failing stage and the module's
+/// size on any disagreement; returns quietly when `wasm-smith` cannot build
+/// a module from `data` or the original falls outside weft's features.
+/// Returns whether the module was checked (`false` for those early returns).
+pub fn roundtrip(data: &[u8]) -> bool {
+    let mut u = arbitrary::Unstructured::new(data);
+    let Ok(mut module) = wasm_smith::Module::new(smith_config(), &mut u) else { return false };
+    if module.ensure_termination(SMITH_FUEL).is_err() {
+        return false;
+    }
+    let original = module.to_bytes();
+    if validate(&original).is_err() {
+        return false;
+    }
+    let transformed = WeftRoundtrip::new()
+        .apply(&original)
+        .unwrap_or_else(|e| panic!("round trip failed on a valid {}-byte module: {e}", original.len()));
+    if let Err(e) = validate(&transformed) {
+        panic!("round trip output is invalid ({} bytes in, {} out): {e}", original.len(), transformed.len());
+    }
+    let harness = harness();
+    let calls = harness
+        .probe_calls(&original, &PROBE_SEEDS)
+        .unwrap_or_else(|e| panic!("original ({} bytes) does not compile under wasmtime: {e}", original.len()));
+    if let Err(diff) = harness.compare(&original, &transformed, &calls) {
+        panic!("round trip changed behaviour ({} bytes, {} calls):\n{diff}", original.len(), calls.len());
+    }
+    true
+}
