@@ -1,0 +1,420 @@
+//! Dispatch benchmarks: every variant of every dispatch module, timed under
+//! wasmtime, every result checked against the Rust model.
+//!
+//! For each handler count `n`, the hand-written `br_table` module is timed
+//! once to choose the iterations of one call (about `target` long); every
+//! variant of every shape then runs that many iterations, so their model
+//! checksums are shared. Each variant is compiled and instantiated three
+//! times (see [`INSTANCES`]), each instance called once to warm up, then
+//! the variant is called `reps` times per distribution, cycling through its
+//! instances, the variants interleaved (rotating which goes first) so that
+//! a change of machine load affects them alike. A time
+//! is the thread CPU time (`CLOCK_THREAD_CPUTIME_ID`) of one `run_*` call
+//! divided by its iterations: the LCG step, the dispatch and one handler.
+//! CPU time rather than wall time, because on a shared machine a call's
+//! wall time includes the time it waited for a core (the totals of both
+//! are kept, to report that waiting). The median over repetitions is
+//! reported, with min and max.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use cpu_time::ThreadTime;
+
+use wasmtime::{Engine, Instance, Module, Store, TypedFunc};
+
+use crate::Error;
+use crate::modules::{self, Dist, Shape};
+use crate::variants::{self, Lowering, WasmOpt};
+use crate::wasm;
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Handler counts.
+    pub sizes: Vec<u32>,
+    /// Approximate duration of one timed call.
+    pub target: Duration,
+    /// Timed calls per variant and distribution.
+    pub reps: usize,
+    /// `wasm-opt`, when one runs.
+    pub wasm_opt: Option<WasmOpt>,
+    /// Scratch directory for `wasm-opt`'s files.
+    pub scratch: PathBuf,
+}
+
+/// Which optimizer produced a variant.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// The generated module.
+    Original,
+    /// A weft pipeline.
+    Weft(Lowering),
+    /// `wasm-opt -O3`.
+    WasmOpt,
+}
+
+impl Kind {
+    /// The variant's name in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Original => "original",
+            Kind::Weft(l) => l.name(),
+            Kind::WasmOpt => "wasm-opt -O3",
+        }
+    }
+}
+
+/// Median, min and max of a series of times.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Stats {
+    /// Median, ns per call.
+    pub median: f64,
+    /// Fastest, ns per call.
+    pub min: f64,
+    /// Slowest, ns per call.
+    pub max: f64,
+}
+
+impl Stats {
+    /// The statistics of `samples` (`None` when empty).
+    pub fn of(samples: &[f64]) -> Option<Stats> {
+        let mut s: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+        if s.is_empty() {
+            return None;
+        }
+        s.sort_by(f64::total_cmp);
+        let mid = s.len() / 2;
+        let median = if s.len() % 2 == 1 { s[mid] } else { (s[mid - 1] + s[mid]) / 2.0 };
+        Some(Stats { median, min: s[0], max: s[s.len() - 1] })
+    }
+
+    /// (max − min) / median.
+    pub fn spread(&self) -> f64 {
+        if self.median > 0.0 { (self.max - self.min) / self.median } else { 0.0 }
+    }
+}
+
+/// One variant of one dispatch module.
+#[derive(Clone, Debug)]
+pub struct VariantResult {
+    /// Who produced it.
+    pub kind: Kind,
+    /// Code section size in bytes.
+    pub code_bytes: usize,
+    /// Branches in the output.
+    pub ops: wasm::OpCounts,
+    /// A hash of the output bytes: equal outputs have equal fingerprints.
+    pub fingerprint: u64,
+    /// ns per call, by distribution (absent when the variant failed).
+    pub ns: BTreeMap<Dist, Stats>,
+    /// Why the variant could not be built or run, if so.
+    pub error: Option<String>,
+    /// Pass manager events (weft bugs).
+    pub events: Vec<String>,
+}
+
+/// Every variant of one module.
+#[derive(Clone, Debug)]
+pub struct CaseResult {
+    /// Handlers.
+    pub n: u32,
+    /// Source shape.
+    pub shape: Shape,
+    /// Variants, original first.
+    pub variants: Vec<VariantResult>,
+}
+
+impl CaseResult {
+    /// The variant of `kind`, if it was built.
+    pub fn variant(&self, kind: Kind) -> Option<&VariantResult> {
+        self.variants.iter().find(|v| v.kind == kind)
+    }
+
+    /// Median ns per call of `kind` under `dist`.
+    pub fn ns(&self, kind: Kind, dist: Dist) -> Option<f64> {
+        self.variant(kind)?.ns.get(&dist).map(|s| s.median)
+    }
+}
+
+/// The whole dispatch benchmark.
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    /// One entry per handler count and shape.
+    pub cases: Vec<CaseResult>,
+    /// Iterations of one timed call, by handler count.
+    pub iterations: BTreeMap<u32, u32>,
+    /// Checksum mismatches against the model: each is a miscompilation.
+    pub mismatches: Vec<String>,
+    /// Wall time of the whole dispatch benchmark.
+    pub elapsed: Duration,
+    /// Wall time of the timed calls, summed.
+    pub timed_wall: Duration,
+    /// Thread CPU time of the timed calls, summed.
+    pub timed_cpu: Duration,
+}
+
+impl Results {
+    /// The case for `n` handlers in `shape`.
+    pub fn case(&self, n: u32, shape: Shape) -> Option<&CaseResult> {
+        self.cases.iter().find(|c| c.n == n && c.shape == shape)
+    }
+}
+
+type RunFunc = TypedFunc<(i32, i64), i32>;
+
+struct Instantiated {
+    store: Store<()>,
+    funcs: BTreeMap<Dist, RunFunc>,
+}
+
+impl Instantiated {
+    fn new(engine: &Engine, bytes: &[u8]) -> Result<Instantiated, Error> {
+        let module = Module::new(engine, bytes).map_err(|e| Error::new(format!("wasmtime cannot compile: {e:#}")))?;
+        let mut store = Store::new(engine, ());
+        let instance = Instance::new(&mut store, &module, &[])
+            .map_err(|e| Error::new(format!("wasmtime cannot instantiate: {e:#}")))?;
+        let mut funcs = BTreeMap::new();
+        for dist in Dist::ALL {
+            let f = instance
+                .get_typed_func::<(i32, i64), i32>(&mut store, dist.export())
+                .map_err(|e| Error::new(format!("export `{}`: {e:#}", dist.export())))?;
+            funcs.insert(dist, f);
+        }
+        Ok(Instantiated { store, funcs })
+    }
+
+    /// Calls the driver; returns the checksum, the thread CPU time and
+    /// the wall time.
+    fn call(&mut self, dist: Dist, iterations: u32, seed: u64) -> Result<(i32, Duration, Duration), Error> {
+        let f = &self.funcs[&dist];
+        let clock_err = |e: std::io::Error| Error::new(format!("cannot read the thread CPU clock: {e}"));
+        let cpu_start = ThreadTime::try_now().map_err(clock_err)?;
+        let start = Instant::now();
+        let r = f.call(&mut self.store, (iterations as i32, seed as i64));
+        let wall = start.elapsed();
+        let cpu = cpu_start.try_elapsed().map_err(clock_err)?;
+        r.map(|c| (c, cpu, wall)).map_err(|e| Error::new(format!("`{}` trapped: {e:#}", dist.export())))
+    }
+}
+
+/// Separately compiled instances of each variant; repetition `r` runs on
+/// instance `r % INSTANCES`, so that one instance's unlucky placement (of
+/// its code or its data, which can cost tens of percent in a loop this
+/// tight) moves a minority of the samples, not the median.
+pub const INSTANCES: usize = 3;
+
+/// Iterations of the correctness check run before timing.
+const CHECK_ITERATIONS: u32 = 10_000;
+/// Seed of the correctness check.
+const CHECK_SEED: u64 = 0x5eed;
+/// Seed of timed repetition `i` is `TIMING_SEED + i`.
+const TIMING_SEED: u64 = 1;
+
+/// A hash of `bytes` (stable within a run).
+fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Builds every variant of one module: its bytes, or why it failed.
+/// One built variant: who made it, its bytes or why it failed, and the
+/// pass manager's events.
+type Built = (Kind, Result<Vec<u8>, Error>, Vec<String>);
+
+fn build_variants(original: &[u8], options: &Options, name: &str) -> Vec<Built> {
+    let mut out = vec![(Kind::Original, Ok(original.to_vec()), Vec::new())];
+    for lowering in Lowering::ALL {
+        match variants::run_weft(original, lowering) {
+            Ok(run) => {
+                let valid = wasm::validate(&run.bytes).map(|()| run.bytes);
+                out.push((Kind::Weft(lowering), valid, run.events));
+            }
+            Err(e) => out.push((Kind::Weft(lowering), Err(e), Vec::new())),
+        }
+    }
+    if let Some(w) = &options.wasm_opt {
+        out.push((Kind::WasmOpt, w.run(original, &options.scratch, name).map(|r| r.bytes), Vec::new()));
+    }
+    out
+}
+
+/// Runs the dispatch benchmark. `progress` receives one line per module.
+pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results, Error> {
+    let started = Instant::now();
+    let engine = Engine::default();
+    let mut results = Results::default();
+    for &n in &options.sizes {
+        // Calibrate on the hand-written br_table module.
+        let reference = modules::dispatch_module(n, Shape::BrTable)?;
+        let mut inst = Instantiated::new(&engine, &reference)?;
+        inst.call(Dist::Uniform, 100_000, TIMING_SEED)?;
+        let (_, t, _) = inst.call(Dist::Uniform, 200_000, TIMING_SEED)?;
+        let per_call = t.as_secs_f64() / 200_000.0;
+        let iterations = (options.target.as_secs_f64() / per_call.max(1e-10)).clamp(20_000.0, 200_000_000.0) as u32;
+        results.iterations.insert(n, iterations);
+        // The expected checksums.
+        let mut expected: BTreeMap<(Dist, u64), i32> = BTreeMap::new();
+        for dist in Dist::ALL {
+            expected.insert((dist, CHECK_SEED), modules::model_checksum(n, dist, CHECK_ITERATIONS, CHECK_SEED));
+            for rep in 0..options.reps as u64 {
+                let seed = TIMING_SEED + rep;
+                expected.insert((dist, seed), modules::model_checksum(n, dist, iterations, seed));
+            }
+        }
+        for shape in Shape::ALL {
+            let original = modules::dispatch_module(n, shape)?;
+            let name = format!("dispatch-{n}-{}", shape.name().split(' ').next().unwrap_or("x"));
+            let mut case = CaseResult { n, shape, variants: Vec::new() };
+            let mut live: Vec<(usize, Vec<Instantiated>)> = Vec::new();
+            for (kind, bytes, events) in build_variants(&original, options, &name) {
+                let mut v = VariantResult {
+                    kind,
+                    code_bytes: 0,
+                    ops: wasm::OpCounts::default(),
+                    fingerprint: 0,
+                    ns: BTreeMap::new(),
+                    error: None,
+                    events,
+                };
+                let inst = bytes.and_then(|b| {
+                    v.code_bytes = wasm::code_section_size(&b)?;
+                    v.ops = wasm::op_counts(&b)?;
+                    v.fingerprint = fingerprint(&b);
+                    (0..INSTANCES).map(|_| Instantiated::new(&engine, &b)).collect::<Result<Vec<_>, Error>>()
+                });
+                match inst {
+                    Ok(mut insts) => {
+                        let inst = &mut insts[0];
+                        // Correctness first, then a warm-up call.
+                        let mut ok = true;
+                        for dist in Dist::ALL {
+                            let want = expected[&(dist, CHECK_SEED)];
+                            match inst.call(dist, CHECK_ITERATIONS, CHECK_SEED) {
+                                Ok((got, _, _)) if got == want => {}
+                                Ok((got, _, _)) => {
+                                    ok = false;
+                                    results.mismatches.push(format!(
+                                        "n = {n}, {}, {}, {}: checksum {got:#010x}, expected {want:#010x}",
+                                        shape.name(),
+                                        kind.name(),
+                                        dist.name()
+                                    ));
+                                }
+                                Err(e) => {
+                                    ok = false;
+                                    results.mismatches.push(format!(
+                                        "n = {n}, {}, {}, {}: {e}",
+                                        shape.name(),
+                                        kind.name(),
+                                        dist.name()
+                                    ));
+                                }
+                            }
+                        }
+                        if ok {
+                            for inst in &mut insts {
+                                for dist in Dist::ALL {
+                                    inst.call(dist, iterations / 4 + 1, TIMING_SEED)?;
+                                }
+                            }
+                            live.push((case.variants.len(), insts));
+                        } else {
+                            v.error = Some("wrong checksum (see the mismatches section)".into());
+                        }
+                    }
+                    Err(e) => v.error = Some(e.to_string()),
+                }
+                case.variants.push(v);
+            }
+            // Timed, interleaved repetitions.
+            let mut samples: BTreeMap<(usize, Dist), Vec<f64>> = BTreeMap::new();
+            for dist in Dist::ALL {
+                for rep in 0..options.reps {
+                    let seed = TIMING_SEED + rep as u64;
+                    let want = expected[&(dist, seed)];
+                    let len = live.len();
+                    for j in 0..len {
+                        let (index, insts) = &mut live[(j + rep) % len];
+                        let count = insts.len();
+                        let (got, time, wall) = insts[rep % count].call(dist, iterations, seed)?;
+                        results.timed_cpu += time;
+                        results.timed_wall += wall;
+                        if got != want {
+                            results.mismatches.push(format!(
+                                "n = {n}, {}, {}, {}, seed {seed}: checksum {got:#010x}, expected {want:#010x}",
+                                shape.name(),
+                                case.variants[*index].kind.name(),
+                                dist.name()
+                            ));
+                        }
+                        samples
+                            .entry((*index, dist))
+                            .or_default()
+                            .push(time.as_secs_f64() * 1e9 / f64::from(iterations));
+                    }
+                }
+            }
+            for ((index, dist), s) in samples {
+                if let Some(stats) = Stats::of(&s) {
+                    case.variants[index].ns.insert(dist, stats);
+                }
+            }
+            progress(&format!(
+                "dispatch n={n:<3} {:<24} {}",
+                shape.name(),
+                case.variants
+                    .iter()
+                    .map(|v| match v.ns.get(&Dist::Uniform) {
+                        Some(s) => format!("{:.2}", s.median),
+                        None => "-".into(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+            results.cases.push(case);
+        }
+    }
+    results.elapsed = started.elapsed();
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_of_samples() {
+        let s = Stats::of(&[3.0, 1.0, 2.0]).unwrap();
+        assert_eq!((s.median, s.min, s.max), (2.0, 1.0, 3.0));
+        assert_eq!(Stats::of(&[4.0, 1.0, 2.0, 3.0]).unwrap().median, 2.5);
+        assert!(Stats::of(&[]).is_none());
+        assert!((s.spread() - 1.0).abs() < 1e-12);
+    }
+
+    /// Every shape computes the model's checksum under wasmtime, before
+    /// and after weft (no timing is asserted).
+    #[test]
+    fn shapes_and_weft_variants_match_the_model() {
+        let engine = Engine::default();
+        for n in [2, 7] {
+            for shape in Shape::ALL {
+                let original = modules::dispatch_module(n, shape).unwrap();
+                let mut modules = vec![original.clone()];
+                for lowering in Lowering::ALL {
+                    modules.push(variants::run_weft(&original, lowering).unwrap().bytes);
+                }
+                for bytes in modules {
+                    let mut inst = Instantiated::new(&engine, &bytes).unwrap();
+                    for dist in Dist::ALL {
+                        let (got, _, _) = inst.call(dist, 3000, 9).unwrap();
+                        assert_eq!(got, modules::model_checksum(n, dist, 3000, 9), "n = {n}, {shape:?}, {dist:?}");
+                    }
+                }
+            }
+        }
+    }
+}

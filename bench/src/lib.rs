@@ -1,0 +1,38 @@
+//! The benchmark harness behind `bash scripts/bench.sh`: it measures and
+//! writes `bench/report.md`; it asserts nothing about time.
+//!
+//! - [`modules`] writes the callback-dispatch modules (4 source shapes, any
+//!   number of handlers, drivers inside the module) and a Rust model of
+//!   their checksum;
+//! - [`variants`] runs the optimizers under comparison: weft `-O2`, the same
+//!   with `switch-recovery` forced to a table, a search tree or off, and
+//!   `wasm-opt -O3` when one is available;
+//! - [`dispatch`] times every variant of every dispatch module under
+//!   wasmtime and checks every checksum against the model;
+//! - [`corpus`] measures optimization time and output size of weft `-O2`
+//!   and `wasm-opt -O3` on the sightglass programs and the core modules of
+//!   the jco P3 components;
+//! - [`wasm`] reads facts from a module (code section size, branch counts);
+//! - [`machine`] describes the machine; [`report`] writes the markdown.
+#![deny(missing_docs)]
+
+pub mod corpus;
+pub mod dispatch;
+pub mod machine;
+pub mod modules;
+pub mod report;
+pub mod variants;
+pub mod wasm;
+
+/// Why a measurement could not be made (the message names the module, the
+/// variant or the file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Error(String);
+
+impl Error {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Error(message.into())
+    }
+}

@@ -1,0 +1,128 @@
+//! `weft-bench`: runs the dispatch and corpus benchmarks and writes the
+//! markdown report. Run it through `bash scripts/bench.sh` (which builds it
+//! in release mode and finds or installs `wasm-opt`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use weft_bench::machine::{Machine, load_average};
+use weft_bench::variants::WasmOpt;
+use weft_bench::{corpus, dispatch, report};
+
+/// Benchmarks weft's dispatch lowering and whole-module optimization and
+/// writes a markdown report. Never a pass/fail test.
+#[derive(Parser, Debug)]
+#[command(name = "weft-bench")]
+struct Args {
+    /// A short run: fewer and shorter repetitions, the 3 smallest files of
+    /// each corpus group.
+    #[arg(long)]
+    quick: bool,
+    /// Where to write the report.
+    #[arg(long, default_value = "bench/report.md")]
+    out: PathBuf,
+    /// The corpus folder.
+    #[arg(long, default_value = "../shared/corpus")]
+    corpus: PathBuf,
+    /// The `wasm-opt` executable (otherwise `wasm-opt not available`).
+    #[arg(long)]
+    wasm_opt: Option<PathBuf>,
+    /// Handler counts of the dispatch benchmark (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [2u32, 3, 4, 7, 16, 64])]
+    sizes: Vec<u32>,
+    /// Timed repetitions per variant (default 15, quick 5).
+    #[arg(long)]
+    reps: Option<usize>,
+    /// Target duration of one timed call in milliseconds (default 4, quick 2).
+    #[arg(long)]
+    call_ms: Option<u64>,
+    /// Skip the corpus measurements.
+    #[arg(long)]
+    no_corpus: bool,
+    /// Run wasm-opt on everything, neither reading nor writing its cache
+    /// (`bench/out/wasm-opt-cache`).
+    #[arg(long)]
+    no_cache: bool,
+    /// Scratch folder for wasm-opt's files.
+    #[arg(long, default_value = "bench/out")]
+    scratch: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let started = Instant::now();
+    let machine = Machine::probe();
+    let command = std::iter::once("bash scripts/bench.sh".to_string())
+        .chain(std::env::args().skip(1).filter(|a| a == "--quick" || a == "--no-corpus"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (wasm_opt, missing) = match &args.wasm_opt {
+        Some(path) => match WasmOpt::probe(path, (!args.no_cache).then(|| args.scratch.join("wasm-opt-cache"))) {
+            Ok(w) => (Some(w), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
+        None => (None, Some("no --wasm-opt given".to_string())),
+    };
+    match &wasm_opt {
+        Some(w) => eprintln!("weft-bench: using {} ({})", w.version, w.path.display()),
+        None => eprintln!("weft-bench: wasm-opt not available ({})", missing.as_deref().unwrap_or("")),
+    }
+    let reps = args.reps.unwrap_or(if args.quick { 5 } else { 15 }).max(1);
+    let call_ms = args.call_ms.unwrap_or(if args.quick { 2 } else { 4 });
+    let options = dispatch::Options {
+        sizes: args.sizes.clone(),
+        target: Duration::from_millis(call_ms),
+        reps,
+        wasm_opt: wasm_opt.clone(),
+        scratch: args.scratch.clone(),
+    };
+    let dispatch = match dispatch::run(&options, &mut |line| eprintln!("{line}")) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("weft-bench: dispatch benchmark: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let corpus = if args.no_corpus {
+        Err("--no-corpus was given".to_string())
+    } else if !args.corpus.is_dir() {
+        Err(format!("the corpus folder {} is missing", args.corpus.display()))
+    } else {
+        let options = corpus::Options {
+            root: args.corpus.clone(),
+            limit: args.quick.then_some(3),
+            weft_reps: if args.quick { 1 } else { 3 },
+            wasm_opt: wasm_opt.clone(),
+            scratch: args.scratch.clone(),
+        };
+        corpus::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+    };
+    let _ = std::fs::remove_dir(&args.scratch);
+    let text = report::render(&report::Inputs {
+        machine: &machine,
+        load_after: load_average(),
+        mode: if args.quick { "quick" } else { "full" },
+        command: &command,
+        wasm_opt: wasm_opt.as_ref(),
+        wasm_opt_missing: missing.as_deref(),
+        reps,
+        dispatch: &dispatch,
+        corpus: corpus.as_ref().map_err(|e| e.clone()),
+        elapsed: started.elapsed(),
+    });
+    if let Err(e) = std::fs::write(&args.out, text) {
+        eprintln!("weft-bench: cannot write {}: {e}", args.out.display());
+        return ExitCode::FAILURE;
+    }
+    eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
+    if !dispatch.mismatches.is_empty() {
+        eprintln!("weft-bench: CHECKSUM MISMATCH (miscompilation):");
+        for m in &dispatch.mismatches {
+            eprintln!("  {m}");
+        }
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}

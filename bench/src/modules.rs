@@ -1,0 +1,385 @@
+//! The callback-dispatch modules: one module per handler count and source
+//! shape, and a Rust model of what they compute.
+//!
+//! Every module has `n` handlers `$h0 … $h{n-1}`. Handler `k` mixes its
+//! argument into the global `$acc` in `1 + k % 3` rounds (xor, rotate,
+//! multiply, with constants that depend on `k`) and increments a counter
+//! at memory offset `4k`, so no two handlers do the same work and no call
+//! can be folded away. `$dispatch(e)` calls `$h{e}` for `e` in `[0, n)`,
+//! written in one of four [`Shape`]s.
+//!
+//! The driver loops are inside the module, so a measurement is one host
+//! call: `run_uniform(iterations: i32, seed: i64) -> i32` and
+//! `run_skewed(iterations, seed) -> i32` reset the state, draw `iterations`
+//! event codes from a 64-bit LCG (Knuth's MMIX constants; the high 32 bits
+//! `r` of each state are used), call `$dispatch` with each, and return a
+//! checksum of `$acc` and the counters. The uniform code is
+//! `((r & 0xffff) * n) >> 16`, uniform over `[0, n)`; the skewed code is
+//! `0` when `(r >> 22) < 922` (90.04 % of draws) and the uniform code
+//! otherwise (drawn with `select`, so the generator itself does not
+//! branch). [`model_checksum`] computes the same checksum in Rust.
+
+use std::fmt::Write;
+
+/// How `$dispatch` is written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Shape {
+    /// `if (e == k) { h_k(e) }` for every `k`, one after the other: every
+    /// test runs on every call.
+    SeqIf,
+    /// `if (e == 0) { h_0(e) } else if (e == 1) { … } …`: nested `if/else`.
+    ElseIf,
+    /// A run of `br_if` out of nested blocks, one block per case (the shape
+    /// Binaryen's `tablify` handles); case 0 is tested with `i32.eqz`.
+    BrIf,
+    /// The reference: one hand-written `br_table` over the nested blocks.
+    BrTable,
+}
+
+impl Shape {
+    /// Every shape, in report order.
+    pub const ALL: [Shape; 4] = [Shape::SeqIf, Shape::ElseIf, Shape::BrIf, Shape::BrTable];
+
+    /// The name used in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::SeqIf => "seq-if",
+            Shape::ElseIf => "else-if",
+            Shape::BrIf => "br_if run",
+            Shape::BrTable => "br_table (hand-written)",
+        }
+    }
+
+    /// Is this one of the chain shapes `switch-recovery` targets?
+    pub fn is_chain(self) -> bool {
+        self != Shape::BrTable
+    }
+}
+
+/// The distribution of event codes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Dist {
+    /// Uniform over `[0, n)`.
+    Uniform,
+    /// 90 % code 0 (the first case), the rest uniform.
+    Skewed,
+}
+
+impl Dist {
+    /// Both distributions, in report order.
+    pub const ALL: [Dist; 2] = [Dist::Uniform, Dist::Skewed];
+
+    /// The exported driver function.
+    pub fn export(self) -> &'static str {
+        match self {
+            Dist::Uniform => "run_uniform",
+            Dist::Skewed => "run_skewed",
+        }
+    }
+
+    /// The name used in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dist::Uniform => "uniform",
+            Dist::Skewed => "skewed (90% code 0)",
+        }
+    }
+}
+
+/// Multiplier of the 64-bit LCG.
+const LCG_MUL: u64 = 6364136223846793005;
+/// Increment of the 64-bit LCG.
+const LCG_ADD: u64 = 1442695040888963407;
+/// `(r >> 22) < SKEW_LIMIT` selects code 0 in the skewed driver.
+const SKEW_LIMIT: u32 = 922;
+
+/// The most handlers a module may have (the counters must fit one page).
+pub const MAX_HANDLERS: u32 = 4096;
+
+fn rounds(k: u32) -> u32 {
+    1 + k % 3
+}
+
+fn rotate(k: u32) -> u32 {
+    k % 31 + 1
+}
+
+fn multiplier(k: u32) -> u32 {
+    2 * k + 1
+}
+
+/// The WAT text of the dispatch module with `n` handlers in `shape`.
+/// `n` must be in `1..=MAX_HANDLERS` (checked by [`dispatch_module`]).
+pub fn dispatch_wat(n: u32, shape: Shape) -> String {
+    let mut w = String::new();
+    let _ = writeln!(w, ";; {n} handlers, dispatch shape: {}", shape.name());
+    w.push_str("(module\n  (memory 1)\n  (global $acc (mut i32) (i32.const 0))\n");
+    for k in 0..n {
+        handler(&mut w, k);
+    }
+    dispatch(&mut w, n, shape);
+    driver(&mut w, n, Dist::Uniform);
+    driver(&mut w, n, Dist::Skewed);
+    // reset: $acc = 0, counters = 0.
+    let _ = writeln!(
+        w,
+        "  (func $reset\n    i32.const 0\n    global.set $acc\n    i32.const 0\n    i32.const 0\n    i32.const {}\n    memory.fill)",
+        4 * n
+    );
+    // checksum: c = acc; for k in 0..n { c = c * 31 + counter[k] }.
+    let _ = writeln!(
+        w,
+        "  (func $checksum (result i32) (local $c i32) (local $k i32)
+    global.get $acc
+    local.set $c
+    block $done
+      loop $next
+        local.get $k
+        i32.const {n}
+        i32.ge_u
+        br_if $done
+        local.get $c
+        i32.const 31
+        i32.mul
+        local.get $k
+        i32.const 4
+        i32.mul
+        i32.load
+        i32.add
+        local.set $c
+        local.get $k
+        i32.const 1
+        i32.add
+        local.set $k
+        br $next
+      end
+    end
+    local.get $c)"
+    );
+    w.push_str(")\n");
+    w
+}
+
+fn handler(w: &mut String, k: u32) {
+    let _ = writeln!(w, "  (func $h{k} (param $x i32) (local $a i32)\n    global.get $acc\n    local.set $a");
+    for r in 0..rounds(k) {
+        let _ = writeln!(
+            w,
+            "    local.get $a\n    local.get $x\n    i32.const {}\n    i32.add\n    i32.xor\n    i32.const {}\n    i32.rotl\n    i32.const {}\n    i32.mul\n    local.set $a",
+            k + r,
+            rotate(k),
+            multiplier(k)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "    local.get $a\n    global.set $acc\n    i32.const 0\n    i32.const 0\n    i32.load offset={o}\n    i32.const 1\n    i32.add\n    i32.store offset={o})",
+        o = 4 * k
+    );
+}
+
+fn dispatch(w: &mut String, n: u32, shape: Shape) {
+    w.push_str("  (func $dispatch (param $e i32)\n");
+    match shape {
+        Shape::SeqIf => {
+            for k in 0..n {
+                let _ = writeln!(
+                    w,
+                    "    local.get $e\n    i32.const {k}\n    i32.eq\n    if\n      local.get $e\n      call $h{k}\n    end"
+                );
+            }
+        }
+        Shape::ElseIf => {
+            for k in 0..n {
+                let ind = "  ".repeat(k as usize);
+                let _ = writeln!(
+                    w,
+                    "    {ind}local.get $e\n    {ind}i32.const {k}\n    {ind}i32.eq\n    {ind}if\n    {ind}  local.get $e\n    {ind}  call $h{k}"
+                );
+                if k + 1 < n {
+                    let _ = writeln!(w, "    {ind}else");
+                }
+            }
+            for k in (0..n).rev() {
+                let _ = writeln!(w, "    {}end", "  ".repeat(k as usize));
+            }
+        }
+        Shape::BrIf | Shape::BrTable => {
+            // block $exit (block $default (block $c{n-1} … (block $c0 <tests>) arm0) … arm{n-1}) )
+            w.push_str("    block $exit\n    block $default\n");
+            for k in (0..n).rev() {
+                let _ = writeln!(w, "    block $c{k}");
+            }
+            if shape == Shape::BrIf {
+                for k in 0..n {
+                    if k == 0 {
+                        w.push_str("    local.get $e\n    i32.eqz\n    br_if $c0\n");
+                    } else {
+                        let _ = writeln!(w, "    local.get $e\n    i32.const {k}\n    i32.eq\n    br_if $c{k}");
+                    }
+                }
+                w.push_str("    br $default\n");
+            } else {
+                w.push_str("    local.get $e\n    br_table");
+                for k in 0..n {
+                    let _ = write!(w, " $c{k}");
+                }
+                w.push_str(" $default\n");
+            }
+            for k in 0..n {
+                let _ = writeln!(w, "    end\n    local.get $e\n    call $h{k}\n    br $exit");
+            }
+            w.push_str("    end\n    end\n");
+        }
+    }
+    w.push_str("  )\n");
+}
+
+fn driver(w: &mut String, n: u32, dist: Dist) {
+    let _ = writeln!(
+        w,
+        "  (func (export \"{}\") (param $n i32) (param $seed i64) (result i32)
+    (local $i i32) (local $s i64) (local $r i32) (local $e i32)
+    call $reset
+    local.get $seed
+    local.set $s
+    block $done
+      loop $next
+        local.get $i
+        local.get $n
+        i32.ge_u
+        br_if $done
+        local.get $s
+        i64.const {LCG_MUL}
+        i64.mul
+        i64.const {LCG_ADD}
+        i64.add
+        local.tee $s
+        i64.const 32
+        i64.shr_u
+        i32.wrap_i64
+        local.tee $r
+        i32.const 65535
+        i32.and
+        i32.const {n}
+        i32.mul
+        i32.const 16
+        i32.shr_u
+        local.set $e",
+        dist.export()
+    );
+    if dist == Dist::Skewed {
+        let _ = writeln!(
+            w,
+            "        i32.const 0
+        local.get $e
+        local.get $r
+        i32.const 22
+        i32.shr_u
+        i32.const {SKEW_LIMIT}
+        i32.lt_u
+        select
+        local.set $e"
+        );
+    }
+    w.push_str(
+        "        local.get $e
+        call $dispatch
+        local.get $i
+        i32.const 1
+        i32.add
+        local.set $i
+        br $next
+      end
+    end
+    call $checksum)
+",
+    );
+}
+
+/// The binary dispatch module with `n` handlers in `shape`.
+pub fn dispatch_module(n: u32, shape: Shape) -> Result<Vec<u8>, crate::Error> {
+    if n == 0 || n > MAX_HANDLERS {
+        return Err(crate::Error::new(format!("dispatch module: {n} handlers is outside 1..={MAX_HANDLERS}")));
+    }
+    let text = dispatch_wat(n, shape);
+    wat::parse_str(&text).map_err(|e| crate::Error::new(format!("dispatch module (n = {n}, {}): {e}", shape.name())))
+}
+
+/// What `run_uniform` / `run_skewed` of a module with `n` handlers returns
+/// for `(iterations, seed)`, computed in Rust. Every shape and every
+/// correct optimization of it returns this.
+pub fn model_checksum(n: u32, dist: Dist, iterations: u32, seed: u64) -> i32 {
+    let n = n.clamp(1, MAX_HANDLERS);
+    let mut acc: u32 = 0;
+    let mut counters = vec![0u32; n as usize];
+    let mut s = seed;
+    for _ in 0..iterations {
+        s = s.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
+        let r = (s >> 32) as u32;
+        let mut e = ((r & 0xffff) * n) >> 16;
+        if dist == Dist::Skewed && (r >> 22) < SKEW_LIMIT {
+            e = 0;
+        }
+        // handler e with argument e
+        let mut a = acc;
+        for round in 0..rounds(e) {
+            a = (a ^ e.wrapping_add(e + round)).rotate_left(rotate(e)).wrapping_mul(multiplier(e));
+        }
+        acc = a;
+        counters[e as usize] = counters[e as usize].wrapping_add(1);
+    }
+    let mut c = acc;
+    for v in counters {
+        c = c.wrapping_mul(31).wrapping_add(v);
+    }
+    c as i32
+}
+
+/// The fraction of code-0 events the skewed driver produces, for the report.
+pub fn skew_fraction() -> f64 {
+    f64::from(SKEW_LIMIT) / 1024.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shape_parses_and_validates() {
+        for n in [1, 2, 4, 7, 16, 64] {
+            for shape in Shape::ALL {
+                let bytes = dispatch_module(n, shape).unwrap();
+                wasmparser::Validator::new().validate_all(&bytes).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn out_of_range_handler_counts_are_errors() {
+        assert!(dispatch_module(0, Shape::SeqIf).is_err());
+        assert!(dispatch_module(MAX_HANDLERS + 1, Shape::BrIf).is_err());
+    }
+
+    #[test]
+    fn model_distributions_have_the_intended_shape() {
+        // Count codes through the counters' effect: rerun the generator.
+        let n = 16u32;
+        let mut s = 7u64;
+        let (mut uniform, mut skewed) = (vec![0u32; 16], vec![0u32; 16]);
+        for _ in 0..100_000 {
+            s = s.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
+            let r = (s >> 32) as u32;
+            let e = ((r & 0xffff) * n) >> 16;
+            uniform[e as usize] += 1;
+            skewed[if (r >> 22) < SKEW_LIMIT { 0 } else { e as usize }] += 1;
+        }
+        for &c in &uniform {
+            assert!((5_500..7_000).contains(&c), "uniform bucket {c}");
+        }
+        assert!((89_500..91_500).contains(&skewed[0]), "skewed code 0: {}", skewed[0]);
+        // Different seeds and distributions give different checksums.
+        assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), model_checksum(16, Dist::Uniform, 1000, 2));
+        assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), model_checksum(16, Dist::Skewed, 1000, 1));
+    }
+}
