@@ -127,23 +127,7 @@ pub fn optimize(bytes: &[u8], config: &Config) -> Result<(Vec<u8>, Report), Erro
 
 /// Adds `more` to `total` (per-pass totals by position; events appended).
 pub fn merge(total: &mut Report, more: Report) {
-    if total.passes.is_empty() {
-        total.passes = more.passes;
-    } else {
-        for (t, p) in total.passes.iter_mut().zip(more.passes) {
-            t.functions_changed += p.functions_changed;
-            t.insts_before += p.insts_before;
-            t.insts_after += p.insts_after;
-            t.time += p.time;
-            t.proved += p.proved;
-            t.proved_bounded += p.proved_bounded;
-            t.counterexamples += p.counterexamples;
-            t.unknown += p.unknown;
-            t.reverted += p.reverted;
-        }
-    }
-    total.events.extend(more.events);
-    total.opaque_functions += more.opaque_functions;
+    total.merge(more);
 }
 
 /// Optimizes one IR function in place with the configured passes (module

@@ -102,23 +102,43 @@ pub struct Report {
     pub opaque_functions: usize,
 }
 
+impl PassStats {
+    /// Adds `other`'s counts and time to `self` (same pass).
+    pub fn add(&mut self, other: &PassStats) {
+        self.functions_changed += other.functions_changed;
+        self.insts_before += other.insts_before;
+        self.insts_after += other.insts_after;
+        self.time += other.time;
+        self.proved += other.proved;
+        self.proved_bounded += other.proved_bounded;
+        self.counterexamples += other.counterexamples;
+        self.unknown += other.unknown;
+        self.reverted += other.reverted;
+    }
+}
+
 impl Report {
-    fn absorb(&mut self, f: FunctionReport) {
+    fn add_passes(&mut self, passes: Vec<PassStats>) {
         if self.passes.is_empty() {
-            self.passes = f.passes.iter().map(|p| PassStats { name: p.name, ..PassStats::default() }).collect();
+            self.passes = passes;
+        } else {
+            for (total, p) in self.passes.iter_mut().zip(&passes) {
+                total.add(p);
+            }
         }
-        for (total, p) in self.passes.iter_mut().zip(f.passes) {
-            total.functions_changed += p.functions_changed;
-            total.insts_before += p.insts_before;
-            total.insts_after += p.insts_after;
-            total.time += p.time;
-            total.proved += p.proved;
-            total.proved_bounded += p.proved_bounded;
-            total.counterexamples += p.counterexamples;
-            total.unknown += p.unknown;
-            total.reverted += p.reverted;
-        }
+    }
+
+    fn absorb(&mut self, f: FunctionReport) {
+        self.add_passes(f.passes);
         self.events.extend(f.events);
+    }
+
+    /// Adds another report of the same pipeline (another core module of a
+    /// component): per-pass totals by position, events appended.
+    pub fn merge(&mut self, more: Report) {
+        self.add_passes(more.passes);
+        self.events.extend(more.events);
+        self.opaque_functions += more.opaque_functions;
     }
 }
 
