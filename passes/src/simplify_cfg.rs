@@ -69,7 +69,7 @@
 //! worst case and close to linear on typical code.
 
 use cranelift_entity::{EntitySet, SecondaryMap};
-use weft_ir::{Block, BlockCall, Function, Imm, Inst, InstructionData, Opcode, Value};
+use weft_ir::{Block, BlockCall, Function, Inst, InstructionData, Value};
 
 /// The `simplify-cfg` pass.
 pub struct SimplifyCfg;
@@ -218,15 +218,6 @@ pub(crate) fn make_jump(func: &mut Function, inst: Inst, call: &BlockCall) {
     func.dfg.replace_inst_data(inst, InstructionData::Jump { dest });
 }
 
-/// The `i32.const` value of `v`, if it is one.
-fn i32_const(func: &Function, v: Value) -> Option<i32> {
-    let inst = func.dfg.value_inst(v)?;
-    match func.dfg.insts[inst] {
-        InstructionData::Op { opcode: Opcode::I32Const, imm: Imm::I32(x), .. } => Some(x),
-        _ => None,
-    }
-}
-
 // --------------------------------------------------------------- rewrites
 
 /// Rewrite 1: constant and degenerate branches become jumps.
@@ -240,15 +231,15 @@ fn fold_branches(func: &mut Function) -> bool {
             continue;
         }
         let taken = match func.dfg.insts[inst] {
-            InstructionData::Brif { cond, .. } => match i32_const(func, cond) {
+            InstructionData::Brif { cond, .. } => match func.dfg.int_const(cond) {
                 Some(c) => dests.get(if c != 0 { 0 } else { 1 }).cloned(),
                 None if dests.len() == 2 && same_call(func, &dests[0], &dests[1]) => Some(dests[0].clone()),
                 None => None,
             },
-            InstructionData::BrTable { index, .. } => match i32_const(func, index) {
+            InstructionData::BrTable { index, .. } => match func.dfg.int_const(index) {
                 // Index i takes target i (edge i + 1) when in range, else the default (edge 0).
                 Some(i) => {
-                    let i = i as u32 as usize;
+                    let i = i as i32 as u32 as usize;
                     dests.get(if i < dests.len() - 1 { i + 1 } else { 0 }).cloned()
                 }
                 None if dests.iter().all(|d| same_call(func, d, &dests[0])) => dests.first().cloned(),
