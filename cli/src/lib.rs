@@ -48,9 +48,9 @@ pub enum Error {
     /// Malformed, invalid or unreadable input.
     #[error("{0}")]
     Input(String),
-    /// A pass name that does not exist.
+    /// A pass name that does not exist, or bad pass parameters.
     #[error(transparent)]
-    UnknownPass(#[from] weft_passes::UnknownPass),
+    PassSpec(#[from] weft_passes::PassSpecError),
     /// The backend could not write valid wasm (a weft bug; nothing is written).
     #[error("internal error: {0}")]
     Backend(#[from] weft_backend::BackendError),
@@ -62,19 +62,26 @@ impl From<weft_frontend::FrontendError> for Error {
     }
 }
 
-/// The passes `config` asks for.
-pub fn pass_list(config: &Config) -> Result<Vec<&'static weft_passes::PassInfo>, weft_passes::UnknownPass> {
+/// The passes `config` asks for, with their parameters (`--passes` items
+/// may be written `name<key=value;...>`).
+pub fn pass_specs(config: &Config) -> Result<Vec<weft_passes::PassSpec>, weft_passes::PassSpecError> {
     match &config.passes {
-        Some(names) => names.iter().map(|n| weft_passes::lookup(n)).collect(),
-        None => weft_passes::pipelines::pipeline(config.opt_level),
+        Some(names) => names.iter().map(|n| weft_passes::PassSpec::parse(n)).collect(),
+        None => Ok(weft_passes::pipelines::pipeline(config.opt_level)?.into_iter().map(Into::into).collect()),
     }
+}
+
+/// The passes `config` asks for, without their parameters (see
+/// [`pass_specs`]).
+pub fn pass_list(config: &Config) -> Result<Vec<&'static weft_passes::PassInfo>, weft_passes::PassSpecError> {
+    Ok(pass_specs(config)?.into_iter().map(|s| s.info).collect())
 }
 
 /// A pass manager for `config`.
 pub fn manager(config: &Config) -> Result<weft_passes::PassManager, Error> {
-    let passes = pass_list(config)?;
+    let passes = pass_specs(config)?;
     let pm_config = weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() };
-    Ok(weft_passes::PassManager::new(&passes, pm_config))
+    Ok(weft_passes::PassManager::from_specs(&passes, pm_config)?)
 }
 
 /// Optimizes one core module (wasm bytes).
@@ -90,7 +97,7 @@ pub fn optimize_core_module_with(
     config: &Config,
     after_pass: &mut dyn FnMut(&str, &weft_ir::Module),
 ) -> Result<(Vec<u8>, Report), Error> {
-    let passes = pass_list(config)?;
+    let passes = pass_specs(config)?;
     let pm_config = weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() };
     let (mut module, _diagnostics) = weft_frontend::translate_module(bytes)?;
     let mut report = Report {
@@ -98,10 +105,11 @@ pub fn optimize_core_module_with(
         ..Report::default()
     };
     for pass in passes {
-        let r = weft_passes::PassManager::new(&[pass], pm_config.clone()).run_module(&mut module);
+        let r = weft_passes::PassManager::from_specs(std::slice::from_ref(&pass), pm_config.clone())?
+            .run_module(&mut module);
         report.passes.extend(r.passes);
         report.events.extend(r.events);
-        after_pass(pass.name, &module);
+        after_pass(pass.info.name, &module);
     }
     let out = weft_backend::emit_module(&module)?;
     Ok((out, report))

@@ -69,7 +69,9 @@ struct OptArgs {
     /// Optimization level: 0, 1, 2, 3 or s (as -O0 ... -Os).
     #[arg(short = 'O', default_value = "2", value_parser = parse_level)]
     level: OptLevel,
-    /// Run these passes (comma-separated) instead of a pipeline.
+    /// Run these passes (comma-separated) instead of a pipeline; a pass may
+    /// take parameters, e.g. `switch-recovery<min-cases-for-table=4;min-density=0.5>`
+    /// (`weft passes` lists them).
     #[arg(long, value_delimiter = ',')]
     passes: Option<Vec<String>>,
     /// Check every pass with Z3; `strict` (the default) keeps only proved results.
@@ -112,7 +114,7 @@ struct Failure(u8, String);
 impl From<weft::Error> for Failure {
     fn from(e: weft::Error) -> Self {
         let code = match e {
-            weft::Error::UnknownPass(_) => EXIT_USAGE,
+            weft::Error::PassSpec(_) => EXIT_USAGE,
             _ => EXIT_INPUT,
         };
         Failure(code, e.to_string())
@@ -131,6 +133,9 @@ fn main() -> ExitCode {
         Command::Passes => {
             for p in weft_passes::passes() {
                 println!("{:<24} {}", p.name, p.description);
+                if let Some((_, params)) = weft_passes::registry::PASS_PARAMS.iter().find(|(n, _)| *n == p.name) {
+                    println!("{:<24}   parameters: {}", "", params.join(", "));
+                }
             }
             Ok(())
         }

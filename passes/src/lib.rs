@@ -26,7 +26,7 @@ pub mod simplify_cfg;
 pub mod switch_recovery;
 
 pub use manager::{Config, FunctionReport, PassEvent, PassManager, PassStats, Report, VerifyMode};
-pub use registry::{AnyPass, PassInfo, UnknownPass, lookup, passes};
+pub use registry::{AnyPass, PassInfo, PassSpec, PassSpecError, UnknownPass, lookup, parse_pass_list, passes};
 
 use weft_ir::{Function, Module};
 

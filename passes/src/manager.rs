@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use weft_ir::{FuncBody, Function, Module};
 use weft_verify::{Options, Outcome, check_refinement};
 
-use crate::registry::{AnyPass, PassInfo};
+use crate::registry::{AnyPass, PassInfo, PassSpec, PassSpecError};
 
 /// Whether and how strictly passes are checked with Z3.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -152,6 +152,19 @@ impl PassManager {
     /// A manager running `passes` in order.
     pub fn new(passes: &[&'static PassInfo], config: Config) -> Self {
         PassManager { passes: passes.iter().map(|p| (*p, (p.make)())).collect(), config }
+    }
+
+    /// A manager running `specs` (passes with parameters) in order.
+    pub fn from_specs(specs: &[PassSpec], config: Config) -> Result<Self, PassSpecError> {
+        let passes = specs
+            .iter()
+            .map(|s| {
+                s.try_instantiate()
+                    .map(|p| (s.info, p))
+                    .map_err(|message| PassSpecError::Invalid { spec: s.to_string(), message })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(PassManager { passes, config })
     }
 
     /// The names of the passes, in order.

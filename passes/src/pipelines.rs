@@ -21,14 +21,34 @@ pub enum OptLevel {
 pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
     match level {
         OptLevel::O0 => &[],
-        OptLevel::O1 => &["simplify-cfg", "copy-prop", "dce"],
-        // `switch-recovery` runs after the cleanups have exposed the chains,
-        // and is followed by a cleanup of the blocks it leaves behind. `-Os`
-        // does not yet run switch-recovery in its size-preferring mode
-        // (`SwitchConfig::size()`): the registry has one entry per pass.
-        OptLevel::O2 | OptLevel::O3 | OptLevel::Os => {
-            &["sccp", "simplify-cfg", "copy-prop", "switch-recovery", "simplify-cfg", "dce"]
-        }
+        // Each cleanup exposes work for the next; `dce` leaves jump-only
+        // blocks behind, so `simplify-cfg` ends every pipeline.
+        OptLevel::O1 => &["sccp", "simplify-cfg", "copy-prop", "dce", "simplify-cfg"],
+        // `switch-recovery` runs after the cleanups have exposed the chains
+        // (constants folded, copies gone), and is followed by a cleanup of
+        // the blocks and conditions it leaves behind.
+        OptLevel::O2 | OptLevel::O3 => &[
+            "sccp",
+            "simplify-cfg",
+            "copy-prop",
+            "switch-recovery",
+            "simplify-cfg",
+            "copy-prop",
+            "dce",
+            "simplify-cfg",
+        ],
+        // `-Os`: the same, with switch-recovery choosing the smallest
+        // encoding (`SwitchConfig::size()`).
+        OptLevel::Os => &[
+            "sccp",
+            "simplify-cfg",
+            "copy-prop",
+            "switch-recovery-size",
+            "simplify-cfg",
+            "copy-prop",
+            "dce",
+            "simplify-cfg",
+        ],
     }
 }
 

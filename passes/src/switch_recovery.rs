@@ -119,7 +119,7 @@ use std::collections::BTreeSet;
 use weft_ir::{Block, ControlFlowGraph, DominatorTree, Function};
 
 use chain::{Analyses, find_chain};
-use cost::{Partition, Plan, Shape, chain_bytes, decide};
+use cost::{Partition, Plan, Shape, chain_bytes, decide, source_ranks};
 
 /// Default for [`SwitchConfig::min_cases_for_table`]: LLVM's minimum number
 /// of jump-table entries.
@@ -194,6 +194,54 @@ impl SwitchConfig {
     pub fn size() -> Self {
         SwitchConfig { prefer_size: true, ..SwitchConfig::default() }
     }
+
+    /// The parameter names of [`SwitchConfig::with_params`], as written in
+    /// a pass list (`switch-recovery<min-cases-for-table=4>`).
+    pub const PARAMS: &'static [&'static str] = &[
+        "min-cases-for-table",
+        "min-density",
+        "min-cases-for-search",
+        "max-table-span",
+        "max-range-in-table",
+        "prefer-size",
+    ];
+
+    /// `self` with the given `(name, value)` parameters set; an unknown
+    /// name or a bad value is an error naming it.
+    pub fn with_params(mut self, params: &[(String, String)]) -> Result<Self, String> {
+        fn num<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, String> {
+            value.parse().map_err(|_| format!("parameter `{key}`: `{value}` is not a valid number"))
+        }
+        for (key, value) in params {
+            match key.as_str() {
+                "min-cases-for-table" => self.min_cases_for_table = num(key, value)?,
+                "min-cases-for-search" => self.min_cases_for_search = num(key, value)?,
+                "max-table-span" => self.max_table_span = num(key, value)?,
+                "max-range-in-table" => self.max_range_in_table = num(key, value)?,
+                "min-density" => {
+                    let d: f64 = num(key, value)?;
+                    if !(0.0..=1.0).contains(&d) {
+                        return Err(format!("parameter `min-density`: {value} is not between 0 and 1"));
+                    }
+                    self.min_density = d;
+                }
+                "prefer-size" => {
+                    self.prefer_size = match value.as_str() {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(format!("parameter `prefer-size`: `{value}` is not true or false")),
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown parameter `{key}`; switch-recovery takes: {}",
+                        Self::PARAMS.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// The `switch-recovery` pass.
@@ -230,6 +278,10 @@ pub enum Decision {
     Table,
     /// Rewritten into a binary search tree of compares.
     SearchTree,
+    /// Sequential `if`s rewritten into an early-exit compare chain in
+    /// source order (every call stops at its case instead of running
+    /// every test).
+    Chain,
 }
 
 /// One chain the pass found, and what it did with it.
@@ -266,7 +318,10 @@ impl SwitchRecovery {
                 }
                 let Some(chain) = find_chain(func, &analyses, head, 2) else { continue };
                 let partition = Partition::of(&chain);
-                let plan = decide(&partition, chain_bytes(func, &chain), &self.config);
+                // Sequential ifs (arms rejoining the chain) run every test
+                // on every call: an early-exit chain is a rewrite too.
+                let ranks = (!chain.redirects.is_empty()).then(|| source_ranks(&partition, &chain));
+                let plan = decide(&partition, chain_bytes(func, &chain), ranks.as_deref(), &self.config);
                 let mut entry = ChainReport {
                     head,
                     selector_type: chain.ty,
@@ -284,6 +339,7 @@ impl SwitchRecovery {
                         entry.decision = match shape {
                             Shape::Table => Decision::Table,
                             Shape::Search => Decision::SearchTree,
+                            Shape::Chain => Decision::Chain,
                         };
                         report.push(entry);
                         let reachable_before: BTreeSet<Block> =

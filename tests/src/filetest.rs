@@ -37,10 +37,10 @@ pub enum Command {
     Liveness,
     /// `test interpret`.
     Interpret,
-    /// `test pass a,b,c`: run the passes, then `; check:` the output, run the
+    /// `test pass a,b<k=v>,c`: run the passes (with parameters), then `; check:` the output, run the
     /// `; run:` lines before and after, and require the Z3 refinement check
     /// of the result against the input not to fail.
-    Pass(Vec<String>),
+    Pass(Vec<weft_passes::PassSpec>),
     /// `test refine`: functions come in pairs (source, target); the target
     /// carries `; expect: proved`, `; expect: bounded`, or
     /// `; expect: counterexample [QUERY]`.
@@ -78,11 +78,7 @@ impl FileTest {
             "interpret" => Command::Interpret,
             "refine" => Command::Refine,
             other if other.starts_with("pass ") => {
-                let names: Vec<String> = other[5..].split(',').map(|n| n.trim().to_string()).collect();
-                for n in &names {
-                    weft_passes::lookup(n).map_err(|e| e.to_string())?;
-                }
-                Command::Pass(names)
+                Command::Pass(weft_passes::parse_pass_list(&other[5..]).map_err(|e| e.to_string())?)
             }
             other => return Err(format!("unknown filetest command `{other}`")),
         };
@@ -231,7 +227,7 @@ fn run_function(test: &FileTest, funcs: &[Function], func: &Function, src: &Func
             filecheck(src, &crate::dumps::liveness(func))
         }
         Command::Refine => unreachable!("handled per file"),
-        Command::Pass(names) => run_pass(names, funcs, func, src),
+        Command::Pass(specs) => run_pass(specs, funcs, func, src),
         Command::Interpret => {
             verify(func)?;
             let runs = directives(src, "run:");
@@ -297,14 +293,19 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn run_pass(names: &[String], funcs: &[Function], func: &Function, src: &FuncSource) -> Result<(), String> {
+fn run_pass(
+    specs: &[weft_passes::PassSpec],
+    funcs: &[Function],
+    func: &Function,
+    src: &FuncSource,
+) -> Result<(), String> {
     verify(func).map_err(|e| format!("input does not verify:\n{e}"))?;
     let runs = directives(src, "run:");
     for r in &runs {
         crate::run_line::check(funcs, func, r).map_err(|e| format!("before the pass: {e}"))?;
     }
-    let infos: Vec<_> = names.iter().map(|n| weft_passes::lookup(n).expect("checked when the file was read")).collect();
-    let manager = weft_passes::PassManager::new(&infos, weft_passes::Config::default());
+    let manager =
+        weft_passes::PassManager::from_specs(specs, weft_passes::Config::default()).map_err(|e| e.to_string())?;
     let mut out = func.clone();
     let report = manager.run_function(&mut out);
     if let Some(e) = report.events.iter().find(|e| e.reverted) {

@@ -156,6 +156,9 @@ pub(crate) enum Shape {
     Table,
     /// A binary search tree of compares.
     Search,
+    /// An early-exit chain of compares in source order (for a chain of
+    /// sequential `if`s, which runs every test on every call).
+    Chain,
 }
 
 /// The decision for one chain.
@@ -432,8 +435,40 @@ fn lower_leaf(p: &Partition, items: &[Item], mut a: u64, mut b: u64) -> Node {
     node
 }
 
-/// Decides what to do with a chain.
-pub(crate) fn decide(p: &Partition, original_bytes: u64, config: &SwitchConfig) -> Plan {
+/// The source rank of every cluster of `p`: the index of the first test of
+/// `chain` whose exit is the cluster's target (`usize::MAX` for a cluster
+/// going to the chain's own default edge), so that a compare chain can test
+/// the clusters in the order the source does — the source order is the only
+/// hint of which cases are hot.
+pub(crate) fn source_ranks(p: &Partition, chain: &Chain) -> Vec<usize> {
+    p.clusters
+        .iter()
+        .map(|c| {
+            (0..chain.tests.len())
+                .find(|&i| outcome_target(p, chain, Outcome::Exit(i)) == Some(c.target))
+                .unwrap_or(usize::MAX)
+        })
+        .collect()
+}
+
+/// The clusters as an early-exit compare chain, ordered by `ranks` (ties by
+/// value), ending at the default: one compare per cluster.
+fn lower_chain(p: &Partition, ranks: &[usize]) -> Node {
+    let mut order: Vec<usize> = (0..p.clusters.len()).collect();
+    order.sort_by_key(|&i| (ranks.get(i).copied().unwrap_or(usize::MAX), p.clusters[i].lo));
+    let mut node = Node::Jump(p.default);
+    for &i in order.iter().rev() {
+        let c = &p.clusters[i];
+        node = Node::Test { cmp: cluster_cmp(c), then: Box::new(Node::Jump(c.target)), other: Box::new(node) };
+    }
+    node
+}
+
+/// Decides what to do with a chain. `original_bytes` is the chain's
+/// estimated encoding; `sequential` holds the clusters' source ranks
+/// ([`source_ranks`]) when the chain is made of sequential `if`s (every
+/// test runs on every call), `None` for an early-exit chain.
+pub(crate) fn decide(p: &Partition, original_bytes: u64, sequential: Option<&[usize]>, config: &SwitchConfig) -> Plan {
     if p.clusters.is_empty() {
         return Plan::Leave("every value reaches one target");
     }
@@ -441,20 +476,37 @@ pub(crate) fn decide(p: &Partition, original_bytes: u64, config: &SwitchConfig) 
     let has_table = items.iter().any(|i| matches!(i, Item::Table { .. }));
     let max = max_value(p.width);
     if config.prefer_size {
-        if !has_table {
-            return Plan::Leave("no table is smaller than the compares");
+        // The smallest of: a table dispatch, an early-exit chain (for
+        // sequential ifs), the chain as written.
+        let mut best: Option<(u64, Node, Shape)> = None;
+        let mut consider = |tree: Node, shape: Shape| {
+            let bytes = tree_bytes(&tree, p.width);
+            if bytes < original_bytes && best.as_ref().is_none_or(|(b, _, _)| bytes < *b) {
+                best = Some((bytes, tree, shape));
+            }
+        };
+        if has_table {
+            consider(lower(p, &items, 0, max, usize::MAX), Shape::Table);
         }
-        let tree = lower(p, &items, 0, max, usize::MAX);
-        if tree_bytes(&tree, p.width) >= original_bytes {
-            return Plan::Leave("the dispatch would not be smaller than the chain");
+        if let Some(ranks) = sequential {
+            consider(lower_chain(p, ranks), Shape::Chain);
         }
-        return Plan::Rewrite { tree, shape: Shape::Table };
+        return match best {
+            Some((_, tree, shape)) => Plan::Rewrite { tree, shape },
+            None if has_table || sequential.is_some() => {
+                Plan::Leave("the dispatch would not be smaller than the chain")
+            }
+            None => Plan::Leave("no table is smaller than the compares"),
+        };
     }
     if has_table {
         return Plan::Rewrite { tree: lower(p, &items, 0, max, LEAF_MAX), shape: Shape::Table };
     }
     if p.clusters.len() >= config.min_cases_for_search {
         return Plan::Rewrite { tree: lower(p, &items, 0, max, LEAF_MAX), shape: Shape::Search };
+    }
+    if let Some(ranks) = sequential {
+        return Plan::Rewrite { tree: lower_chain(p, ranks), shape: Shape::Chain };
     }
     Plan::Leave("too few cases for a table or a search tree")
 }

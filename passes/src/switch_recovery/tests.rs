@@ -113,7 +113,7 @@ fn lowering_agrees_with_the_partition_on_every_boundary() {
         let p = partition(width, clusters, ntargets);
         let bounds: Vec<u64> = p.clusters.iter().flat_map(|c| [c.lo, c.hi]).collect();
         for (name, config) in configs() {
-            let Plan::Rewrite { tree, .. } = decide(&p, 10_000, &config) else { continue };
+            let Plan::Rewrite { tree, .. } = decide(&p, 10_000, None, &config) else { continue };
             rewritten += 1;
             for v in probes_around(&bounds, width) {
                 assert_eq!(
