@@ -82,6 +82,32 @@ fn unknown_pass_is_a_usage_error_listing_valid_passes() {
 }
 
 #[test]
+fn pass_parameters_are_used_and_checked() {
+    // The example's callback has few cases: the default thresholds leave
+    // them a compare chain, a forced threshold makes a br_table.
+    let wat = tmp("forced.wat");
+    let (code, _, err) = run(weft()
+        .arg("opt")
+        .arg(example())
+        .arg("--passes")
+        .arg("sccp,simplify-cfg,switch-recovery<min-cases-for-table=2;min-density=0.1>,dce")
+        .arg("-S")
+        .arg("-o")
+        .arg(&wat));
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&wat).unwrap().contains("br_table"), "a forced table is emitted");
+    let out = tmp("badparam.wasm");
+    let (code, _, err) =
+        run(weft().arg("opt").arg(example()).arg("--passes").arg("switch-recovery<min-density=7>").arg("-o").arg(&out));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("min-density") && err.contains("between 0 and 1"), "{err}");
+    assert!(!out.exists());
+    let (code, listing, _) = run(weft().arg("passes"));
+    assert_eq!(code, 0);
+    assert!(listing.contains("switch-recovery-size") && listing.contains("min-cases-for-table"), "{listing}");
+}
+
+#[test]
 fn missing_input_file_is_an_input_error() {
     let (code, _, err) = run(weft().arg("opt").arg("/nonexistent/x.wasm").arg("-o").arg(tmp("x.wasm")));
     assert_eq!(code, 1, "{err}");
