@@ -70,14 +70,20 @@
 //! over table span — of at least [`SwitchConfig::min_density`], a span of
 //! at most [`SwitchConfig::max_table_span`], and no cluster wider than
 //! [`SwitchConfig::max_range_in_table`], since one compare tests a range of
-//! any width while a table spends an entry per value); what remains is lowered as
-//! a balanced binary search down to runs of at most three compares. The
-//! result is used when it contains a table, or when there are at least
-//! [`SwitchConfig::min_cases_for_search`] clusters; otherwise the chain is
-//! left as written. With [`SwitchConfig::prefer_size`] (`-Os`), a table is
-//! formed only where it encodes smaller than the compares it replaces, no
-//! search tree is built, and the rewrite happens only when its estimated
-//! encoding is smaller than the chain's.
+//! any width while a table spends an entry per value); what remains is
+//! lowered as a balanced binary search down to runs of at most three
+//! compares. The result is used when it contains a table, or when there
+//! are at least [`SwitchConfig::min_cases_for_search`] clusters. Otherwise
+//! a chain of sequential `if`s — which runs every test on every call —
+//! becomes an *early-exit compare chain* in source order (one compare per
+//! cluster; a call stops at its case; the source order is kept because it
+//! is the only hint of which cases are hot), and an early-exit chain
+//! (else-if ladder, `br_if` run) is left as written. With
+//! [`SwitchConfig::prefer_size`] (`-Os`, the `switch-recovery-size` pass),
+//! a table is formed only where it encodes smaller than the compares it
+//! replaces, no search tree is built, and the smaller of (table dispatch,
+//! early-exit chain) is used only when its estimated encoding is smaller
+//! than the chain's.
 //!
 //! Tables are indexed by `v - min` (no subtraction when `min <= 3`: the
 //! low entries go to the default); holes go to the default, and so does

@@ -10,6 +10,7 @@
 pub mod dumps;
 pub mod filetest;
 pub mod fuzzing;
+pub mod p3callbacks;
 pub mod p3host;
 pub mod run_line;
 pub mod sightglass;

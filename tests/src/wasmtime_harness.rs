@@ -3,8 +3,10 @@
 //!
 //! This module owns:
 //! - the transform under test ([`Transform`]: wasm bytes in, wasm bytes out),
-//!   the [`identity`] transform and weft's round trip ([`WeftRoundtrip`]:
-//!   `weft_frontend::translate_module` then `weft_backend::emit_module`);
+//!   the [`identity`] transform, weft's round trip ([`WeftRoundtrip`]:
+//!   `weft_frontend::translate_module` then `weft_backend::emit_module`) and
+//!   weft's optimization pipeline ([`WeftOptimize`]: `-O2` by default,
+//!   through `weft::optimize_core_module`, the code path of `weft opt -O2`);
 //! - the feature set weft supports ([`weft_features`]: wasm 2.0 — MVP,
 //!   mutable globals, sign extension, saturating conversions, multi-value,
 //!   bulk memory, reference types, simd128 — plus tail calls and
@@ -42,13 +44,26 @@
 //! [`TRANSFORMED_FUEL_FACTOR`] times the budget, so running out of fuel there
 //! while the original finished is a difference.
 //!
+//! # Verification mode of [`WeftOptimize`]
+//!
+//! The pipeline runs with [`weft::VerifyMode::Off`], like `weft opt -O2`
+//! without `--verify`: the IR's structural verifier checks every function
+//! after every pass, Z3 is not called. Refinement checking of every function
+//! of the spec testsuite and of sightglass would take far longer than a CI
+//! run allows; there, executing every assertion (every program) against the
+//! optimized module is the differential check. A function the structural
+//! verifier rejects after a pass is a pass bug: the facade restores the
+//! function and reports it, and [`WeftOptimize::apply`] turns that report
+//! into an error, so the module counts as failed.
+//!
 //! It owns no compiler logic: weft's crates are only called through
-//! [`WeftRoundtrip`].
+//! [`WeftRoundtrip`] and [`WeftOptimize`].
 
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmtime::{
@@ -117,6 +132,112 @@ impl WeftRoundtrip {
     pub fn opaque_functions(&self) -> usize {
         self.opaque.load(Ordering::Relaxed)
     }
+}
+
+/// weft's optimization pipeline as `weft opt -O<level>` runs it
+/// (`weft::optimize_core_module`; the structural verifier after every pass,
+/// no Z3 — see the module docs), with the output validated under
+/// [`weft_features`]. Counts the functions it optimized and the functions
+/// the frontend kept opaque, and sums the pass reports of every module it
+/// optimized.
+#[derive(Debug)]
+pub struct WeftOptimize {
+    config: weft::Config,
+    functions: AtomicUsize,
+    report: Mutex<weft::Report>,
+}
+
+impl Default for WeftOptimize {
+    /// The `-O2` pipeline.
+    fn default() -> Self {
+        Self::new(weft::OptLevel::O2)
+    }
+}
+
+impl WeftOptimize {
+    /// The pipeline of `level`, with zeroed counters.
+    pub fn new(level: weft::OptLevel) -> Self {
+        let config =
+            weft::Config { opt_level: level, passes: None, verify: weft::VerifyMode::Off, ..Default::default() };
+        WeftOptimize { config, functions: AtomicUsize::new(0), report: Mutex::new(weft::Report::default()) }
+    }
+
+    /// The facade configuration it runs.
+    pub fn config(&self) -> &weft::Config {
+        &self.config
+    }
+
+    /// Optimizes the core module `bytes`. Errors: the facade's (invalid
+    /// input, backend failure), a function the structural verifier rejected
+    /// after a pass (a pass bug, named with the pass and the function), or
+    /// output that does not validate.
+    pub fn apply(&self, bytes: &[u8]) -> Result<Vec<u8>, String> {
+        let (out, report) = weft::optimize_core_module(bytes, &self.config).map_err(|e| format!("weft opt: {e}"))?;
+        let pass_bugs: Vec<String> =
+            report.events.iter().map(|e| format!("pass `{}` on %{}: {}", e.pass, e.function, e.message)).collect();
+        self.functions.fetch_add(defined_functions(&out), Ordering::Relaxed);
+        self.report.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).merge(report);
+        if !pass_bugs.is_empty() {
+            return Err(format!("weft opt: {} pass bug(s): {}", pass_bugs.len(), pass_bugs.join("; ")));
+        }
+        validate(&out).map_err(|e| format!("weft opt: output {e}"))?;
+        Ok(out)
+    }
+
+    /// Defined functions of every module the facade accepted so far.
+    pub fn functions(&self) -> usize {
+        self.functions.load(Ordering::Relaxed)
+    }
+
+    /// Functions the frontend kept opaque (skipped by every pass), over
+    /// every module the facade accepted so far.
+    pub fn opaque_functions(&self) -> usize {
+        self.report.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).opaque_functions
+    }
+
+    /// The pass reports of every module the facade accepted so far, merged
+    /// (per-pass totals in pipeline order; events appended).
+    pub fn report(&self) -> weft::Report {
+        self.report.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// A table of the merged report: per pass, the functions it changed,
+    /// the instructions before and after it, the functions it reverted and
+    /// its time (summed over every function, whatever thread ran it), then
+    /// the pass-bug count.
+    pub fn pass_table(&self) -> String {
+        let report = self.report();
+        let mut s = format!(
+            "{:<22} {:>8} {:>10} {:>10} {:>8} {:>9}\n",
+            "pass", "changed", "insts in", "insts out", "reverted", "time ms"
+        );
+        for p in &report.passes {
+            s.push_str(&format!(
+                "{:<22} {:>8} {:>10} {:>10} {:>8} {:>9.1}\n",
+                p.name,
+                p.functions_changed,
+                p.insts_before,
+                p.insts_after,
+                p.reverted,
+                p.time.as_secs_f64() * 1e3
+            ));
+        }
+        s.push_str(&format!("pass bugs (functions the structural verifier rejected): {}\n", report.events.len()));
+        s
+    }
+}
+
+/// The number of functions defined in the core module `bytes` (0 if it has
+/// no code section or does not parse).
+pub fn defined_functions(bytes: &[u8]) -> usize {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(wasmparser::Payload::CodeSectionStart { count, .. }) => return count as usize,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    0
 }
 
 /// The wasm features weft supports, as `wasmparser` (the workspace version)
@@ -1210,6 +1331,32 @@ mod tests {
         let calls = h.probe_calls(&wat(MODULE), &[0, 5]).unwrap();
         let names: Vec<&str> = calls.iter().map(|c| c.export.as_str()).collect();
         assert_eq!(names, ["div", "div", "fnan", "spin"]);
+    }
+
+    #[test]
+    fn weft_optimize_runs_the_o2_pipeline() {
+        let original = wat(r#"(module
+            (func (export "f") (param i32) (result i32)
+                (if (result i32) (i32.eq (i32.const 3) (i32.const 3))
+                    (then (i32.add (local.get 0) (i32.const 1)))
+                    (else (i32.mul (local.get 0) (i32.const 7))))))"#);
+        let o2 = WeftOptimize::default();
+        assert_eq!(o2.config().opt_level, weft::OptLevel::O2);
+        let out = o2.apply(&original).unwrap();
+        assert!(validate(&out).is_ok());
+        assert!(out.len() < original.len(), "the constant branch is folded: {} -> {} bytes", original.len(), out.len());
+        assert_eq!(o2.functions(), 1);
+        let report = o2.report();
+        let names: Vec<&str> = report.passes.iter().map(|p| p.name).collect();
+        assert_eq!(names, weft_passes::pipelines::pipeline_names(weft::OptLevel::O2));
+        assert!(report.passes.iter().any(|p| p.functions_changed == 1));
+        assert!(o2.pass_table().contains("sccp"));
+        let h = Harness::new(Some(1_000_000)).unwrap();
+        let calls = h.probe_calls(&original, &[0, -1, 41]).unwrap();
+        h.compare(&original, &out, &calls).unwrap();
+        let invalid = wat("(module (func (result i32) (i64.const 0)))");
+        assert!(o2.apply(&invalid).is_err());
+        assert!(o2.apply(b"not wasm").is_err());
     }
 
     #[test]
