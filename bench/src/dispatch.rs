@@ -4,7 +4,11 @@
 //! For each handler count `n`, the hand-written `br_table` module is timed
 //! once to choose the iterations of one call (about `target` long); every
 //! variant of every shape then runs that many iterations, so their model
-//! checksums are shared. Each variant is compiled and instantiated three
+//! checksums are shared. Every shape's series also times the *baseline*
+//! module of `n` handlers ([`modules::baseline_module`]: the same driver and
+//! handlers, `$dispatch` a plain `call $h0`), so that each variant's
+//! dispatch cost — its time less the baseline's — is a difference within
+//! one interleaved series. Each variant is compiled and instantiated three
 //! times (see [`INSTANCES`]), each instance called once to warm up, then
 //! the variant is called `reps` times per distribution, cycling through its
 //! instances, the variants interleaved (rotating which goes first) so that
@@ -30,6 +34,14 @@ use crate::modules::{self, Dist, Shape};
 use crate::variants::{self, Lowering, WasmOpt};
 use crate::wasm;
 
+/// The handler counts issue #6 names: every measurement at full length,
+/// `wasm-opt` included.
+pub const HEADLINE_SIZES: [u32; 4] = [4, 7, 16, 64];
+
+/// The default handler counts: the headline sizes and a sweep around them
+/// that places the `br_table` threshold.
+pub const DEFAULT_SIZES: [u32; 13] = [2, 3, 4, 7, 10, 13, 16, 20, 24, 32, 48, 64, 128];
+
 /// What to measure.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -39,6 +51,12 @@ pub struct Options {
     pub target: Duration,
     /// Timed calls per variant and distribution.
     pub reps: usize,
+    /// Handler counts that are only part of the threshold sweep (not the
+    /// issue's headline sizes): they get `sweep_reps` timed calls, and no
+    /// `wasm-opt` variant.
+    pub sweep_only: Vec<u32>,
+    /// Timed calls per variant and distribution at the `sweep_only` sizes.
+    pub sweep_reps: usize,
     /// `wasm-opt`, when one runs.
     pub wasm_opt: Option<WasmOpt>,
     /// Scratch directory for `wasm-opt`'s files.
@@ -48,6 +66,9 @@ pub struct Options {
 /// Which optimizer produced a variant.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
+    /// The baseline module of the same handler count: the dispatch is a
+    /// plain `call $h0` (not a variant of the shape; timed in its series).
+    Baseline,
     /// The generated module.
     Original,
     /// A weft pipeline.
@@ -60,6 +81,7 @@ impl Kind {
     /// The variant's name in the report.
     pub fn name(self) -> &'static str {
         match self {
+            Kind::Baseline => "baseline",
             Kind::Original => "original",
             Kind::Weft(l) => l.name(),
             Kind::WasmOpt => "wasm-opt -O3",
@@ -137,6 +159,12 @@ impl CaseResult {
     pub fn ns(&self, kind: Kind, dist: Dist) -> Option<f64> {
         self.variant(kind)?.ns.get(&dist).map(|s| s.median)
     }
+
+    /// The dispatch cost of `kind` under `dist`: its median ns per call
+    /// less the baseline's, both from this series.
+    pub fn dispatch_ns(&self, kind: Kind, dist: Dist) -> Option<f64> {
+        Some(self.ns(kind, dist)? - self.ns(Kind::Baseline, dist)?)
+    }
 }
 
 /// The whole dispatch benchmark.
@@ -146,6 +174,8 @@ pub struct Results {
     pub cases: Vec<CaseResult>,
     /// Iterations of one timed call, by handler count.
     pub iterations: BTreeMap<u32, u32>,
+    /// Timed calls per variant and distribution, by handler count.
+    pub reps: BTreeMap<u32, usize>,
     /// Checksum mismatches against the model: each is a miscompilation.
     pub mismatches: Vec<String>,
     /// Wall time of the whole dispatch benchmark.
@@ -220,13 +250,15 @@ fn fingerprint(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Builds every variant of one module: its bytes, or why it failed.
 /// One built variant: who made it, its bytes or why it failed, and the
 /// pass manager's events.
 type Built = (Kind, Result<Vec<u8>, Error>, Vec<String>);
 
-fn build_variants(original: &[u8], options: &Options, name: &str) -> Vec<Built> {
-    let mut out = vec![(Kind::Original, Ok(original.to_vec()), Vec::new())];
+/// Builds every variant of one module (with the baseline first): its
+/// bytes, or why it failed. `wasm_opt`: whether to add `wasm-opt -O3`.
+fn build_variants(baseline: &[u8], original: &[u8], options: &Options, wasm_opt: bool, name: &str) -> Vec<Built> {
+    let mut out =
+        vec![(Kind::Baseline, Ok(baseline.to_vec()), Vec::new()), (Kind::Original, Ok(original.to_vec()), Vec::new())];
     for lowering in Lowering::ALL {
         match variants::run_weft(original, lowering) {
             Ok(run) => {
@@ -236,7 +268,7 @@ fn build_variants(original: &[u8], options: &Options, name: &str) -> Vec<Built> 
             Err(e) => out.push((Kind::Weft(lowering), Err(e), Vec::new())),
         }
     }
-    if let Some(w) = &options.wasm_opt {
+    if let Some(w) = options.wasm_opt.as_ref().filter(|_| wasm_opt) {
         out.push((Kind::WasmOpt, w.run(original, &options.scratch, name).map(|r| r.bytes), Vec::new()));
     }
     out
@@ -256,21 +288,29 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
         let per_call = t.as_secs_f64() / 200_000.0;
         let iterations = (options.target.as_secs_f64() / per_call.max(1e-10)).clamp(20_000.0, 200_000_000.0) as u32;
         results.iterations.insert(n, iterations);
-        // The expected checksums.
-        let mut expected: BTreeMap<(Dist, u64), i32> = BTreeMap::new();
+        let sweep_only = options.sweep_only.contains(&n);
+        let reps = if sweep_only { options.sweep_reps } else { options.reps }.max(1);
+        results.reps.insert(n, reps);
+        // The expected checksums, by (baseline?, distribution, seed).
+        let mut expected: BTreeMap<(bool, Dist, u64), i32> = BTreeMap::new();
         for dist in Dist::ALL {
-            expected.insert((dist, CHECK_SEED), modules::model_checksum(n, dist, CHECK_ITERATIONS, CHECK_SEED));
-            for rep in 0..options.reps as u64 {
-                let seed = TIMING_SEED + rep;
-                expected.insert((dist, seed), modules::model_checksum(n, dist, iterations, seed));
+            for base in [false, true] {
+                let model = if base { modules::baseline_checksum } else { modules::model_checksum };
+                expected.insert((base, dist, CHECK_SEED), model(n, dist, CHECK_ITERATIONS, CHECK_SEED));
+                for rep in 0..reps as u64 {
+                    let seed = TIMING_SEED + rep;
+                    expected.insert((base, dist, seed), model(n, dist, iterations, seed));
+                }
             }
         }
+        let baseline = modules::baseline_module(n)?;
         for shape in Shape::ALL {
             let original = modules::dispatch_module(n, shape)?;
             let name = format!("dispatch-{n}-{}", shape.name().split(' ').next().unwrap_or("x"));
             let mut case = CaseResult { n, shape, variants: Vec::new() };
             let mut live: Vec<(usize, Vec<Instantiated>)> = Vec::new();
-            for (kind, bytes, events) in build_variants(&original, options, &name) {
+            for (kind, bytes, events) in build_variants(&baseline, &original, options, !sweep_only, &name) {
+                let base = kind == Kind::Baseline;
                 let mut v = VariantResult {
                     kind,
                     code_bytes: 0,
@@ -292,7 +332,7 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
                         // Correctness first, then a warm-up call.
                         let mut ok = true;
                         for dist in Dist::ALL {
-                            let want = expected[&(dist, CHECK_SEED)];
+                            let want = expected[&(base, dist, CHECK_SEED)];
                             match inst.call(dist, CHECK_ITERATIONS, CHECK_SEED) {
                                 Ok((got, _, _)) if got == want => {}
                                 Ok((got, _, _)) => {
@@ -333,12 +373,12 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
             // Timed, interleaved repetitions.
             let mut samples: BTreeMap<(usize, Dist), Vec<f64>> = BTreeMap::new();
             for dist in Dist::ALL {
-                for rep in 0..options.reps {
+                for rep in 0..reps {
                     let seed = TIMING_SEED + rep as u64;
-                    let want = expected[&(dist, seed)];
                     let len = live.len();
                     for j in 0..len {
                         let (index, insts) = &mut live[(j + rep) % len];
+                        let want = expected[&(case.variants[*index].kind == Kind::Baseline, dist, seed)];
                         let count = insts.len();
                         let (got, time, wall) = insts[rep % count].call(dist, iterations, seed)?;
                         results.timed_cpu += time;
@@ -414,6 +454,11 @@ mod tests {
                         assert_eq!(got, modules::model_checksum(n, dist, 3000, 9), "n = {n}, {shape:?}, {dist:?}");
                     }
                 }
+            }
+            let mut inst = Instantiated::new(&engine, &modules::baseline_module(n).unwrap()).unwrap();
+            for dist in Dist::ALL {
+                let (got, _, _) = inst.call(dist, 3000, 9).unwrap();
+                assert_eq!(got, modules::baseline_checksum(n, dist, 3000, 9), "baseline, n = {n}, {dist:?}");
             }
         }
     }

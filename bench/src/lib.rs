@@ -2,18 +2,21 @@
 //! writes `bench/report.md`; it asserts nothing about time.
 //!
 //! - [`modules`] writes the callback-dispatch modules (4 source shapes, any
-//!   number of handlers, drivers inside the module) and a Rust model of
-//!   their checksum;
+//!   number of handlers doing the same work, drivers inside the module),
+//!   the baseline module whose dispatch is a plain call, and a Rust model
+//!   of their checksums;
 //! - [`variants`] runs the optimizers under comparison: weft `-O2`, the same
-//!   with `switch-recovery` forced to a table, a search tree or off, and
-//!   `wasm-opt -O3` when one is available;
-//! - [`dispatch`] times every variant of every dispatch module under
-//!   wasmtime and checks every checksum against the model;
+//!   with `switch-recovery` forced to a table, a search tree, a compare
+//!   chain or off, and `wasm-opt -O3` when one is available;
+//! - [`dispatch`] times every variant of every dispatch module, and the
+//!   baseline in each module's series, under wasmtime and checks every
+//!   checksum against the model;
 //! - [`corpus`] measures optimization time and output size of weft `-O2`
 //!   and `wasm-opt -O3` on the sightglass programs and the core modules of
 //!   the jco P3 components;
 //! - [`wasm`] reads facts from a module (code section size, branch counts);
-//! - [`machine`] describes the machine; [`report`] writes the markdown.
+//! - [`machine`] describes the machine; [`report`] writes the markdown,
+//!   including the computed verdicts on issue #6's acceptance.
 #![deny(missing_docs)]
 
 pub mod corpus;

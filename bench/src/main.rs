@@ -29,12 +29,18 @@ struct Args {
     /// The `wasm-opt` executable (otherwise `wasm-opt not available`).
     #[arg(long)]
     wasm_opt: Option<PathBuf>,
-    /// Handler counts of the dispatch benchmark (comma-separated).
-    #[arg(long, value_delimiter = ',', default_values_t = [2u32, 3, 4, 7, 16, 64])]
+    /// Handler counts of the dispatch benchmark (comma-separated; default
+    /// 2,3,4,7,10,13,16,20,24,32,48,64,128). Those other than the issue's
+    /// 4, 7, 16, 64 are sweep-only: `--sweep-reps` repetitions, no wasm-opt.
+    #[arg(long, value_delimiter = ',', default_values_t = dispatch::DEFAULT_SIZES)]
     sizes: Vec<u32>,
-    /// Timed repetitions per variant (default 15, quick 5).
+    /// Timed repetitions per variant (default 21, quick 5).
     #[arg(long)]
     reps: Option<usize>,
+    /// Timed repetitions per variant at the sweep-only sizes (default: as
+    /// many as `--reps`); fewer shortens a run, and the report says so.
+    #[arg(long)]
+    sweep_reps: Option<usize>,
     /// Target duration of one timed call in milliseconds (default 4, quick 2).
     #[arg(long)]
     call_ms: Option<u64>,
@@ -69,12 +75,18 @@ fn main() -> ExitCode {
         Some(w) => eprintln!("weft-bench: using {} ({})", w.version, w.path.display()),
         None => eprintln!("weft-bench: wasm-opt not available ({})", missing.as_deref().unwrap_or("")),
     }
-    let reps = args.reps.unwrap_or(if args.quick { 5 } else { 15 }).max(1);
+    let reps = args.reps.unwrap_or(if args.quick { 5 } else { 21 }).max(1);
+    let sweep_reps = args.sweep_reps.unwrap_or(reps).max(1);
     let call_ms = args.call_ms.unwrap_or(if args.quick { 2 } else { 4 });
+    let mut sizes = args.sizes.clone();
+    sizes.sort_unstable();
+    sizes.dedup();
     let options = dispatch::Options {
-        sizes: args.sizes.clone(),
+        sweep_only: sizes.iter().copied().filter(|n| !dispatch::HEADLINE_SIZES.contains(n)).collect(),
+        sizes,
         target: Duration::from_millis(call_ms),
         reps,
+        sweep_reps,
         wasm_opt: wasm_opt.clone(),
         scratch: args.scratch.clone(),
     };

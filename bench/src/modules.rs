@@ -2,11 +2,19 @@
 //! shape, and a Rust model of what they compute.
 //!
 //! Every module has `n` handlers `$h0 … $h{n-1}`. Handler `k` mixes its
-//! argument into the global `$acc` in `1 + k % 3` rounds (xor, rotate,
-//! multiply, with constants that depend on `k`) and increments a counter
-//! at memory offset `4k`, so no two handlers do the same work and no call
-//! can be folded away. `$dispatch(e)` calls `$h{e}` for `e` in `[0, n)`,
-//! written in one of four [`Shape`]s.
+//! argument into the global `$acc` in [`ROUNDS`] rounds (add a constant,
+//! xor, rotate, multiply) and increments a counter at memory offset `4k`.
+//! Every handler runs the same instructions; only the constants depend on
+//! `k` (none of them 0 or 1, so nothing folds), so no two handlers are
+//! identical, no call can be folded away, and which handler runs does not
+//! change the work an iteration does. `$dispatch(e)` calls `$h{e}` for `e`
+//! in `[0, n)`, written in one of four [`Shape`]s.
+//!
+//! The *baseline* module ([`baseline_module`]) has the same handlers and
+//! drivers, but its `$dispatch(e)` is `call $h0` with no test: timing it
+//! next to a dispatch module measures everything around the dispatch, so
+//! the difference is the dispatch's own cost. [`baseline_checksum`] models
+//! it.
 //!
 //! The driver loops are inside the module, so a measurement is one host
 //! call: `run_uniform(iterations: i32, seed: i64) -> i32` and
@@ -96,28 +104,57 @@ const SKEW_LIMIT: u32 = 922;
 /// The most handlers a module may have (the counters must fit one page).
 pub const MAX_HANDLERS: u32 = 4096;
 
-fn rounds(k: u32) -> u32 {
-    1 + k % 3
+/// Rounds of mixing every handler does.
+pub const ROUNDS: u32 = 2;
+
+/// The constant handler `k` adds to its argument in round `r`: odd, so
+/// never 0 (an `add 0` would fold).
+fn addend(k: u32, r: u32) -> u32 {
+    (k.wrapping_mul(0x9e37_79b9) ^ (r + 1).wrapping_mul(0x85eb_ca6b)) | 1
 }
 
+/// Handler `k`'s rotation, in `1..=31` (never 0).
 fn rotate(k: u32) -> u32 {
     k % 31 + 1
 }
 
+/// Handler `k`'s multiplier: a large odd constant, distinct for every `k`
+/// up to [`MAX_HANDLERS`] (never 1, never a power of two).
 fn multiplier(k: u32) -> u32 {
-    2 * k + 1
+    0x2545_f491 + 2 * k
 }
 
 /// The WAT text of the dispatch module with `n` handlers in `shape`.
 /// `n` must be in `1..=MAX_HANDLERS` (checked by [`dispatch_module`]).
 pub fn dispatch_wat(n: u32, shape: Shape) -> String {
+    module_wat(n, Some(shape))
+}
+
+/// The WAT text of the baseline module with `n` handlers: `$dispatch(e)`
+/// is `call $h0`, with no test.
+pub fn baseline_wat(n: u32) -> String {
+    module_wat(n, None)
+}
+
+/// A dispatch module in `shape`, or the baseline when `shape` is `None`.
+fn module_wat(n: u32, shape: Option<Shape>) -> String {
     let mut w = String::new();
-    let _ = writeln!(w, ";; {n} handlers, dispatch shape: {}", shape.name());
+    match shape {
+        Some(shape) => {
+            let _ = writeln!(w, ";; {n} handlers, dispatch shape: {}", shape.name());
+        }
+        None => {
+            let _ = writeln!(w, ";; {n} handlers, baseline: $dispatch calls $h0 with no test");
+        }
+    }
     w.push_str("(module\n  (memory 1)\n  (global $acc (mut i32) (i32.const 0))\n");
     for k in 0..n {
         handler(&mut w, k);
     }
-    dispatch(&mut w, n, shape);
+    match shape {
+        Some(shape) => dispatch(&mut w, n, shape),
+        None => w.push_str("  (func $dispatch (param $e i32)\n    local.get $e\n    call $h0\n  )\n"),
+    }
     driver(&mut w, n, Dist::Uniform);
     driver(&mut w, n, Dist::Skewed);
     // reset: $acc = 0, counters = 0.
@@ -162,13 +199,13 @@ pub fn dispatch_wat(n: u32, shape: Shape) -> String {
 
 fn handler(w: &mut String, k: u32) {
     let _ = writeln!(w, "  (func $h{k} (param $x i32) (local $a i32)\n    global.get $acc\n    local.set $a");
-    for r in 0..rounds(k) {
+    for r in 0..ROUNDS {
         let _ = writeln!(
             w,
             "    local.get $a\n    local.get $x\n    i32.const {}\n    i32.add\n    i32.xor\n    i32.const {}\n    i32.rotl\n    i32.const {}\n    i32.mul\n    local.set $a",
-            k + r,
+            addend(k, r) as i32,
             rotate(k),
-            multiplier(k)
+            multiplier(k) as i32
         );
     }
     let _ = writeln!(
@@ -306,10 +343,30 @@ pub fn dispatch_module(n: u32, shape: Shape) -> Result<Vec<u8>, crate::Error> {
     wat::parse_str(&text).map_err(|e| crate::Error::new(format!("dispatch module (n = {n}, {}): {e}", shape.name())))
 }
 
+/// The binary baseline module with `n` handlers (see [`baseline_wat`]).
+pub fn baseline_module(n: u32) -> Result<Vec<u8>, crate::Error> {
+    if n == 0 || n > MAX_HANDLERS {
+        return Err(crate::Error::new(format!("baseline module: {n} handlers is outside 1..={MAX_HANDLERS}")));
+    }
+    wat::parse_str(baseline_wat(n)).map_err(|e| crate::Error::new(format!("baseline module (n = {n}): {e}")))
+}
+
 /// What `run_uniform` / `run_skewed` of a module with `n` handlers returns
 /// for `(iterations, seed)`, computed in Rust. Every shape and every
 /// correct optimization of it returns this.
 pub fn model_checksum(n: u32, dist: Dist, iterations: u32, seed: u64) -> i32 {
+    model(n, dist, iterations, seed, false)
+}
+
+/// What `run_uniform` / `run_skewed` of the baseline module with `n`
+/// handlers returns: handler 0 runs on every event code.
+pub fn baseline_checksum(n: u32, dist: Dist, iterations: u32, seed: u64) -> i32 {
+    model(n, dist, iterations, seed, true)
+}
+
+/// The checksum of `iterations` events; `baseline`: every event runs
+/// handler 0 (with the event code as its argument).
+fn model(n: u32, dist: Dist, iterations: u32, seed: u64, baseline: bool) -> i32 {
     let n = n.clamp(1, MAX_HANDLERS);
     let mut acc: u32 = 0;
     let mut counters = vec![0u32; n as usize];
@@ -321,13 +378,14 @@ pub fn model_checksum(n: u32, dist: Dist, iterations: u32, seed: u64) -> i32 {
         if dist == Dist::Skewed && (r >> 22) < SKEW_LIMIT {
             e = 0;
         }
-        // handler e with argument e
+        // handler k with argument e
+        let k = if baseline { 0 } else { e };
         let mut a = acc;
-        for round in 0..rounds(e) {
-            a = (a ^ e.wrapping_add(e + round)).rotate_left(rotate(e)).wrapping_mul(multiplier(e));
+        for round in 0..ROUNDS {
+            a = (a ^ e.wrapping_add(addend(k, round))).rotate_left(rotate(k)).wrapping_mul(multiplier(k));
         }
         acc = a;
-        counters[e as usize] = counters[e as usize].wrapping_add(1);
+        counters[k as usize] = counters[k as usize].wrapping_add(1);
     }
     let mut c = acc;
     for v in counters {
@@ -359,6 +417,47 @@ mod tests {
     fn out_of_range_handler_counts_are_errors() {
         assert!(dispatch_module(0, Shape::SeqIf).is_err());
         assert!(dispatch_module(MAX_HANDLERS + 1, Shape::BrIf).is_err());
+        assert!(baseline_module(0).is_err());
+        assert!(baseline_module(MAX_HANDLERS + 1).is_err());
+    }
+
+    /// Every handler runs the same instructions with different constants,
+    /// none of which folds; the baseline differs from the dispatch modules
+    /// only in `$dispatch`.
+    #[test]
+    fn handlers_do_the_same_work_with_distinct_constants() {
+        let text = dispatch_wat(64, Shape::SeqIf);
+        let bodies: Vec<&str> = text.split("  (func $h").skip(1).map(|b| b.split("  (func").next().unwrap()).collect();
+        assert_eq!(bodies.len(), 64);
+        let ops = |b: &str| -> Vec<String> {
+            b.lines().skip(1).map(|l| l.split_whitespace().next().unwrap_or("").to_string()).collect()
+        };
+        for b in &bodies {
+            assert_eq!(ops(b), ops(bodies[0]));
+            assert_eq!(b.matches("i32.mul").count(), ROUNDS as usize);
+        }
+        // The mixing code (up to the store to $acc) differs in every pair.
+        let distinct: std::collections::BTreeSet<&str> =
+            bodies.iter().map(|b| b.split("global.set $acc").next().unwrap().split_once('\n').unwrap().1).collect();
+        assert_eq!(distinct.len(), 64, "two handlers are identical");
+        for k in 0..MAX_HANDLERS {
+            assert!((1..=31).contains(&rotate(k)));
+            assert!(multiplier(k) > 1 && !multiplier(k).is_power_of_two() && multiplier(k) % 2 == 1);
+            for r in 0..ROUNDS {
+                assert_ne!(addend(k, r), 0);
+            }
+        }
+        assert!(
+            (0..MAX_HANDLERS).map(multiplier).collect::<std::collections::BTreeSet<_>>().len() == MAX_HANDLERS as usize
+        );
+        let base = baseline_wat(16);
+        let disp = dispatch_wat(16, Shape::BrTable);
+        let before =
+            |t: &str| t.split("  (func $dispatch").next().unwrap().lines().skip(1).collect::<Vec<_>>().join("\n");
+        let after = |t: &str| t.split("  (func (export").skip(1).collect::<Vec<_>>().join("");
+        assert_eq!(before(&base), before(&disp));
+        assert_eq!(after(&base), after(&disp));
+        wasmparser::Validator::new().validate_all(&baseline_module(16).unwrap()).unwrap();
     }
 
     #[test]
@@ -381,5 +480,8 @@ mod tests {
         // Different seeds and distributions give different checksums.
         assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), model_checksum(16, Dist::Uniform, 1000, 2));
         assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), model_checksum(16, Dist::Skewed, 1000, 1));
+        assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), baseline_checksum(16, Dist::Uniform, 1000, 1));
+        // With one handler, the baseline and every dispatch agree.
+        assert_eq!(model_checksum(1, Dist::Skewed, 1000, 3), baseline_checksum(1, Dist::Skewed, 1000, 3));
     }
 }

@@ -2,10 +2,13 @@
 //! pipeline with `switch-recovery` forced to one lowering, and `wasm-opt`.
 //!
 //! The forced lowerings use [`SwitchRecovery::with_config`] with thresholds
-//! that leave the cost model one choice: [`Lowering::Table`] accepts any
-//! table of two or more clusters at any density and never builds a search
-//! tree; [`Lowering::Search`] never builds a table and always builds a
-//! search tree; [`Lowering::Chain`] drops `switch-recovery` from the
+//! that leave the cost model one choice (every other setting at
+//! `SwitchConfig::default()`): [`Lowering::Table`] accepts a table of any
+//! number of clusters at any density and never builds a search tree;
+//! [`Lowering::Search`] never builds a table and always builds a search
+//! tree; [`Lowering::Compares`] builds neither, so sequential `if`s become
+//! an early-exit compare chain in source order and early-exit chains stay
+//! as they are; [`Lowering::Chain`] drops `switch-recovery` from the
 //! pipeline, so the chain stays as written. When the `-O2` pipeline does
 //! not contain `switch-recovery`, the forced pass runs first, followed by
 //! the whole `-O2` pipeline (so its cleanups run after it).
@@ -19,11 +22,11 @@ use weft_passes::{AnyPass, PassInfo};
 
 use crate::Error;
 
-/// Thresholds under which every chain of two or more clusters becomes a
-/// `br_table` (other settings at their defaults).
+/// Thresholds under which every chain becomes a `br_table`, whatever its
+/// number of clusters and density (other settings at their defaults).
 pub fn force_table() -> SwitchConfig {
     SwitchConfig {
-        min_cases_for_table: 2,
+        min_cases_for_table: 1,
         min_density: 0.0,
         min_cases_for_search: usize::MAX,
         max_table_span: MAX_TABLE_SPAN_LIMIT,
@@ -32,14 +35,28 @@ pub fn force_table() -> SwitchConfig {
     }
 }
 
-/// Thresholds under which no table is formed and every chain of two or
-/// more clusters becomes a binary search tree (other settings at their
-/// defaults).
+/// Thresholds under which no table is formed and every chain becomes a
+/// binary search tree (other settings at their defaults).
 pub fn force_search() -> SwitchConfig {
     SwitchConfig {
         min_cases_for_table: usize::MAX,
         min_density: 1.0,
-        min_cases_for_search: 2,
+        min_cases_for_search: 1,
+        max_table_span: 0,
+        prefer_size: false,
+        ..SwitchConfig::default()
+    }
+}
+
+/// Thresholds under which neither a table nor a search tree is formed:
+/// what the cost model does below both thresholds (a chain of sequential
+/// `if`s becomes an early-exit compare chain; an early-exit chain is left
+/// as it is). Other settings at their defaults.
+pub fn force_compares() -> SwitchConfig {
+    SwitchConfig {
+        min_cases_for_table: usize::MAX,
+        min_density: 1.0,
+        min_cases_for_search: usize::MAX,
         max_table_span: 0,
         prefer_size: false,
         ..SwitchConfig::default()
@@ -58,6 +75,12 @@ static SWITCH_SEARCH: PassInfo = PassInfo {
     make: || AnyPass::Function(Box::new(SwitchRecovery::with_config(force_search()))),
 };
 
+static SWITCH_COMPARES: PassInfo = PassInfo {
+    name: "switch-recovery",
+    description: "switch-recovery forced to an early-exit compare chain (benchmark)",
+    make: || AnyPass::Function(Box::new(SwitchRecovery::with_config(force_compares()))),
+};
+
 /// What `switch-recovery` is allowed to do in a weft variant.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Lowering {
@@ -67,13 +90,17 @@ pub enum Lowering {
     Table,
     /// `switch-recovery` forced to a binary search tree.
     Search,
-    /// No `switch-recovery`: the chain stays.
+    /// `switch-recovery` with neither a table nor a search tree: sequential
+    /// `if`s become an early-exit compare chain.
+    Compares,
+    /// No `switch-recovery`: the chain stays as written.
     Chain,
 }
 
 impl Lowering {
     /// Every lowering, in report order.
-    pub const ALL: [Lowering; 4] = [Lowering::CostModel, Lowering::Table, Lowering::Search, Lowering::Chain];
+    pub const ALL: [Lowering; 5] =
+        [Lowering::CostModel, Lowering::Table, Lowering::Search, Lowering::Compares, Lowering::Chain];
 
     /// The variant's name in the report.
     pub fn name(self) -> &'static str {
@@ -81,6 +108,7 @@ impl Lowering {
             Lowering::CostModel => "weft -O2",
             Lowering::Table => "weft -O2, forced br_table",
             Lowering::Search => "weft -O2, forced search tree",
+            Lowering::Compares => "weft -O2, forced compare chain",
             Lowering::Chain => "weft -O2, no switch-recovery",
         }
     }
@@ -95,6 +123,7 @@ pub fn passes(lowering: Lowering) -> Result<Vec<&'static PassInfo>, Error> {
         Lowering::Chain => return Ok(o2.into_iter().filter(|p| p.name != "switch-recovery").collect()),
         Lowering::Table => &SWITCH_TABLE,
         Lowering::Search => &SWITCH_SEARCH,
+        Lowering::Compares => &SWITCH_COMPARES,
     };
     if o2.iter().any(|p| p.name == "switch-recovery") {
         Ok(o2.into_iter().map(|p| if p.name == "switch-recovery" { forced } else { p }).collect())
@@ -279,11 +308,27 @@ mod tests {
         let chain = pass_names(Lowering::Chain).unwrap();
         assert!(!chain.contains(&"switch-recovery"));
         assert_eq!(chain.len(), o2.iter().filter(|&&n| n != "switch-recovery").count());
-        for lowering in [Lowering::Table, Lowering::Search] {
+        for lowering in [Lowering::Table, Lowering::Search, Lowering::Compares] {
             let list = passes(lowering).unwrap();
             let forced = list.iter().filter(|p| p.name == "switch-recovery").count();
             assert!(forced >= 1);
             assert!(list.iter().all(|p| p.name != "switch-recovery" || p.description.contains("forced")));
+        }
+    }
+
+    /// The forced configurations leave the cost model the one choice they
+    /// are named after, whatever the defaults are.
+    #[test]
+    fn forced_configs_mean_what_they_say() {
+        let (t, s, c) = (force_table(), force_search(), force_compares());
+        assert!(t.min_cases_for_table <= 1 && t.min_density <= 0.0 && !t.prefer_size);
+        assert_eq!(t.max_table_span, MAX_TABLE_SPAN_LIMIT);
+        assert!(s.min_cases_for_search <= 1 && s.min_cases_for_table == usize::MAX && s.max_table_span == 0);
+        assert!(c.min_cases_for_search == usize::MAX && c.min_cases_for_table == usize::MAX && c.max_table_span == 0);
+        assert!(!s.prefer_size && !c.prefer_size);
+        let d = SwitchConfig::default();
+        for f in [t, s, c] {
+            assert_eq!(f.max_range_in_table, d.max_range_in_table);
         }
     }
 
