@@ -112,6 +112,14 @@ fn main() -> ExitCode {
         corpus::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
     };
     let _ = std::fs::remove_dir(&args.scratch);
+    let callbacks = match args.corpus.parent() {
+        Some(shared) if args.corpus.is_dir() => [weft::OptLevel::O2, weft::OptLevel::Os]
+            .into_iter()
+            .map(|level| weft_tests::p3callbacks::survey(shared, level))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|rows| weft_tests::p3callbacks::to_markdown(&rows.concat())),
+        _ => Err(format!("the corpus folder {} is missing", args.corpus.display())),
+    };
     let text = report::render(&report::Inputs {
         machine: &machine,
         load_after: load_average(),
@@ -122,6 +130,7 @@ fn main() -> ExitCode {
         reps,
         dispatch: &dispatch,
         corpus: corpus.as_ref().map_err(|e| e.clone()),
+        callbacks,
         elapsed: started.elapsed(),
     });
     if let Err(e) = std::fs::write(&args.out, text) {

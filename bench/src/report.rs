@@ -48,6 +48,9 @@ pub struct Inputs<'a> {
     pub dispatch: &'a dispatch::Results,
     /// Corpus results (`None`: not measured, with the reason).
     pub corpus: Result<&'a corpus::Results, String>,
+    /// The P3 callback survey as markdown (`weft_tests::p3callbacks`), or
+    /// why it is missing.
+    pub callbacks: Result<String, String>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
 }
@@ -1351,7 +1354,28 @@ fn sum_sizes<'a>(it: impl Iterator<Item = &'a Sizes>) -> Sizes {
     it.fold(Sizes::default(), |a, s| Sizes { file: a.file + s.file, code: a.code + s.code })
 }
 
+fn callback_section(w: &mut String, inputs: &Inputs<'_>) {
+    let _ = writeln!(w, "## P3 callbacks: what switch-recovery does with each\n");
+    let _ = writeln!(
+        w,
+        "Every callback of `corpus/p3/callback_*.wat` (and the exported dispatch helper it calls), at `-O2` and `-Os`: \
+         the chain the pass found, its decision and what the thresholds imply, the Z3 refinement check of the \
+         switch-recovery step, whether the strict `-O2`/`-Os` pipeline keeps it, the function's encoded size with / \
+         without the step, and the mock-host differential run (expected.tsv rows identical on the original and the \
+         output). The same survey is the test `cargo test -p weft-tests --test p3_callbacks`.\n"
+    );
+    match &inputs.callbacks {
+        Ok(table) => {
+            let _ = writeln!(w, "{table}");
+        }
+        Err(reason) => {
+            let _ = writeln!(w, "Not measured: {reason}.\n");
+        }
+    }
+}
+
 fn corpus_tables(w: &mut String, inputs: &Inputs<'_>) {
+    callback_section(w, inputs);
     let _ = writeln!(w, "## Corpus: optimization time and output size\n");
     let c = match &inputs.corpus {
         Ok(c) => *c,

@@ -62,7 +62,8 @@
 //!
 //! # The cost model
 //!
-//! See [`SwitchConfig`] for the thresholds (provisional until measured)
+//! See [`SwitchConfig`] for the thresholds (the case-count thresholds are
+//! measured by the benchmark harness; their docs give the numbers)
 //! and `switch_recovery/cost.rs` for the algorithm, after LLVM's switch
 //! lowering: clusters (ranges with one non-default target) are grouped into
 //! jump tables by LLVM's dynamic program (a table needs
@@ -127,35 +128,47 @@ use weft_ir::{Block, ControlFlowGraph, DominatorTree, Function};
 use chain::{Analyses, find_chain};
 use cost::{Partition, Plan, Shape, chain_bytes, decide, source_ranks};
 
-/// Default for [`SwitchConfig::min_cases_for_table`]: LLVM's minimum number
-/// of jump-table entries.
-///
-/// Provisional, like every default below: they follow LLVM's switch
-/// lowering and will be replaced by measurements from the benchmark
-/// harness (`bench/`), which times dispatch chains of 2–64 cases at
-/// densities 10–100 % as compare chains, search trees and `br_table`s
-/// under wasmtime (Cranelift) and records the encoded size of each, and
-/// sets these constants to the crossover points it finds.
-pub const DEFAULT_MIN_CASES_FOR_TABLE: usize = 4;
+/// Default for [`SwitchConfig::min_cases_for_table`]: a `br_table` needs
+/// at least 20 clusters. **Measured** (`bash scripts/bench.sh`,
+/// `bench/report.md`, wasmtime 48 / Cranelift on x86-64, dense cases,
+/// whole-iteration time of dispatch + one handler call): against an
+/// early-exit compare chain the table is 6–30 % *slower* at 2–10 cases
+/// (an indirect jump, mispredicted on every change of case, against a few
+/// well-predicted compares), ties at 13–24, and wins by more than 5 % from
+/// 32 cases (24 in an earlier run); against the early-exit chain made of
+/// sequential ifs it wins from 24 (ties at 13–20). 20 is in the tie zone
+/// of every shape with both uniform and skewed (90 % one case) codes, so a
+/// table is not slower where it is chosen and the chain is not measurably
+/// slower where it is kept. LLVM's 4 assumes native jump tables; wasm's
+/// `br_table` through Cranelift costs more than that. Another engine or
+/// machine may move the crossover: the parameter
+/// `switch-recovery<min-cases-for-table=N>` overrides it.
+pub const DEFAULT_MIN_CASES_FOR_TABLE: usize = 20;
 
 /// Default for [`SwitchConfig::min_density`]: case values over table span,
-/// LLVM's `-Os` jump-table density (40 %). Provisional (see
-/// [`DEFAULT_MIN_CASES_FOR_TABLE`]).
+/// LLVM's `-Os` jump-table density (40 %). Not measured: the benchmark's
+/// cases are dense; sparse cases are the next measurement to add.
 pub const DEFAULT_MIN_DENSITY: f64 = 0.40;
 
 /// Default for [`SwitchConfig::min_cases_for_search`]: below this many
-/// clusters a chain without a table is left as written. Provisional (see
-/// [`DEFAULT_MIN_CASES_FOR_TABLE`]).
-pub const DEFAULT_MIN_CASES_FOR_SEARCH: usize = 6;
+/// clusters a chain without a table is not turned into a binary search
+/// tree. **Measured** (as [`DEFAULT_MIN_CASES_FOR_TABLE`], the pass forced
+/// to a tree): with uniform codes the tree loses to the compare chain by
+/// 10–30 % at every N from 7 to 128 (each level is a coin-flip branch,
+/// mispredicted half the time) and wins from 256 cases (by 8–15 %; 30 % at
+/// 512); with skewed codes it still loses at 256 and ties at 512. So a
+/// tree is built only for a chain of at least 256 clusters that no table
+/// covers (a sparse switch).
+pub const DEFAULT_MIN_CASES_FOR_SEARCH: usize = 256;
 
 /// Default for [`SwitchConfig::max_table_span`]: the most entries one
-/// `br_table` may have. Provisional (see [`DEFAULT_MIN_CASES_FOR_TABLE`]).
+/// `br_table` may have (LLVM's limit order of magnitude). Not measured.
 pub const DEFAULT_MAX_TABLE_SPAN: u64 = 1024;
 
 /// Default for [`SwitchConfig::max_range_in_table`]: a cluster wider than
 /// this is tested with one range compare rather than filling that many
 /// table entries (an entry is about a byte, a range compare about ten).
-/// Provisional (see [`DEFAULT_MIN_CASES_FOR_TABLE`]).
+/// Not measured.
 pub const DEFAULT_MAX_RANGE_IN_TABLE: u64 = 16;
 
 /// Hard upper bound on [`SwitchConfig::max_table_span`] (larger settings
@@ -196,9 +209,12 @@ impl Default for SwitchConfig {
 }
 
 impl SwitchConfig {
-    /// The defaults with [`SwitchConfig::prefer_size`] set (for `-Os`).
+    /// The configuration of `-Os`: [`SwitchConfig::prefer_size`] set, and
+    /// no case-count minimum for a table (the measured speed threshold does
+    /// not apply; a table is formed wherever it encodes smaller than its
+    /// compares).
     pub fn size() -> Self {
-        SwitchConfig { prefer_size: true, ..SwitchConfig::default() }
+        SwitchConfig { prefer_size: true, min_cases_for_table: 2, ..SwitchConfig::default() }
     }
 
     /// The parameter names of [`SwitchConfig::with_params`], as written in

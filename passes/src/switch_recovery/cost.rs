@@ -17,19 +17,22 @@
 //!
 //! A plan is used only when it has a table, or (speed) when there are
 //! enough clusters for a search tree, or (size) when its estimated encoding
-//! is smaller than the chain's. Otherwise the chain is left as written.
+//! is smaller than the chain's. Otherwise sequential ifs become an
+//! early-exit compare chain in source order, and an early-exit chain is
+//! left as written.
 
 use super::SwitchConfig;
 use super::chain::{Chain, Edge, Outcome};
 use super::intervals::{IntervalSet, max_value, to_signed};
 
 /// A binary search stops at this many partitions; they become a sequence
-/// of compares. Provisional, like the thresholds in [`SwitchConfig`].
+/// of compares. Not measured (the search tree itself rarely pays; see
+/// [`super::DEFAULT_MIN_CASES_FOR_SEARCH`]).
 pub(crate) const LEAF_MAX: usize = 3;
 
 /// A table whose lowest case is at most this is extended down to 0 (the
 /// extra entries go to the default), which saves the subtraction.
-/// Provisional.
+/// Not measured.
 pub(crate) const ZERO_BASE_MAX: u64 = 3;
 
 /// A range of selector values with one target.

@@ -11,7 +11,9 @@ use weft_ir::{Block, EntityRef, Function, parse_function, verify_function};
 use super::chain::Edge;
 use super::cost::{Cluster, Node, Partition, Plan, decide, eval};
 use super::intervals::max_value;
-use super::{Decision, MAX_TABLE_SPAN_LIMIT, SwitchConfig, SwitchRecovery};
+use super::{
+    DEFAULT_MIN_CASES_FOR_SEARCH, DEFAULT_MIN_CASES_FOR_TABLE, Decision, MAX_TABLE_SPAN_LIMIT, SwitchConfig, SwitchRecovery,
+};
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -450,6 +452,26 @@ fn decisions(func: &Function, config: SwitchConfig) -> (Vec<Decision>, Function)
     (report.into_iter().map(|r| r.decision).collect(), out)
 }
 
+/// LLVM-like small thresholds, to test the lowering on short chains (the
+/// defaults are measured on wasmtime and much larger).
+fn small() -> SwitchConfig {
+    SwitchConfig { min_cases_for_table: 4, min_cases_for_search: 6, ..SwitchConfig::default() }
+}
+
+#[test]
+fn default_thresholds_are_the_measured_ones() {
+    let below: Vec<i64> = (0..DEFAULT_MIN_CASES_FOR_TABLE as i64 - 1).collect();
+    let at: Vec<i64> = (0..DEFAULT_MIN_CASES_FOR_TABLE as i64).collect();
+    let (d, out) = decisions(&ladder(&below), SwitchConfig::default());
+    assert_eq!(d, vec![Decision::Left("too few cases for a table or a search tree")]);
+    assert_eq!(out.display().to_string(), ladder(&below).display().to_string());
+    assert_eq!(decisions(&ladder(&at), SwitchConfig::default()).0, vec![Decision::Table]);
+    // Sparse (no table): a tree only from DEFAULT_MIN_CASES_FOR_SEARCH.
+    let sparse = |n: usize| ladder(&(0..n as i64).map(|k| 1000 * k).collect::<Vec<_>>());
+    assert!(matches!(decisions(&sparse(40), SwitchConfig::default()).0.as_slice(), [Decision::Left(_)]));
+    assert_eq!(decisions(&sparse(DEFAULT_MIN_CASES_FOR_SEARCH), SwitchConfig::default()).0, vec![Decision::SearchTree]);
+}
+
 #[test]
 fn few_cases_are_left_unless_the_threshold_allows_them() {
     let f = ladder(&[1, 2, 3]);
@@ -464,12 +486,12 @@ fn few_cases_are_left_unless_the_threshold_allows_them() {
 fn density_decides_between_table_and_search() {
     // 6 cases over a span of 10: 60% dense.
     let dense = ladder(&[10, 11, 13, 15, 17, 19]);
-    assert_eq!(decisions(&dense, SwitchConfig::default()).0, vec![Decision::Table]);
-    // Same count over a span of 51: 12% — a search tree by default...
+    assert_eq!(decisions(&dense, small()).0, vec![Decision::Table]);
+    // Same count over a span of 51: 12% — a search tree...
     let sparse = ladder(&[10, 20, 30, 40, 50, 60]);
-    assert_eq!(decisions(&sparse, SwitchConfig::default()).0, vec![Decision::SearchTree]);
+    assert_eq!(decisions(&sparse, small()).0, vec![Decision::SearchTree]);
     // ...and a table when the density threshold is lowered.
-    let low = SwitchConfig { min_density: 0.10, ..SwitchConfig::default() };
+    let low = SwitchConfig { min_density: 0.10, ..small() };
     assert_eq!(decisions(&sparse, low).0, vec![Decision::Table]);
 }
 
@@ -485,7 +507,7 @@ fn prefer_size_picks_the_smallest_encoding() {
     let (d, out) = decisions(&sparse, SwitchConfig::size());
     assert!(matches!(d.as_slice(), [Decision::Left(_)]), "{d:?}");
     assert_eq!(out.display().to_string(), sparse.display().to_string());
-    assert_eq!(decisions(&sparse, SwitchConfig::default()).0, vec![Decision::SearchTree]);
+    assert_eq!(decisions(&sparse, small()).0, vec![Decision::SearchTree]);
 }
 
 #[test]
@@ -494,7 +516,7 @@ fn table_span_is_clamped() {
     assert_eq!(pass.config().max_table_span, MAX_TABLE_SPAN_LIMIT);
     // A span above the limit gets no table.
     let wide = ladder(&[0, 1, 2, 3, 1 << 20]);
-    let cfg = SwitchConfig { max_table_span: 4, ..SwitchConfig::default() };
+    let cfg = SwitchConfig { max_table_span: 4, ..small() };
     let (d, out) = decisions(&wide, cfg);
     assert_eq!(d, vec![Decision::Table]);
     let printed = out.display().to_string();
