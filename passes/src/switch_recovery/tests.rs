@@ -12,7 +12,8 @@ use super::chain::Edge;
 use super::cost::{Cluster, Node, Partition, Plan, decide, eval};
 use super::intervals::max_value;
 use super::{
-    DEFAULT_MIN_CASES_FOR_SEARCH, DEFAULT_MIN_CASES_FOR_TABLE, Decision, MAX_TABLE_SPAN_LIMIT, SwitchConfig, SwitchRecovery,
+    DEFAULT_MIN_CASES_FOR_SEARCH, DEFAULT_MIN_CASES_FOR_TABLE, Decision, MAX_TABLE_SPAN_LIMIT, SwitchConfig,
+    SwitchRecovery,
 };
 
 /// A small deterministic generator (xorshift64*).
