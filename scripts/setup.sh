@@ -3,7 +3,9 @@
 # library (the `z3` crate links against the system libz3). Idempotent.
 set -euo pipefail
 need_z3=0
-if ! { [ -f /usr/include/z3.h ] && ldconfig -p 2>/dev/null | grep -q libz3; }; then need_z3=1; fi
+# `grep` reads all of ldconfig's output (no -q): under pipefail, `grep -q`
+# stopping early would kill ldconfig with SIGPIPE and fail the pipeline.
+if ! { [ -f /usr/include/z3.h ] && ldconfig -p 2>/dev/null | grep libz3 >/dev/null; }; then need_z3=1; fi
 if [ "$need_z3" = 1 ]; then
   echo "setup: installing libz3-dev" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
