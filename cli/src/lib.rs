@@ -77,6 +77,37 @@ pub fn pass_list(config: &Config) -> Result<Vec<&'static weft_passes::PassInfo>,
     Ok(pass_specs(config)?.into_iter().map(|s| s.info).collect())
 }
 
+/// The per-pass table of `--stats`: functions changed, instructions in
+/// and out, time, refinement outcomes and reverts, then the number of
+/// opaque functions.
+pub fn stats_table(report: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<22} {:>8} {:>10} {:>10} {:>10} {:>7} {:>7} {:>5} {:>7} {:>8}",
+        "pass", "changed", "insts in", "insts out", "time ms", "proved", "bounded", "cex", "unknown", "reverted"
+    );
+    for p in &report.passes {
+        let _ = writeln!(
+            s,
+            "{:<22} {:>8} {:>10} {:>10} {:>10.2} {:>7} {:>7} {:>5} {:>7} {:>8}",
+            p.name,
+            p.functions_changed,
+            p.insts_before,
+            p.insts_after,
+            p.time.as_secs_f64() * 1e3,
+            p.proved,
+            p.proved_bounded,
+            p.counterexamples,
+            p.unknown,
+            p.reverted
+        );
+    }
+    let _ = writeln!(s, "opaque functions (left untouched): {}", report.opaque_functions);
+    s
+}
+
 /// A pass manager for `config`.
 pub fn manager(config: &Config) -> Result<weft_passes::PassManager, Error> {
     let passes = pass_specs(config)?;

@@ -290,7 +290,7 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
     };
     progress.finish_and_clear();
     if args.stats {
-        eprint!("{}", stats_table(&report));
+        eprint!("{}", weft::stats_table(&report));
     }
     if let Some(path) = &args.report {
         let json = report_json(&report);
@@ -316,30 +316,6 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         }
         None => write_stdout(&payload),
     }
-}
-
-fn stats_table(report: &Report) -> String {
-    let mut s = format!(
-        "{:<22} {:>8} {:>10} {:>10} {:>10} {:>7} {:>7} {:>5} {:>7} {:>8}\n",
-        "pass", "changed", "insts in", "insts out", "time ms", "proved", "bounded", "cex", "unknown", "reverted"
-    );
-    for p in &report.passes {
-        s.push_str(&format!(
-            "{:<22} {:>8} {:>10} {:>10} {:>10.2} {:>7} {:>7} {:>5} {:>7} {:>8}\n",
-            p.name,
-            p.functions_changed,
-            p.insts_before,
-            p.insts_after,
-            p.time.as_secs_f64() * 1e3,
-            p.proved,
-            p.proved_bounded,
-            p.counterexamples,
-            p.unknown,
-            p.reverted
-        ));
-    }
-    s.push_str(&format!("opaque functions (left untouched): {}\n", report.opaque_functions));
-    s
 }
 
 fn report_json(report: &Report) -> String {

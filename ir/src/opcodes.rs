@@ -120,6 +120,35 @@ impl Opcode {
         matches!(self, Opcode::Jump | Opcode::Brif | Opcode::BrTable)
     }
 
+    /// Is this a scalar integer comparison (`i32`/`i64` `eq`, `ne`, and the
+    /// signed and unsigned orderings; not `eqz`, which has one operand)?
+    pub fn is_int_compare(self) -> bool {
+        use Opcode::*;
+        matches!(
+            self,
+            I32Eq
+                | I32Ne
+                | I32LtS
+                | I32LtU
+                | I32GtS
+                | I32GtU
+                | I32LeS
+                | I32LeU
+                | I32GeS
+                | I32GeU
+                | I64Eq
+                | I64Ne
+                | I64LtS
+                | I64LtU
+                | I64GtS
+                | I64GtU
+                | I64LeS
+                | I64LeU
+                | I64GeS
+                | I64GeU
+        )
+    }
+
     /// Is this a call of any kind (including tail calls)?
     pub fn is_call(self) -> bool {
         matches!(self, Opcode::Call | Opcode::CallIndirect | Opcode::ReturnCall | Opcode::ReturnCallIndirect)

@@ -595,33 +595,6 @@ fn mask(width: u32) -> u64 {
     if width >= 64 { u64::MAX } else { (1u64 << width) - 1 }
 }
 
-fn is_compare(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        I32Eq
-            | I32Ne
-            | I32LtS
-            | I32LtU
-            | I32GtS
-            | I32GtU
-            | I32LeS
-            | I32LeU
-            | I32GeS
-            | I32GeU
-            | I64Eq
-            | I64Ne
-            | I64LtS
-            | I64LtU
-            | I64GtS
-            | I64GtU
-            | I64LeS
-            | I64LeU
-            | I64GeS
-            | I64GeU
-    )
-}
-
 fn is_add_sub(op: Opcode) -> bool {
     matches!(op, Opcode::I32Add | Opcode::I64Add | Opcode::I32Sub | Opcode::I64Sub)
 }
@@ -670,7 +643,7 @@ impl Reference<'_> {
     fn is_boolean(&self, v: Value, depth: u32) -> bool {
         match self.pure_def(v) {
             Some((op, args, _)) if depth <= MAX_DEPTH => {
-                is_compare(op)
+                op.is_int_compare()
                     || matches!(op, Opcode::I32Eqz | Opcode::I64Eqz)
                     || (matches!(op, Opcode::I32And | Opcode::I32Or | Opcode::I32Xor)
                         && args.iter().all(|&a| {
@@ -713,7 +686,7 @@ impl Reference<'_> {
         let Some((op, args, _)) = self.pure_def(cond) else { return };
         for a in args {
             let is_const = self.func.dfg.int_const(self.resolve(a)).is_some();
-            if is_compare(op) {
+            if op.is_int_compare() {
                 if !is_const {
                     out.insert(self.base(a, 0));
                 }
@@ -797,7 +770,7 @@ impl Reference<'_> {
         let Some((op, args, _)) = self.pure_def(v) else {
             return Err(format!("{v} is not a predicate of the selector"));
         };
-        if is_compare(op) {
+        if op.is_int_compare() {
             let [a, b] = args[..] else { return Err(format!("{v}: compare without two operands")) };
             match (self.affine(a, 0)?, self.affine(b, 0)?) {
                 (lin @ Affine::Lin { .. }, Affine::Const(c)) | (Affine::Const(c), lin @ Affine::Lin { .. }) => {

@@ -201,27 +201,13 @@ impl WeftOptimize {
         self.report.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
-    /// A table of the merged report: per pass, the functions it changed,
-    /// the instructions before and after it, the functions it reverted and
-    /// its time (summed over every function, whatever thread ran it), then
-    /// the pass-bug count.
+    /// A table of the merged report (`weft opt --stats`'s table: per pass,
+    /// the functions it changed, the instructions before and after it, its
+    /// time summed over every function, the refinement outcomes and
+    /// reverts), then the pass-bug count.
     pub fn pass_table(&self) -> String {
         let report = self.report();
-        let mut s = format!(
-            "{:<22} {:>8} {:>10} {:>10} {:>8} {:>9}\n",
-            "pass", "changed", "insts in", "insts out", "reverted", "time ms"
-        );
-        for p in &report.passes {
-            s.push_str(&format!(
-                "{:<22} {:>8} {:>10} {:>10} {:>8} {:>9.1}\n",
-                p.name,
-                p.functions_changed,
-                p.insts_before,
-                p.insts_after,
-                p.reverted,
-                p.time.as_secs_f64() * 1e3
-            ));
-        }
+        let mut s = weft::stats_table(&report);
         s.push_str(&format!("pass bugs (functions the structural verifier rejected): {}\n", report.events.len()));
         s
     }

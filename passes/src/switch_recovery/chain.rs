@@ -370,33 +370,6 @@ fn next_test(
 
 // ------------------------------------------------------------ predicates
 
-fn is_compare(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        I32Eq
-            | I32Ne
-            | I32LtS
-            | I32LtU
-            | I32GtS
-            | I32GtU
-            | I32LeS
-            | I32LeU
-            | I32GeS
-            | I32GeU
-            | I64Eq
-            | I64Ne
-            | I64LtS
-            | I64LtU
-            | I64GtS
-            | I64GtU
-            | I64LeS
-            | I64LeU
-            | I64GeS
-            | I64GeU
-    )
-}
-
 /// The compare with swapped operands: `k op x` is `x swapped(op) k`.
 fn swapped(op: Opcode) -> Opcode {
     use Opcode::*;
@@ -436,7 +409,7 @@ fn is_boolean(func: &Function, v: Value, depth: u32) -> bool {
     }
     let Some((inst, op)) = op_of(func, v) else { return false };
     match op {
-        _ if is_compare(op) => true,
+        _ if op.is_int_compare() => true,
         Opcode::I32Eqz | Opcode::I64Eqz => true,
         Opcode::I32And | Opcode::I32Or | Opcode::I32Xor => {
             func.dfg.inst_args(inst).iter().all(|&a| is_boolean(func, a, depth + 1))
@@ -579,7 +552,7 @@ pub(crate) fn predicate(
     let c = look_through(func, cfg, c);
     if let Some((inst, op)) = op_of(func, c) {
         let args = func.dfg.inst_args(inst).to_vec();
-        if is_compare(op) {
+        if op.is_int_compare() {
             let &[a, b] = args.as_slice() else { return None };
             let width = width_of(func.dfg.value_type(a))?;
             let mut local = Vec::new();
