@@ -206,10 +206,11 @@ fn const_bytes(k: u64, width: u32) -> u64 {
 }
 
 /// Estimated encoded bytes of one compare and its `br_if`: a `local.get`
-/// (2), constants, the operators, the branch (2).
+/// (2), constants, the operators (`v == 0` is one `eqz`), the branch (2).
 fn cmp_bytes(cmp: Cmp, width: u32) -> u64 {
     2 + 2
         + match cmp {
+            Cmp::Eq(0) => 1,
             Cmp::Eq(k) | Cmp::LtU(k) | Cmp::GeU(k) => const_bytes(k, width) + 1,
             Cmp::InRange(lo, size) => const_bytes(lo, width) + 1 + const_bytes(size, width) + 1,
         }

@@ -76,6 +76,12 @@ impl Builder<'_> {
         let sel = self.selector;
         let i32t = Some(Type::I32);
         match cmp {
+            // `v == 0` is `eqz v`: one byte, and the backend folds it
+            // into the branch.
+            Cmp::Eq(0) => {
+                let op = if self.ty == Type::I64 { Opcode::I64Eqz } else { Opcode::I32Eqz };
+                self.op(block, op, &[sel], Imm::None, Type::I32)
+            }
             Cmp::Eq(k) => {
                 let c = self.konst(block, k);
                 self.binary(block, Opcode::I32Eq, Opcode::I64Eq, sel, c, i32t)
