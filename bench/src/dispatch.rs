@@ -30,7 +30,7 @@ use cpu_time::ThreadTime;
 use wasmtime::{Engine, Instance, Module, Store, TypedFunc};
 
 use crate::Error;
-use crate::modules::{self, Dist, Shape};
+use crate::modules::{self, Dist, Layout, Shape};
 use crate::variants::{self, Lowering, WasmOpt};
 use crate::wasm;
 
@@ -195,19 +195,22 @@ impl Results {
 
 type RunFunc = TypedFunc<(i32, i64), i32>;
 
-struct Instantiated {
+/// One compiled and instantiated module, with its driver functions.
+pub(crate) struct Instantiated {
     store: Store<()>,
     funcs: BTreeMap<Dist, RunFunc>,
 }
 
 impl Instantiated {
-    fn new(engine: &Engine, bytes: &[u8]) -> Result<Instantiated, Error> {
+    /// Compiles and instantiates `bytes`, which must export the driver of
+    /// each of `dists`.
+    pub(crate) fn new(engine: &Engine, bytes: &[u8], dists: &[Dist]) -> Result<Instantiated, Error> {
         let module = Module::new(engine, bytes).map_err(|e| Error::new(format!("wasmtime cannot compile: {e:#}")))?;
         let mut store = Store::new(engine, ());
         let instance = Instance::new(&mut store, &module, &[])
             .map_err(|e| Error::new(format!("wasmtime cannot instantiate: {e:#}")))?;
         let mut funcs = BTreeMap::new();
-        for dist in Dist::ALL {
+        for &dist in dists {
             let f = instance
                 .get_typed_func::<(i32, i64), i32>(&mut store, dist.export())
                 .map_err(|e| Error::new(format!("export `{}`: {e:#}", dist.export())))?;
@@ -218,8 +221,9 @@ impl Instantiated {
 
     /// Calls the driver; returns the checksum, the thread CPU time and
     /// the wall time.
-    fn call(&mut self, dist: Dist, iterations: u32, seed: u64) -> Result<(i32, Duration, Duration), Error> {
-        let f = &self.funcs[&dist];
+    pub(crate) fn call(&mut self, dist: Dist, iterations: u32, seed: u64) -> Result<(i32, Duration, Duration), Error> {
+        let f =
+            self.funcs.get(&dist).ok_or_else(|| Error::new(format!("the module has no `{}` driver", dist.export())))?;
         let clock_err = |e: std::io::Error| Error::new(format!("cannot read the thread CPU clock: {e}"));
         let cpu_start = ThreadTime::try_now().map_err(clock_err)?;
         let start = Instant::now();
@@ -237,11 +241,11 @@ impl Instantiated {
 pub const INSTANCES: usize = 3;
 
 /// Iterations of the correctness check run before timing.
-const CHECK_ITERATIONS: u32 = 10_000;
+pub(crate) const CHECK_ITERATIONS: u32 = 10_000;
 /// Seed of the correctness check.
-const CHECK_SEED: u64 = 0x5eed;
+pub(crate) const CHECK_SEED: u64 = 0x5eed;
 /// Seed of timed repetition `i` is `TIMING_SEED + i`.
-const TIMING_SEED: u64 = 1;
+pub(crate) const TIMING_SEED: u64 = 1;
 
 /// A hash of `bytes` (stable within a run).
 fn fingerprint(bytes: &[u8]) -> u64 {
@@ -252,14 +256,25 @@ fn fingerprint(bytes: &[u8]) -> u64 {
 
 /// One built variant: who made it, its bytes or why it failed, and the
 /// pass manager's events.
-type Built = (Kind, Result<Vec<u8>, Error>, Vec<String>);
+pub(crate) type Built = (Kind, Result<Vec<u8>, Error>, Vec<String>);
 
-/// Builds every variant of one module (with the baseline first): its
-/// bytes, or why it failed. `wasm_opt`: whether to add `wasm-opt -O3`.
-fn build_variants(baseline: &[u8], original: &[u8], options: &Options, wasm_opt: bool, name: &str) -> Vec<Built> {
-    let mut out =
-        vec![(Kind::Baseline, Ok(baseline.to_vec()), Vec::new()), (Kind::Original, Ok(original.to_vec()), Vec::new())];
-    for lowering in Lowering::ALL {
+/// Builds the variants of one module: the baseline (when given), the
+/// original, the weft variants of `lowerings` and, when `wasm_opt` is
+/// given, `wasm-opt -O3` (run through files in the scratch folder). Each
+/// is its bytes, or why it failed.
+pub(crate) fn build_variants(
+    baseline: Option<&[u8]>,
+    original: &[u8],
+    lowerings: &[Lowering],
+    wasm_opt: Option<(&WasmOpt, &std::path::Path)>,
+    name: &str,
+) -> Vec<Built> {
+    let mut out = Vec::new();
+    if let Some(b) = baseline {
+        out.push((Kind::Baseline, Ok(b.to_vec()), Vec::new()));
+    }
+    out.push((Kind::Original, Ok(original.to_vec()), Vec::new()));
+    for &lowering in lowerings {
         match variants::run_weft(original, lowering) {
             Ok(run) => {
                 let valid = wasm::validate(&run.bytes).map(|()| run.bytes);
@@ -268,10 +283,172 @@ fn build_variants(baseline: &[u8], original: &[u8], options: &Options, wasm_opt:
             Err(e) => out.push((Kind::Weft(lowering), Err(e), Vec::new())),
         }
     }
-    if let Some(w) = options.wasm_opt.as_ref().filter(|_| wasm_opt) {
-        out.push((Kind::WasmOpt, w.run(original, &options.scratch, name).map(|r| r.bytes), Vec::new()));
+    if let Some((w, scratch)) = wasm_opt {
+        out.push((Kind::WasmOpt, w.run(original, scratch, name).map(|r| r.bytes), Vec::new()));
     }
     out
+}
+
+/// The iterations of one call of about `target` on `bytes` (its
+/// `run_uniform` timed over 200 000 iterations after a warm-up).
+pub(crate) fn calibrate(engine: &Engine, bytes: &[u8], dists: &[Dist], target: Duration) -> Result<u32, Error> {
+    let mut inst = Instantiated::new(engine, bytes, dists)?;
+    inst.call(Dist::Uniform, 100_000, TIMING_SEED)?;
+    let (_, t, _) = inst.call(Dist::Uniform, 200_000, TIMING_SEED)?;
+    let per_call = t.as_secs_f64() / 200_000.0;
+    Ok((target.as_secs_f64() / per_call.max(1e-10)).clamp(20_000.0, 200_000_000.0) as u32)
+}
+
+/// The expected checksums of one series, by (baseline?, distribution,
+/// seed): the check run's and every timed repetition's.
+pub(crate) type Expected = BTreeMap<(bool, Dist, u64), i32>;
+
+/// The checksums `layout`'s modules (and, for a dense layout, its
+/// baseline) must return under `dists`, for the check run and `reps`
+/// timed calls of `iterations`.
+pub(crate) fn expected(layout: Layout, dists: &[Dist], iterations: u32, reps: usize, baseline: bool) -> Expected {
+    let mut expected = Expected::new();
+    for &dist in dists {
+        for base in [false, true] {
+            if base && !baseline {
+                continue;
+            }
+            let model = |iterations: u32, seed: u64| {
+                if base {
+                    modules::baseline_checksum(layout.n, dist, iterations, seed)
+                } else {
+                    modules::model_checksum(layout, dist, iterations, seed)
+                }
+            };
+            expected.insert((base, dist, CHECK_SEED), model(CHECK_ITERATIONS, CHECK_SEED));
+            for rep in 0..reps as u64 {
+                let seed = TIMING_SEED + rep;
+                expected.insert((base, dist, seed), model(iterations, seed));
+            }
+        }
+    }
+    expected
+}
+
+/// The variants of one series, measured, with the checksum mismatches and
+/// the timed calls' total wall and CPU time.
+pub(crate) struct Measured {
+    /// One per built variant, in the order given.
+    pub variants: Vec<VariantResult>,
+    /// Checksum mismatches (miscompilations), each naming the variant.
+    pub mismatches: Vec<String>,
+    /// Wall time of the timed calls.
+    pub wall: Duration,
+    /// Thread CPU time of the timed calls.
+    pub cpu: Duration,
+}
+
+/// Checks, warms up and times one series: each built variant compiled
+/// [`INSTANCES`] times, checked against `expected` (a wrong checksum leaves
+/// the variant untimed), warmed up, then called `reps` times per
+/// distribution, the variants interleaved (rotating which goes first).
+/// `label` ("n = 4, seq-if") names the series in mismatch messages.
+pub(crate) fn measure(
+    engine: &Engine,
+    built: Vec<Built>,
+    dists: &[Dist],
+    iterations: u32,
+    reps: usize,
+    expected: &Expected,
+    label: &str,
+) -> Result<Measured, Error> {
+    let mut out = Measured { variants: Vec::new(), mismatches: Vec::new(), wall: Duration::ZERO, cpu: Duration::ZERO };
+    let mut live: Vec<(usize, Vec<Instantiated>)> = Vec::new();
+    let want = |kind: Kind, dist: Dist, seed: u64| -> Result<i32, Error> {
+        expected
+            .get(&(kind == Kind::Baseline, dist, seed))
+            .copied()
+            .ok_or_else(|| Error::new(format!("{label}: no expected checksum for {}, seed {seed}", dist.name())))
+    };
+    for (kind, bytes, events) in built {
+        let mut v = VariantResult {
+            kind,
+            code_bytes: 0,
+            ops: wasm::OpCounts::default(),
+            fingerprint: 0,
+            ns: BTreeMap::new(),
+            error: None,
+            events,
+        };
+        let inst = bytes.and_then(|b| {
+            v.code_bytes = wasm::code_section_size(&b)?;
+            v.ops = wasm::op_counts(&b)?;
+            v.fingerprint = fingerprint(&b);
+            (0..INSTANCES).map(|_| Instantiated::new(engine, &b, dists)).collect::<Result<Vec<_>, Error>>()
+        });
+        match inst {
+            Ok(mut insts) => {
+                // Correctness first, then a warm-up call.
+                let mut ok = true;
+                for &dist in dists {
+                    let want = want(kind, dist, CHECK_SEED)?;
+                    match insts[0].call(dist, CHECK_ITERATIONS, CHECK_SEED) {
+                        Ok((got, _, _)) if got == want => {}
+                        Ok((got, _, _)) => {
+                            ok = false;
+                            out.mismatches.push(format!(
+                                "{label}, {}, {}: checksum {got:#010x}, expected {want:#010x}",
+                                kind.name(),
+                                dist.name()
+                            ));
+                        }
+                        Err(e) => {
+                            ok = false;
+                            out.mismatches.push(format!("{label}, {}, {}: {e}", kind.name(), dist.name()));
+                        }
+                    }
+                }
+                if ok {
+                    for inst in &mut insts {
+                        for &dist in dists {
+                            inst.call(dist, iterations / 4 + 1, TIMING_SEED)?;
+                        }
+                    }
+                    live.push((out.variants.len(), insts));
+                } else {
+                    v.error = Some("wrong checksum (see the mismatches section)".into());
+                }
+            }
+            Err(e) => v.error = Some(e.to_string()),
+        }
+        out.variants.push(v);
+    }
+    // Timed, interleaved repetitions.
+    let mut samples: BTreeMap<(usize, Dist), Vec<f64>> = BTreeMap::new();
+    for &dist in dists {
+        for rep in 0..reps {
+            let seed = TIMING_SEED + rep as u64;
+            let len = live.len();
+            for j in 0..len {
+                let (index, insts) = &mut live[(j + rep) % len];
+                let kind = out.variants[*index].kind;
+                let want = want(kind, dist, seed)?;
+                let count = insts.len();
+                let (got, time, wall) = insts[rep % count].call(dist, iterations, seed)?;
+                out.cpu += time;
+                out.wall += wall;
+                if got != want {
+                    out.mismatches.push(format!(
+                        "{label}, {}, {}, seed {seed}: checksum {got:#010x}, expected {want:#010x}",
+                        kind.name(),
+                        dist.name()
+                    ));
+                }
+                samples.entry((*index, dist)).or_default().push(time.as_secs_f64() * 1e9 / f64::from(iterations));
+            }
+        }
+    }
+    for ((index, dist), s) in samples {
+        if let Some(stats) = Stats::of(&s) {
+            out.variants[index].ns.insert(dist, stats);
+        }
+    }
+    Ok(out)
 }
 
 /// Runs the dispatch benchmark. `progress` receives one line per module.
@@ -282,127 +459,24 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
     for &n in &options.sizes {
         // Calibrate on the hand-written br_table module.
         let reference = modules::dispatch_module(n, Shape::BrTable)?;
-        let mut inst = Instantiated::new(&engine, &reference)?;
-        inst.call(Dist::Uniform, 100_000, TIMING_SEED)?;
-        let (_, t, _) = inst.call(Dist::Uniform, 200_000, TIMING_SEED)?;
-        let per_call = t.as_secs_f64() / 200_000.0;
-        let iterations = (options.target.as_secs_f64() / per_call.max(1e-10)).clamp(20_000.0, 200_000_000.0) as u32;
+        let iterations = calibrate(&engine, &reference, &Dist::ALL, options.target)?;
         results.iterations.insert(n, iterations);
         let sweep_only = options.sweep_only.contains(&n);
         let reps = if sweep_only { options.sweep_reps } else { options.reps }.max(1);
         results.reps.insert(n, reps);
-        // The expected checksums, by (baseline?, distribution, seed).
-        let mut expected: BTreeMap<(bool, Dist, u64), i32> = BTreeMap::new();
-        for dist in Dist::ALL {
-            for base in [false, true] {
-                let model = if base { modules::baseline_checksum } else { modules::model_checksum };
-                expected.insert((base, dist, CHECK_SEED), model(n, dist, CHECK_ITERATIONS, CHECK_SEED));
-                for rep in 0..reps as u64 {
-                    let seed = TIMING_SEED + rep;
-                    expected.insert((base, dist, seed), model(n, dist, iterations, seed));
-                }
-            }
-        }
+        let expected = expected(Layout::dense(n), &Dist::ALL, iterations, reps, true);
         let baseline = modules::baseline_module(n)?;
         for shape in Shape::ALL {
             let original = modules::dispatch_module(n, shape)?;
             let name = format!("dispatch-{n}-{}", shape.name().split(' ').next().unwrap_or("x"));
-            let mut case = CaseResult { n, shape, variants: Vec::new() };
-            let mut live: Vec<(usize, Vec<Instantiated>)> = Vec::new();
-            for (kind, bytes, events) in build_variants(&baseline, &original, options, !sweep_only, &name) {
-                let base = kind == Kind::Baseline;
-                let mut v = VariantResult {
-                    kind,
-                    code_bytes: 0,
-                    ops: wasm::OpCounts::default(),
-                    fingerprint: 0,
-                    ns: BTreeMap::new(),
-                    error: None,
-                    events,
-                };
-                let inst = bytes.and_then(|b| {
-                    v.code_bytes = wasm::code_section_size(&b)?;
-                    v.ops = wasm::op_counts(&b)?;
-                    v.fingerprint = fingerprint(&b);
-                    (0..INSTANCES).map(|_| Instantiated::new(&engine, &b)).collect::<Result<Vec<_>, Error>>()
-                });
-                match inst {
-                    Ok(mut insts) => {
-                        let inst = &mut insts[0];
-                        // Correctness first, then a warm-up call.
-                        let mut ok = true;
-                        for dist in Dist::ALL {
-                            let want = expected[&(base, dist, CHECK_SEED)];
-                            match inst.call(dist, CHECK_ITERATIONS, CHECK_SEED) {
-                                Ok((got, _, _)) if got == want => {}
-                                Ok((got, _, _)) => {
-                                    ok = false;
-                                    results.mismatches.push(format!(
-                                        "n = {n}, {}, {}, {}: checksum {got:#010x}, expected {want:#010x}",
-                                        shape.name(),
-                                        kind.name(),
-                                        dist.name()
-                                    ));
-                                }
-                                Err(e) => {
-                                    ok = false;
-                                    results.mismatches.push(format!(
-                                        "n = {n}, {}, {}, {}: {e}",
-                                        shape.name(),
-                                        kind.name(),
-                                        dist.name()
-                                    ));
-                                }
-                            }
-                        }
-                        if ok {
-                            for inst in &mut insts {
-                                for dist in Dist::ALL {
-                                    inst.call(dist, iterations / 4 + 1, TIMING_SEED)?;
-                                }
-                            }
-                            live.push((case.variants.len(), insts));
-                        } else {
-                            v.error = Some("wrong checksum (see the mismatches section)".into());
-                        }
-                    }
-                    Err(e) => v.error = Some(e.to_string()),
-                }
-                case.variants.push(v);
-            }
-            // Timed, interleaved repetitions.
-            let mut samples: BTreeMap<(usize, Dist), Vec<f64>> = BTreeMap::new();
-            for dist in Dist::ALL {
-                for rep in 0..reps {
-                    let seed = TIMING_SEED + rep as u64;
-                    let len = live.len();
-                    for j in 0..len {
-                        let (index, insts) = &mut live[(j + rep) % len];
-                        let want = expected[&(case.variants[*index].kind == Kind::Baseline, dist, seed)];
-                        let count = insts.len();
-                        let (got, time, wall) = insts[rep % count].call(dist, iterations, seed)?;
-                        results.timed_cpu += time;
-                        results.timed_wall += wall;
-                        if got != want {
-                            results.mismatches.push(format!(
-                                "n = {n}, {}, {}, {}, seed {seed}: checksum {got:#010x}, expected {want:#010x}",
-                                shape.name(),
-                                case.variants[*index].kind.name(),
-                                dist.name()
-                            ));
-                        }
-                        samples
-                            .entry((*index, dist))
-                            .or_default()
-                            .push(time.as_secs_f64() * 1e9 / f64::from(iterations));
-                    }
-                }
-            }
-            for ((index, dist), s) in samples {
-                if let Some(stats) = Stats::of(&s) {
-                    case.variants[index].ns.insert(dist, stats);
-                }
-            }
+            let wasm_opt = options.wasm_opt.as_ref().filter(|_| !sweep_only).map(|w| (w, options.scratch.as_path()));
+            let built = build_variants(Some(&baseline), &original, &Lowering::ALL, wasm_opt, &name);
+            let label = format!("n = {n}, {}", shape.name());
+            let m = measure(&engine, built, &Dist::ALL, iterations, reps, &expected, &label)?;
+            results.mismatches.extend(m.mismatches);
+            results.timed_cpu += m.cpu;
+            results.timed_wall += m.wall;
+            let case = CaseResult { n, shape, variants: m.variants };
             progress(&format!(
                 "dispatch n={n:<3} {:<24} {}",
                 shape.name(),
@@ -448,14 +522,15 @@ mod tests {
                     modules.push(variants::run_weft(&original, lowering).unwrap().bytes);
                 }
                 for bytes in modules {
-                    let mut inst = Instantiated::new(&engine, &bytes).unwrap();
+                    let mut inst = Instantiated::new(&engine, &bytes, &Dist::ALL).unwrap();
                     for dist in Dist::ALL {
                         let (got, _, _) = inst.call(dist, 3000, 9).unwrap();
-                        assert_eq!(got, modules::model_checksum(n, dist, 3000, 9), "n = {n}, {shape:?}, {dist:?}");
+                        let want = modules::model_checksum(Layout::dense(n), dist, 3000, 9);
+                        assert_eq!(got, want, "n = {n}, {shape:?}, {dist:?}");
                     }
                 }
             }
-            let mut inst = Instantiated::new(&engine, &modules::baseline_module(n).unwrap()).unwrap();
+            let mut inst = Instantiated::new(&engine, &modules::baseline_module(n).unwrap(), &Dist::ALL).unwrap();
             for dist in Dist::ALL {
                 let (got, _, _) = inst.call(dist, 3000, 9).unwrap();
                 assert_eq!(got, modules::baseline_checksum(n, dist, 3000, 9), "baseline, n = {n}, {dist:?}");

@@ -2,7 +2,8 @@
 //! writes `bench/report.md`; it asserts nothing about time.
 //!
 //! - [`modules`] writes the callback-dispatch modules (4 source shapes, any
-//!   number of handlers doing the same work, drivers inside the module),
+//!   number of handlers doing the same work, dense or strided case
+//!   constants, drivers inside the module),
 //!   the baseline module whose dispatch is a plain call, and a Rust model
 //!   of their checksums;
 //! - [`variants`] runs the optimizers under comparison: weft `-O2`, the same
@@ -11,6 +12,8 @@
 //! - [`dispatch`] times every variant of every dispatch module, and the
 //!   baseline in each module's series, under wasmtime and checks every
 //!   checksum against the model;
+//! - [`density`] times sparse (strided) layouts of the same modules, to
+//!   place the cost model's `min_density` and `max_table_span`;
 //! - [`corpus`] measures optimization time and output size of weft `-O2`
 //!   and `wasm-opt -O3` on the sightglass programs and the core modules of
 //!   the jco P3 components;
@@ -20,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod corpus;
+pub mod density;
 pub mod dispatch;
 pub mod machine;
 pub mod modules;

@@ -1,6 +1,7 @@
-//! `weft-bench`: runs the dispatch and corpus benchmarks and writes the
-//! markdown report. Run it through `bash scripts/bench.sh` (which builds it
-//! in release mode and finds or installs `wasm-opt`).
+//! `weft-bench`: runs the dispatch benchmark, the density sweep and the
+//! corpus measurements and writes the markdown report. Run it through
+//! `bash scripts/bench.sh` (which builds it in release mode and finds or
+//! installs `wasm-opt`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,15 +10,15 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use weft_bench::machine::{Machine, load_average};
 use weft_bench::variants::WasmOpt;
-use weft_bench::{corpus, dispatch, report};
+use weft_bench::{corpus, density, dispatch, report};
 
 /// Benchmarks weft's dispatch lowering and whole-module optimization and
 /// writes a markdown report. Never a pass/fail test.
 #[derive(Parser, Debug)]
 #[command(name = "weft-bench")]
 struct Args {
-    /// A short run: fewer and shorter repetitions, the 3 smallest files of
-    /// each corpus group.
+    /// A short run: fewer and shorter repetitions, a reduced density grid,
+    /// the 3 smallest files of each corpus group.
     #[arg(long)]
     quick: bool,
     /// Where to write the report.
@@ -37,8 +38,9 @@ struct Args {
     /// Timed repetitions per variant (default 21, quick 5).
     #[arg(long)]
     reps: Option<usize>,
-    /// Timed repetitions per variant at the sweep-only sizes (default: as
-    /// many as `--reps`); fewer shortens a run, and the report says so.
+    /// Timed repetitions per variant at the sweep-only sizes and in the
+    /// density sweep (default: as many as `--reps`); fewer shortens a run,
+    /// and the report says so.
     #[arg(long)]
     sweep_reps: Option<usize>,
     /// Target duration of one timed call in milliseconds (default 4, quick 2).
@@ -47,6 +49,17 @@ struct Args {
     /// Skip the corpus measurements.
     #[arg(long)]
     no_corpus: bool,
+    /// Skip the density sweep (sparse case layouts).
+    #[arg(long)]
+    no_density: bool,
+    /// Case counts of the density sweep (comma-separated; default 24,64,
+    /// quick 64).
+    #[arg(long, value_delimiter = ',')]
+    density_sizes: Option<Vec<u32>>,
+    /// Strides of the density sweep (comma-separated; default
+    /// 1,2,3,4,6,8,16,32, quick 1,3,8,32).
+    #[arg(long, value_delimiter = ',')]
+    strides: Option<Vec<u32>>,
     /// Run wasm-opt on everything, neither reading nor writing its cache
     /// (`bench/out/wasm-opt-cache`).
     #[arg(long)]
@@ -61,7 +74,7 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let machine = Machine::probe();
     let command = std::iter::once("bash scripts/bench.sh".to_string())
-        .chain(std::env::args().skip(1).filter(|a| a == "--quick" || a == "--no-corpus"))
+        .chain(std::env::args().skip(1).filter(|a| a == "--quick" || a == "--no-corpus" || a == "--no-density"))
         .collect::<Vec<_>>()
         .join(" ");
     let (wasm_opt, missing) = match &args.wasm_opt {
@@ -97,6 +110,24 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let density = if args.no_density {
+        Err("--no-density was given".to_string())
+    } else {
+        let options = density::Options {
+            sizes: args.density_sizes.clone().unwrap_or_else(|| {
+                if args.quick { density::QUICK_SIZES.to_vec() } else { density::DEFAULT_SIZES.to_vec() }
+            }),
+            strides: args.strides.clone().unwrap_or_else(|| {
+                if args.quick { density::QUICK_STRIDES.to_vec() } else { density::DEFAULT_STRIDES.to_vec() }
+            }),
+            target: Duration::from_millis(call_ms),
+            reps: sweep_reps,
+        };
+        density::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+    };
+    if let Err(e) = &density {
+        eprintln!("weft-bench: density sweep not run: {e}");
+    }
     let corpus = if args.no_corpus {
         Err("--no-corpus was given".to_string())
     } else if !args.corpus.is_dir() {
@@ -129,6 +160,7 @@ fn main() -> ExitCode {
         wasm_opt_missing: missing.as_deref(),
         reps,
         dispatch: &dispatch,
+        density: density.as_ref().map_err(|e| e.clone()),
         corpus: corpus.as_ref().map_err(|e| e.clone()),
         callbacks,
         elapsed: started.elapsed(),
@@ -138,9 +170,11 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
-    if !dispatch.mismatches.is_empty() {
+    let mismatches: Vec<&String> =
+        dispatch.mismatches.iter().chain(density.iter().flat_map(|d| d.mismatches.iter())).collect();
+    if !mismatches.is_empty() {
         eprintln!("weft-bench: CHECKSUM MISMATCH (miscompilation):");
-        for m in &dispatch.mismatches {
+        for m in mismatches {
             eprintln!("  {m}");
         }
         return ExitCode::from(2);

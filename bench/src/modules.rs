@@ -1,5 +1,5 @@
-//! The callback-dispatch modules: one module per handler count and source
-//! shape, and a Rust model of what they compute.
+//! The callback-dispatch modules: one module per handler count, case
+//! layout and source shape, and a Rust model of what they compute.
 //!
 //! Every module has `n` handlers `$h0 … $h{n-1}`. Handler `k` mixes its
 //! argument into the global `$acc` in [`ROUNDS`] rounds (add a constant,
@@ -9,6 +9,12 @@
 //! identical, no call can be folded away, and which handler runs does not
 //! change the work an iteration does. `$dispatch(e)` calls `$h{e}` for `e`
 //! in `[0, n)`, written in one of four [`Shape`]s.
+//!
+//! A *strided* module ([`strided_module`], for the density sweep) spreads
+//! the case constants with a stride `s` ([`Layout`]): `$dispatch(e)` calls
+//! `$h{k}` when `e == k·s`, for `k` in `[0, n)` (density `n / span`, span
+//! `(n − 1)·s + 1`); any other code matches no case and takes the default,
+//! which does nothing. The dense modules are the stride-1 layout.
 //!
 //! The *baseline* module ([`baseline_module`]) has the same handlers and
 //! drivers, but its `$dispatch(e)` is `call $h0` with no test: timing it
@@ -21,11 +27,15 @@
 //! `run_skewed(iterations, seed) -> i32` reset the state, draw `iterations`
 //! event codes from a 64-bit LCG (Knuth's MMIX constants; the high 32 bits
 //! `r` of each state are used), call `$dispatch` with each, and return a
-//! checksum of `$acc` and the counters. The uniform code is
-//! `((r & 0xffff) * n) >> 16`, uniform over `[0, n)`; the skewed code is
-//! `0` when `(r >> 22) < 922` (90.04 % of draws) and the uniform code
-//! otherwise (drawn with `select`, so the generator itself does not
-//! branch). [`model_checksum`] computes the same checksum in Rust.
+//! checksum of `$acc` and the counters. The uniform code is case
+//! `((r & 0xffff) * n) >> 16`'s constant (that index times the stride),
+//! uniform over the cases; the skewed code is `0` when `(r >> 22) < 922`
+//! (90.04 % of draws) and the uniform code otherwise (drawn with `select`,
+//! so the generator itself does not branch). A strided module has
+//! `run_uniform` and `run_span(iterations, seed)`, whose code is
+//! `((r & 0xffff) * span) >> 16`, uniform over the whole span, so that most
+//! codes of a sparse layout miss every case. [`model_checksum`] computes
+//! the same checksums in Rust, for any layout.
 
 use std::fmt::Write;
 
@@ -67,21 +77,33 @@ impl Shape {
 /// The distribution of event codes.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dist {
-    /// Uniform over `[0, n)`.
+    /// Uniform over the cases: case `k`'s constant for `k` uniform over
+    /// `[0, n)` (every code hits a case).
     Uniform,
-    /// 90 % code 0 (the first case), the rest uniform.
+    /// 90 % code 0 (the first case), the rest uniform over the cases.
     Skewed,
+    /// Uniform over the whole span `[0, (n − 1)·stride]` of a layout: a
+    /// code that is not a case constant takes the default (the same codes
+    /// as [`Dist::Uniform`] for a dense layout).
+    Span,
 }
 
 impl Dist {
-    /// Both distributions, in report order.
+    /// The distributions of the dense dispatch benchmark, in report order.
     pub const ALL: [Dist; 2] = [Dist::Uniform, Dist::Skewed];
+
+    /// The distributions of a strided module ([`strided_module`]).
+    pub const STRIDED: [Dist; 2] = [Dist::Uniform, Dist::Span];
+
+    /// Every distribution.
+    pub const EVERY: [Dist; 3] = [Dist::Uniform, Dist::Skewed, Dist::Span];
 
     /// The exported driver function.
     pub fn export(self) -> &'static str {
         match self {
             Dist::Uniform => "run_uniform",
             Dist::Skewed => "run_skewed",
+            Dist::Span => "run_span",
         }
     }
 
@@ -90,7 +112,63 @@ impl Dist {
         match self {
             Dist::Uniform => "uniform",
             Dist::Skewed => "skewed (90% code 0)",
+            Dist::Span => "uniform over the span",
         }
+    }
+}
+
+/// The largest span of a [`Layout`]: the span draw `((r & 0xffff) * span)
+/// >> 16` needs `span <= 65536`.
+pub const MAX_SPAN: u32 = 1 << 16;
+
+/// Where the case constants lie: case `k` (handler `$h{k}`) is the code
+/// `k·stride`, for `k` in `[0, n)`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Layout {
+    /// Cases (handlers).
+    pub n: u32,
+    /// Distance between consecutive case constants (1: dense).
+    pub stride: u32,
+}
+
+impl Layout {
+    /// The dense layout of `n` cases: codes `0 .. n`.
+    pub fn dense(n: u32) -> Layout {
+        Layout { n, stride: 1 }
+    }
+
+    /// `n` cases `stride` apart; an error unless `n` is in
+    /// `1..=MAX_HANDLERS`, `stride >= 1` and the span at most [`MAX_SPAN`].
+    pub fn new(n: u32, stride: u32) -> Result<Layout, crate::Error> {
+        let layout = Layout { n, stride };
+        if n == 0 || n > MAX_HANDLERS {
+            return Err(crate::Error::new(format!("layout: {n} cases is outside 1..={MAX_HANDLERS}")));
+        }
+        if stride == 0 {
+            return Err(crate::Error::new("layout: the stride must be at least 1"));
+        }
+        if u64::from(n - 1) * u64::from(stride) + 1 > u64::from(MAX_SPAN) {
+            return Err(crate::Error::new(format!(
+                "layout: {n} cases at stride {stride} span more than {MAX_SPAN} values"
+            )));
+        }
+        Ok(layout)
+    }
+
+    /// Case `k`'s constant.
+    pub fn code(self, k: u32) -> u32 {
+        k * self.stride
+    }
+
+    /// Values from the first case constant to the last, both included:
+    /// `(n − 1)·stride + 1`.
+    pub fn span(self) -> u32 {
+        (self.n.max(1) - 1) * self.stride + 1
+    }
+
+    /// Case values over span (1.0 when dense).
+    pub fn density(self) -> f64 {
+        f64::from(self.n) / f64::from(self.span())
     }
 }
 
@@ -127,19 +205,30 @@ fn multiplier(k: u32) -> u32 {
 /// The WAT text of the dispatch module with `n` handlers in `shape`.
 /// `n` must be in `1..=MAX_HANDLERS` (checked by [`dispatch_module`]).
 pub fn dispatch_wat(n: u32, shape: Shape) -> String {
-    module_wat(n, Some(shape))
+    module_wat(Layout::dense(n), Some(shape), &Dist::ALL)
 }
 
 /// The WAT text of the baseline module with `n` handlers: `$dispatch(e)`
 /// is `call $h0`, with no test.
 pub fn baseline_wat(n: u32) -> String {
-    module_wat(n, None)
+    module_wat(Layout::dense(n), None, &Dist::ALL)
 }
 
-/// A dispatch module in `shape`, or the baseline when `shape` is `None`.
-fn module_wat(n: u32, shape: Option<Shape>) -> String {
+/// The WAT text of the strided module of `layout` in `shape`, with the
+/// drivers of [`Dist::STRIDED`] (see [`strided_module`]).
+pub fn strided_wat(layout: Layout, shape: Shape) -> String {
+    module_wat(layout, Some(shape), &Dist::STRIDED)
+}
+
+/// A dispatch module in `shape`, or the baseline when `shape` is `None`,
+/// with a driver for each of `dists`.
+fn module_wat(layout: Layout, shape: Option<Shape>, dists: &[Dist]) -> String {
+    let n = layout.n;
     let mut w = String::new();
     match shape {
+        Some(shape) if layout.stride != 1 => {
+            let _ = writeln!(w, ";; {n} handlers at stride {}, dispatch shape: {}", layout.stride, shape.name());
+        }
         Some(shape) => {
             let _ = writeln!(w, ";; {n} handlers, dispatch shape: {}", shape.name());
         }
@@ -152,11 +241,12 @@ fn module_wat(n: u32, shape: Option<Shape>) -> String {
         handler(&mut w, k);
     }
     match shape {
-        Some(shape) => dispatch(&mut w, n, shape),
+        Some(shape) => dispatch(&mut w, layout, shape),
         None => w.push_str("  (func $dispatch (param $e i32)\n    local.get $e\n    call $h0\n  )\n"),
     }
-    driver(&mut w, n, Dist::Uniform);
-    driver(&mut w, n, Dist::Skewed);
+    for &dist in dists {
+        driver(&mut w, layout, dist);
+    }
     // reset: $acc = 0, counters = 0.
     let _ = writeln!(
         w,
@@ -215,14 +305,16 @@ fn handler(w: &mut String, k: u32) {
     );
 }
 
-fn dispatch(w: &mut String, n: u32, shape: Shape) {
+fn dispatch(w: &mut String, layout: Layout, shape: Shape) {
+    let n = layout.n;
     w.push_str("  (func $dispatch (param $e i32)\n");
     match shape {
         Shape::SeqIf => {
             for k in 0..n {
                 let _ = writeln!(
                     w,
-                    "    local.get $e\n    i32.const {k}\n    i32.eq\n    if\n      local.get $e\n      call $h{k}\n    end"
+                    "    local.get $e\n    i32.const {}\n    i32.eq\n    if\n      local.get $e\n      call $h{k}\n    end",
+                    layout.code(k)
                 );
             }
         }
@@ -231,7 +323,8 @@ fn dispatch(w: &mut String, n: u32, shape: Shape) {
                 let ind = "  ".repeat(k as usize);
                 let _ = writeln!(
                     w,
-                    "    {ind}local.get $e\n    {ind}i32.const {k}\n    {ind}i32.eq\n    {ind}if\n    {ind}  local.get $e\n    {ind}  call $h{k}"
+                    "    {ind}local.get $e\n    {ind}i32.const {}\n    {ind}i32.eq\n    {ind}if\n    {ind}  local.get $e\n    {ind}  call $h{k}",
+                    layout.code(k)
                 );
                 if k + 1 < n {
                     let _ = writeln!(w, "    {ind}else");
@@ -252,14 +345,24 @@ fn dispatch(w: &mut String, n: u32, shape: Shape) {
                     if k == 0 {
                         w.push_str("    local.get $e\n    i32.eqz\n    br_if $c0\n");
                     } else {
-                        let _ = writeln!(w, "    local.get $e\n    i32.const {k}\n    i32.eq\n    br_if $c{k}");
+                        let _ = writeln!(
+                            w,
+                            "    local.get $e\n    i32.const {}\n    i32.eq\n    br_if $c{k}",
+                            layout.code(k)
+                        );
                     }
                 }
                 w.push_str("    br $default\n");
             } else {
+                // One entry per value of the span: a case constant goes to
+                // its case, a hole to the default.
                 w.push_str("    local.get $e\n    br_table");
-                for k in 0..n {
-                    let _ = write!(w, " $c{k}");
+                for v in 0..layout.span() {
+                    if v % layout.stride == 0 {
+                        let _ = write!(w, " $c{}", v / layout.stride);
+                    } else {
+                        w.push_str(" $default");
+                    }
                 }
                 w.push_str(" $default\n");
             }
@@ -272,7 +375,9 @@ fn dispatch(w: &mut String, n: u32, shape: Shape) {
     w.push_str("  )\n");
 }
 
-fn driver(w: &mut String, n: u32, dist: Dist) {
+fn driver(w: &mut String, layout: Layout, dist: Dist) {
+    // The span draw scales by the span, the others by the case count.
+    let scale = if dist == Dist::Span { layout.span() } else { layout.n };
     let _ = writeln!(
         w,
         "  (func (export \"{}\") (param $n i32) (param $seed i64) (result i32)
@@ -298,13 +403,17 @@ fn driver(w: &mut String, n: u32, dist: Dist) {
         local.tee $r
         i32.const 65535
         i32.and
-        i32.const {n}
+        i32.const {scale}
         i32.mul
         i32.const 16
-        i32.shr_u
-        local.set $e",
+        i32.shr_u",
         dist.export()
     );
+    if dist != Dist::Span && layout.stride != 1 {
+        // Case index to case constant.
+        let _ = writeln!(w, "        i32.const {}\n        i32.mul", layout.stride);
+    }
+    w.push_str("        local.set $e\n");
     if dist == Dist::Skewed {
         let _ = writeln!(
             w,
@@ -343,6 +452,19 @@ pub fn dispatch_module(n: u32, shape: Shape) -> Result<Vec<u8>, crate::Error> {
     wat::parse_str(&text).map_err(|e| crate::Error::new(format!("dispatch module (n = {n}, {}): {e}", shape.name())))
 }
 
+/// The binary strided module of `layout` in `shape`: `$dispatch(e)` calls
+/// `$h{k}` when `e == k·stride` and does nothing otherwise; its drivers are
+/// `run_uniform` (codes uniform over the cases) and `run_span` (uniform over
+/// the span). The layout must come from [`Layout::new`] (checked again
+/// here).
+pub fn strided_module(layout: Layout, shape: Shape) -> Result<Vec<u8>, crate::Error> {
+    let layout = Layout::new(layout.n, layout.stride)?;
+    let text = strided_wat(layout, shape);
+    wat::parse_str(&text).map_err(|e| {
+        crate::Error::new(format!("strided module (n = {}, stride {}, {}): {e}", layout.n, layout.stride, shape.name()))
+    })
+}
+
 /// The binary baseline module with `n` handlers (see [`baseline_wat`]).
 pub fn baseline_module(n: u32) -> Result<Vec<u8>, crate::Error> {
     if n == 0 || n > MAX_HANDLERS {
@@ -351,35 +473,46 @@ pub fn baseline_module(n: u32) -> Result<Vec<u8>, crate::Error> {
     wat::parse_str(baseline_wat(n)).map_err(|e| crate::Error::new(format!("baseline module (n = {n}): {e}")))
 }
 
-/// What `run_uniform` / `run_skewed` of a module with `n` handlers returns
-/// for `(iterations, seed)`, computed in Rust. Every shape and every
-/// correct optimization of it returns this.
-pub fn model_checksum(n: u32, dist: Dist, iterations: u32, seed: u64) -> i32 {
-    model(n, dist, iterations, seed, false)
+/// What the `dist` driver (`run_uniform`, `run_skewed`, `run_span`) of a
+/// module with the case `layout` returns for `(iterations, seed)`,
+/// computed in Rust: a dense module is [`Layout::dense`], a strided one
+/// ([`strided_module`]) its layout. Every shape and every correct
+/// optimization of it returns this.
+pub fn model_checksum(layout: Layout, dist: Dist, iterations: u32, seed: u64) -> i32 {
+    model(layout, dist, iterations, seed, false)
 }
 
 /// What `run_uniform` / `run_skewed` of the baseline module with `n`
 /// handlers returns: handler 0 runs on every event code.
 pub fn baseline_checksum(n: u32, dist: Dist, iterations: u32, seed: u64) -> i32 {
-    model(n, dist, iterations, seed, true)
+    model(Layout::dense(n), dist, iterations, seed, true)
 }
 
 /// The checksum of `iterations` events; `baseline`: every event runs
 /// handler 0 (with the event code as its argument).
-fn model(n: u32, dist: Dist, iterations: u32, seed: u64, baseline: bool) -> i32 {
-    let n = n.clamp(1, MAX_HANDLERS);
+fn model(layout: Layout, dist: Dist, iterations: u32, seed: u64, baseline: bool) -> i32 {
+    let n = layout.n.clamp(1, MAX_HANDLERS);
+    let stride = layout.stride.max(1);
+    let span = Layout { n, stride }.span().min(MAX_SPAN);
     let mut acc: u32 = 0;
     let mut counters = vec![0u32; n as usize];
     let mut s = seed;
     for _ in 0..iterations {
         s = s.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
         let r = (s >> 32) as u32;
-        let mut e = ((r & 0xffff) * n) >> 16;
+        // The code; a span draw between two case constants hits no case.
+        let mut e = match dist {
+            Dist::Span => ((r & 0xffff) * span) >> 16,
+            Dist::Uniform | Dist::Skewed => (((r & 0xffff) * n) >> 16) * stride,
+        };
         if dist == Dist::Skewed && (r >> 22) < SKEW_LIMIT {
             e = 0;
         }
+        if !baseline && e % stride != 0 {
+            continue; // the default: no handler runs
+        }
         // handler k with argument e
-        let k = if baseline { 0 } else { e };
+        let k = if baseline { 0 } else { e / stride };
         let mut a = acc;
         for round in 0..ROUNDS {
             a = (a ^ e.wrapping_add(addend(k, round))).rotate_left(rotate(k)).wrapping_mul(multiplier(k));
@@ -411,6 +544,79 @@ mod tests {
                 wasmparser::Validator::new().validate_all(&bytes).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn strided_modules_parse_and_validate() {
+        for (n, stride) in [(1, 5), (3, 2), (7, 3), (24, 32), (64, 32)] {
+            let layout = Layout::new(n, stride).unwrap();
+            for shape in Shape::ALL {
+                let bytes = strided_module(layout, shape).unwrap();
+                wasmparser::Validator::new().validate_all(&bytes).unwrap();
+            }
+            // The hand-written table has one entry per value of the span.
+            let text = strided_wat(layout, Shape::BrTable);
+            let line = text.lines().find(|l| l.trim_start().starts_with("br_table")).unwrap();
+            assert_eq!(line.split_whitespace().count(), 1 + layout.span() as usize + 1, "{line}");
+            assert!(text.contains("run_span") && !text.contains("run_skewed"));
+        }
+        // Stride 1 is the dense layout (the dense modules have the skewed
+        // driver instead of the span one).
+        let dense = dispatch_wat(7, Shape::ElseIf);
+        let strided = strided_wat(Layout::new(7, 1).unwrap(), Shape::ElseIf);
+        let dispatch_of = |t: &str| t.split("  (func (export").next().unwrap().to_string();
+        assert_eq!(dispatch_of(&dense), dispatch_of(&strided));
+    }
+
+    #[test]
+    fn layouts_are_checked() {
+        assert!(Layout::new(0, 1).is_err());
+        assert!(Layout::new(MAX_HANDLERS + 1, 1).is_err());
+        assert!(Layout::new(4, 0).is_err());
+        assert!(Layout::new(2, MAX_SPAN).is_err());
+        assert!(Layout::new(2, MAX_SPAN - 1).is_ok());
+        assert!(strided_module(Layout { n: 4, stride: 0 }, Shape::SeqIf).is_err());
+        let l = Layout::new(64, 32).unwrap();
+        assert_eq!((l.span(), l.code(63)), (2017, 2016));
+        assert!((l.density() - 64.0 / 2017.0).abs() < 1e-12);
+        assert_eq!(Layout::dense(24).density(), 1.0);
+    }
+
+    /// The model of a strided layout: codes over the cases hit a case
+    /// every time, codes over the span hit one in `stride` (about), and
+    /// the dense layout's span draw is its uniform draw.
+    #[test]
+    fn strided_model() {
+        let (n, stride) = (16u32, 4u32);
+        let layout = Layout::new(n, stride).unwrap();
+        let span = layout.span();
+        let mut s = 11u64;
+        let (mut hits, mut seen) = (0u32, std::collections::BTreeSet::new());
+        for _ in 0..100_000 {
+            s = s.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
+            let r = (s >> 32) as u32;
+            let e = ((r & 0xffff) * span) >> 16;
+            assert!(e < span);
+            seen.insert(e);
+            hits += u32::from(e.is_multiple_of(stride));
+        }
+        assert_eq!(seen.len() as u32, span, "every value of the span is drawn");
+        // n of span values are cases: 16 / 61 = 26 %.
+        assert!((24_000..28_500).contains(&hits), "span hits {hits}");
+        for dist in Dist::EVERY {
+            assert_eq!(
+                model_checksum(Layout::dense(9), dist, 2000, 5),
+                model_checksum(Layout::new(9, 1).unwrap(), dist, 2000, 5)
+            );
+        }
+        let d = Layout::dense(16);
+        assert_eq!(model_checksum(d, Dist::Span, 3000, 2), model_checksum(d, Dist::Uniform, 3000, 2));
+        // Strided codes change the handlers' arguments, so the checksum;
+        // the span draw differs from the case draw once the layout is sparse.
+        assert_ne!(model_checksum(layout, Dist::Uniform, 3000, 2), model_checksum(d, Dist::Uniform, 3000, 2));
+        assert_ne!(model_checksum(layout, Dist::Span, 3000, 2), model_checksum(layout, Dist::Uniform, 3000, 2));
+        // Zero iterations: only the reset state.
+        assert_eq!(model_checksum(layout, Dist::Span, 0, 2), 0);
     }
 
     #[test]
@@ -478,10 +684,14 @@ mod tests {
         }
         assert!((89_500..91_500).contains(&skewed[0]), "skewed code 0: {}", skewed[0]);
         // Different seeds and distributions give different checksums.
-        assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), model_checksum(16, Dist::Uniform, 1000, 2));
-        assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), model_checksum(16, Dist::Skewed, 1000, 1));
-        assert_ne!(model_checksum(16, Dist::Uniform, 1000, 1), baseline_checksum(16, Dist::Uniform, 1000, 1));
+        let d16 = Layout::dense(16);
+        assert_ne!(model_checksum(d16, Dist::Uniform, 1000, 1), model_checksum(d16, Dist::Uniform, 1000, 2));
+        assert_ne!(model_checksum(d16, Dist::Uniform, 1000, 1), model_checksum(d16, Dist::Skewed, 1000, 1));
+        assert_ne!(model_checksum(d16, Dist::Uniform, 1000, 1), baseline_checksum(16, Dist::Uniform, 1000, 1));
         // With one handler, the baseline and every dispatch agree.
-        assert_eq!(model_checksum(1, Dist::Skewed, 1000, 3), baseline_checksum(1, Dist::Skewed, 1000, 3));
+        assert_eq!(
+            model_checksum(Layout::dense(1), Dist::Skewed, 1000, 3),
+            baseline_checksum(1, Dist::Skewed, 1000, 3)
+        );
     }
 }

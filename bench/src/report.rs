@@ -5,15 +5,17 @@
 //! tables. Every number, verdict and crossover in it is computed from the
 //! measurements of the run.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
 use weft_passes::switch_recovery::SwitchConfig;
 
 use crate::corpus::{self, Entry, Sizes};
+use crate::density;
 use crate::dispatch::{self, CaseResult, Kind};
 use crate::machine::Machine;
-use crate::modules::{self, Dist, Shape};
+use crate::modules::{self, Dist, Layout, Shape};
 use crate::variants::{self, Lowering, WasmOpt};
 
 /// A table/chain time ratio below `1 - MARGIN` counts as the table winning
@@ -46,6 +48,8 @@ pub struct Inputs<'a> {
     pub reps: usize,
     /// Dispatch results.
     pub dispatch: &'a dispatch::Results,
+    /// Density sweep results (`Err`: not measured, with the reason).
+    pub density: Result<&'a density::Results, String>,
     /// Corpus results (`None`: not measured, with the reason).
     pub corpus: Result<&'a corpus::Results, String>,
     /// The P3 callback survey as markdown (`weft_tests::p3callbacks`), or
@@ -160,6 +164,7 @@ pub fn render(inputs: &Inputs<'_>) -> String {
     dispatch_tables(&mut w, inputs);
     emitted(&mut w, inputs);
     thresholds(&mut w, inputs);
+    density_section(&mut w, &inputs.density);
     corpus_tables(&mut w, inputs);
     w
 }
@@ -167,15 +172,29 @@ pub fn render(inputs: &Inputs<'_>) -> String {
 fn correctness(w: &mut String, inputs: &Inputs<'_>) {
     let d = inputs.dispatch;
     let _ = writeln!(w, "## Correctness\n");
-    let runs: usize = d.cases.iter().map(|c| c.variants.iter().map(|v| v.ns.len()).sum::<usize>()).sum();
-    if d.mismatches.is_empty() {
+    let series = |cases: &mut dyn Iterator<Item = &CaseResult>| -> usize {
+        cases.map(|c| c.variants.iter().map(|v| v.ns.len()).sum::<usize>()).sum()
+    };
+    let runs = series(&mut d.cases.iter());
+    let sweep = inputs.density.as_ref().ok();
+    let mismatches: Vec<&String> =
+        d.mismatches.iter().chain(sweep.into_iter().flat_map(|s| s.mismatches.iter())).collect();
+    if mismatches.is_empty() {
         let _ = writeln!(
             w,
             "Every variant of every dispatch module returned the checksum the Rust model computes (the \
              baseline modules the baseline model's), on the check run and on every timed run ({} timed \
-             series, {}): the checksums are identical across all variants.\n",
+             series, {}{}): the checksums are identical across all variants.\n",
             runs,
-            reps_text(inputs)
+            reps_text(inputs),
+            match sweep {
+                Some(s) => format!(
+                    "; and {} timed series of the density sweep's strided modules, {} calls each",
+                    series(&mut s.points.iter().map(|p| &p.case)),
+                    s.reps
+                ),
+                None => String::new(),
+            }
         );
     } else {
         let _ = writeln!(
@@ -183,27 +202,32 @@ fn correctness(w: &mut String, inputs: &Inputs<'_>) {
             "**CHECKSUM MISMATCH — a miscompilation.** These variants did not compute what the original \
              computes (a weft bug when the variant is a weft one); their timings are left out:\n"
         );
-        for line in &d.mismatches {
+        for line in &mismatches {
             let _ = writeln!(w, "- **{line}**");
         }
         let _ = writeln!(w);
     }
-    let failed: Vec<String> = d
+    // Every series: the dense ones, then the sweep's (named with their stride).
+    let all: Vec<(String, &CaseResult)> = d
         .cases
         .iter()
-        .flat_map(|c| {
-            c.variants.iter().filter_map(move |v| {
-                v.error.as_ref().map(|e| format!("n = {}, {}, {}: {e}", c.n, c.shape.name(), v.kind.name()))
-            })
+        .map(|c| (format!("n = {}, {}", c.n, c.shape.name()), c))
+        .chain(sweep.into_iter().flat_map(|s| {
+            s.points
+                .iter()
+                .map(|p| (format!("n = {}, stride {}, {}", p.layout.n, p.layout.stride, p.case.shape.name()), &p.case))
+        }))
+        .collect();
+    let failed: Vec<String> = all
+        .iter()
+        .flat_map(|(label, c)| {
+            c.variants.iter().filter_map(move |v| v.error.as_ref().map(|e| format!("{label}, {}: {e}", v.kind.name())))
         })
         .collect();
-    let events: Vec<String> = d
-        .cases
+    let events: Vec<String> = all
         .iter()
-        .flat_map(|c| {
-            c.variants
-                .iter()
-                .flat_map(move |v| v.events.iter().map(move |e| format!("n = {}, {}: {e}", c.n, c.shape.name())))
+        .flat_map(|(label, c)| {
+            c.variants.iter().flat_map(move |v| v.events.iter().map(move |e| format!("{label}: {e}")))
         })
         .collect();
     if !failed.is_empty() {
@@ -248,22 +272,27 @@ fn rel(a: f64, b: f64) -> f64 {
 /// largest relative difference between byte-identical variants timed in
 /// it. `None` when the row has no byte-identical pair.
 pub fn row_noise(case: &CaseResult, dist: Dist) -> Option<f64> {
+    identical_pairs(case, dist).into_iter().reduce(f64::max)
+}
+
+/// The relative distances between the medians of every pair of
+/// byte-identical variants timed in one module's series under `dist`.
+fn identical_pairs(case: &CaseResult, dist: Dist) -> Vec<f64> {
     let timed: Vec<(u64, f64)> = case
         .variants
         .iter()
         .filter(|v| v.code_bytes > 0)
         .filter_map(|v| Some((v.fingerprint, v.ns.get(&dist)?.median)))
         .collect();
-    let mut worst: Option<f64> = None;
+    let mut out = Vec::new();
     for (i, a) in timed.iter().enumerate() {
         for b in &timed[i + 1..] {
             if a.0 == b.0 {
-                let r = rel(a.1, b.1);
-                worst = Some(worst.map_or(r, |x| x.max(r)));
+                out.push(rel(a.1, b.1));
             }
         }
     }
-    worst
+    out
 }
 
 /// How far apart byte-identical outputs measured (see [`noise_floor`]).
@@ -1031,13 +1060,18 @@ fn thresholds(w: &mut String, inputs: &Inputs<'_>) {
     let _ = writeln!(w, "## What this says about the switch-recovery cost model thresholds\n");
     let _ = writeln!(
         w,
-        "Current defaults: `{}` (`SwitchConfig::default()`). All cases measured here are dense (density \
-         1.0), so only the case-count thresholds are tested: `min_cases_for_table` = {} decides between a \
-         table and a compare chain, `min_cases_for_search` = {} between a search tree and a compare chain \
-         where no table is allowed.\n",
+        "Current defaults: `{}` (`SwitchConfig::default()`). All cases measured in this section are dense \
+         (density 1.0), so only the case-count thresholds are tested here: `min_cases_for_table` = {} \
+         decides between a table and a compare chain, `min_cases_for_search` = {} between a search tree \
+         and a compare chain where no table is allowed. {}\n",
         config_text(&defaults),
         defaults.min_cases_for_table,
-        defaults.min_cases_for_search
+        defaults.min_cases_for_search,
+        if inputs.density.is_ok() {
+            "`min_density` and `max_table_span` are placed by the density sweep (next section)."
+        } else {
+            "`min_density` and `max_table_span` are not tested by this run (the density sweep was not run)."
+        }
     );
     let chain = Kind::Weft(Lowering::Chain);
     let compares = Kind::Weft(Lowering::Compares);
@@ -1350,6 +1384,585 @@ fn threshold_sentence(name: &str, what: &str, chains: &str, uniform: &[(u32, Ver
     }
 }
 
+/// The density sweep's distributions as its section names them.
+fn draw_name(dist: Dist) -> &'static str {
+    match dist {
+        Dist::Span => "codes over the span",
+        Dist::Uniform | Dist::Skewed => "codes over the cases",
+    }
+}
+
+/// A density as a percentage (one decimal below 10 %).
+fn density_text(x: f64) -> String {
+    if x < 0.1 { format!("{:.1}%", x * 100.0) } else { format!("{:.0}%", x * 100.0) }
+}
+
+/// "stride 8 (density 13%, span 505)".
+fn layout_text(l: Layout) -> String {
+    format!("stride {} (density {}, span {})", l.stride, density_text(l.density()), l.span())
+}
+
+/// Where, going from the densest layout to sparser ones, the table stops
+/// winning against the chain (see [`density_crossover`]).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum DensityCrossover {
+    /// The table wins at no layout measured.
+    NoWin,
+    /// The table wins at the sparsest layout measured.
+    WinsAtSparsest {
+        /// The sparsest layout measured.
+        sparsest: Layout,
+    },
+    /// The table wins at `last_win` and at no sparser layout measured;
+    /// `first_miss` is the next sparser one.
+    StopsBelow {
+        /// The sparsest layout where the table wins.
+        last_win: Layout,
+        /// The next sparser layout measured.
+        first_miss: Layout,
+    },
+}
+
+/// The density crossover of one case count: `series` holds a verdict (the
+/// table against the chain) per layout, in any order; `None` when empty.
+/// The table *stops winning* below the sparsest layout where it wins: a
+/// tie or loss at a denser layout (the table's margin near the 5 % line)
+/// is not a crossover when the table wins again at a sparser one.
+pub fn density_crossover(series: &[(Layout, Verdict)]) -> Option<DensityCrossover> {
+    let mut s = series.to_vec();
+    s.sort_by(|a, b| b.0.density().total_cmp(&a.0.density()));
+    if s.is_empty() {
+        return None;
+    }
+    match s.iter().rposition(|(_, v)| *v == Verdict::TableWins) {
+        None => Some(DensityCrossover::NoWin),
+        Some(i) if i + 1 == s.len() => Some(DensityCrossover::WinsAtSparsest { sparsest: s[i].0 }),
+        Some(i) => Some(DensityCrossover::StopsBelow { last_win: s[i].0, first_miss: s[i + 1].0 }),
+    }
+}
+
+/// The `min_density` values a set of crossovers supports: `(above, up_to)`
+/// — a threshold `t` with `above < t <= up_to` admits a table at the
+/// sparsest layout where it wins, for every case count, and at none where
+/// it has stopped winning. `above` is 0 when no case count stopped
+/// winning; `None` when no case count's table won anywhere.
+pub fn supported_min_density(crossovers: &[DensityCrossover]) -> Option<(f64, f64)> {
+    let mut above: f64 = 0.0;
+    let mut up_to: Option<f64> = None;
+    for c in crossovers {
+        let low = match *c {
+            DensityCrossover::NoWin => continue,
+            DensityCrossover::WinsAtSparsest { sparsest } => sparsest.density(),
+            DensityCrossover::StopsBelow { last_win, first_miss } => {
+                above = above.max(first_miss.density());
+                last_win.density()
+            }
+        };
+        up_to = Some(up_to.map_or(low, |u: f64| u.min(low)));
+    }
+    Some((above, up_to?))
+}
+
+/// The geometric mean of the present values (`None` when none is).
+fn geomean(xs: &[Option<f64>]) -> Option<f64> {
+    let v: Vec<f64> = xs.iter().flatten().copied().filter(|x| *x > 0.0).collect();
+    (!v.is_empty()).then(|| (v.iter().map(|x| x.ln()).sum::<f64>() / v.len() as f64).exp())
+}
+
+/// One case count's findings: the crossover, the verdicts (`s=2 (51%):
+/// tie`), and the table/chain ratio's trend over density (`trend`: the
+/// ratio, both shapes' geometric mean, per layout).
+fn density_crossover_sentence(n: u32, series: &[(Layout, Verdict)], trend: &[(Layout, f64)]) -> String {
+    let mut sorted = series.to_vec();
+    sorted.sort_by_key(|(l, _)| l.stride);
+    let seq = sorted
+        .iter()
+        .map(|(l, v)| format!("s={} ({}): {}", l.stride, density_text(l.density()), v.name().trim_matches('*')))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut t = trend.to_vec();
+    t.sort_by_key(|(l, _)| l.stride);
+    let trend_text = match (t.first(), t.last()) {
+        (Some(&(d, a)), Some(&(s, b))) if t.len() > 1 => {
+            let (lo, hi) = t.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &(_, r)| (lo.min(r), hi.max(r)));
+            format!(
+                " Table / chain (geometric mean of the shapes): {a:.2}× at {}, {b:.2}× at {}, {lo:.2}–{hi:.2}× \
+                 in between.",
+                density_text(d.density()),
+                density_text(s.density())
+            )
+        }
+        _ => String::new(),
+    };
+    // Layouts denser than the last win where the table did not win.
+    let misses_above = |last: Layout| -> String {
+        let m: Vec<String> = sorted
+            .iter()
+            .filter(|(l, v)| l.density() > last.density() && *v != Verdict::TableWins)
+            .map(|(l, v)| format!("{} at {}", v.name().trim_matches('*'), density_text(l.density())))
+            .collect();
+        if m.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; at denser layouts it does not win everywhere ({}), which, with a win at a sparser layout, is \
+                 the table's margin near the {} line rather than a density effect",
+                m.join(", "),
+                pct(MARGIN)
+            )
+        }
+    };
+    match density_crossover(series) {
+        None => format!("N = {n}: not measured."),
+        Some(DensityCrossover::NoWin) => format!(
+            "N = {n}: the table wins at no density measured, so at this N the case count, not the density, \
+             decides: it places no density threshold ({seq}).{trend_text}"
+        ),
+        Some(DensityCrossover::WinsAtSparsest { sparsest }) => format!(
+            "N = {n}: the table still wins at the sparsest layout measured, {}: no density crossover down to \
+             {}{} ({seq}).{trend_text}",
+            layout_text(sparsest),
+            density_text(sparsest.density()),
+            misses_above(sparsest)
+        ),
+        Some(DensityCrossover::StopsBelow { last_win, first_miss }) => {
+            let below: Vec<Verdict> =
+                sorted.iter().filter(|(l, _)| l.density() < last_win.density()).map(|&(_, v)| v).collect();
+            let count = |v: Verdict| below.iter().filter(|&&x| x == v).count();
+            format!(
+                "N = {n}: the table stops winning below {}: it does not win at {} or any sparser layout (ties \
+                 {}, loses {} of {}), so the crossover lies in ({}, {}]{} ({seq}).{trend_text}",
+                layout_text(last_win),
+                layout_text(first_miss),
+                count(Verdict::Tie),
+                count(Verdict::ChainWins),
+                below.len(),
+                density_text(first_miss.density()),
+                density_text(last_win.density()),
+                misses_above(last_win)
+            )
+        }
+    }
+}
+
+fn density_section(w: &mut String, density: &Result<&density::Results, String>) {
+    let _ = writeln!(w, "## Density sweep: `min_density` and `max_table_span` (computed)\n");
+    let d = match density {
+        Ok(d) => *d,
+        Err(reason) => {
+            let _ = writeln!(w, "Not measured: {reason}.\n");
+            return;
+        }
+    };
+    let defaults = SwitchConfig::default();
+    let (o2, table, search, compares) = (
+        Kind::Weft(Lowering::CostModel),
+        Kind::Weft(Lowering::Table),
+        Kind::Weft(Lowering::Search),
+        Kind::Weft(Lowering::Compares),
+    );
+    let shape_names = density::SHAPES.map(|s| s.name()).join(" / ");
+    let _ = writeln!(
+        w,
+        "Modules of N cases whose constants are spread with a stride s: `$dispatch(e)` calls handler k when \
+         e = k·s (codes 0, s, 2s, …, (N−1)s; density N / span, span (N−1)s + 1), and does nothing for any \
+         other code (the default). Same handlers and driver as the dispatch benchmark, shapes {shape_names}. \
+         Each module runs as the original, weft -O2 (the cost model, `min_density` = {}, `max_table_span` = \
+         {}), and weft -O2 with switch-recovery forced to a `br_table` over the whole span (`min_density` \
+         0, `max_table_span` {}: holes go to the default), to a search tree, and to a compare chain (for \
+         `else-if` the chain as written; for `seq-if` an early-exit compare chain in source order). The \
+         **chain** of this section is that forced compare chain: what the cost model emits when it rejects \
+         the table.\n",
+        defaults.min_density,
+        defaults.max_table_span,
+        variants::force_table().max_table_span
+    );
+    let _ = writeln!(
+        w,
+        "Two code distributions: **codes over the cases** — each call draws one of the N case constants \
+         uniformly, so every call hits a case, as on the hot path of a real sparse switch (assuming, as the \
+         cost model must without a profile, that the values switched on are mostly its case values) — and **codes over the span** — \
+         uniform over [0, (N−1)s], so at stride s about (s−1)/s of the calls miss every case and take the \
+         default (which does nothing here, so those iterations are shorter). A time is one driver call's \
+         thread CPU time per iteration, the median of {} interleaved calls of {} iterations (N = {}) over \
+         {} separately compiled instances per variant, as in the dispatch benchmark; there is no baseline: \
+         only ratios within one module's series are used, except the \"table / densest table\" column, \
+         which compares series of different modules (subject to the across-series noise). The table wins, \
+         ties or loses (\"chain wins\") as in the thresholds section: by more than {} for both shapes \
+         together. Sweep wall time: {} (timed calls' wall time {} their CPU time).\n",
+        d.reps,
+        d.iterations.values().map(u32::to_string).collect::<Vec<_>>().join(" / "),
+        list(&d.iterations.keys().copied().collect::<Vec<_>>()),
+        dispatch::INSTANCES,
+        pct(MARGIN),
+        secs(d.elapsed),
+        ratio(d.timed_wall.as_secs_f64(), d.timed_cpu.as_secs_f64())
+    );
+    // The sweep's own noise: byte-identical variants within one series
+    // (weft -O2 equals one of the forced variants).
+    let mut pairs: Vec<f64> = d
+        .points
+        .iter()
+        .flat_map(|p| Dist::STRIDED.iter().flat_map(move |&dist| identical_pairs(&p.case, dist)))
+        .collect();
+    pairs.sort_by(f64::total_cmp);
+    if !pairs.is_empty() {
+        let p90 = pairs[(pairs.len() * 9).div_ceil(10).max(1) - 1];
+        let _ = writeln!(
+            w,
+            "Noise: over {} pairs of byte-identical variants in one series, {} apart typically (median), {} \
+             at the 90th percentile, {} at worst.\n",
+            pairs.len(),
+            pct(pairs[pairs.len() / 2]),
+            pct(p90),
+            pct(pairs[pairs.len() - 1])
+        );
+    }
+    // Tables and verdicts.
+    let mut verdicts: BTreeMap<(Dist, u32), Vec<(Layout, Verdict)>> = BTreeMap::new();
+    let mut tree_verdicts: BTreeMap<(Dist, u32), Vec<(Layout, Verdict)>> = BTreeMap::new();
+    let mut table_vs_dense: BTreeMap<(Dist, u32), Vec<(Layout, f64)>> = BTreeMap::new();
+    let mut chain_vs_dense: BTreeMap<(Dist, u32), Vec<(Layout, f64)>> = BTreeMap::new();
+    let mut trends: BTreeMap<(Dist, u32), Vec<(Layout, f64)>> = BTreeMap::new();
+    for dist in Dist::STRIDED {
+        for n in d.sizes() {
+            let layouts = d.layouts(n);
+            let Some(&densest) = layouts.first() else { continue };
+            let _ = writeln!(w, "### N = {n}, {}\n", draw_name(dist));
+            let _ = writeln!(
+                w,
+                "Columns list {shape_names}; ratios are to the chain of the same shape; \"table − chain \
+                 bytes\" is the difference of the whole modules' code sections.\n"
+            );
+            let _ = writeln!(
+                w,
+                "| stride | density | span | chain ns | table ns (ratio) | search tree ns (ratio) | table vs chain | tree vs chain | table / densest table | table − chain bytes | -O2 chose |\n\
+                 |---:|---:|---:|---|---|---|---|---|---|---|---|"
+            );
+            for &layout in &layouts {
+                let get = |kind: Kind, stride: u32| -> Vec<Option<f64>> {
+                    density::SHAPES.iter().map(|&s| d.point(n, stride, s).and_then(|p| p.case.ns(kind, dist))).collect()
+                };
+                let (chains, tables, trees) =
+                    (get(compares, layout.stride), get(table, layout.stride), get(search, layout.stride));
+                let dense_tables = get(table, densest.stride);
+                let tv = Verdict::of(&ratios(&tables, &chains));
+                let sv = Verdict::of(&ratios(&trees, &chains));
+                verdicts.entry((dist, n)).or_default().push((layout, tv));
+                tree_verdicts.entry((dist, n)).or_default().push((layout, sv));
+                if let Some(r) = geomean(&ratios(&tables, &chains)) {
+                    trends.entry((dist, n)).or_default().push((layout, r));
+                }
+                let vs_dense = ratios(&tables, &dense_tables);
+                if let Some(worst) = vs_dense.iter().flatten().copied().reduce(f64::max) {
+                    table_vs_dense.entry((dist, n)).or_default().push((layout, worst));
+                }
+                let chains_vs_dense = ratios(&chains, &get(compares, densest.stride));
+                if let Some(worst) = chains_vs_dense.iter().flatten().copied().reduce(f64::max) {
+                    chain_vs_dense.entry((dist, n)).or_default().push((layout, worst));
+                }
+                let bytes = density::SHAPES
+                    .iter()
+                    .map(|&s| {
+                        let p = d.point(n, layout.stride, s);
+                        let size = |k: Kind| p.and_then(|p| p.case.variant(k)).map(|v| v.code_bytes).filter(|&b| b > 0);
+                        match (size(table), size(compares)) {
+                            (Some(t), Some(c)) => format!("{:+}", t as i64 - c as i64),
+                            _ => "–".into(),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                let chose = density::SHAPES
+                    .iter()
+                    .map(|&s| d.point(n, layout.stride, s).map_or("?", |p| lowering_seen(&p.case, o2)))
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {bytes} | {chose} |",
+                    layout.stride,
+                    density_text(layout.density()),
+                    layout.span(),
+                    plain(&chains),
+                    cells(&tables, &chains),
+                    cells(&trees, &chains),
+                    tv.name(),
+                    sv.name(),
+                    vs_dense
+                        .iter()
+                        .map(|r| r.map_or("–".into(), |r| format!("{r:.2}×")))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                );
+            }
+            let _ = writeln!(w);
+        }
+    }
+    let _ = writeln!(
+        w,
+        "-O2 chose: the forced variant whose output is byte-identical to -O2's (for `else-if`, \"compare \
+         chain\" is the chain as written).\n"
+    );
+    // Findings.
+    let _ = writeln!(w, "### Findings (computed from the tables above)\n");
+    for dist in Dist::STRIDED {
+        let _ = writeln!(w, "The table against the chain, {}:\n", draw_name(dist));
+        for n in d.sizes() {
+            if let Some(series) = verdicts.get(&(dist, n)) {
+                let trend = trends.get(&(dist, n)).map_or(&[][..], |t| t.as_slice());
+                let _ = writeln!(w, "- {}", density_crossover_sentence(n, series, trend));
+            }
+        }
+        let _ = writeln!(w);
+    }
+    for dist in Dist::STRIDED {
+        let wins: Vec<String> = tree_verdicts
+            .iter()
+            .filter(|((dd, _), _)| *dd == dist)
+            .flat_map(|((_, n), s)| {
+                s.iter()
+                    .filter(|(_, v)| *v == Verdict::TableWins)
+                    .map(move |(l, _)| format!("N = {n} s = {}", l.stride))
+            })
+            .collect();
+        let losses = tree_verdicts
+            .iter()
+            .filter(|((dd, _), _)| *dd == dist)
+            .map(|(_, s)| s.iter().filter(|(_, v)| *v == Verdict::ChainWins).count())
+            .sum::<usize>();
+        let total = tree_verdicts.iter().filter(|((dd, _), _)| *dd == dist).map(|(_, s)| s.len()).sum::<usize>();
+        let _ = writeln!(
+            w,
+            "- The search tree against the chain, {}: it wins at {} of {total} layouts{}, and loses at {losses}. \
+             (`min_cases_for_search` = {} keeps the tree away from these N either way.)",
+            draw_name(dist),
+            wins.len(),
+            if wins.is_empty() { String::new() } else { format!(" ({})", wins.join(", ")) },
+            defaults.min_cases_for_search
+        );
+    }
+    // The measured min_density, from the codes over the cases.
+    let crossovers: Vec<(u32, DensityCrossover)> = verdicts
+        .iter()
+        .filter(|((dist, _), _)| *dist == Dist::Uniform)
+        .filter_map(|((_, n), s)| Some((*n, density_crossover(s)?)))
+        .collect();
+    let no_win: Vec<u32> =
+        crossovers.iter().filter(|(_, c)| matches!(c, DensityCrossover::NoWin)).map(|&(n, _)| n).collect();
+    let only: Vec<DensityCrossover> = crossovers.iter().map(|&(_, c)| c).collect();
+    let current = defaults.min_density;
+    // Layouts (codes over the cases, enough cases for a table, within the
+    // span limit) the current threshold rejects though the table wins, or
+    // admits though the table has stopped winning or loses.
+    let eligible = |n: u32, l: Layout| {
+        (n as usize) >= defaults.min_cases_for_table && u64::from(l.span()) <= defaults.max_table_span
+    };
+    let uniform_rows: Vec<(u32, Layout, Verdict)> = verdicts
+        .iter()
+        .filter(|((dist, _), _)| *dist == Dist::Uniform)
+        .flat_map(|((_, n), s)| s.iter().map(move |&(l, v)| (*n, l, v)))
+        .collect();
+    // "N = 24 at 17%, 3.3%; N = 64 at 34%, 3.2% (also beyond `max_table_span`)".
+    let by_n = |rows: Vec<(u32, String)>| -> Vec<String> {
+        let mut groups: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+        for (n, text) in rows {
+            groups.entry(n).or_default().push(text);
+        }
+        groups.into_iter().map(|(n, v)| format!("N = {n} at {}", v.join(", "))).collect()
+    };
+    let rejected: Vec<String> = by_n(
+        uniform_rows
+            .iter()
+            .filter(|&&(n, l, v)| {
+                v == Verdict::TableWins && l.density() < current && (n as usize) >= defaults.min_cases_for_table
+            })
+            .map(|&(n, l, _)| {
+                let beyond = if eligible(n, l) {
+                    String::new()
+                } else {
+                    format!(" [span {}, beyond `max_table_span` too]", l.span())
+                };
+                (n, format!("{}{beyond}", density_text(l.density())))
+            })
+            .collect(),
+    );
+    let stopped: Vec<String> = crossovers
+        .iter()
+        .filter_map(|&(n, c)| match c {
+            DensityCrossover::StopsBelow { first_miss, .. } => Some((n, first_miss.density())),
+            _ => None,
+        })
+        .flat_map(|(n, miss)| {
+            uniform_rows
+                .iter()
+                .filter(move |&&(m, l, _)| m == n && l.density() <= miss && l.density() >= current && eligible(m, l))
+                .map(|(n, l, v)| format!("N = {n} at {} ({})", density_text(l.density()), v.name().trim_matches('*')))
+        })
+        .collect();
+    let losses: Vec<String> = uniform_rows
+        .iter()
+        .filter(|&&(n, l, v)| v == Verdict::ChainWins && l.density() >= current && eligible(n, l))
+        .map(|(n, l, _)| format!("N = {n} at {}", density_text(l.density())))
+        .collect();
+    let sentence = match supported_min_density(&only) {
+        None => format!(
+            "- **`min_density`**: no case count's table won at any density{} (codes over the cases), so this \
+             run places no density threshold; `min_density` = {current} stands unmeasured.",
+            if no_win.is_empty() { String::new() } else { format!(" (N = {})", list(&no_win)) }
+        ),
+        Some((above, up_to)) if above >= up_to => format!(
+            "- **`min_density`**: the case counts disagree (codes over the cases): one stops winning at {} \
+             while another still wins at {}; no single threshold fits both, so this run does not settle \
+             `min_density` = {current}.",
+            density_text(above),
+            density_text(up_to)
+        ),
+        Some((above, up_to)) => {
+            let range = if above > 0.0 {
+                format!("a `min_density` in ({}, {}]", density_text(above), density_text(up_to))
+            } else {
+                format!(
+                    "any `min_density` down to {} (the table wins at the sparsest layout measured; nothing \
+                     sparser was measured, so the lower end is open)",
+                    density_text(up_to)
+                )
+            };
+            let verdict = if current > above && current <= up_to {
+                format!("the current {current} is consistent with it")
+            } else if current > up_to {
+                format!(
+                    "the current {current} is too high for speed: it rejects tables that win ({})",
+                    rejected.join("; ")
+                )
+            } else {
+                format!(
+                    "the current {current} is too low: it admits tables where the table has stopped winning ({})",
+                    stopped.join(", ")
+                )
+            };
+            format!(
+                "- **`min_density`, measured** (codes over the cases, the hot path; the pass has no profile, \
+                 so it cannot know how often a sparse switch misses): {range} follows this run{}; {verdict}.",
+                if no_win.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (N = {} places no bound: its table wins at no density)", list(&no_win))
+                }
+            )
+        }
+    };
+    let _ = writeln!(w, "{sentence}");
+    if !losses.is_empty() {
+        let _ = writeln!(
+            w,
+            "- The current `min_density` = {current} admits a table that is slower than the chain (codes over \
+             the cases): {}.",
+            losses.join(", ")
+        );
+    }
+    // The span.
+    let limit = defaults.max_table_span;
+    for n in d.sizes() {
+        let range =
+            |rs: &[(Layout, f64)]| rs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &(_, r)| (lo.min(r), hi.max(r)));
+        if let Some(rs) = table_vs_dense.get(&(Dist::Uniform, n)) {
+            let (lo, hi) = range(rs);
+            let spans: Vec<u32> = rs.iter().map(|(l, _)| l.span()).collect();
+            let _ = writeln!(
+                w,
+                "- The forced table's own time at N = {n} (codes over the cases; the slower shape): {:.2}–{:.2}× \
+                 the densest table's over spans {}–{}{} (separate modules' series: subject to the across-series \
+                 noise; what the span costs the table itself is the part the chain does not share).",
+                lo,
+                hi,
+                spans.iter().min().unwrap_or(&0),
+                spans.iter().max().unwrap_or(&0),
+                chain_vs_dense.get(&(Dist::Uniform, n)).map_or(String::new(), |c| {
+                    let (a, b) = range(c);
+                    format!("; the chain's own time over the same layouts: {a:.2}–{b:.2}× the densest chain's")
+                })
+            );
+        }
+    }
+    let beyond: Vec<(u32, Layout)> = d
+        .sizes()
+        .into_iter()
+        .flat_map(|n| d.layouts(n).into_iter().map(move |l| (n, l)))
+        .filter(|(_, l)| u64::from(l.span()) > limit)
+        .collect();
+    if beyond.is_empty() {
+        let _ = writeln!(
+            w,
+            "- **`max_table_span`** = {limit}: no layout wider than that was measured, so this run does not test it."
+        );
+    } else {
+        let mut pays = false;
+        let rows: Vec<String> = beyond
+            .iter()
+            .map(|&(n, l)| {
+                let v = |dist: Dist| {
+                    verdicts
+                        .get(&(dist, n))
+                        .and_then(|s| s.iter().find(|(x, _)| *x == l))
+                        .map_or(Verdict::Missing, |&(_, v)| v)
+                };
+                // The table's time over the chain's, per shape, codes over the cases.
+                let vs_chain: Vec<String> = density::SHAPES
+                    .iter()
+                    .filter_map(|&s| {
+                        let c = &d.point(n, l.stride, s)?.case;
+                        Some(ratio(c.ns(table, Dist::Uniform)?, c.ns(compares, Dist::Uniform)?))
+                    })
+                    .collect();
+                let growth = table_vs_dense
+                    .get(&(Dist::Uniform, n))
+                    .and_then(|rs| rs.iter().find(|(x, _)| *x == l))
+                    .map_or("–".into(), |&(_, r)| format!("{r:.2}×"));
+                let extra = density::SHAPES
+                    .iter()
+                    .filter_map(|&s| {
+                        let c = &d.point(n, l.stride, s)?.case;
+                        let (t, k) = (c.variant(table)?.code_bytes, c.variant(compares)?.code_bytes);
+                        (t > 0 && k > 0).then(|| t as i64 - k as i64)
+                    })
+                    .max();
+                pays |= v(Dist::Uniform) == Verdict::TableWins;
+                format!(
+                    "N = {n}, {}: the table {} against the chain ({}; table / chain {}), {} ({}); its time {} \
+                     the densest table's; {} bytes of code against the chain",
+                    layout_text(l),
+                    v(Dist::Uniform).name().trim_matches('*'),
+                    draw_name(Dist::Uniform),
+                    vs_chain.join(" / "),
+                    v(Dist::Span).name().trim_matches('*'),
+                    draw_name(Dist::Span),
+                    growth,
+                    extra.map_or("–".into(), |b| format!("{b:+}"))
+                )
+            })
+            .collect();
+        let needed = (current * (limit + 1) as f64).ceil();
+        let _ = writeln!(
+            w,
+            "- **`max_table_span`** = {limit}, beyond it: {}. {} The limit does not bind under `min_density` = \
+             {current}: a table wider than {limit} entries at that density needs at least {needed:.0} cases; \
+             under a lower `min_density` t it binds from ⌈t·{}⌉ cases on. What grows with the span for certain \
+             is size: the wasm `br_table` spends an entry per value of the span (one byte while the targets \
+             are fewer than 128), and the compiled jump table an entry per value.",
+            rows.join("; "),
+            if pays {
+                "So the span limit forbids a table that wins on speed over the cases here; what argues for \
+                 it is the size, and the table's own time at that span against the densest table's (above)."
+            } else {
+                "Beyond the limit the table does not win over the cases, so the limit costs no speed here."
+            },
+            limit + 1
+        );
+    }
+    let _ = writeln!(w);
+}
+
 fn sum_sizes<'a>(it: impl Iterator<Item = &'a Sizes>) -> Sizes {
     it.fold(Sizes::default(), |a, s| Sizes { file: a.file + s.file, code: a.code + s.code })
 }
@@ -1561,6 +2174,114 @@ mod tests {
         assert!((case.dispatch_ns(Kind::Original, Dist::Uniform).unwrap() - 10.0).abs() < 1e-9);
         assert_eq!(case.dispatch_ns(Kind::WasmOpt, Dist::Uniform), None);
         assert_eq!(lowering_seen(&case, Kind::Weft(Lowering::CostModel)), "table");
+    }
+
+    #[test]
+    fn density_crossovers_and_supported_thresholds() {
+        use DensityCrossover::*;
+        use Verdict::*;
+        let l = |s| Layout::new(64, s).unwrap();
+        let all = [(l(1), TableWins), (l(4), TableWins), (l(32), TableWins)];
+        assert_eq!(density_crossover(&all), Some(WinsAtSparsest { sparsest: l(32) }));
+        // Any order; a tie between wins is the margin, not a crossover.
+        let margin = [(l(8), Tie), (l(1), TableWins), (l(32), TableWins), (l(2), TableWins)];
+        assert_eq!(density_crossover(&margin), Some(WinsAtSparsest { sparsest: l(32) }));
+        // The table stops winning below its sparsest win.
+        let stops = [(l(8), Tie), (l(1), TableWins), (l(32), ChainWins), (l(2), TableWins)];
+        assert_eq!(density_crossover(&stops), Some(StopsBelow { last_win: l(2), first_miss: l(8) }));
+        assert_eq!(density_crossover(&[(l(2), Tie), (l(1), ChainWins)]), Some(NoWin));
+        assert_eq!(density_crossover(&[]), None);
+        let trend = [(l(1), 0.75), (l(2), 0.8), (l(8), 0.97), (l(32), 1.1)];
+        let sentence = density_crossover_sentence(64, &stops, &trend);
+        assert!(sentence.contains("lies in (13%, 50%]"), "{sentence}");
+        assert!(sentence.contains("ties 1, loses 1 of 2"), "{sentence}");
+        assert!(sentence.contains("0.75× at 100%, 1.10× at 3.2%, 0.75–1.10× in between"), "{sentence}");
+        let sentence = density_crossover_sentence(64, &margin, &[]);
+        assert!(sentence.contains("no density crossover down to 3.2%"), "{sentence}");
+        assert!(sentence.contains("(tie at 13%)"), "{sentence}");
+        assert!(density_crossover_sentence(64, &[(l(1), Tie)], &[]).contains("places no density threshold"));
+        // Supported thresholds: above every first miss, up to the lowest
+        // last win over the case counts.
+        let a = StopsBelow { last_win: l(2), first_miss: l(8) };
+        let b = WinsAtSparsest { sparsest: Layout::new(24, 4).unwrap() };
+        let (above, up_to) = supported_min_density(&[a, b]).unwrap();
+        assert!((above - 64.0 / 505.0).abs() < 1e-12 && (up_to - 24.0 / 93.0).abs() < 1e-12);
+        let (above, up_to) = supported_min_density(&[b, NoWin]).unwrap();
+        assert!(above == 0.0 && (up_to - 24.0 / 93.0).abs() < 1e-12);
+        // Disagreement: one stops winning above where another still wins.
+        let c = StopsBelow { last_win: l(1), first_miss: l(2) };
+        let (above, up_to) = supported_min_density(&[c, b]).unwrap();
+        assert!(above > up_to);
+        assert_eq!(supported_min_density(&[NoWin]), None);
+        assert!((geomean(&[Some(0.5), None, Some(2.0)]).unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(geomean(&[None]), None);
+    }
+
+    /// A strided point whose table runs `table` ns and chain `chain` ns
+    /// under both distributions (weft -O2 equal to the chain).
+    fn point(n: u32, stride: u32, shape: Shape, table: f64, chain: f64) -> density::Point {
+        let layout = Layout::new(n, stride).unwrap();
+        let both = |kind, fingerprint, ns: f64, bytes: usize| {
+            let mut v = variant(kind, fingerprint, ns);
+            v.ns.insert(Dist::Span, Stats { median: ns, min: ns, max: ns });
+            v.code_bytes = bytes;
+            v
+        };
+        let span = layout.span() as usize;
+        density::Point {
+            layout,
+            case: CaseResult {
+                n,
+                shape,
+                variants: vec![
+                    both(Kind::Original, 1, chain * 1.5, 400),
+                    both(Kind::Weft(Lowering::CostModel), 2, chain, 300),
+                    both(Kind::Weft(Lowering::Table), 3, table, 200 + span),
+                    both(Kind::Weft(Lowering::Search), 4, chain * 1.2, 320),
+                    both(Kind::Weft(Lowering::Compares), 2, chain, 300),
+                ],
+            },
+        }
+    }
+
+    #[test]
+    fn density_section_computes_its_findings() {
+        let mut points = Vec::new();
+        for shape in density::SHAPES {
+            for stride in [1, 2, 32] {
+                points.push(point(64, stride, shape, 20.0, 25.0)); // table wins everywhere
+            }
+            points.push(point(24, 1, shape, 20.0, 20.5)); // ties when dense
+            points.push(point(24, 2, shape, 20.0, 19.0));
+        }
+        let d = density::Results { points, reps: 3, ..Default::default() };
+        let mut w = String::new();
+        density_section(&mut w, &Ok(&d));
+        assert!(w.contains("### N = 64, codes over the cases") && w.contains("### N = 24, codes over the span"));
+        assert!(w.contains("N = 24: the table wins at no density measured"), "{w}");
+        assert!(w.contains("N = 64: the table still wins at the sparsest layout measured, stride 32"), "{w}");
+        // 0.40 rejects the table at 3.2% density, where it wins.
+        assert!(
+            w.contains("it rejects tables that win (N = 64 at 3.2% [span 2017, beyond `max_table_span` too])"),
+            "{w}"
+        );
+        assert!(w.contains("any `min_density` down to 3.2%"), "{w}");
+        assert!(w.contains("(N = 24 places no bound"), "{w}");
+        // N = 24 loses at stride 2 (table 20 ns, chain 19 ns; density 51%).
+        assert!(
+            w.contains("admits a table that is slower than the chain (codes over the cases): N = 24 at 51%"),
+            "{w}"
+        );
+        // Span 2017 is beyond the default limit, and the table wins there.
+        assert!(w.contains("forbids a table that wins on speed"), "{w}");
+        assert!(w.contains("table / chain 0.80× / 0.80×"), "{w}");
+        assert!(w.contains("+1917 bytes of code against the chain"), "{w}");
+        // -O2 is byte-identical to the forced compare chain; the table
+        // is the span's size plus 200 against 300.
+        assert!(w.contains("| 32 | 3.2% | 2017 |") && w.contains("| +1917 / +1917 | compare chain / compare chain |"));
+        let mut w = String::new();
+        density_section(&mut w, &Err("--no-density was given".into()));
+        assert!(w.contains("Not measured: --no-density was given."));
     }
 
     #[test]
