@@ -453,10 +453,10 @@ fn decisions(func: &Function, config: SwitchConfig) -> (Vec<Decision>, Function)
     (report.into_iter().map(|r| r.decision).collect(), out)
 }
 
-/// LLVM-like small thresholds, to test the lowering on short chains (the
-/// defaults are measured on wasmtime and much larger).
+/// LLVM-like thresholds (`-Os` density), to test the lowering on short
+/// chains (the defaults are measured on wasmtime).
 fn small() -> SwitchConfig {
-    SwitchConfig { min_cases_for_table: 4, min_cases_for_search: 6, ..SwitchConfig::default() }
+    SwitchConfig { min_cases_for_table: 4, min_density: 0.40, min_cases_for_search: 6, ..SwitchConfig::default() }
 }
 
 #[test]
