@@ -11,10 +11,14 @@
 //! - pure opcodes and opcodes whose only effect is a possible trap, with
 //!   constant operands, are folded by
 //!   [`weft_ir::interpreter::fold::eval_pure`] — the interpreter's own
-//!   semantics, so results are bit for bit what execution gives (canonical
-//!   NaNs, IEEE rounding, `v128` lanes). An operation that traps on its
-//!   constant operands (`i32.div_s x, 0`, `i32.trunc_f32_s` of NaN) is
-//!   bottom and stays;
+//!   semantics, so results are bit for bit what execution gives (IEEE
+//!   rounding, `v128` lanes). An operation that traps on its constant
+//!   operands (`i32.div_s x, 0`, `i32.trunc_f32_s` of NaN) is bottom and
+//!   stays, and so is an arithmetic float operation whose result is a NaN
+//!   (`f64.div 0.0, 0.0`, a NaN lane of `f32x4.add`): wasm lets the engine
+//!   choose its sign and payload (x86 gives `-nan`, the interpreter the
+//!   canonical `+nan`), so folding would change bits a `reinterpret` or a
+//!   store can observe;
 //! - `select` with a constant condition is the chosen arm's element;
 //! - everything that reads or writes state or calls (`global.get`, loads,
 //!   `memory.size`, `table.get`, calls) is bottom — constants in memory and
@@ -267,7 +271,9 @@ impl Solver<'_> {
             return Lattice::Top;
         }
         match eval_pure(opcode, &vals, imm).as_deref() {
-            Ok([v]) if v.ty() == self.func.dfg.value_type(*result) => Lattice::Const(*v),
+            Ok([v]) if v.ty() == self.func.dfg.value_type(*result) && !nondeterministic_nan(opcode, v) => {
+                Lattice::Const(*v)
+            }
             _ => Lattice::Bottom,
         }
     }
@@ -402,6 +408,58 @@ fn drop_param(func: &mut Function, edges: &[Edge], block: Block, i: usize) {
         set_edge(func, edge, block, &args);
     }
     func.dfg.remove_block_param(block, i);
+}
+
+/// Does `opcode` produce a NaN in `v` whose bits wasm leaves
+/// nondeterministic? An arithmetic float operation that yields a NaN may
+/// give any arithmetic NaN (sign and payload vary: x86 makes `0.0 / 0.0`
+/// negative, the interpreter canonical), so folding it would fix bits the
+/// original leaves to the engine — observable through `reinterpret` or a
+/// store. Such results are left to run. Constants and the bitwise float
+/// operations (`neg`, `abs`, `copysign`, `reinterpret`, lane moves) are
+/// exact on NaNs and still fold.
+fn nondeterministic_nan(opcode: Opcode, v: &Val) -> bool {
+    use Opcode::*;
+    let bitwise = matches!(
+        opcode,
+        F32Const
+            | F64Const
+            | F32Neg
+            | F32Abs
+            | F32Copysign
+            | F64Neg
+            | F64Abs
+            | F64Copysign
+            | F32ReinterpretI32
+            | F64ReinterpretI64
+            | F32x4ExtractLane
+            | F64x2ExtractLane
+            | F32x4Splat
+            | F64x2Splat
+            | F32x4ReplaceLane
+            | F64x2ReplaceLane
+            | F32x4Neg
+            | F32x4Abs
+            | F64x2Neg
+            | F64x2Abs
+    );
+    match v {
+        Val::F32(_) | Val::F64(_) => v.is_nan() && !bitwise,
+        Val::V128(bits) => {
+            let name = opcode.name();
+            let lanes = u128::from_le_bytes(bits.0);
+            if bitwise {
+                false
+            } else if name.starts_with("f32x4.") {
+                (0..4).any(|i| f32::from_bits((lanes >> (32 * i)) as u32).is_nan())
+            } else if name.starts_with("f64x2.") {
+                (0..2).any(|i| f64::from_bits((lanes >> (64 * i)) as u64).is_nan())
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,18 @@
-//! The round-trip fuzz target: a `wasm-smith` module built from fuzzer
-//! bytes goes through weft's frontend and backend ([`WeftRoundtrip`]), the
-//! output is validated, and both modules run under wasmtime with the same
+//! The fuzz targets: a `wasm-smith` module built from fuzzer bytes goes
+//! through weft — the round trip alone ([`roundtrip`], [`WeftRoundtrip`]) or
+//! the whole `-O2` pipeline ([`optimize_o2`], [`WeftOptimize`]) — the output
+//! is validated, and both modules run under wasmtime with the same
 //! deterministic calls to every exported function ([`Harness::compare`]).
 //!
 //! This module owns the `wasm-smith` configuration that matches weft's
-//! feature set ([`smith_config`]) and [`roundtrip`], the body shared by the
-//! cargo-fuzz target (`fuzz/fuzz_targets/roundtrip.rs`) and the
+//! feature set ([`smith_config`]) and the bodies shared by the cargo-fuzz
+//! targets (`fuzz/fuzz_targets/{roundtrip,optimize}.rs`) and the
 //! `fuzz_smoke` test. Any disagreement is a panic: that is what a fuzzer
 //! detects.
 
 use std::sync::OnceLock;
 
-use crate::wasmtime_harness::{Harness, WeftRoundtrip, validate};
+use crate::wasmtime_harness::{Harness, WeftOptimize, WeftRoundtrip, validate};
 
 /// Fuel every wasmtime call of the original gets.
 pub const HARNESS_FUEL: u64 = 1_000_000;
@@ -80,6 +81,19 @@ fn harness() -> &'static Harness {
 /// a module from `data` or the original falls outside weft's features.
 /// Returns whether the module was checked (`false` for those early returns).
 pub fn roundtrip(data: &[u8]) -> bool {
+    check(data, "round trip", &|bytes| WeftRoundtrip::new().apply(bytes))
+}
+
+/// Like [`roundtrip`], through the whole `-O2` pipeline (the facade `weft
+/// opt -O2` uses, structural verifier after every pass, no Z3: the
+/// differential execution is the check; a function the verifier rejects
+/// after a pass is a failure, see [`WeftOptimize`]).
+pub fn optimize_o2(data: &[u8]) -> bool {
+    check(data, "-O2", &|bytes| WeftOptimize::new(weft::OptLevel::O2).apply(bytes))
+}
+
+/// The body of the fuzz targets: `transform` named `what`.
+fn check(data: &[u8], what: &str, transform: &dyn Fn(&[u8]) -> Result<Vec<u8>, String>) -> bool {
     let mut u = arbitrary::Unstructured::new(data);
     let Ok(mut module) = wasm_smith::Module::new(smith_config(), &mut u) else { return false };
     if module.ensure_termination(SMITH_FUEL).is_err() {
@@ -89,18 +103,17 @@ pub fn roundtrip(data: &[u8]) -> bool {
     if validate(&original).is_err() {
         return false;
     }
-    let transformed = WeftRoundtrip::new()
-        .apply(&original)
-        .unwrap_or_else(|e| panic!("round trip failed on a valid {}-byte module: {e}", original.len()));
+    let transformed =
+        transform(&original).unwrap_or_else(|e| panic!("{what} failed on a valid {}-byte module: {e}", original.len()));
     if let Err(e) = validate(&transformed) {
-        panic!("round trip output is invalid ({} bytes in, {} out): {e}", original.len(), transformed.len());
+        panic!("{what} output is invalid ({} bytes in, {} out): {e}", original.len(), transformed.len());
     }
     let harness = harness();
     let calls = harness
         .probe_calls(&original, &PROBE_SEEDS)
         .unwrap_or_else(|e| panic!("original ({} bytes) does not compile under wasmtime: {e}", original.len()));
     if let Err(diff) = harness.compare(&original, &transformed, &calls) {
-        panic!("round trip changed behaviour ({} bytes, {} calls):\n{diff}", original.len(), calls.len());
+        panic!("{what} changed behaviour ({} bytes, {} calls):\n{diff}", original.len(), calls.len());
     }
     true
 }

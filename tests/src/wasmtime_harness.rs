@@ -647,12 +647,28 @@ fn canonical_f32(bits: u32) -> u32 {
 pub struct HostState {
     host: Box<dyn MockHost>,
     trace: HostTrace,
+    limits: wasmtime::StoreLimits,
 }
 
+/// The most bytes one linear memory may grow to in the harness: a
+/// `memory.grow` past it returns -1, the same in the original and the
+/// transformed module (a generated module may ask for gigabytes).
+pub const MAX_MEMORY_BYTES: usize = 1 << 30;
+
+/// The most elements one table may grow to in the harness (like
+/// [`MAX_MEMORY_BYTES`]; a `table.grow` of a billion elements would
+/// allocate gigabytes).
+pub const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
 impl HostState {
-    /// State with `host` and an empty trace.
+    /// State with `host`, an empty trace, and the harness's memory and
+    /// table limits ([`MAX_MEMORY_BYTES`], [`MAX_TABLE_ELEMENTS`]).
     pub fn new(host: Box<dyn MockHost>) -> Self {
-        HostState { host, trace: HostTrace::default() }
+        let limits = wasmtime::StoreLimitsBuilder::new()
+            .memory_size(MAX_MEMORY_BYTES)
+            .table_elements(MAX_TABLE_ELEMENTS)
+            .build();
+        HostState { host, trace: HostTrace::default(), limits }
     }
 
     /// The import calls recorded so far.
@@ -1063,6 +1079,7 @@ impl Harness {
     ) -> Result<Outcome, String> {
         let module = Module::new(&self.engine, bytes).map_err(|e| format!("does not compile: {e:#}"))?;
         let mut store = Store::new(&self.engine, HostState::new(host));
+        store.limiter(|state| &mut state.limits);
         let mut linker = Linker::new(&self.engine);
         let set_fuel = |store: &mut Store<HostState>| -> Result<(), String> {
             match fuel {

@@ -1,14 +1,25 @@
-//! Smoke test for the round-trip fuzz target: [`roundtrip`] on a few hundred
-//! deterministic pseudo-random inputs. Every failing seed is reported, with
-//! the panic message, so it can be replayed.
+//! Smoke tests for the fuzz targets: [`roundtrip`] and [`optimize_o2`] on a
+//! few hundred deterministic pseudo-random inputs each. Every failing seed
+//! is reported, with the panic message, so it can be replayed.
 
 use std::time::Instant;
 
-use weft_tests::fuzzing::roundtrip;
+use weft_tests::fuzzing::{optimize_o2, roundtrip};
 use weft_tests::wasmtime_harness::{panic_message, run_on_big_stack};
 
-/// Inputs tried.
-const SEEDS: u64 = 300;
+/// Inputs tried by default; `WEFT_FUZZ_SEEDS=N` tries N seeds from
+/// `WEFT_FUZZ_FIRST` (default 0): a longer local run, or the replay of one
+/// failing seed (`WEFT_FUZZ_FIRST=29 WEFT_FUZZ_SEEDS=1`).
+const DEFAULT_SEEDS: u64 = 300;
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|s| s.parse().ok())
+}
+
+fn seeds() -> std::ops::Range<u64> {
+    let first = env_u64("WEFT_FUZZ_FIRST").unwrap_or(0);
+    first..first.saturating_add(env_u64("WEFT_FUZZ_SEEDS").unwrap_or(DEFAULT_SEEDS))
+}
 
 /// The input for `seed`: 2–4 KiB from a xorshift64 generator.
 fn input(seed: u64) -> Vec<u8> {
@@ -23,25 +34,43 @@ fn input(seed: u64) -> Vec<u8> {
     (0..len).map(|_| (next() >> 24) as u8).collect()
 }
 
-#[test]
-fn roundtrip_fuzz_smoke() {
-    let failures = run_on_big_stack(|| {
+/// Runs `target` on every seed's input; panics listing the failing seeds.
+fn smoke(name: &'static str, target: fn(&[u8]) -> bool) {
+    let seeds = seeds();
+    let range = seeds.clone();
+    let failures = run_on_big_stack(move || {
         let start = Instant::now();
         let mut failures = Vec::new();
         let mut checked = 0;
-        for seed in 0..SEEDS {
+        for seed in range.clone() {
             let data = input(seed);
-            match std::panic::catch_unwind(|| roundtrip(&data)) {
+            match std::panic::catch_unwind(|| target(&data)) {
                 Ok(true) => checked += 1,
                 Ok(false) => {}
                 Err(payload) => failures.push(format!("seed {seed}: {}", panic_message(payload.as_ref()))),
             }
         }
-        eprintln!("fuzz_smoke: {SEEDS} inputs, {checked} checked, in {:.1?}", start.elapsed());
-        assert!(checked >= SEEDS / 2, "only {checked} of {SEEDS} inputs became checkable modules");
+        let n = range.end - range.start;
+        eprintln!("fuzz_smoke {name}: {n} inputs (seeds {range:?}), {checked} checked, in {:.1?}", start.elapsed());
+        assert!(checked >= n / 2, "{name}: only {checked} of {n} inputs became checkable modules");
         failures
     });
-    assert!(failures.is_empty(), "{} of {SEEDS} inputs failed:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{name}: {} inputs of seeds {seeds:?} failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn roundtrip_fuzz_smoke() {
+    smoke("roundtrip", roundtrip);
+}
+
+#[test]
+fn optimize_o2_fuzz_smoke() {
+    smoke("optimize -O2", optimize_o2);
 }
 
 #[test]
