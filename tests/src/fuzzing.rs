@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use crate::wasmtime_harness::{Harness, WeftOptimize, WeftRoundtrip, validate};
+use crate::wasmtime_harness::{Harness, Transform, WeftOptimize, WeftRoundtrip, validate};
 
 /// Fuel every wasmtime call of the original gets.
 pub const HARNESS_FUEL: u64 = 1_000_000;
@@ -93,7 +93,7 @@ pub fn optimize_o2(data: &[u8]) -> bool {
 }
 
 /// The body of the fuzz targets: `transform` named `what`.
-fn check(data: &[u8], what: &str, transform: &dyn Fn(&[u8]) -> Result<Vec<u8>, String>) -> bool {
+fn check(data: &[u8], what: &str, transform: &Transform<'_>) -> bool {
     let mut u = arbitrary::Unstructured::new(data);
     let Ok(mut module) = wasm_smith::Module::new(smith_config(), &mut u) else { return false };
     if module.ensure_termination(SMITH_FUEL).is_err() {
