@@ -31,6 +31,7 @@ pub mod loop_analysis;
 pub mod module;
 pub mod opcodes;
 pub mod parser;
+pub mod rng;
 pub mod types;
 pub mod verifier;
 pub mod write;
@@ -51,6 +52,7 @@ pub use loop_analysis::{Loop, LoopAnalysis};
 pub use module::{DefinedFunc, Export, ExportKind, FuncBody, Import, ImportedFunc, Module};
 pub use opcodes::{OpSig, Opcode};
 pub use parser::{ParseError, parse_function, parse_functions};
+pub use rng::Rng;
 pub use types::Type;
 pub use verifier::{AnyEntity, VerifierError, VerifierErrors, pretty_errors, verify_function};
 

@@ -18,30 +18,9 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use weft_ir::{
     Block, CallGraph, CallKind, ControlFlowGraph, DefinedFunc, DominatorTree, EntityRef, Export, ExportKind, FuncBody,
-    FuncCursor, FuncRef, Function, ImportedFunc, Inst, Liveness, LoopAnalysis, Module, Opcode, Signature, Type, Value,
-    ValueDef, parse_function, verify_function,
+    FuncCursor, FuncRef, Function, ImportedFunc, Inst, Liveness, LoopAnalysis, Module, Opcode, Rng, Signature, Type,
+    Value, ValueDef, parse_function, verify_function,
 };
-
-/// xorshift64*: a tiny deterministic generator, enough for test shapes.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// The shape of a terminator: its targets in order.
 #[derive(Clone, Debug)]
@@ -66,17 +45,17 @@ impl Term {
 /// A random CFG shape over `n` blocks; block 0 is the entry. With
 /// `entry_targets`, branches may go back to the entry.
 fn random_shape(rng: &mut Rng, entry_targets: bool) -> Vec<Term> {
-    let n = 2 + rng.below(11);
+    let n = 2 + rng.index(11);
     let lo = if entry_targets { 0 } else { 1 };
-    let target = |rng: &mut Rng| lo + rng.below(n - lo);
+    let target = |rng: &mut Rng| lo + rng.index(n - lo);
     (0..n)
-        .map(|_| match rng.below(10) {
+        .map(|_| match rng.index(10) {
             0 | 1 => Term::Return,
             2..=4 => Term::Jump(target(rng)),
             5..=8 => Term::Brif(target(rng), target(rng)),
             _ => {
                 let d = target(rng);
-                let k = 1 + rng.below(4);
+                let k = 1 + rng.index(4);
                 Term::BrTable(d, (0..k).map(|_| target(rng)).collect())
             }
         })
@@ -491,11 +470,11 @@ fn recompute_block_matches_full_recompute() {
         let (mut func, blocks) = build_cfg_function(&shape);
         let mut cfg = ControlFlowGraph::with_function(&func);
         // Retarget one block's terminator and update incrementally.
-        let b = blocks[rng.below(blocks.len())];
+        let b = blocks[rng.index(blocks.len())];
         let term = func.layout.last_inst(b).unwrap();
         let old: Vec<Block> = func.successors(b);
         if let Some(&from) = old.first() {
-            let to = blocks[rng.below(blocks.len())];
+            let to = blocks[rng.index(blocks.len())];
             func.dfg.retarget_branch(term, from, to);
         }
         cfg.recompute_block(&func, b);
@@ -523,7 +502,7 @@ struct ValueFunction {
 
 fn random_value_function(rng: &mut Rng) -> ValueFunction {
     let shape = random_shape(rng, false);
-    let nparams: Vec<usize> = shape.iter().map(|_| rng.below(3)).collect();
+    let nparams: Vec<usize> = shape.iter().map(|_| rng.index(3)).collect();
     let mut func = Function::new("live", Signature::new(vec![Type::I32; nparams[0]], [Type::I32]));
     let mut cur = FuncCursor::new(&mut func);
     let blocks: Vec<Block> = nparams.iter().map(|&k| cur.add_block(&vec![Type::I32; k])).collect();
@@ -533,13 +512,13 @@ fn random_value_function(rng: &mut Rng) -> ValueFunction {
         cur.goto_end(blocks[i]);
         let c = cur.iconst32(i as i32);
         pool.push(c);
-        for _ in 0..rng.below(4) {
-            let a = pool[rng.below(pool.len())];
-            let b = pool[rng.below(pool.len())];
+        for _ in 0..rng.index(4) {
+            let a = pool[rng.index(pool.len())];
+            let b = pool[rng.index(pool.len())];
             let r = cur.ins(Opcode::I32Add, &[a, b], weft_ir::Imm::None).unwrap()[0];
             pool.push(r);
         }
-        let pick = |rng: &mut Rng| pool[rng.below(pool.len())];
+        let pick = |rng: &mut Rng| pool[rng.index(pool.len())];
         let args_for = |rng: &mut Rng, t: usize| (0..nparams[t]).map(|_| pick(rng)).collect::<Vec<Value>>();
         match term {
             Term::Return => {
@@ -553,13 +532,13 @@ fn random_value_function(rng: &mut Rng) -> ValueFunction {
             }
             Term::Brif(x, y) => {
                 let (ax, ay) = (args_for(rng, *x), args_for(rng, *y));
-                let cond = pool[rng.below(pool.len())];
+                let cond = pool[rng.index(pool.len())];
                 cur.brif(cond, blocks[*x], &ax, blocks[*y], &ay);
             }
             Term::BrTable(d, ts) => {
                 let ad = args_for(rng, *d);
                 let targets: Vec<(Block, Vec<Value>)> = ts.iter().map(|&t| (blocks[t], args_for(rng, t))).collect();
-                let index = pool[rng.below(pool.len())];
+                let index = pool[rng.index(pool.len())];
                 cur.br_table(index, (blocks[*d], &ad), &targets);
             }
         }
@@ -569,12 +548,12 @@ fn random_value_function(rng: &mut Rng) -> ValueFunction {
     let adds: Vec<usize> = (0..pool.len())
         .filter(|&i| matches!(func.dfg.value_def(pool[i]), ValueDef::Result(inst, _) if func.dfg.insts[inst].opcode() == Opcode::I32Add))
         .collect();
-    for _ in 0..rng.below(3) {
+    for _ in 0..rng.index(3) {
         if adds.is_empty() {
             break;
         }
-        let at = adds[rng.below(adds.len())];
-        let (dest, src) = (pool[at], pool[rng.below(at)]);
+        let at = adds[rng.index(adds.len())];
+        let (dest, src) = (pool[at], pool[rng.index(at)]);
         if matches!(func.dfg.value_def(dest), ValueDef::Result(..)) && func.dfg.resolve_aliases(src) != dest {
             func.dfg.change_to_alias(dest, src);
             aliases.push((dest, src));

@@ -1303,27 +1303,25 @@ fn every_opcode_has_a_checked_case() {
 
 // ------------------------------------------------------------ random inputs
 
-/// xorshift64*: a small deterministic generator.
-struct Rng(u64);
+/// The shared generator ([`weft_ir::Rng`]) with the value generators of
+/// these tests.
+struct Rng(weft_ir::Rng);
 
 impl Rng {
     fn new(seed: u64) -> Self {
-        Rng(seed | 1)
+        Rng(weft_ir::Rng::from_state(seed | 1))
     }
 
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.0.below(n)
     }
 
     fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
+        self.0.pick(xs)
     }
 
     /// Mostly edge values, sometimes small numbers, sometimes any bits.

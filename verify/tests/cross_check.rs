@@ -14,27 +14,9 @@ use std::collections::BTreeMap;
 use weft_ir::interpreter::{Callee, State, Trace, Val, run};
 use weft_ir::{
     DataRef, ElemRef, FuncCursor, FuncDecl, FuncRef, Function, GlobalDecl, GlobalRef, Ieee32, Ieee64, Imm, ImmKind,
-    MemArg, MemoryDecl, MemoryRef, OpSig, Opcode, SigRef, Signature, TableDecl, TableRef, Type, V128Imm, Value,
+    MemArg, MemoryDecl, MemoryRef, OpSig, Opcode, Rng, SigRef, Signature, TableDecl, TableRef, Type, V128Imm, Value,
 };
 use weft_verify::{ConcreteInputs, ConcreteOutcome, Options, evaluate};
-
-/// xorshift64*: deterministic test inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
 
 #[expect(non_snake_case, reason = "reads like the constant it stands for")]
 fn MEM() -> MemoryRef {
@@ -148,8 +130,12 @@ fn operand_types(rng: &mut Rng, opcode: Opcode, extra: &[Type]) -> Vec<Type> {
 fn rand_bits(rng: &mut Rng, ty: Type) -> u128 {
     match ty {
         Type::I32 => {
-            let (r1, r2, r3, r4) =
-                (rng.next() as u32 & 0x3f, rng.next() as u32 & 0xff, rng.next() as u32, rng.next() as u32);
+            let (r1, r2, r3, r4) = (
+                rng.next_u64() as u32 & 0x3f,
+                rng.next_u64() as u32 & 0xff,
+                rng.next_u64() as u32,
+                rng.next_u64() as u32,
+            );
             u128::from(rng.pick(&[
                 0u32,
                 1,
@@ -173,11 +159,11 @@ fn rand_bits(rng: &mut Rng, ty: Type) -> u128 {
             ]))
         }
         Type::I64 => {
-            let (r1, r2, r3) = (rng.next() & 0xff, rng.next(), rng.next());
+            let (r1, r2, r3) = (rng.next_u64() & 0xff, rng.next_u64(), rng.next_u64());
             u128::from(rng.pick(&[0u64, 1, 63, 64, u64::MAX, 1 << 63, (1 << 63) - 1, 0xffff_ffff, r1, r2, r3]))
         }
         Type::F32 => {
-            let (r1, r2) = (rng.next() as u32, (rng.below(2000) as f32 - 1000.0).to_bits());
+            let (r1, r2) = (rng.next_u64() as u32, (rng.below(2000) as f32 - 1000.0).to_bits());
             u128::from(rng.pick(&[
                 0u32,
                 0x8000_0000,
@@ -202,7 +188,7 @@ fn rand_bits(rng: &mut Rng, ty: Type) -> u128 {
             ]))
         }
         Type::F64 => {
-            let (r1, r2) = (rng.next(), (rng.below(2000) as f64 - 1000.0).to_bits());
+            let (r1, r2) = (rng.next_u64(), (rng.below(2000) as f64 - 1000.0).to_bits());
             u128::from(rng.pick(&[
                 0u64,
                 1 << 63,
@@ -232,7 +218,7 @@ fn rand_bits(rng: &mut Rng, ty: Type) -> u128 {
             for i in 0..lanes {
                 x |= rand_bits(rng, lane_ty) << (i * type_width(lane_ty));
             }
-            if rng.below(4) == 0 { (u128::from(rng.next()) << 64) | u128::from(rng.next()) } else { x }
+            if rng.below(4) == 0 { (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()) } else { x }
         }
         Type::FuncRef => u128::from(rng.pick(&[0u32, 1, 2])),
         Type::ExternRef => u128::from(rng.pick(&[0u32, 1, 7])),
@@ -311,7 +297,7 @@ fn rand_setup(rng: &mut Rng, func: &Function, params: &[u128]) -> Setup {
         let choices = [rng.below(64), 65536 - 1 - rng.below(40), 65536 + rng.below(16), 131072 - 1 - rng.below(40)];
         let at = rng.pick(&choices) as u32;
         if at < pages * 65536 {
-            bytes.insert(at, rng.next() as u8);
+            bytes.insert(at, rng.next_u64() as u8);
         }
     }
     let mem = state.memories.get_mut(&MEM()).expect("memory");
@@ -428,7 +414,7 @@ fn iterations() -> usize {
 
 #[test]
 fn every_opcode_matches_the_interpreter() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::from_state(0x9e37_79b9_7f4a_7c15);
     let mut failures = Vec::new();
     let mut checked = 0usize;
     for &opcode in Opcode::ALL {
@@ -478,7 +464,7 @@ block6:
 ";
     let mut func = weft_ir::parse_function(text).expect("parses");
     declare(&mut func);
-    let mut rng = Rng(42);
+    let mut rng = Rng::from_state(42);
     for _ in 0..iterations() * 4 {
         let args: Vec<u128> = (0..3).map(|_| u128::from(rng.pick(&[0u32, 1, 2, 3, 4, 5, 0xffff_ffff]))).collect();
         let setup = rand_setup(&mut rng, &func, &args);

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use weft_ir::interpreter::{NoCalls, State, Val, run};
-use weft_ir::{Block, EntityRef, Function, parse_function, verify_function};
+use weft_ir::{Block, EntityRef, Function, Rng, parse_function, verify_function};
 
 use super::chain::Edge;
 use super::cost::{Cluster, Node, Partition, Plan, decide, eval};
@@ -15,24 +15,6 @@ use super::{
     DEFAULT_MIN_CASES_FOR_SEARCH, DEFAULT_MIN_CASES_FOR_TABLE, Decision, MAX_TABLE_SPAN_LIMIT, SwitchConfig,
     SwitchRecovery,
 };
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 /// Configurations that exercise every lowering.
 fn configs() -> Vec<(&'static str, SwitchConfig)> {
@@ -76,7 +58,7 @@ fn partition(width: u32, clusters: Vec<Cluster>, ntargets: usize) -> Partition {
 
 #[test]
 fn lowering_agrees_with_the_partition_on_every_boundary() {
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut rng = Rng::from_state(0x5eed_1234_abcd_0001);
     let mut rewritten = 0;
     for round in 0..400 {
         let width = if round % 3 == 0 { 64 } else { 32 };
@@ -373,7 +355,7 @@ fn run_on(func: &Function, v: u64, wide: bool) -> Result<Vec<Val>, String> {
 
 #[test]
 fn generated_chains_keep_their_behaviour() {
-    let mut rng = Rng(0x0dd_ba11_cafe_f00d);
+    let mut rng = Rng::from_state(0x0dd_ba11_cafe_f00d);
     let bases32 = [0u64, 3, 1000, 0x7fff_fffc, 0xffff_fffb];
     let bases64 = [0u64, 7, 0xffff_fffc, 0x7fff_ffff_ffff_fffc, u64::MAX - 4];
     let mut changed = 0;
