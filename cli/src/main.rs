@@ -41,6 +41,10 @@ enum Command {
         /// Timeout per Z3 query, in milliseconds.
         #[arg(long, default_value_t = 10_000)]
         timeout_ms: u32,
+        /// Also print how the verdict was reached: the method, any
+        /// assumptions, and every Z3 query with its result and time.
+        #[arg(long)]
+        stats: bool,
     },
 }
 
@@ -140,7 +144,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Print { input } => print(&input),
-        Command::Check { source, target, timeout_ms } => check(&source, &target, timeout_ms),
+        Command::Check { source, target, timeout_ms, stats } => check(&source, &target, timeout_ms, stats),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -346,7 +350,7 @@ fn report_json(report: &Report) -> String {
     serde_json::to_string_pretty(&v).expect("json values serialize")
 }
 
-fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32) -> Result<(), Failure> {
+fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32, stats: bool) -> Result<(), Failure> {
     let read = |p: &PathBuf| -> Result<weft_ir::Function, Failure> {
         let text = std::fs::read_to_string(p).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", p.display())))?;
         let func = weft_ir::parse_function(&text).map_err(|e| Failure(EXIT_INPUT, format!("{}:{e}", p.display())))?;
@@ -360,9 +364,16 @@ fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32) -> Result<(), Fail
     };
     let (src, tgt) = (read(source)?, read(target)?);
     let options = weft_verify::Options { timeout_ms, ..Default::default() };
-    let outcome = weft_verify::check_refinement(&src, &tgt, &options);
-    println!("{outcome}");
-    match outcome {
+    let report = weft_verify::check_refinement_report(&src, &tgt, &options);
+    if stats {
+        println!("{report}");
+        for q in &report.queries {
+            println!("  {:>8} ms  {:<7}  {}", q.millis, q.result, q.name);
+        }
+    } else {
+        println!("{}", report.outcome);
+    }
+    match report.outcome {
         weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_) => Ok(()),
         _ => Err(Failure(EXIT_VERIFY, "not proved".into())),
     }

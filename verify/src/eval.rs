@@ -133,6 +133,7 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
         mode: Mode::Unroll(opts.unroll_bound),
         max_instances: opts.max_instances,
         cut_live: &no_live,
+        pinner: None,
         trace: Trace::default(),
     };
     let entry = func.entry_block().ok_or("function has no blocks")?;

@@ -11,11 +11,26 @@
 //! [`Mode::Unroll`] an instance is a block plus the number of times each
 //! header has run on the way, and an edge that would run a header more than
 //! `k` times ends in a [`ExitKind::Bound`] exit.
+//!
+//! # Event counters
+//!
+//! A call is compared with the call of the same number in the other
+//! function, so every path carries the number of calls made so far
+//! ([`Count`]). Where paths with different counts merge, the count becomes
+//! an `ite` term, and a later call's world answer is a function of that
+//! term. In a run of sequential `if (v == K) { call }` blocks only one test
+//! can hold, so every call is in fact call number 0 — but the solver would
+//! have to rediscover that for each call inside every comparison, which
+//! grows much faster than the function. [`CountPinner`] settles it once,
+//! at the call: when the path condition leaves the count a single value,
+//! the count becomes that constant. This is sound because every term of a
+//! path is only ever used under that path's condition.
 
 use std::collections::BTreeMap;
 
 use weft_ir::{Block, BlockCall, Function, Inst, InstructionData, MemoryRef, Opcode, Signature, Type, Value, ValueDef};
 use z3::ast::{Ast, BV, Bool};
+use z3::{Params, SatResult, Solver};
 
 use crate::cfg::CfgInfo;
 use crate::smt::{Smt, bool_to_i32};
@@ -31,10 +46,79 @@ pub(crate) struct Count {
 
 impl Count {
     pub(crate) fn zero() -> Count {
-        Count { term: BV::from_u64(0, 32), lo: 0, hi: 0 }
+        Count::constant(0)
+    }
+    fn constant(n: u32) -> Count {
+        Count { term: BV::from_u64(u64::from(n), 32), lo: n, hi: n }
     }
     pub(crate) fn next(&self) -> Count {
         Count { term: self.term.bvadd(BV::from_u64(1, 32)), lo: self.lo + 1, hi: self.hi + 1 }
+    }
+}
+
+/// Settles symbolic event counters that a path condition fixes (see the
+/// module docs): one incremental solver per exploration, holding the
+/// background facts (entry facts and preconditions).
+pub(crate) struct CountPinner {
+    background: Vec<Bool>,
+    /// Made on first use: most checks never need it.
+    solver: std::cell::OnceCell<Solver>,
+}
+
+impl CountPinner {
+    /// The resource limit of one pinning query (Z3's `rlimit`, so the
+    /// answer does not depend on the machine's speed); a query that runs
+    /// out leaves the count symbolic.
+    const RLIMIT: u32 = 2_000_000;
+
+    pub(crate) fn new(background: &[Bool]) -> CountPinner {
+        CountPinner { background: background.to_vec(), solver: std::cell::OnceCell::new() }
+    }
+
+    fn solver(&self) -> &Solver {
+        self.solver.get_or_init(|| {
+            let solver = Solver::new();
+            let mut params = Params::new();
+            params.set_u32("rlimit", Self::RLIMIT);
+            solver.set_params(&params);
+            for b in &self.background {
+                solver.assert(b);
+            }
+            solver
+        })
+    }
+
+    /// Does `reach` imply `count == n`?
+    fn implies_equal(&self, reach: &Bool, count: &BV, n: u32) -> bool {
+        let solver = self.solver();
+        solver.push();
+        solver.assert(reach);
+        solver.assert(count.eq(BV::from_u64(u64::from(n), 32)).not());
+        let r = solver.check();
+        solver.pop(1);
+        r == SatResult::Unsat
+    }
+
+    /// The one value `count` takes where `reach` holds, if the solver shows
+    /// there is exactly one (or none: an unreachable path keeps `lo`).
+    fn pin(&self, reach: &Bool, count: &Count) -> Option<u32> {
+        if self.implies_equal(reach, &count.term, count.lo) {
+            return Some(count.lo);
+        }
+        // Some run takes another value: ask a model which, and whether it
+        // is the only one.
+        let solver = self.solver();
+        solver.push();
+        solver.assert(reach);
+        let r = solver.check();
+        let v = if r == SatResult::Sat {
+            solver.get_model().and_then(|m| m.eval(&count.term, true)).and_then(|v| v.as_u64())
+        } else {
+            None
+        };
+        solver.pop(1);
+        let v = u32::try_from(v?).ok()?;
+        (v != count.lo && (count.lo..=count.hi).contains(&v) && self.implies_equal(reach, &count.term, v)).then_some(v)
     }
 }
 
@@ -182,6 +266,8 @@ pub(crate) struct Explorer<'a> {
     pub max_instances: usize,
     /// Live-in values to report at each header's cut exits, by header index.
     pub cut_live: &'a BTreeMap<usize, Vec<Value>>,
+    /// Settles symbolic event counters at calls (`None`: never).
+    pub pinner: Option<&'a CountPinner>,
     pub trace: Trace,
 }
 
@@ -367,6 +453,11 @@ impl<'a> Explorer<'a> {
         args: Vec<(Type, BV)>,
     ) -> Vec<BV> {
         let what = format!("`{}`", self.inst_text(inst));
+        if flow.nev.lo != flow.nev.hi
+            && let Some(n) = self.pinner.and_then(|p| p.pin(&flow.reach, &flow.nev))
+        {
+            flow.nev = Count::constant(n);
+        }
         let answer = self.world.answer(self.u, &flow.nev.term, &sig.results, &flow.st);
         self.trace.events.push(EventRec {
             reach: flow.reach.clone(),

@@ -45,7 +45,12 @@
 //! Paths are merged where they meet (one encoding per block instance), and
 //! the exits and calls of each function are merged by kind before the two
 //! functions are compared, so a check grows with the size of the functions,
-//! not with their number of paths. The comparison is a list of named queries
+//! not with their number of paths. A call's number is symbolic where paths
+//! with different numbers of calls merged; when the path condition fixes it
+//! (a run of mutually exclusive `if (v == K) { call }` blocks), an
+//! incremental solver settles it to a constant at the call, which keeps
+//! the comparison of a long dispatch chain from growing cubically
+//! (`exec.rs`, "Event counters"). The comparison is a list of named queries
 //! in the order an observer sees things (`event 0`, `event 1`, ...,
 //! `outcome`, `results`, `state`); their disjunction is asked first, so a
 //! correct function costs one solver call. See `query.rs`.
@@ -148,7 +153,7 @@ use z3::ast::{BV, Bool};
 use z3::{Config, Params, SatResult, Solver, with_z3_config};
 
 use crate::cfg::CfgInfo;
-use crate::exec::{ExitKind, Explorer, Mode, Start, Trace, def_block};
+use crate::exec::{CountPinner, ExitKind, Explorer, Mode, Start, Trace, def_block};
 use crate::query::{QueryCx, Verdict, compare};
 use crate::smt::Smt;
 use crate::state::{MachineState, Universe, World, sig_check, type_bits};
@@ -299,6 +304,8 @@ struct Session<'a> {
     entry: &'a EntryInputs,
     /// Entry facts and preconditions.
     background: Vec<Bool>,
+    /// Settles event counters during exploration, under `background`.
+    pinner: CountPinner,
     cx: QueryCx<'a>,
     stats: Vec<QueryStat>,
 }
@@ -326,6 +333,7 @@ impl Session<'_> {
             mode,
             max_instances: self.opts.max_instances,
             cut_live,
+            pinner: Some(&self.pinner),
             trace: Trace::default(),
         };
         ex.run(start).map_err(|e| format!("{}: {e}", if src { "source" } else { "target" }))
@@ -529,7 +537,8 @@ fn run_check(src: &Function, tgt: &Function, opts: &Options, report: &mut Report
     let cx = QueryCx { params, st: &entry.st, u: &u, header_names, timeout_ms: opts.timeout_ms };
     let mut background = entry.facts.clone();
     background.extend(pre);
-    let mut session = Session { smt, u: &u, opts, s, t, entry: &entry, background, cx, stats: Vec::new() };
+    let pinner = CountPinner::new(&background);
+    let mut session = Session { smt, u: &u, opts, s, t, entry: &entry, background, pinner, cx, stats: Vec::new() };
     let result = session.run();
     report.queries = std::mem::take(&mut session.stats);
     result

@@ -1322,3 +1322,196 @@ fn wrong_nested_loops_outer_value_changed() {
     let c = refutes(NESTED, &tgt, "return value 0");
     assert!(c.bound.is_some(), "{c}");
 }
+
+// ------------------------------------------- calls after merged paths
+//
+// Sequential `if (v == K) { call }` blocks: where paths with different call
+// counts merge the count is symbolic, and the checker settles it at each
+// call when the path condition fixes it (`exec::CountPinner`). These show
+// the settled count is the right one, and that a count the path condition
+// does not fix is left alone.
+
+/// `n` sequential `if (v0 == k) { call fn0(k) }` blocks, after an
+/// unconditional `call fn0(v0)` (so every later count is 1 or 2, not 0).
+fn seq_if_calls(n: u32) -> String {
+    let mut f =
+        String::from("function %f(i32) {\n    fn0 = (i32)\n\nblock0(v0: i32):\n    call fn0(v0)\n    jump block1\n");
+    for k in 0..n {
+        let (b, t) = (1 + 2 * k, 2 + 2 * k);
+        let next = 3 + 2 * k;
+        let (c, e) = (100 + 2 * k, 101 + 2 * k);
+        f.push_str(&format!(
+            "block{b}:\n    v{c} = i32.const {k}\n    v{e} = i32.eq v0, v{c}\n    brif v{e}, block{t}, block{next}\nblock{t}:\n    call fn0(v{c})\n    jump block{next}\n"
+        ));
+    }
+    f.push_str(&format!("block{}:\n    return\n}}\n", 1 + 2 * n));
+    f
+}
+
+/// The same dispatch as one `br_table` (`order` lists the case taken by
+/// each table slot; the argument of the call is the slot's own constant).
+fn br_table_calls(n: u32, order: &[u32]) -> String {
+    let targets: Vec<String> = (0..n).map(|k| format!("block{}", 1 + k)).collect();
+    let mut f = format!(
+        "function %f(i32) {{\n    fn0 = (i32)\n\nblock0(v0: i32):\n    call fn0(v0)\n    br_table v0, block{}, [{}]\n",
+        n + 1,
+        targets.join(", ")
+    );
+    for k in 0..n {
+        f.push_str(&format!(
+            "block{}:\n    v{} = i32.const {}\n    call fn0(v{})\n    jump block{}\n",
+            1 + k,
+            100 + k,
+            order[k as usize],
+            100 + k,
+            n + 1
+        ));
+    }
+    f.push_str(&format!("block{}:\n    return\n}}\n", n + 1));
+    f
+}
+
+#[test]
+fn correct_seq_if_calls_as_br_table() {
+    let n = 24;
+    let order: Vec<u32> = (0..n).collect();
+    proves(&seq_if_calls(n), &br_table_calls(n, &order));
+}
+
+#[test]
+fn wrong_seq_if_calls_as_br_table_two_cases_swapped() {
+    let n = 24;
+    let mut order: Vec<u32> = (0..n).collect();
+    order.swap(5, 17);
+    // Call 0 is the unconditional one; call 1 is the dispatched one, and
+    // only the two swapped codes tell the functions apart.
+    let c = refutes(&seq_if_calls(n), &br_table_calls(n, &order), "event 1 argument 0");
+    let text = c.to_string();
+    assert!(text.contains("v0 = 5\n") || text.contains("v0 = 17\n"), "{c}");
+}
+
+/// Two tests that can both hold: the second call is call 0 or call 1
+/// depending on the first test, so its count must stay symbolic.
+const OVERLAP: &str = "function %f(i32) {
+    fn0 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 10
+    v2 = i32.lt_u v0, v1
+    brif v2, block1, block2
+block1:
+    v3 = i32.const 1
+    call fn0(v3)
+    jump block2
+block2:
+    v4 = i32.const 20
+    v5 = i32.lt_u v0, v4
+    brif v5, block3, block4
+block3:
+    v6 = i32.const 2
+    call fn0(v6)
+    jump block4
+block4:
+    return
+}
+";
+
+#[test]
+fn wrong_overlapping_tests_as_else_if() {
+    // `else if`: below 10 the second call is lost.
+    let tgt = OVERLAP.replace("    call fn0(v3)\n    jump block2\n", "    call fn0(v3)\n    jump block4\n");
+    refutes(OVERLAP, &tgt, "event count");
+}
+
+#[test]
+fn wrong_overlapping_tests_second_call_numbered_first() {
+    // Below 10 the target makes the calls in the other order.
+    let tgt = "function %f(i32) {
+    fn0 = (i32)
+
+block0(v0: i32):
+    v4 = i32.const 20
+    v5 = i32.lt_u v0, v4
+    brif v5, block3, block4
+block3:
+    v6 = i32.const 2
+    call fn0(v6)
+    v1 = i32.const 10
+    v2 = i32.lt_u v0, v1
+    brif v2, block1, block4
+block1:
+    v3 = i32.const 1
+    call fn0(v3)
+    jump block4
+block4:
+    return
+}
+";
+    refutes(OVERLAP, tgt, "event 0 argument 0");
+}
+
+/// The same test twice: where the second call happens it is always call 1,
+/// a count the path condition fixes at a value other than its lowest.
+const SAME_TEST_TWICE: &str = "function %f(i32) {
+    fn0 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 3
+    v2 = i32.eq v0, v1
+    brif v2, block1, block2
+block1:
+    call fn0(v0)
+    jump block2
+block2:
+    v4 = i32.eq v0, v1
+    brif v4, block3, block4
+block3:
+    v5 = i32.const 7
+    call fn0(v5)
+    jump block4
+block4:
+    return
+}
+";
+
+#[test]
+fn correct_same_test_twice_merged() {
+    let tgt = "function %f(i32) {
+    fn0 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 3
+    v2 = i32.eq v0, v1
+    brif v2, block1, block4
+block1:
+    call fn0(v0)
+    v5 = i32.const 7
+    call fn0(v5)
+    jump block4
+block4:
+    return
+}
+";
+    proves(SAME_TEST_TWICE, tgt);
+}
+
+#[test]
+fn wrong_same_test_twice_merged_in_the_wrong_order() {
+    let tgt = "function %f(i32) {
+    fn0 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 3
+    v2 = i32.eq v0, v1
+    brif v2, block1, block4
+block1:
+    v5 = i32.const 7
+    call fn0(v5)
+    call fn0(v0)
+    jump block4
+block4:
+    return
+}
+";
+    refutes(SAME_TEST_TWICE, tgt, "event 0 argument 0");
+}
