@@ -19,7 +19,13 @@
 //! Coalescing merges an argument with the parameter it feeds (back edges
 //! first, then forward edges, each in reverse postorder) when their classes
 //! do not interfere and are not pinned to different function parameters, so
-//! the copy disappears. Colouring is first-fit in definition order over
+//! the copy disappears. Within each of the two, pairs where neither class is
+//! pinned to a function parameter go first: a merge pinned to a parameter
+//! that stays live (a `memcpy` returning its destination) interferes with
+//! every other value arriving there, so taking the pinned edge first would
+//! leave a copy on each of the others, where taking it last leaves one copy
+//! on that edge alone (sightglass -O2: every file smaller or equal, 1.9 KB
+//! in all; minicsv's `memcpy` 47 bytes). Colouring is first-fit in definition order over
 //! "slots" per type: the function's own parameter locals first (the entry
 //! block's parameters are pinned to them), then extra locals, declared
 //! grouped by type in [`Type::ALL`] order.
@@ -278,7 +284,7 @@ pub(crate) fn allocate(info: &FuncInfo<'_>, schedule: &Schedule) -> Locals {
     // Coalesce block arguments with parameters: back edges, then forward.
     let mut classes =
         Classes { parent: (0..n as u32).collect(), members: (0..n as u32).map(|i| vec![i]).collect(), pinned };
-    for back in [true, false] {
+    for (back, with_pinned) in [(true, false), (true, true), (false, false), (false, true)] {
         for &block in &info.rpo {
             for e in &info.edges[block] {
                 if (info.rpo_number(e.to) <= info.rpo_number(block)) != back {
@@ -286,6 +292,13 @@ pub(crate) fn allocate(info: &FuncInfo<'_>, schedule: &Schedule) -> Locals {
                 }
                 for (&a, &p) in e.args.iter().zip(dfg.block_params(e.to)) {
                     if info.needed_value[p] && info.kind[a].has_local() {
+                        let pinned = |x: u32, c: &mut Classes| {
+                            let r = c.find(x);
+                            c.pinned[r as usize].is_some()
+                        };
+                        if !with_pinned && (pinned(lv[a], &mut classes) || pinned(lv[p], &mut classes)) {
+                            continue;
+                        }
                         classes.try_union(lv[a], lv[p], &adj, &ty);
                     }
                 }

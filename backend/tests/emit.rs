@@ -161,6 +161,75 @@ block5:
 }
 
 #[test]
+fn merge_fed_by_a_live_parameter_copies_once() {
+    // `memcpy`'s shape: a merge reached with the parameter `v1` itself (its
+    // edge comes first) and with `v1 + k` from a chain of steps that keep
+    // using `v1`. Coalescing the merge with `v1` first would make every
+    // `v1 + k` interfere with it (one copy per step); the steps' values
+    // share the merge's local and only the parameter's edge copies.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %steps(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.const 3
+    v3 = i32.and v0, v2
+    brif v3, block1, block9(v1)
+block1:
+    v4 = i32.const 1
+    v5 = i32.add v1, v4
+    v6 = i32.const 1
+    v7 = i32.and v0, v6
+    brif v7, block2, block9(v5)
+block2:
+    v8 = i32.const 2
+    v9 = i32.add v1, v8
+    v10 = i32.const 2
+    v11 = i32.and v0, v10
+    brif v11, block3, block9(v9)
+block3:
+    v12 = i32.const 3
+    v13 = i32.add v1, v12
+    v14 = i32.const 4
+    v15 = i32.and v0, v14
+    brif v15, block4, block9(v13)
+block4:
+    v16 = i32.const 4
+    v17 = i32.add v1, v16
+    jump block9(v17)
+block9(v18: i32):
+    v19 = i32.const 10
+    v20 = i32.mul v18, v19
+    return v20
+}
+"#,
+    );
+    let model = |a: i32, b: i32| {
+        let k = if a & 3 == 0 {
+            0
+        } else if a & 1 == 0 {
+            1
+        } else if a & 2 == 0 {
+            2
+        } else if a & 4 == 0 {
+            3
+        } else {
+            4
+        };
+        b.wrapping_add(k).wrapping_mul(10)
+    };
+    for a in [0, 1, 2, 3, 4, 5, 7, 8, 15, -1] {
+        for b in [0, 9, -3] {
+            assert_eq!(inst.i32("steps", &[a, b]), model(a, b), "steps({a}, {b})");
+        }
+    }
+    let shape = &shapes(&bytes)[0];
+    assert_eq!(shape.locals, 1, "{}", print(&bytes));
+    // One copy on the parameter's edge; each step writes its value into the
+    // merge's local once (a set or a tee), with no second copy.
+    assert_eq!(shape.count("LocalSet") + shape.count("LocalTee"), 5, "{}", print(&bytes));
+}
+
+#[test]
 fn loop_with_several_exits() {
     // Collatz steps from x, giving up after `limit` steps (-1) or when the
     // value leaves the i32 range (-2).
