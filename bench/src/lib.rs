@@ -17,6 +17,8 @@
 //! - [`corpus`] measures optimization time and output size of weft `-O2`
 //!   and `wasm-opt -O3` on the sightglass programs and the core modules of
 //!   the jco P3 components;
+//! - [`proof`] measures what checking `switch-recovery` with Z3 costs
+//!   (strict `--verify`) on the chain shapes as N grows;
 //! - [`wasm`] reads facts from a module (code section size, branch counts);
 //! - [`machine`] describes the machine; [`report`] writes the markdown,
 //!   including the computed verdicts on issue #6's acceptance.
@@ -27,6 +29,7 @@ pub mod density;
 pub mod dispatch;
 pub mod machine;
 pub mod modules;
+pub mod proof;
 pub mod report;
 pub mod variants;
 pub mod wasm;

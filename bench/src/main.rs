@@ -1,5 +1,5 @@
-//! `weft-bench`: runs the dispatch benchmark, the density sweep and the
-//! corpus measurements and writes the markdown report. Run it through
+//! `weft-bench`: runs the dispatch benchmark, the density sweep, the
+//! proof-cost measurements and the corpus measurements and writes the markdown report. Run it through
 //! `bash scripts/bench.sh` (which builds it in release mode and finds or
 //! installs `wasm-opt`).
 
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use weft_bench::machine::{Machine, load_average};
 use weft_bench::variants::WasmOpt;
-use weft_bench::{corpus, density, dispatch, report};
+use weft_bench::{corpus, density, dispatch, proof, report};
 
 /// Benchmarks weft's dispatch lowering and whole-module optimization and
 /// writes a markdown report. Never a pass/fail test.
@@ -60,6 +60,14 @@ struct Args {
     /// 1,2,3,4,6,8,16,32, quick 1,3,8,32).
     #[arg(long, value_delimiter = ',')]
     strides: Option<Vec<u32>>,
+    /// Skip the proof-cost section (switch-recovery checked by Z3 in strict
+    /// mode on the chain shapes).
+    #[arg(long)]
+    no_proof: bool,
+    /// Handler counts of the proof-cost section (comma-separated; default
+    /// 4,7,16,32,64,128,256, quick 4,16,64).
+    #[arg(long, value_delimiter = ',')]
+    proof_sizes: Option<Vec<u32>>,
     /// Run wasm-opt on everything, neither reading nor writing its cache
     /// (`bench/out/wasm-opt-cache`).
     #[arg(long)]
@@ -74,7 +82,11 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let machine = Machine::probe();
     let command = std::iter::once("bash scripts/bench.sh".to_string())
-        .chain(std::env::args().skip(1).filter(|a| a == "--quick" || a == "--no-corpus" || a == "--no-density"))
+        .chain(
+            std::env::args()
+                .skip(1)
+                .filter(|a| a == "--quick" || a == "--no-corpus" || a == "--no-density" || a == "--no-proof"),
+        )
         .collect::<Vec<_>>()
         .join(" ");
     let (wasm_opt, missing) = match &args.wasm_opt {
@@ -128,6 +140,20 @@ fn main() -> ExitCode {
     if let Err(e) = &density {
         eprintln!("weft-bench: density sweep not run: {e}");
     }
+    let proof = if args.no_proof {
+        Err("--no-proof was given".to_string())
+    } else {
+        let options = proof::Options {
+            sizes: args.proof_sizes.clone().unwrap_or_else(|| {
+                if args.quick { proof::QUICK_SIZES.to_vec() } else { proof::DEFAULT_SIZES.to_vec() }
+            }),
+            ..proof::Options::default()
+        };
+        proof::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+    };
+    if let Err(e) = &proof {
+        eprintln!("weft-bench: proof cost not measured: {e}");
+    }
     let corpus = if args.no_corpus {
         Err("--no-corpus was given".to_string())
     } else if !args.corpus.is_dir() {
@@ -161,6 +187,7 @@ fn main() -> ExitCode {
         reps,
         dispatch: &dispatch,
         density: density.as_ref().map_err(|e| e.clone()),
+        proof: proof.as_ref().map_err(|e| e.clone()),
         corpus: corpus.as_ref().map_err(|e| e.clone()),
         callbacks,
         elapsed: started.elapsed(),

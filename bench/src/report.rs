@@ -1,8 +1,9 @@
 //! The markdown report (`bench/report.md`): machine, correctness, the
 //! verdicts on issue #6's acceptance, the dispatch tables (whole-iteration
 //! time and dispatch cost), what each variant emitted, what the
-//! measurements say about `switch-recovery`'s thresholds, and the corpus
-//! tables. Every number, verdict and crossover in it is computed from the
+//! measurements say about `switch-recovery`'s thresholds, the density
+//! sweep, what proving `switch-recovery` costs, and the corpus tables.
+//! Every number, verdict and crossover in it is computed from the
 //! measurements of the run.
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use crate::density;
 use crate::dispatch::{self, CaseResult, Kind};
 use crate::machine::Machine;
 use crate::modules::{self, Dist, Layout, Shape};
+use crate::proof;
 use crate::variants::{self, Lowering, WasmOpt};
 
 /// A table/chain time ratio below `1 - MARGIN` counts as the table winning
@@ -50,6 +52,8 @@ pub struct Inputs<'a> {
     pub dispatch: &'a dispatch::Results,
     /// Density sweep results (`Err`: not measured, with the reason).
     pub density: Result<&'a density::Results, String>,
+    /// Proof-cost results (`Err`: not measured, with the reason).
+    pub proof: Result<&'a proof::Results, String>,
     /// Corpus results (`None`: not measured, with the reason).
     pub corpus: Result<&'a corpus::Results, String>,
     /// The P3 callback survey as markdown (`weft_tests::p3callbacks`), or
@@ -165,6 +169,7 @@ pub fn render(inputs: &Inputs<'_>) -> String {
     emitted(&mut w, inputs);
     thresholds(&mut w, inputs);
     density_section(&mut w, &inputs.density);
+    proof::render(&mut w, &inputs.proof);
     corpus_tables(&mut w, inputs);
     w
 }
