@@ -12,6 +12,12 @@
 //!    reverted in strict mode. Every outcome is counted in the report.
 //!
 //! So the output is verified or it is the input, per function and per pass.
+//! A rejected change is remembered (IR text before and after, and the
+//! verdict) for the rest of the function's run: when a later pass proposes
+//! exactly the same change to exactly the same function — the pipelines run
+//! `simplify-cfg` up to three times, and a reverted function is the same
+//! input each time — the verdict is reused instead of running Z3 again,
+//! counted as before, and the event says so.
 //! Function passes run in parallel across functions (rayon); results are
 //! collected in function order, so output does not depend on thread count.
 
@@ -142,6 +148,29 @@ impl Report {
     }
 }
 
+/// Changes of one function that a check rejected, by IR text before and
+/// after, with the verdict (see the module docs).
+#[derive(Default)]
+struct Rejected(Vec<((String, String), Outcome)>);
+
+impl Rejected {
+    fn get(&self, texts: &(String, String)) -> Option<&Outcome> {
+        self.0.iter().find(|(t, _)| t == texts).map(|(_, o)| o)
+    }
+
+    fn insert(&mut self, texts: (String, String), outcome: Outcome) {
+        self.0.push((texts, outcome));
+    }
+}
+
+/// The IR text of a function: equal texts are the same function.
+fn function_text(func: &Function) -> String {
+    let mut s = String::new();
+    // Writing to a `String` cannot fail.
+    let _ = weft_ir::write::write_function(&mut s, func);
+    s
+}
+
 /// Runs a sequence of passes.
 pub struct PassManager {
     passes: Vec<(&'static PassInfo, AnyPass)>,
@@ -177,9 +206,10 @@ impl PassManager {
     /// embedders that optimize functions one at a time.
     pub fn run_function(&self, func: &mut Function) -> FunctionReport {
         let mut report = FunctionReport::default();
+        let mut rejected = Rejected::default();
         for (info, pass) in &self.passes {
             if let AnyPass::Function(pass) = pass {
-                let (stats, event) = self.run_one(info, pass.as_ref(), func);
+                let (stats, event) = self.run_one(info, pass.as_ref(), func, &mut rejected);
                 report.passes.push(stats);
                 report.events.extend(event);
             }
@@ -211,9 +241,10 @@ impl PassManager {
                     .map(|f| {
                         let mut r = FunctionReport::default();
                         if let FuncBody::Ir(func) = &mut f.body {
+                            let mut rejected = Rejected::default();
                             for (info, pass) in group {
                                 if let AnyPass::Function(pass) = pass {
-                                    let (stats, event) = self.run_one(info, pass.as_ref(), func);
+                                    let (stats, event) = self.run_one(info, pass.as_ref(), func, &mut rejected);
                                     r.passes.push(stats);
                                     r.events.extend(event);
                                 }
@@ -275,7 +306,7 @@ impl PassManager {
         for idx in changed {
             let (Some(Some(old)), Some(f)) = (before.get(idx), module.funcs.get_mut(idx)) else { continue };
             let FuncBody::Ir(new) = &mut f.body else { continue };
-            let (keep, event) = self.check(info, old, new, &mut stats);
+            let (keep, event) = self.check(info, old, new, &mut stats, &mut Rejected::default());
             if keep {
                 stats.functions_changed += 1;
             } else {
@@ -298,13 +329,14 @@ impl PassManager {
         info: &'static PassInfo,
         pass: &dyn crate::FunctionPass,
         func: &mut Function,
+        rejected: &mut Rejected,
     ) -> (PassStats, Option<PassEvent>) {
         let t0 = Instant::now();
         let mut stats = PassStats { name: info.name, insts_before: func.num_insts(), ..Default::default() };
         let snapshot = func.clone();
         let mut event = None;
         if pass.run(func) {
-            let (keep, ev) = self.check(info, &snapshot, func, &mut stats);
+            let (keep, ev) = self.check(info, &snapshot, func, &mut stats, rejected);
             event = ev;
             if keep {
                 stats.functions_changed = 1;
@@ -318,13 +350,16 @@ impl PassManager {
         (stats, event)
     }
 
-    /// Checks `new` against `old`; returns whether to keep `new`.
+    /// Checks `new` against `old`; returns whether to keep `new`. A change
+    /// `rejected` holds gets its recorded verdict; a change this check
+    /// rejects is added to it.
     fn check(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &Function,
         stats: &mut PassStats,
+        rejected: &mut Rejected,
     ) -> (bool, Option<PassEvent>) {
         let event = |message: String, reverted: bool| PassEvent {
             pass: info.name,
@@ -341,7 +376,21 @@ impl PassManager {
             return (true, None);
         }
         let strict = self.config.verify == VerifyMode::Strict;
-        match check_refinement(old, new, &self.config.verify_options) {
+        let texts = (function_text(old), function_text(new));
+        let (outcome, reused) = match rejected.get(&texts) {
+            Some(outcome) => (outcome.clone(), " (the same change was checked before; verdict reused)"),
+            None => (check_refinement(old, new, &self.config.verify_options), ""),
+        };
+        let kept = match &outcome {
+            Outcome::Proved => true,
+            Outcome::ProvedBounded(_) | Outcome::Unknown(_) => !strict,
+            Outcome::Counterexample(_) => false,
+        };
+        if !kept && reused.is_empty() {
+            rejected.insert(texts, outcome.clone());
+        }
+        let event = |message: String, reverted: bool| event(format!("{message}{reused}"), reverted);
+        match outcome {
             Outcome::Proved => {
                 stats.proved += 1;
                 (true, None)
@@ -359,5 +408,47 @@ impl PassManager {
                 (!strict, Some(event(format!("unknown: {reason}"), strict)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::lookup;
+
+    /// `block1` only jumps on: `simplify-cfg` threads it.
+    const THREADABLE: &str = "function %f(i32) -> i32 {
+block0(v0: i32):
+    brif v0, block1, block2
+block1:
+    jump block2
+block2:
+    return v0
+}
+";
+
+    fn strict(verify_options: Options) -> Config {
+        Config { verify: VerifyMode::Strict, verify_options }
+    }
+
+    #[test]
+    fn a_rejected_change_proposed_again_reuses_the_verdict() {
+        let cfg = lookup("simplify-cfg").expect("registered");
+        // A spent budget makes every check `Unknown`, so strict mode reverts.
+        let spent = Options { budget_ms: Some(0), ..Options::default() };
+        let pm = PassManager::new(&[cfg, cfg, cfg], strict(spent));
+        let mut func = weft_ir::parse_function(THREADABLE).expect("parses");
+        let report = pm.run_function(&mut func);
+        assert_eq!(function_text(&func), function_text(&weft_ir::parse_function(THREADABLE).expect("parses")));
+        assert_eq!(report.passes.iter().map(|p| (p.unknown, p.reverted)).collect::<Vec<_>>(), vec![(1, 1); 3]);
+        let reused: Vec<bool> = report.events.iter().map(|e| e.message.contains("verdict reused")).collect();
+        assert_eq!(reused, vec![false, true, true], "{:?}", report.events);
+        assert!(report.events.iter().all(|e| e.reverted && e.message.contains("time budget")), "{:?}", report.events);
+        // With a budget the same pipeline proves the change once and keeps it.
+        let pm = PassManager::new(&[cfg, cfg, cfg], strict(Options::default()));
+        let mut func = weft_ir::parse_function(THREADABLE).expect("parses");
+        let report = pm.run_function(&mut func);
+        assert_eq!(report.passes[0].proved, 1, "{:?}", report.events);
+        assert!(report.events.is_empty(), "{:?}", report.events);
     }
 }

@@ -134,6 +134,7 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
         max_instances: opts.max_instances,
         cut_live: &no_live,
         pinner: None,
+        budget: None,
         trace: Trace::default(),
     };
     let entry = func.entry_block().ok_or("function has no blocks")?;

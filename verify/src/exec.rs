@@ -10,7 +10,9 @@
 //! [`Mode::Cut`] every edge into a loop header ends the region; in
 //! [`Mode::Unroll`] an instance is a block plus the number of times each
 //! header has run on the way, and an edge that would run a header more than
-//! `k` times ends in a [`ExitKind::Bound`] exit.
+//! `k` times ends in a [`ExitKind::Bound`] exit. Exploration stops with an
+//! error when the check's time budget is spent (looked at before each block
+//! instance).
 //!
 //! # Event counters
 //!
@@ -32,6 +34,7 @@ use weft_ir::{Block, BlockCall, Function, Inst, InstructionData, MemoryRef, Opco
 use z3::ast::{Ast, BV, Bool};
 use z3::{Params, SatResult, Solver};
 
+use crate::budget::Budget;
 use crate::cfg::CfgInfo;
 use crate::smt::{Smt, bool_to_i32};
 use crate::state::{MachineState, Universe, World, ite_bv, type_bits};
@@ -268,6 +271,9 @@ pub(crate) struct Explorer<'a> {
     pub cut_live: &'a BTreeMap<usize, Vec<Value>>,
     /// Settles symbolic event counters at calls (`None`: never).
     pub pinner: Option<&'a CountPinner>,
+    /// The check's time budget, looked at before each block instance
+    /// (`None`: no limit).
+    pub budget: Option<&'a Budget>,
     pub trace: Trace,
 }
 
@@ -293,6 +299,11 @@ impl<'a> Explorer<'a> {
         let mut instances = 0usize;
         while let Some((key, incoming)) = queue.pop_first() {
             instances += 1;
+            if let Some(b) = self.budget
+                && b.spent()
+            {
+                return Err(b.exhausted(&format!("while exploring (after {} block instances)", instances - 1)));
+            }
             if instances > self.max_instances {
                 return Err(format!(
                     "the unrolled function exceeds {} block instances (size limit)",

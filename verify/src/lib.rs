@@ -9,7 +9,8 @@
 //! - the symbolic machine state and the outside world (`state.rs`), the
 //!   symbolic executor with path merging, loop cuts and unrolling
 //!   (`exec.rs`), the named refinement queries and counterexamples
-//!   (`query.rs`), and the verdict types ([`Outcome`], [`Report`]);
+//!   (`query.rs`), the time budget of a check (`budget.rs`), and the
+//!   verdict types ([`Outcome`], [`Report`]);
 //! - [`evaluate`], which runs the SMT semantics on concrete inputs, so tests
 //!   can compare it with the reference interpreter.
 //!
@@ -53,7 +54,9 @@
 //! (`exec.rs`, "Event counters"). The comparison is a list of named queries
 //! in the order an observer sees things (`event 0`, `event 1`, ...,
 //! `outcome`, `results`, `state`); their disjunction is asked first, so a
-//! correct function costs one solver call. See `query.rs`.
+//! correct function costs one solver call, and the named queries are asked
+//! only when it is satisfiable, to name the first difference. See
+//! `query.rs`.
 //!
 //! # NaN policy
 //!
@@ -90,18 +93,22 @@
 //! values themselves) fails the induction and falls back to unrolling.
 //!
 //! The induction needs the pass to keep header arguments in
-//! correspondence. If it does not apply or a segment query fails, both
-//! functions are unrolled from the entry until each header has executed
+//! correspondence. If it does not apply or a segment query is satisfiable,
+//! both functions are unrolled from the entry until each header has executed
 //! [`Options::unroll_bound`] times; success is
 //! [`Outcome::ProvedBounded`] and never [`Outcome::Proved`]. Runs that go
 //! past the bound are ignored (so is non-termination); calls both functions
 //! make before that are still compared. A bounded proof in which no run of
 //! the source finishes within the bound would be vacuous and is reported as
 //! `Unknown` instead. A counterexample found while unrolling is a real run.
+//! An undecided segment query (timeout) makes the check `Unknown` without
+//! unrolling (see below).
 //!
 //! # What is `Unknown`
 //!
-//! Solver timeouts (per query, [`Options::timeout_ms`]), Z3 `unknown`,
+//! Solver timeouts (per query, [`Options::timeout_ms`]), Z3 `unknown`
+//! (including the optional per-query resource limit
+//! [`Options::query_rlimit`]), a spent check budget ([`Options::budget`]),
 //! unrolling past [`Options::max_instances`] block instances, a vacuous
 //! bounded proof, irreducible control flow, malformed IR (wrong operand
 //! types, undeclared entities, missing terminators), differing signatures
@@ -112,6 +119,23 @@
 //! bug) is caught and reported as `Unknown`. `memory.grow` and
 //! `table.grow` succeed exactly when the new size is within the maximum;
 //! the host's freedom to refuse a grow is not modelled.
+//!
+//! Undecided queries end the check instead of multiplying its cost: when
+//! the combined query of a comparison is `unknown`, the named queries are
+//! not asked (they are parts of the same formula; on real functions they
+//! timed out as well), and when an inductive segment is undecided the check
+//! is `Unknown` without falling back to unrolling, whose queries contain the
+//! same segments repeated (and whose exploration alone could take minutes
+//! and gigabytes on allocator-sized functions). A satisfiable segment still
+//! falls back to unrolling, which may find a real counterexample. The whole
+//! check has a wall-clock budget, by default [`Options::BUDGET_TIMEOUTS`]
+//! query timeouts: each query's timeout is cut to what is left of it, and
+//! exploration stops between block instances once it is spent. A check
+//! that runs out is `Unknown` and says so — never `Proved`, and a
+//! counterexample is only reported from a satisfying model, which is a real
+//! run whatever the time left. Z3 may overrun a timeout while it
+//! preprocesses a large query, so the budget bounds a check's time only up
+//! to that overrun.
 //!
 //! # Preconditions
 //!
@@ -125,10 +149,12 @@
 //! Each check runs in its own Z3 context (`z3::with_z3_config`: z3 0.22 keeps
 //! a thread-local context, which is swapped for the duration of the check).
 //! Symbols have fixed names and queries are issued in a fixed order, so the
-//! same input gives the same verdict (up to timeouts).
+//! same input gives the same verdict (up to timeouts and the budget, which
+//! depend on the machine and its load; [`Options::query_rlimit`] does not).
 
 #![deny(missing_docs)]
 
+mod budget;
 mod cfg;
 mod eval;
 mod exec;
@@ -150,8 +176,9 @@ use std::time::Instant;
 
 use weft_ir::{Block, Function, Type, Value};
 use z3::ast::{BV, Bool};
-use z3::{Config, Params, SatResult, Solver, with_z3_config};
+use z3::{Config, SatResult, Solver, with_z3_config};
 
+use crate::budget::Budget;
 use crate::cfg::CfgInfo;
 use crate::exec::{CountPinner, ExitKind, Explorer, Mode, Start, Trace, def_block};
 use crate::query::{QueryCx, Verdict, compare};
@@ -177,7 +204,8 @@ pub fn check_refinement_report(src: &Function, tgt: &Function, opts: &Options) -
             queries: Vec::new(),
             millis: 0,
         };
-        let result = catch_unwind(AssertUnwindSafe(|| run_check(src, tgt, opts, &mut report)));
+        let budget = Budget::start(opts);
+        let result = catch_unwind(AssertUnwindSafe(|| run_check(src, tgt, opts, &budget, &mut report)));
         match result {
             Ok(Ok((outcome, method))) => {
                 report.outcome = outcome;
@@ -334,6 +362,7 @@ impl Session<'_> {
             max_instances: self.opts.max_instances,
             cut_live,
             pinner: Some(&self.pinner),
+            budget: Some(self.cx.budget),
             trace: Trace::default(),
         };
         ex.run(start).map_err(|e| format!("{}: {e}", if src { "source" } else { "target" }))
@@ -360,11 +389,13 @@ impl Session<'_> {
     }
 
     /// Is `f` satisfiable with the background and `trace`'s facts?
-    fn satisfiable(&mut self, label: &str, f: &Bool, trace: &Trace) -> SatResult {
+    /// `Err` when the budget is spent before the query could run.
+    fn satisfiable(&mut self, label: &str, f: &Bool, trace: &Trace) -> Result<SatResult, String> {
+        let Some(timeout) = self.cx.budget.query_timeout_ms() else {
+            return Err(self.cx.budget.exhausted(&format!("before query `{label}`")));
+        };
         let solver = Solver::new();
-        let mut params = Params::new();
-        params.set_u32("timeout", self.opts.timeout_ms);
-        solver.set_params(&params);
+        solver.set_params(&query::query_params(timeout, self.opts.query_rlimit));
         for b in self.background.iter().chain(&trace.facts).chain(&sig_facts(self.u, &[trace])) {
             solver.assert(b);
         }
@@ -377,7 +408,7 @@ impl Session<'_> {
             SatResult::Unknown => "unknown",
         };
         self.stats.push(QueryStat { name: label.into(), millis: start.elapsed().as_millis(), result: result.into() });
-        r
+        Ok(r)
     }
 
     fn run(&mut self) -> Result<(Outcome, Method), String> {
@@ -392,8 +423,20 @@ impl Session<'_> {
             });
         }
         let reason = match self.inductive() {
-            Ok(None) => return Ok((Outcome::Proved, Method::Inductive { loops })),
-            Ok(Some(why)) | Err(why) => why,
+            Ok(Induction::Proved) => return Ok((Outcome::Proved, Method::Inductive { loops })),
+            Ok(Induction::Fails(why)) => why,
+            Ok(Induction::Unknown(why)) => {
+                // Unrolling encodes the same segments several times over:
+                // when the solver could not decide one of them, the unrolled
+                // queries are larger still (and unrolled exploration alone
+                // can take minutes), so the check stops here.
+                let why = format!(
+                    "{why}; bounded unrolling not tried (it encodes the same segments, repeated, in larger queries)"
+                );
+                return Ok((Outcome::Unknown(why), Method::Inductive { loops }));
+            }
+            Err(why) if self.cx.budget.spent() => return Err(why),
+            Err(why) => why,
         };
         // Bounded unrolling from the entry.
         let k = self.opts.unroll_bound;
@@ -406,18 +449,19 @@ impl Session<'_> {
                 let finishes: Vec<Bool> =
                     ts.exits.iter().filter(|e| !matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
                 match self.satisfiable("unrolled: a source run finishes", &exec::or_all(&finishes), &ts) {
-                    SatResult::Sat => (Outcome::ProvedBounded(k), method),
-                    SatResult::Unsat => (
+                    Ok(SatResult::Sat) => (Outcome::ProvedBounded(k), method),
+                    Ok(SatResult::Unsat) => (
                         Outcome::Unknown(format!(
                             "no run of the source finishes within {k} executions of each loop header, so unrolling \
                              proves nothing ({reason})"
                         )),
                         method,
                     ),
-                    SatResult::Unknown => (
+                    Ok(SatResult::Unknown) => (
                         Outcome::Unknown(format!("cannot tell whether any run finishes within {k} header executions")),
                         method,
                     ),
+                    Err(why) => (Outcome::Unknown(why), method),
                 }
             }
             Verdict::Fails(mut c) => {
@@ -428,16 +472,15 @@ impl Session<'_> {
         })
     }
 
-    /// The inductive proof over corresponding loop headers. `Ok(None)` when
-    /// it holds, `Ok(Some(why))` when it does not apply or fails.
-    fn inductive(&mut self) -> Result<Option<String>, String> {
+    /// The inductive proof over corresponding loop headers.
+    fn inductive(&mut self) -> Result<Induction, String> {
         let (hs, ht) = (self.s.cfg.headers.clone(), self.t.cfg.headers.clone());
         if hs.len() != ht.len() {
-            return Ok(Some(format!("the source has {} loop headers, the target {}", hs.len(), ht.len())));
+            return Ok(Induction::Fails(format!("the source has {} loop headers, the target {}", hs.len(), ht.len())));
         }
         for (a, b) in hs.iter().zip(&ht) {
             if self.s.func.dfg.block_param_types(*a) != self.t.func.dfg.block_param_types(*b) {
-                return Ok(Some(format!("loop headers {a} and {b} take different parameters")));
+                return Ok(Induction::Fails(format!("loop headers {a} and {b} take different parameters")));
             }
         }
         // Values live into each header that neither side defines before all
@@ -464,8 +507,8 @@ impl Session<'_> {
         let (es, et) = self.explore_entries(Mode::Cut, &cut_live)?;
         match self.compare("entry segment", &es, &et, Vec::new()) {
             Verdict::Holds => {}
-            Verdict::Fails(c) => return Ok(Some(format!("the entry segment differs at `{}`", c.query))),
-            Verdict::Unknown(why) => return Ok(Some(format!("the entry segment is unknown: {why}"))),
+            Verdict::Fails(c) => return Ok(Induction::Fails(format!("the entry segment differs at `{}`", c.query))),
+            Verdict::Unknown(why) => return Ok(Induction::Unknown(format!("the entry segment is unknown: {why}"))),
         }
         for (i, (a, b)) in hs.iter().zip(&ht).enumerate() {
             let (st, facts) = MachineState::symbolic(self.u, &format!("h{i}"));
@@ -502,18 +545,37 @@ impl Session<'_> {
             match self.compare(&format!("loop {i} ({a})"), &ts, &tt, facts) {
                 Verdict::Holds => {}
                 Verdict::Fails(c) => {
-                    return Ok(Some(format!("the inductive step at loop header {a} fails at `{}`", c.query)));
+                    return Ok(Induction::Fails(format!(
+                        "the inductive step at loop header {a} fails at `{}`",
+                        c.query
+                    )));
                 }
                 Verdict::Unknown(why) => {
-                    return Ok(Some(format!("the inductive step at loop header {a} is unknown: {why}")));
+                    return Ok(Induction::Unknown(format!("the inductive step at loop header {a} is unknown: {why}")));
                 }
             }
         }
-        Ok(None)
+        Ok(Induction::Proved)
     }
 }
 
-fn run_check(src: &Function, tgt: &Function, opts: &Options, report: &mut Report) -> Result<(Outcome, Method), String> {
+/// How the inductive proof ended.
+enum Induction {
+    Proved,
+    /// It does not apply, or a segment query is satisfiable: unrolling may
+    /// still prove a bound or find a real counterexample.
+    Fails(String),
+    /// A segment query was not decided (timeout, budget).
+    Unknown(String),
+}
+
+fn run_check(
+    src: &Function,
+    tgt: &Function,
+    opts: &Options,
+    budget: &Budget,
+    report: &mut Report,
+) -> Result<(Outcome, Method), String> {
     if src.sig != tgt.sig {
         return Err(format!("signatures differ: source {}, target {}", src.sig, tgt.sig));
     }
@@ -534,7 +596,7 @@ fn run_check(src: &Function, tgt: &Function, opts: &Options, report: &mut Report
         .map(|(v, bv)| (v.to_string(), src.dfg.value_type(*v), bv.clone()))
         .collect();
     let header_names = s.cfg.headers.iter().map(|h| h.to_string()).collect();
-    let cx = QueryCx { params, st: &entry.st, u: &u, header_names, timeout_ms: opts.timeout_ms };
+    let cx = QueryCx { params, st: &entry.st, u: &u, header_names, budget, rlimit: opts.query_rlimit };
     let mut background = entry.facts.clone();
     background.extend(pre);
     let pinner = CountPinner::new(&background);

@@ -1,5 +1,7 @@
 //! Check options and the preconditions a pass may state.
 
+use std::time::Duration;
+
 use weft_ir::{Function, GlobalRef};
 
 /// How to run a check.
@@ -7,6 +9,15 @@ use weft_ir::{Function, GlobalRef};
 pub struct Options {
     /// Timeout of each solver query, in milliseconds.
     pub timeout_ms: u32,
+    /// Wall-clock budget of a whole check (exploration and every query),
+    /// in milliseconds; `None` means [`Options::BUDGET_TIMEOUTS`] times
+    /// `timeout_ms`. Queries get at most what is left of it; a check that
+    /// runs out returns `Unknown` naming the budget (see [`Options::budget`]).
+    pub budget_ms: Option<u64>,
+    /// Z3 resource limit (`rlimit`) of each query, on top of the timeout:
+    /// unlike a timeout it does not depend on the machine or its load, so a
+    /// query it stops is `unknown` on every run. `None`: no limit.
+    pub query_rlimit: Option<u32>,
     /// How many times each loop header may execute when loops are unrolled
     /// (used when the inductive proof does not apply or fails).
     pub unroll_bound: u32,
@@ -19,7 +30,27 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { timeout_ms: 10_000, unroll_bound: 4, max_instances: 2_000, preconditions: Vec::new() }
+        Options {
+            timeout_ms: 10_000,
+            budget_ms: None,
+            query_rlimit: None,
+            unroll_bound: 4,
+            max_instances: 2_000,
+            preconditions: Vec::new(),
+        }
+    }
+}
+
+impl Options {
+    /// The default budget of a check, in query timeouts: a proof that needs
+    /// many fast queries fits, a check whose queries time out stops after
+    /// about three of them.
+    pub const BUDGET_TIMEOUTS: u64 = 3;
+
+    /// The wall-clock budget of a check: `budget_ms`, or
+    /// [`Options::BUDGET_TIMEOUTS`] times `timeout_ms`.
+    pub fn budget(&self) -> Duration {
+        Duration::from_millis(self.budget_ms.unwrap_or(u64::from(self.timeout_ms) * Self::BUDGET_TIMEOUTS))
     }
 }
 

@@ -14,8 +14,8 @@ pub enum Outcome {
     ProvedBounded(u32),
     /// An input on which the target shows behaviour the source cannot.
     Counterexample(Counterexample),
-    /// The checker could not decide (timeout, size limit, malformed input);
-    /// the string says why.
+    /// The checker could not decide (timeout, spent budget, size limit,
+    /// malformed input); the string says why.
     Unknown(String),
 }
 

@@ -9,7 +9,12 @@
 //! header arguments), `state` (globals, memories, tables, segment flags).
 //! The disjunction of everything is checked first, so a correct function
 //! costs one query; when it is satisfiable the named queries find the first
-//! difference.
+//! difference (falling back to the combined query's model, itself a real
+//! run, when they are not decided in time). When the combined query is
+//! `unknown` the comparison is `Unknown` without asking the named queries:
+//! they are parts of the same formula and were measured to time out as well
+//! (see [`compare`]). Every query's timeout is the per-query timeout or what
+//! is left of the check's budget, whichever is less (`budget.rs`).
 //!
 //! Float-typed observations (return values, call arguments and globals of
 //! type `f32`/`f64`) treat any two NaNs as equal; everything else is
@@ -22,6 +27,7 @@ use weft_ir::{Ieee32, Ieee64, MemoryRef, Signature, TableRef, Type};
 use z3::ast::{BV, Bool};
 use z3::{Model, Params, SatResult, Solver};
 
+use crate::budget::Budget;
 use crate::exec::{EventRec, ExitKind, ExitRec, Trace, and2, or_all};
 use crate::outcome::{Counterexample, QueryStat};
 use crate::smt::FTy;
@@ -454,7 +460,8 @@ fn build_queries<'t>(
 }
 
 /// What every comparison of one check shares: the inputs (for
-/// counterexample reports), the names of loop headers and the timeout.
+/// counterexample reports), the names of loop headers and the time budget
+/// (which also gives each query its timeout).
 pub(crate) struct QueryCx<'a> {
     /// Parameters by IR name.
     pub params: Vec<(String, Type, BV)>,
@@ -463,17 +470,48 @@ pub(crate) struct QueryCx<'a> {
     pub u: &'a Universe,
     /// Source names of the loop headers, by header index.
     pub header_names: Vec<String>,
-    pub timeout_ms: u32,
+    pub budget: &'a Budget,
+    /// Z3 `rlimit` of each query ([`crate::Options::query_rlimit`]).
+    pub rlimit: Option<u32>,
 }
 
 /// The result of comparing two traces.
 pub(crate) enum Verdict {
     Holds,
     Fails(Counterexample),
+    /// The solver could not decide (a timeout, Z3 `unknown`, the check's
+    /// budget spent); the string says why.
+    Unknown(String),
+}
+
+/// Solver parameters of one query.
+pub(crate) fn query_params(timeout_ms: u32, rlimit: Option<u32>) -> Params {
+    let mut params = Params::new();
+    params.set_u32("timeout", timeout_ms);
+    if let Some(r) = rlimit {
+        params.set_u32("rlimit", r);
+    }
+    params
+}
+
+/// One solver call's answer.
+enum Answer {
+    Unsat,
+    Sat(Option<Model>),
+    /// Why Z3 gave up.
     Unknown(String),
 }
 
 /// Runs the queries comparing `s` and `t` under `background`.
+///
+/// The combined query (every observation) comes first: `unsat` proves the
+/// comparison in one call. When it is `unknown`, the comparison is `Unknown`
+/// at once: the named queries are parts of the same formula, and on real
+/// functions they time out as well, so asking them only multiplied the cost
+/// of a hard check. When it is `sat`, the named queries are asked in order
+/// to report the first kind of observation that can differ; if none of them
+/// is decided within the budget, the combined query's model (a real run,
+/// since it satisfies every assertion) is reported instead.
 pub(crate) fn compare(
     label: &str,
     s: &Trace,
@@ -485,24 +523,40 @@ pub(crate) fn compare(
     let probes = Probes::new(inputs.u);
     let queries = build_queries(s, t, inputs.u, &probes, &inputs.header_names);
     let solver = Solver::new();
-    let mut params = Params::new();
-    params.set_u32("timeout", inputs.timeout_ms);
-    solver.set_params(&params);
     for b in background.iter().chain(&s.facts).chain(&t.facts) {
         solver.assert(b);
     }
-    let run = |name: &str, f: &Bool, stats: &mut Vec<QueryStat>| -> (SatResult, Option<Model>, Option<String>) {
+    let budget = inputs.budget;
+    // `Err` when the budget is spent before the query could run.
+    let run = |name: &str, f: &Bool, stats: &mut Vec<QueryStat>| -> Result<Answer, String> {
         if f.as_bool() == Some(false) {
             stats.push(QueryStat { name: format!("{label}: {name}"), millis: 0, result: "unsat".into() });
-            return (SatResult::Unsat, None, None);
+            return Ok(Answer::Unsat);
         }
+        let Some(timeout) = budget.query_timeout_ms() else {
+            return Err(budget.exhausted(&format!("before query `{label}: {name}`")));
+        };
+        solver.set_params(&query_params(timeout, inputs.rlimit));
         solver.push();
         solver.assert(f);
         let start = Instant::now();
         let r = solver.check();
         let millis = start.elapsed().as_millis();
-        let model = if r == SatResult::Sat { solver.get_model() } else { None };
-        let why = if r == SatResult::Unknown { solver.get_reason_unknown() } else { None };
+        let answer = match r {
+            SatResult::Unsat => Answer::Unsat,
+            SatResult::Sat => Answer::Sat(solver.get_model()),
+            SatResult::Unknown => {
+                let why = solver.get_reason_unknown().unwrap_or_else(|| "unknown".into());
+                Answer::Unknown(if budget.cut(timeout) && budget.spent() {
+                    budget.exhausted(&format!("in query `{label}: {name}` (Z3: {why})"))
+                } else {
+                    let rlimit = inputs.rlimit.map(|r| format!(", rlimit {r}")).unwrap_or_default();
+                    format!(
+                        "query `{name}`: Z3 answers `unknown` ({why}) after {millis} ms (timeout {timeout} ms{rlimit})"
+                    )
+                })
+            }
+        };
         solver.pop(1);
         let result = match r {
             SatResult::Sat => "sat",
@@ -510,19 +564,19 @@ pub(crate) fn compare(
             SatResult::Unknown => "unknown",
         };
         stats.push(QueryStat { name: format!("{label}: {name}"), millis, result: result.into() });
-        (r, model, why)
+        Ok(answer)
     };
     let all = or_all(&queries.iter().map(Query::formula).collect::<Vec<_>>());
-    let (r, _, _) = run("all observations", &all, stats);
-    if r == SatResult::Unsat {
-        return Verdict::Holds;
-    }
+    let combined_model = match run("all observations", &all, stats) {
+        Err(why) | Ok(Answer::Unknown(why)) => return Verdict::Unknown(why),
+        Ok(Answer::Unsat) => return Verdict::Holds,
+        Ok(Answer::Sat(model)) => model,
+    };
     let mut unknown = None;
     for q in &queries {
-        let (r, model, why) = run(&q.name, &q.formula(), stats);
-        match r {
-            SatResult::Unsat => {}
-            SatResult::Sat => {
+        match run(&q.name, &q.formula(), stats) {
+            Ok(Answer::Unsat) => {}
+            Ok(Answer::Sat(model)) => {
                 let Some(model) = model else {
                     return Verdict::Unknown(format!("query `{}` is satisfiable but Z3 gave no model", q.name));
                 };
@@ -531,16 +585,26 @@ pub(crate) fn compare(
                     None => Verdict::Unknown(format!("query `{}` is satisfiable but no observation differs", q.name)),
                 };
             }
-            SatResult::Unknown => {
-                unknown
-                    .get_or_insert_with(|| format!("query `{}`: {}", q.name, why.unwrap_or_else(|| "unknown".into())));
+            Ok(Answer::Unknown(why)) => {
+                unknown.get_or_insert(why);
+            }
+            Err(why) => {
+                unknown.get_or_insert(why);
+                break;
             }
         }
     }
-    match unknown {
-        Some(why) => Verdict::Unknown(why),
-        None => Verdict::Unknown("the combined query is not unsat but no single query is sat".into()),
+    // No named query was decided: the combined query's model is a run on
+    // which some observation differs; report the first one it shows.
+    if let Some(model) = &combined_model
+        && let Some(c) = queries.iter().find_map(|q| diagnose(q, model, s, t, inputs))
+    {
+        return Verdict::Fails(c);
     }
+    Verdict::Unknown(match unknown {
+        Some(why) => format!("the combined query is satisfiable but no counterexample could be named: {why}"),
+        None => "the combined query is satisfiable but no single query is".into(),
+    })
 }
 
 fn eval_bool(model: &Model, b: &Bool) -> bool {

@@ -3,7 +3,7 @@
 //! (each must be proved; `Proved`, not bounded, where loops are untouched).
 //! Together they show every kind of query can fail and can pass.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use weft_ir::parse_function;
 use weft_verify::{Counterexample, Method, Options, Outcome, Precondition, Report, check_refinement_report};
@@ -1275,6 +1275,82 @@ block3:
     // With a bound past the trip count the difference is found.
     let opts = Options { unroll_bound: 12, ..Options::default() };
     refutes_with(src, &tgt, "return value 0", &opts);
+}
+
+// ----------------------------------------------- time and resource limits
+
+/// Pairs with every kind of verdict under the default options: proved
+/// loop-free, counterexample, proved by induction, counterexample found
+/// while unrolling.
+fn limit_cases() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (BRIF, BRIF.replace("i32.const 10", "i32.const -10").replace("i32.add v1, v2", "i32.sub v1, v2"), "proved"),
+        (BRIF, BRIF.replace("i32.const 10", "i32.const 11"), "counterexample"),
+        (SUM, SUM.replace("v5 = i32.add v3, v2", "v5 = i32.add v2, v3"), "proved"),
+        (SUM, SUM.replace("i32.lt_u v2, v0", "i32.le_u v2, v0"), "counterexample"),
+    ]
+}
+
+fn kind(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Proved => "proved",
+        Outcome::ProvedBounded(_) => "bounded",
+        Outcome::Counterexample(_) => "counterexample",
+        Outcome::Unknown(_) => "unknown",
+    }
+}
+
+#[test]
+fn default_budget_is_three_query_timeouts() {
+    let o = Options { timeout_ms: 250, ..Options::default() };
+    assert_eq!(Options::BUDGET_TIMEOUTS, 3);
+    assert_eq!(o.budget(), Duration::from_millis(750));
+    assert_eq!(Options::default().budget(), Duration::from_secs(30));
+    let o = Options { budget_ms: Some(40), ..o };
+    assert_eq!(o.budget(), Duration::from_millis(40));
+}
+
+#[test]
+fn spent_budget_is_unknown_naming_the_budget() {
+    let spent = Options { budget_ms: Some(0), ..Options::default() };
+    for (src, tgt, expected) in limit_cases() {
+        let r = report(src, &tgt, &Options::default());
+        assert_eq!(kind(&r.outcome), expected, "{r}\n{tgt}");
+        let r = report(src, &tgt, &spent);
+        match &r.outcome {
+            Outcome::Unknown(why) => assert!(why.contains("time budget of 0 ms"), "{why}"),
+            other => panic!("a spent budget must give unknown, got {other}\n{tgt}"),
+        }
+        assert!(r.queries.is_empty(), "no query runs on a spent budget: {:?}", r.queries);
+    }
+}
+
+#[test]
+fn undecided_combined_query_ends_the_check() {
+    // With an `rlimit` of 1 Z3 stops as soon as a query needs a search, on
+    // every machine: the wrong rewrites (whose queries are satisfiable) are
+    // then undecided, and must be neither a counterexample nor proved.
+    let starved = Options { query_rlimit: Some(1), ..Options::default() };
+    for (src, tgt, expected) in limit_cases() {
+        let r = report(src, &tgt, &starved);
+        if expected != "counterexample" {
+            // Unsat in Z3's preprocessing, before the limit is looked at.
+            assert!(matches!(r.outcome, Outcome::Proved | Outcome::Unknown(_)), "{r}");
+            continue;
+        }
+        let Outcome::Unknown(why) = &r.outcome else { panic!("expected unknown, got {}\n{tgt}", r.outcome) };
+        assert!(why.contains("query `all observations`") && why.contains("rlimit 1"), "{why}");
+        // The undecided combined query is the last one asked: no named
+        // query after it, and no unrolling after an undecided segment.
+        let last = r.queries.last().expect("a query ran");
+        assert!(last.name.ends_with(": all observations") && last.result == "unknown", "{:?}", r.queries);
+        assert!(r.queries.iter().all(|q| q.name.ends_with(": all observations")), "{:?}", r.queries);
+        assert!(!r.queries.iter().any(|q| q.name.starts_with("unrolled")), "{:?}", r.queries);
+        if src == SUM {
+            assert_eq!(r.method, Method::Inductive { loops: 1 });
+            assert!(why.contains("loop header block1 is unknown") && why.contains("unrolling not tried"), "{why}");
+        }
+    }
 }
 
 const NESTED: &str = "function %nested(i32, i32) -> i32 {
