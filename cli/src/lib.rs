@@ -135,8 +135,12 @@ pub fn optimize_core_module_with(
         opaque_functions: module.funcs.iter().filter(|f| matches!(f.body, weft_ir::FuncBody::Opaque { .. })).count(),
         ..Report::default()
     };
+    // One store for every pass, so a rejected change a later pass proposes
+    // again is not checked again.
+    let rejected = weft_passes::manager::RejectedChanges::default();
     for pass in passes {
         let r = weft_passes::PassManager::from_specs(std::slice::from_ref(&pass), pm_config.clone())?
+            .with_rejected_changes(rejected.clone())
             .run_module(&mut module);
         report.passes.extend(r.passes);
         report.events.extend(r.events);

@@ -13,14 +13,17 @@
 //!
 //! So the output is verified or it is the input, per function and per pass.
 //! A rejected change is remembered (IR text before and after, and the
-//! verdict) for the rest of the function's run: when a later pass proposes
-//! exactly the same change to exactly the same function — the pipelines run
-//! `simplify-cfg` up to three times, and a reverted function is the same
-//! input each time — the verdict is reused instead of running Z3 again,
-//! counted as before, and the event says so.
+//! verdict) by the manager, or by every manager sharing one
+//! [`RejectedChanges`]: when a later pass proposes exactly the same change
+//! to exactly the same function — the pipelines run `simplify-cfg` up to
+//! three times, and a reverted function is the same input each time — the
+//! verdict is reused instead of running Z3 again, counted as before, and the
+//! event says so.
 //! Function passes run in parallel across functions (rayon); results are
 //! collected in function order, so output does not depend on thread count.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -148,18 +151,35 @@ impl Report {
     }
 }
 
-/// Changes of one function that a check rejected, by IR text before and
-/// after, with the verdict (see the module docs).
-#[derive(Default)]
-struct Rejected(Vec<((String, String), Outcome)>);
+/// Changes that a check rejected, by IR text before and after, with the
+/// verdict (see the module docs). Clones share one store, so the managers
+/// of a pipeline run one pass at a time can share it
+/// ([`PassManager::with_rejected_changes`]).
+#[derive(Clone, Debug, Default)]
+pub struct RejectedChanges(Arc<Mutex<HashMap<(String, String), Outcome>>>);
 
-impl Rejected {
-    fn get(&self, texts: &(String, String)) -> Option<&Outcome> {
-        self.0.iter().find(|(t, _)| t == texts).map(|(_, o)| o)
+impl RejectedChanges {
+    fn store(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Outcome>> {
+        // Nothing panics while holding the lock; a poisoned store is still whole.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn insert(&mut self, texts: (String, String), outcome: Outcome) {
-        self.0.push((texts, outcome));
+    fn get(&self, texts: &(String, String)) -> Option<Outcome> {
+        self.store().get(texts).cloned()
+    }
+
+    fn insert(&self, texts: (String, String), outcome: Outcome) {
+        self.store().insert(texts, outcome);
+    }
+
+    /// How many rejected changes are remembered.
+    pub fn len(&self) -> usize {
+        self.store().len()
+    }
+
+    /// Is nothing remembered?
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -175,12 +195,24 @@ fn function_text(func: &Function) -> String {
 pub struct PassManager {
     passes: Vec<(&'static PassInfo, AnyPass)>,
     config: Config,
+    rejected: RejectedChanges,
 }
 
 impl PassManager {
     /// A manager running `passes` in order.
     pub fn new(passes: &[&'static PassInfo], config: Config) -> Self {
-        PassManager { passes: passes.iter().map(|p| (*p, (p.make)())).collect(), config }
+        PassManager {
+            passes: passes.iter().map(|p| (*p, (p.make)())).collect(),
+            config,
+            rejected: RejectedChanges::default(),
+        }
+    }
+
+    /// Remembers rejected changes in `rejected` (shared with other managers)
+    /// instead of a store of its own.
+    pub fn with_rejected_changes(mut self, rejected: RejectedChanges) -> Self {
+        self.rejected = rejected;
+        self
     }
 
     /// A manager running `specs` (passes with parameters) in order.
@@ -193,7 +225,7 @@ impl PassManager {
                     .map_err(|message| PassSpecError::Invalid { spec: s.to_string(), message })
             })
             .collect::<Result<_, _>>()?;
-        Ok(PassManager { passes, config })
+        Ok(PassManager { passes, config, rejected: RejectedChanges::default() })
     }
 
     /// The names of the passes, in order.
@@ -206,10 +238,9 @@ impl PassManager {
     /// embedders that optimize functions one at a time.
     pub fn run_function(&self, func: &mut Function) -> FunctionReport {
         let mut report = FunctionReport::default();
-        let mut rejected = Rejected::default();
         for (info, pass) in &self.passes {
             if let AnyPass::Function(pass) = pass {
-                let (stats, event) = self.run_one(info, pass.as_ref(), func, &mut rejected);
+                let (stats, event) = self.run_one(info, pass.as_ref(), func);
                 report.passes.push(stats);
                 report.events.extend(event);
             }
@@ -241,10 +272,9 @@ impl PassManager {
                     .map(|f| {
                         let mut r = FunctionReport::default();
                         if let FuncBody::Ir(func) = &mut f.body {
-                            let mut rejected = Rejected::default();
                             for (info, pass) in group {
                                 if let AnyPass::Function(pass) = pass {
-                                    let (stats, event) = self.run_one(info, pass.as_ref(), func, &mut rejected);
+                                    let (stats, event) = self.run_one(info, pass.as_ref(), func);
                                     r.passes.push(stats);
                                     r.events.extend(event);
                                 }
@@ -306,7 +336,7 @@ impl PassManager {
         for idx in changed {
             let (Some(Some(old)), Some(f)) = (before.get(idx), module.funcs.get_mut(idx)) else { continue };
             let FuncBody::Ir(new) = &mut f.body else { continue };
-            let (keep, event) = self.check(info, old, new, &mut stats, &mut Rejected::default());
+            let (keep, event) = self.check(info, old, new, &mut stats);
             if keep {
                 stats.functions_changed += 1;
             } else {
@@ -329,14 +359,13 @@ impl PassManager {
         info: &'static PassInfo,
         pass: &dyn crate::FunctionPass,
         func: &mut Function,
-        rejected: &mut Rejected,
     ) -> (PassStats, Option<PassEvent>) {
         let t0 = Instant::now();
         let mut stats = PassStats { name: info.name, insts_before: func.num_insts(), ..Default::default() };
         let snapshot = func.clone();
         let mut event = None;
         if pass.run(func) {
-            let (keep, ev) = self.check(info, &snapshot, func, &mut stats, rejected);
+            let (keep, ev) = self.check(info, &snapshot, func, &mut stats);
             event = ev;
             if keep {
                 stats.functions_changed = 1;
@@ -351,15 +380,14 @@ impl PassManager {
     }
 
     /// Checks `new` against `old`; returns whether to keep `new`. A change
-    /// `rejected` holds gets its recorded verdict; a change this check
-    /// rejects is added to it.
+    /// rejected before gets its recorded verdict; a change this check
+    /// rejects is recorded.
     fn check(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &Function,
         stats: &mut PassStats,
-        rejected: &mut Rejected,
     ) -> (bool, Option<PassEvent>) {
         let event = |message: String, reverted: bool| PassEvent {
             pass: info.name,
@@ -377,8 +405,8 @@ impl PassManager {
         }
         let strict = self.config.verify == VerifyMode::Strict;
         let texts = (function_text(old), function_text(new));
-        let (outcome, reused) = match rejected.get(&texts) {
-            Some(outcome) => (outcome.clone(), " (the same change was checked before; verdict reused)"),
+        let (outcome, reused) = match self.rejected.get(&texts) {
+            Some(outcome) => (outcome, " (the same change was checked before; verdict reused)"),
             None => (check_refinement(old, new, &self.config.verify_options), ""),
         };
         let kept = match &outcome {
@@ -387,7 +415,7 @@ impl PassManager {
             Outcome::Counterexample(_) => false,
         };
         if !kept && reused.is_empty() {
-            rejected.insert(texts, outcome.clone());
+            self.rejected.insert(texts, outcome.clone());
         }
         let event = |message: String, reverted: bool| event(format!("{message}{reused}"), reverted);
         match outcome {
@@ -431,24 +459,57 @@ block2:
         Config { verify: VerifyMode::Strict, verify_options }
     }
 
+    /// Whether each event of `events` says its verdict was reused.
+    fn reused(events: &[PassEvent]) -> Vec<bool> {
+        events.iter().map(|e| e.message.contains("verdict reused")).collect()
+    }
+
     #[test]
     fn a_rejected_change_proposed_again_reuses_the_verdict() {
         let cfg = lookup("simplify-cfg").expect("registered");
+        let input = weft_ir::parse_function(THREADABLE).expect("parses");
         // A spent budget makes every check `Unknown`, so strict mode reverts.
         let spent = Options { budget_ms: Some(0), ..Options::default() };
-        let pm = PassManager::new(&[cfg, cfg, cfg], strict(spent));
-        let mut func = weft_ir::parse_function(THREADABLE).expect("parses");
+        let pm = PassManager::new(&[cfg, cfg, cfg], strict(spent.clone()));
+        let mut func = input.clone();
         let report = pm.run_function(&mut func);
-        assert_eq!(function_text(&func), function_text(&weft_ir::parse_function(THREADABLE).expect("parses")));
+        assert_eq!(function_text(&func), function_text(&input));
         assert_eq!(report.passes.iter().map(|p| (p.unknown, p.reverted)).collect::<Vec<_>>(), vec![(1, 1); 3]);
-        let reused: Vec<bool> = report.events.iter().map(|e| e.message.contains("verdict reused")).collect();
-        assert_eq!(reused, vec![false, true, true], "{:?}", report.events);
+        assert_eq!(reused(&report.events), vec![false, true, true], "{:?}", report.events);
         assert!(report.events.iter().all(|e| e.reverted && e.message.contains("time budget")), "{:?}", report.events);
         // With a budget the same pipeline proves the change once and keeps it.
         let pm = PassManager::new(&[cfg, cfg, cfg], strict(Options::default()));
-        let mut func = weft_ir::parse_function(THREADABLE).expect("parses");
+        let mut func = input.clone();
         let report = pm.run_function(&mut func);
         assert_eq!(report.passes[0].proved, 1, "{:?}", report.events);
         assert!(report.events.is_empty(), "{:?}", report.events);
+    }
+
+    #[test]
+    fn managers_run_one_pass_at_a_time_share_rejected_changes() {
+        let cfg = lookup("simplify-cfg").expect("registered");
+        let spent = Options { budget_ms: Some(0), ..Options::default() };
+        let run = |shared: Option<&RejectedChanges>| {
+            let mut module = Module::default();
+            module.funcs.push(weft_ir::DefinedFunc {
+                index: weft_ir::FuncRef::from_u32(0),
+                type_index: 0,
+                body: FuncBody::Ir(weft_ir::parse_function(THREADABLE).expect("parses")),
+                original_range: 0..0,
+            });
+            let mut events = Vec::new();
+            for _ in 0..3 {
+                let mut pm = PassManager::new(&[cfg], strict(spent.clone()));
+                if let Some(r) = shared {
+                    pm = pm.with_rejected_changes(r.clone());
+                }
+                events.extend(pm.run_module(&mut module).events);
+            }
+            events
+        };
+        let shared = RejectedChanges::default();
+        assert_eq!(reused(&run(Some(&shared))), vec![false, true, true]);
+        assert_eq!(shared.len(), 1);
+        assert_eq!(reused(&run(None)), vec![false, false, false]);
     }
 }
