@@ -923,3 +923,58 @@ block3:
     let b = weft_backend::emit_function_body(&parse(text)[0]).expect("emits");
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_branch_on_eqz_keeps_its_arms_in_order() {
+    // `brif (eqz v0)` pushes `v0` and tests it for zero. The arms stay in
+    // the IR's order, the first on the fall-through path of the `if`
+    // (Cranelift lays out an `if`'s first arm next): swapping them to save
+    // the `eqz` made the source's fall-through path a taken branch. Where an
+    // arm is a plain branch the `eqz` folds into the `br_if` instead.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %ordered(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.eqz v0
+    brif v2, block1, block2
+block1:
+    v3 = i32.const 7
+    v4 = i32.mul v1, v3
+    jump block3(v4)
+block2:
+    v5 = i32.const 9
+    v6 = i32.add v1, v5
+    jump block3(v6)
+block3(v7: i32):
+    return v7
+}
+
+function %skip(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = i32.eqz v0
+    brif v2, block1, block2
+block1:
+    v3 = i32.const 7
+    v4 = i32.mul v1, v3
+    return v4
+block2:
+    return v1
+}
+"#,
+    );
+    for a in [0i32, 1, -1, 5] {
+        for b in [0i32, 3, -8] {
+            let expected = if a == 0 { b.wrapping_mul(7) } else { b.wrapping_add(9) };
+            assert_eq!(inst.i32("ordered", &[a, b]), expected, "ordered({a}, {b})");
+            let expected = if a == 0 { b.wrapping_mul(7) } else { b };
+            assert_eq!(inst.i32("skip", &[a, b]), expected, "skip({a}, {b})");
+        }
+    }
+    let shapes = shapes(&bytes);
+    let ordered = &shapes[0].ops;
+    let pos = |op: &str| ordered.iter().position(|o| o == op).unwrap_or_else(|| panic!("no {op}: {}", print(&bytes)));
+    assert_eq!(shapes[0].count("I32Eqz"), 1, "{}", print(&bytes));
+    assert!(pos("I32Eqz") < pos("If"), "{}", print(&bytes));
+    assert!(pos("If") < pos("I32Mul") && pos("I32Mul") < pos("Else") && pos("Else") < pos("I32Add"), "{}", print(&bytes));
+    assert!(shapes[1].count("I32Eqz") <= 1, "{}", print(&bytes));
+}
