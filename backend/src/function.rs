@@ -53,12 +53,29 @@ pub(crate) fn on_large_stack<T: Send>(
     })
 }
 
+/// Choices the backend makes between smaller and faster code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EmitOptions {
+    /// Prefer the smaller encoding where the two differ. Today one place:
+    /// an `if` on an `i32.eqz` operand. By default its arms keep the IR's
+    /// (the source's) order and the `eqz` is written, since the first arm
+    /// is the one the engine lays out on the fall-through path; with
+    /// `prefer_size` the arms are swapped and the `eqz` byte saved. `weft
+    /// opt -Os` sets it.
+    pub prefer_size: bool,
+}
+
 /// Emits `func` as a wasm function body (local declarations and code).
 ///
 /// The body is not validated on its own (that needs the module's types and
 /// index spaces); [`crate::emit_module`] validates everything it emits.
 pub fn emit_function(func: &Function) -> Result<wasm_encoder::Function, BackendError> {
-    on_large_stack(is_large(func), || emit_function_here(func))
+    emit_function_with(func, &EmitOptions::default())
+}
+
+/// [`emit_function`] with `options`.
+pub fn emit_function_with(func: &Function, options: &EmitOptions) -> Result<wasm_encoder::Function, BackendError> {
+    on_large_stack(is_large(func), || emit_function_here(func, options))
 }
 
 /// [`emit_function`] as raw bytes, without the size prefix: what
@@ -67,13 +84,16 @@ pub fn emit_function_body(func: &Function) -> Result<Vec<u8>, BackendError> {
     emit_function(func).map(wasm_encoder::Function::into_raw_body)
 }
 
-/// [`emit_function`] on the current thread's stack.
-pub(crate) fn emit_function_here(func: &Function) -> Result<wasm_encoder::Function, BackendError> {
+/// [`emit_function_with`] on the current thread's stack.
+pub(crate) fn emit_function_here(
+    func: &Function,
+    options: &EmitOptions,
+) -> Result<wasm_encoder::Function, BackendError> {
     let mut info = FuncInfo::compute(func)?;
     let schedule = stackify(&mut info);
     let locals = allocate(&info, &schedule);
     let codegen = CodeGen { info: &info, schedule: &schedule, locals: &locals, fresh: Default::default() };
-    let tree = Structurizer::new(&codegen).function_body()?;
+    let tree = Structurizer::new(&codegen).function_body(options.prefer_size)?;
     let mut code = Vec::new();
     encode(&tree, &mut code).map_err(|message| BackendError::Malformed {
         func: func.name.clone(),

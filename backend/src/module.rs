@@ -11,7 +11,7 @@
 //! function whose body contains the offending offset.
 
 use crate::BackendError;
-use crate::function::{emit_function_here, is_large, on_large_stack};
+use crate::function::{EmitOptions, emit_function_here, is_large, on_large_stack};
 use std::collections::BTreeMap;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode, utils};
 use weft_ir::{FuncBody, Module};
@@ -113,11 +113,16 @@ impl Reencode for Reencoder<'_> {
 /// Emits `module`: its IR bodies compiled, its opaque bodies and every other
 /// section as they were, validated.
 pub fn emit_module(module: &Module) -> Result<Vec<u8>, BackendError> {
-    let large = module.funcs.iter().any(|f| matches!(&f.body, FuncBody::Ir(func) if is_large(func)));
-    on_large_stack(large, || emit_module_here(module))
+    emit_module_with(module, &EmitOptions::default())
 }
 
-fn emit_module_here(module: &Module) -> Result<Vec<u8>, BackendError> {
+/// [`emit_module`] with `options` for every IR body.
+pub fn emit_module_with(module: &Module, options: &EmitOptions) -> Result<Vec<u8>, BackendError> {
+    let large = module.funcs.iter().any(|f| matches!(&f.body, FuncBody::Ir(func) if is_large(func)));
+    on_large_stack(large, || emit_module_here(module, options))
+}
+
+fn emit_module_here(module: &Module, options: &EmitOptions) -> Result<Vec<u8>, BackendError> {
     if module.original.is_empty() {
         return Err(module_error("the module has no original bytes to re-encode"));
     }
@@ -138,7 +143,7 @@ fn emit_module_here(module: &Module) -> Result<Vec<u8>, BackendError> {
                         message: format!("{} does not match its type {} ({sig})", func.sig, def.type_index),
                     });
                 }
-                let body = emit_function_here(func).map_err(|e| e.with_func(&name))?;
+                let body = emit_function_here(func, options).map_err(|e| e.with_func(&name))?;
                 emitted_params.insert(index as u32, func.sig.params.len() as u32);
                 bodies.push(Body::Emitted(body));
             }

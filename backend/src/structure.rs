@@ -110,11 +110,17 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         2 * block.as_u32() + 1
     }
 
-    /// The whole function body, simplified.
-    pub(crate) fn function_body(mut self) -> Result<Vec<Node>, BackendError> {
+    /// The whole function body, simplified; with `prefer_size`, every `if`
+    /// on an `eqz` operand then has its arms swapped to save the `eqz`.
+    pub(crate) fn function_body(mut self, prefer_size: bool) -> Result<Vec<Node>, BackendError> {
         let entry = self.info().rpo[0];
         let mut body = self.do_tree(entry)?;
-        simplify(&mut body, self.info().func.sig.results.is_empty());
+        let no_results = self.info().func.sig.results.is_empty();
+        simplify(&mut body, no_results);
+        if prefer_size && swap_zero_ifs(&mut body) {
+            simplify(&mut body, no_results);
+        }
+        close_body(&mut body, no_results);
         Ok(body)
     }
 
@@ -410,6 +416,12 @@ fn simplify(body: &mut Vec<Node>, no_results: bool) {
             break;
         }
     }
+}
+
+/// Ends a simplified function body: a trailing `return` becomes falling
+/// off the end, and a body whose end control cannot reach but the validator
+/// types gets an `unreachable`. Run once, last.
+fn close_body(body: &mut Vec<Node>, no_results: bool) {
     match body.last() {
         // Falling off the end returns what is on the stack.
         Some(Node::Return) => {
@@ -517,6 +529,30 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
                 }
             }
             changed = true;
+        }
+    }
+    changed
+}
+
+/// Turns every remaining `if`/`else` on an `eqz` operand ([`IfOn::Zero`];
+/// after the cleanup its first arm is not empty) into the `if` on the operand itself
+/// with its arms swapped: one byte smaller, the second arm now laid out
+/// first. Returns whether anything changed.
+fn swap_zero_ifs(seq: &mut [Node]) -> bool {
+    let mut changed = false;
+    for node in seq {
+        match node {
+            Node::Block(_, body) | Node::Loop(_, body) => changed |= swap_zero_ifs(body),
+            Node::If(on, t, e) => {
+                changed |= swap_zero_ifs(t);
+                changed |= swap_zero_ifs(e);
+                if *on == IfOn::Zero && !e.is_empty() {
+                    *on = IfOn::NonZero;
+                    core::mem::swap(t, e);
+                    changed = true;
+                }
+            }
+            _ => {}
         }
     }
     changed

@@ -931,8 +931,7 @@ fn a_branch_on_eqz_keeps_its_arms_in_order() {
     // (Cranelift lays out an `if`'s first arm next): swapping them to save
     // the `eqz` made the source's fall-through path a taken branch. Where an
     // arm is a plain branch the `eqz` folds into the `br_if` instead.
-    let (mut inst, bytes) = instantiate(
-        r#"
+    let text = r#"
 function %ordered(i32, i32) -> i32 {
 block0(v0: i32, v1: i32):
     v2 = i32.eqz v0
@@ -960,14 +959,19 @@ block1:
 block2:
     return v1
 }
-"#,
-    );
+"#;
+    let (mut inst, bytes) = instantiate(text);
+    let size_options = weft_backend::EmitOptions { prefer_size: true };
+    let (mut small, small_bytes) = instantiate_with(text, &size_options);
     for a in [0i32, 1, -1, 5] {
         for b in [0i32, 3, -8] {
             let expected = if a == 0 { b.wrapping_mul(7) } else { b.wrapping_add(9) };
             assert_eq!(inst.i32("ordered", &[a, b]), expected, "ordered({a}, {b})");
             let expected = if a == 0 { b.wrapping_mul(7) } else { b };
             assert_eq!(inst.i32("skip", &[a, b]), expected, "skip({a}, {b})");
+            assert_eq!(small.i32("skip", &[a, b]), expected, "skip({a}, {b}), prefer_size");
+            let expected = if a == 0 { b.wrapping_mul(7) } else { b.wrapping_add(9) };
+            assert_eq!(small.i32("ordered", &[a, b]), expected, "ordered({a}, {b}), prefer_size");
         }
     }
     let shapes = shapes(&bytes);
@@ -977,4 +981,11 @@ block2:
     assert!(pos("I32Eqz") < pos("If"), "{}", print(&bytes));
     assert!(pos("If") < pos("I32Mul") && pos("I32Mul") < pos("Else") && pos("Else") < pos("I32Add"), "{}", print(&bytes));
     assert!(shapes[1].count("I32Eqz") <= 1, "{}", print(&bytes));
+    // Preferring size, the arms are swapped and the `eqz` saved.
+    let small_shapes = common::shapes(&small_bytes);
+    let ops = &small_shapes[0].ops;
+    let at = |op: &str| ops.iter().position(|o| o == op).unwrap_or_else(|| panic!("no {op}: {}", print(&small_bytes)));
+    assert_eq!(small_shapes[0].count("I32Eqz"), 0, "{}", print(&small_bytes));
+    assert!(at("I32Add") < at("Else") && at("Else") < at("I32Mul"), "{}", print(&small_bytes));
+    assert_eq!(small_shapes[0].size + 1, shapes[0].size, "{}", print(&small_bytes));
 }

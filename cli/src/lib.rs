@@ -146,7 +146,8 @@ pub fn optimize_core_module_with(
         report.events.extend(r.events);
         after_pass(pass.info.name, &module);
     }
-    let out = weft_backend::emit_module(&module)?;
+    let emit = weft_backend::EmitOptions { prefer_size: config.opt_level == OptLevel::Os };
+    let out = weft_backend::emit_module_with(&module, &emit)?;
     Ok((out, report))
 }
 

@@ -92,6 +92,12 @@ pub fn optimize_o2(data: &[u8]) -> bool {
     check(data, "-O2", &|bytes| WeftOptimize::new(weft::OptLevel::O2).apply(bytes))
 }
 
+/// Like [`optimize_o2`] at `-Os`: the size-preferring switch lowering and
+/// the backend's size-preferring encoding (`EmitOptions::prefer_size`).
+pub fn optimize_os(data: &[u8]) -> bool {
+    check(data, "-Os", &|bytes| WeftOptimize::new(weft::OptLevel::Os).apply(bytes))
+}
+
 /// The body of the fuzz targets: `transform` named `what`.
 fn check(data: &[u8], what: &str, transform: &Transform<'_>) -> bool {
     let mut u = arbitrary::Unstructured::new(data);

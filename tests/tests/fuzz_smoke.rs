@@ -1,10 +1,11 @@
 //! Smoke tests for the fuzz targets: [`roundtrip`] and [`optimize_o2`] on a
-//! few hundred deterministic pseudo-random inputs each. Every failing seed
+//! few hundred deterministic pseudo-random inputs each, and [`optimize_os`]
+//! (`-Os`, no cargo-fuzz target of its own) on the same inputs. Every failing seed
 //! is reported, with the panic message, so it can be replayed.
 
 use std::time::Instant;
 
-use weft_tests::fuzzing::{optimize_o2, roundtrip};
+use weft_tests::fuzzing::{optimize_o2, optimize_os, roundtrip};
 use weft_tests::wasmtime_harness::{panic_message, run_on_big_stack};
 
 /// Inputs tried by default; `WEFT_FUZZ_SEEDS=N` tries N seeds from
@@ -71,6 +72,11 @@ fn roundtrip_fuzz_smoke() {
 #[test]
 fn optimize_o2_fuzz_smoke() {
     smoke("optimize -O2", optimize_o2);
+}
+
+#[test]
+fn optimize_os_fuzz_smoke() {
+    smoke("optimize -Os", optimize_os);
 }
 
 #[test]

@@ -32,6 +32,11 @@ pub fn parse(text: &str) -> Vec<Function> {
 /// `memory`, a funcref table holding every function at its own index, and
 /// the mutable globals the functions declare (zero-initialized).
 pub fn build_module(funcs: &[Function]) -> Vec<u8> {
+    build_module_with(funcs, &weft_backend::EmitOptions::default())
+}
+
+/// [`build_module`] with the backend's `options`.
+pub fn build_module_with(funcs: &[Function], options: &weft_backend::EmitOptions) -> Vec<u8> {
     let mut types = TypeSection::new();
     let mut functions = FunctionSection::new();
     let mut exports = ExportSection::new();
@@ -42,7 +47,8 @@ pub fn build_module(funcs: &[Function]) -> Vec<u8> {
             .function(func.sig.params.iter().map(|&t| val_type(t)), func.sig.results.iter().map(|&t| val_type(t)));
         functions.function(i as u32);
         exports.export(&func.name, ExportKind::Func, i as u32);
-        let body = weft_backend::emit_function(func).unwrap_or_else(|e| panic!("{e}\n{}", func.display()));
+        let body =
+            weft_backend::emit_function_with(func, options).unwrap_or_else(|e| panic!("{e}\n{}", func.display()));
         code.function(&body);
     }
     let mut globals_decl = std::collections::BTreeMap::new();
@@ -174,13 +180,18 @@ impl Instance {
 /// Emits `text`'s functions into a module, instantiates it, and returns it
 /// with the module bytes.
 pub fn instantiate(text: &str) -> (Instance, Vec<u8>) {
+    instantiate_with(text, &weft_backend::EmitOptions::default())
+}
+
+/// [`instantiate`] with the backend's `options`.
+pub fn instantiate_with(text: &str, options: &weft_backend::EmitOptions) -> (Instance, Vec<u8>) {
     let funcs = parse(text);
     for func in &funcs {
         if let Err(errors) = weft_ir::verify_function(func) {
             panic!("test IR does not verify: {errors:?}\n{}", func.display());
         }
     }
-    let bytes = build_module(&funcs);
+    let bytes = build_module_with(&funcs, options);
     (Instance::new(&bytes), bytes)
 }
 
