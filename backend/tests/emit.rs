@@ -979,7 +979,11 @@ block2:
     let pos = |op: &str| ordered.iter().position(|o| o == op).unwrap_or_else(|| panic!("no {op}: {}", print(&bytes)));
     assert_eq!(shapes[0].count("I32Eqz"), 1, "{}", print(&bytes));
     assert!(pos("I32Eqz") < pos("If"), "{}", print(&bytes));
-    assert!(pos("If") < pos("I32Mul") && pos("I32Mul") < pos("Else") && pos("Else") < pos("I32Add"), "{}", print(&bytes));
+    assert!(
+        pos("If") < pos("I32Mul") && pos("I32Mul") < pos("Else") && pos("Else") < pos("I32Add"),
+        "{}",
+        print(&bytes)
+    );
     assert!(shapes[1].count("I32Eqz") <= 1, "{}", print(&bytes));
     // Preferring size, the arms are swapped and the `eqz` saved.
     let small_shapes = common::shapes(&small_bytes);
