@@ -6,15 +6,17 @@
 //! weft opt d.wat -O2 --verify -S
 //! ```
 //!
-//! Shapes: `seq-if`, `else-if`, `br-if`, `br-table`, `baseline`.
+//! Shapes: `seq-if`, `else-if`, `br-if`, `br-table`, `baseline`, and
+//! `jump-floor` (the `br-table` dispatch with every arm calling `$h0`: it
+//! computes the baseline's checksum; see `modules::jump_floor_wat`).
 
 use std::process::ExitCode;
 
-use weft_bench::modules::{Shape, baseline_wat, dispatch_wat};
+use weft_bench::modules::{Shape, baseline_wat, dispatch_wat, jump_floor_wat};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: dispatch_wat N (seq-if|else-if|br-if|br-table|baseline)";
+    let usage = "usage: dispatch_wat N (seq-if|else-if|br-if|br-table|baseline|jump-floor)";
     let [n, shape] = args.as_slice() else {
         eprintln!("{usage}");
         return ExitCode::from(2);
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         "br-if" => dispatch_wat(n, Shape::BrIf),
         "br-table" => dispatch_wat(n, Shape::BrTable),
         "baseline" => baseline_wat(n),
+        "jump-floor" => jump_floor_wat(n),
         other => {
             eprintln!("dispatch_wat: unknown shape `{other}`\n{usage}");
             return ExitCode::from(2);

@@ -8,7 +8,11 @@
 //! module of `n` handlers ([`modules::baseline_module`]: the same driver and
 //! handlers, `$dispatch` a plain `call $h0`), so that each variant's
 //! dispatch cost — its time less the baseline's — is a difference within
-//! one interleaved series. Each variant is compiled and instantiated three
+//! one interleaved series. The `seq-if` series ([`FLOOR_SERIES`]) also
+//! times the *jump floor* ([`modules::jump_floor_module`]: the hand-written
+//! `br_table` with every arm calling `$h0`, checked against the baseline's
+//! checksum), whose dispatch cost is that of the table jump alone, with no
+//! handler diversity. Each variant is compiled and instantiated three
 //! times (see [`INSTANCES`]), each instance called once to warm up, then
 //! the variant is called `reps` times per distribution, cycling through its
 //! instances, the variants interleaved (rotating which goes first) so that
@@ -33,6 +37,10 @@ use crate::Error;
 use crate::modules::{self, Dist, Layout, Shape};
 use crate::variants::{self, Lowering, WasmOpt};
 use crate::wasm;
+
+/// The shape whose series also times the jump floor
+/// ([`Kind::JumpFloor`]): the shape of acceptance (a).
+pub const FLOOR_SERIES: Shape = Shape::SeqIf;
 
 /// The handler counts issue #6 names: every measurement at full length,
 /// `wasm-opt` included.
@@ -69,6 +77,11 @@ pub enum Kind {
     /// The baseline module of the same handler count: the dispatch is a
     /// plain `call $h0` (not a variant of the shape; timed in its series).
     Baseline,
+    /// The jump floor of the same handler count
+    /// ([`modules::jump_floor_module`]): the hand-written `br_table`
+    /// dispatch with every arm calling `$h0`, so it computes the baseline's
+    /// checksum (not a variant of the shape; timed in the `seq-if` series).
+    JumpFloor,
     /// The generated module.
     Original,
     /// A weft pipeline.
@@ -82,10 +95,20 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Baseline => "baseline",
+            Kind::JumpFloor => "jump floor (br_table, one handler)",
             Kind::Original => "original",
             Kind::Weft(l) => l.name(),
             Kind::WasmOpt => "wasm-opt -O3",
         }
+    }
+}
+
+impl Kind {
+    /// Does this variant compute the baseline's checksum
+    /// ([`modules::baseline_checksum`]: handler 0 on every event) rather
+    /// than the dispatch model's? True of the baseline and the jump floor.
+    pub fn computes_baseline(self) -> bool {
+        matches!(self, Kind::Baseline | Kind::JumpFloor)
     }
 }
 
@@ -361,7 +384,7 @@ pub(crate) fn measure(
     let mut live: Vec<(usize, Vec<Instantiated>)> = Vec::new();
     let want = |kind: Kind, dist: Dist, seed: u64| -> Result<i32, Error> {
         expected
-            .get(&(kind == Kind::Baseline, dist, seed))
+            .get(&(kind.computes_baseline(), dist, seed))
             .copied()
             .ok_or_else(|| Error::new(format!("{label}: no expected checksum for {}, seed {seed}", dist.name())))
     };
@@ -466,11 +489,17 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
         results.reps.insert(n, reps);
         let expected = expected(Layout::dense(n), &Dist::ALL, iterations, reps, true);
         let baseline = modules::baseline_module(n)?;
+        let floor = modules::jump_floor_module(n)?;
         for shape in Shape::ALL {
             let original = modules::dispatch_module(n, shape)?;
             let name = format!("dispatch-{n}-{}", shape.name().split(' ').next().unwrap_or("x"));
             let wasm_opt = options.wasm_opt.as_ref().filter(|_| !sweep_only).map(|w| (w, options.scratch.as_path()));
-            let built = build_variants(Some(&baseline), &original, &Lowering::ALL, wasm_opt, &name);
+            let mut built = build_variants(Some(&baseline), &original, &Lowering::ALL, wasm_opt, &name);
+            if shape == FLOOR_SERIES {
+                // Right after the baseline, so that the floor is timed
+                // interleaved with the baseline and the variants of (a).
+                built.insert(1, (Kind::JumpFloor, Ok(floor.clone()), Vec::new()));
+            }
             let label = format!("n = {n}, {}", shape.name());
             let m = measure(&engine, built, &Dist::ALL, iterations, reps, &expected, &label)?;
             results.mismatches.extend(m.mismatches);
@@ -536,5 +565,59 @@ mod tests {
                 assert_eq!(got, modules::baseline_checksum(n, dist, 3000, 9), "baseline, n = {n}, {dist:?}");
             }
         }
+    }
+
+    /// The jump floor computes the baseline's checksum (not the dispatch
+    /// model's) under wasmtime, and the harness expects exactly that of it.
+    #[test]
+    fn jump_floor_computes_the_baseline_checksum() {
+        let engine = Engine::default();
+        for n in [4, 16, 64] {
+            let bytes = modules::jump_floor_module(n).unwrap();
+            wasm::validate(&bytes).unwrap();
+            let mut inst = Instantiated::new(&engine, &bytes, &Dist::ALL).unwrap();
+            let expected = expected(Layout::dense(n), &Dist::ALL, 3000, 2, true);
+            for dist in Dist::ALL {
+                for seed in [CHECK_SEED, TIMING_SEED, TIMING_SEED + 1] {
+                    let iterations = if seed == CHECK_SEED { CHECK_ITERATIONS } else { 3000 };
+                    let (got, _, _) = inst.call(dist, iterations, seed).unwrap();
+                    let want = modules::baseline_checksum(n, dist, iterations, seed);
+                    assert_eq!(got, want, "jump floor, n = {n}, {dist:?}, seed {seed}");
+                    assert_eq!(expected[&(Kind::JumpFloor.computes_baseline(), dist, seed)], want);
+                    // The dispatch computes something else (n > 1).
+                    assert_ne!(got, modules::model_checksum(Layout::dense(n), dist, iterations, seed));
+                }
+            }
+        }
+        assert!(Kind::Baseline.computes_baseline() && Kind::JumpFloor.computes_baseline());
+        assert!(!Kind::Original.computes_baseline() && !Kind::Weft(Lowering::CostModel).computes_baseline());
+    }
+
+    /// `measure` checks the jump floor against the baseline's checksum:
+    /// it times it without a mismatch, and a floor that computed the
+    /// dispatch model's checksum instead would be flagged.
+    #[test]
+    fn measure_checks_the_floor_against_the_baseline_model() {
+        let engine = Engine::default();
+        let n = 7;
+        let (iterations, reps) = (2000, 2);
+        let expected = expected(Layout::dense(n), &Dist::ALL, iterations, reps, true);
+        let built: Vec<Built> = vec![
+            (Kind::Baseline, Ok(modules::baseline_module(n).unwrap()), Vec::new()),
+            (Kind::JumpFloor, Ok(modules::jump_floor_module(n).unwrap()), Vec::new()),
+            (Kind::Original, Ok(modules::dispatch_module(n, Shape::SeqIf).unwrap()), Vec::new()),
+        ];
+        let m = measure(&engine, built, &Dist::ALL, iterations, reps, &expected, "test").unwrap();
+        assert!(m.mismatches.is_empty(), "{:?}", m.mismatches);
+        let floor = m.variants.iter().find(|v| v.kind == Kind::JumpFloor).unwrap();
+        assert!(floor.error.is_none() && floor.ns.len() == Dist::ALL.len());
+        assert_eq!(floor.ops.br_table, 1);
+        // The hand-written table (the dispatch model's checksum) posing as
+        // the floor is a mismatch.
+        let wrong: Vec<Built> =
+            vec![(Kind::JumpFloor, Ok(modules::dispatch_module(n, Shape::BrTable).unwrap()), Vec::new())];
+        let m = measure(&engine, wrong, &Dist::ALL, iterations, reps, &expected, "test").unwrap();
+        assert_eq!(m.mismatches.len(), Dist::ALL.len(), "{:?}", m.mismatches);
+        assert!(m.variants[0].error.is_some());
     }
 }

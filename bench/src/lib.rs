@@ -4,8 +4,9 @@
 //! - [`modules`] writes the callback-dispatch modules (4 source shapes, any
 //!   number of handlers doing the same work, dense or strided case
 //!   constants, drivers inside the module),
-//!   the baseline module whose dispatch is a plain call, and a Rust model
-//!   of their checksums;
+//!   the baseline module whose dispatch is a plain call, the jump floor
+//!   (the hand-written `br_table` with every arm calling the baseline's
+//!   handler), and a Rust model of their checksums;
 //! - [`variants`] runs the optimizers under comparison: weft `-O2`, the same
 //!   with `switch-recovery` forced to a table, a search tree, a compare
 //!   chain or off, and `wasm-opt -O3` when one is available;

@@ -22,6 +22,16 @@
 //! the difference is the dispatch's own cost. [`baseline_checksum`] models
 //! it.
 //!
+//! The *jump floor* module ([`jump_floor_module`], "br_table, one
+//! handler") has the hand-written [`Shape::BrTable`] dispatch of `n` cases,
+//! but every arm calls `$h0` with the event code, as the baseline does: it
+//! computes the baseline's checksum ([`baseline_checksum`]), and differs
+//! from the baseline only by the table jump (the bounds check, the
+//! indirect jump through the table, and its misprediction when the codes
+//! are unpredictable), not by which handler runs. Its time less the
+//! baseline's is what one indirect jump costs per call, the least any
+//! lowering that takes one unpredictable transfer per call can add.
+//!
 //! The driver loops are inside the module, so a measurement is one host
 //! call: `run_uniform(iterations: i32, seed: i64) -> i32` and
 //! `run_skewed(iterations, seed) -> i32` reset the state, draw `iterations`
@@ -205,44 +215,66 @@ fn multiplier(k: u32) -> u32 {
 /// The WAT text of the dispatch module with `n` handlers in `shape`.
 /// `n` must be in `1..=MAX_HANDLERS` (checked by [`dispatch_module`]).
 pub fn dispatch_wat(n: u32, shape: Shape) -> String {
-    module_wat(Layout::dense(n), Some(shape), &Dist::ALL)
+    module_wat(Layout::dense(n), Body::Dispatch(shape), &Dist::ALL)
 }
 
 /// The WAT text of the baseline module with `n` handlers: `$dispatch(e)`
 /// is `call $h0`, with no test.
 pub fn baseline_wat(n: u32) -> String {
-    module_wat(Layout::dense(n), None, &Dist::ALL)
+    module_wat(Layout::dense(n), Body::Baseline, &Dist::ALL)
+}
+
+/// The WAT text of the jump-floor module with `n` handlers: the
+/// hand-written `br_table` dispatch of `n` cases whose every arm calls
+/// `$h0` with the event code (see the module docs).
+pub fn jump_floor_wat(n: u32) -> String {
+    module_wat(Layout::dense(n), Body::JumpFloor, &Dist::ALL)
 }
 
 /// The WAT text of the strided module of `layout` in `shape`, with the
 /// drivers of [`Dist::STRIDED`] (see [`strided_module`]).
 pub fn strided_wat(layout: Layout, shape: Shape) -> String {
-    module_wat(layout, Some(shape), &Dist::STRIDED)
+    module_wat(layout, Body::Dispatch(shape), &Dist::STRIDED)
 }
 
-/// A dispatch module in `shape`, or the baseline when `shape` is `None`,
-/// with a driver for each of `dists`.
-fn module_wat(layout: Layout, shape: Option<Shape>, dists: &[Dist]) -> String {
+/// What `$dispatch` of a generated module is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Body {
+    /// A dispatch in this shape: case `k` calls `$h{k}`.
+    Dispatch(Shape),
+    /// The baseline: `call $h0`, no test.
+    Baseline,
+    /// The jump floor: the `br_table` dispatch, every arm calling `$h0`.
+    JumpFloor,
+}
+
+/// The module with `$dispatch` written as `body` (a dispatch shape, the
+/// baseline or the jump floor), with a driver for each of `dists`.
+fn module_wat(layout: Layout, body: Body, dists: &[Dist]) -> String {
     let n = layout.n;
     let mut w = String::new();
-    match shape {
-        Some(shape) if layout.stride != 1 => {
+    match body {
+        Body::Dispatch(shape) if layout.stride != 1 => {
             let _ = writeln!(w, ";; {n} handlers at stride {}, dispatch shape: {}", layout.stride, shape.name());
         }
-        Some(shape) => {
+        Body::Dispatch(shape) => {
             let _ = writeln!(w, ";; {n} handlers, dispatch shape: {}", shape.name());
         }
-        None => {
+        Body::Baseline => {
             let _ = writeln!(w, ";; {n} handlers, baseline: $dispatch calls $h0 with no test");
+        }
+        Body::JumpFloor => {
+            let _ = writeln!(w, ";; {n} handlers, jump floor: a br_table of {n} cases, every arm calls $h0");
         }
     }
     w.push_str("(module\n  (memory 1)\n  (global $acc (mut i32) (i32.const 0))\n");
     for k in 0..n {
         handler(&mut w, k);
     }
-    match shape {
-        Some(shape) => dispatch(&mut w, layout, shape),
-        None => w.push_str("  (func $dispatch (param $e i32)\n    local.get $e\n    call $h0\n  )\n"),
+    match body {
+        Body::Dispatch(shape) => dispatch(&mut w, layout, shape, false),
+        Body::JumpFloor => dispatch(&mut w, layout, Shape::BrTable, true),
+        Body::Baseline => w.push_str("  (func $dispatch (param $e i32)\n    local.get $e\n    call $h0\n  )\n"),
     }
     for &dist in dists {
         driver(&mut w, layout, dist);
@@ -305,8 +337,11 @@ fn handler(w: &mut String, k: u32) {
     );
 }
 
-fn dispatch(w: &mut String, layout: Layout, shape: Shape) {
+/// Writes `$dispatch` in `shape`; `one_handler`: every arm calls `$h0`
+/// instead of its own handler (the jump floor).
+fn dispatch(w: &mut String, layout: Layout, shape: Shape, one_handler: bool) {
     let n = layout.n;
+    let callee = |k: u32| if one_handler { 0 } else { k };
     w.push_str("  (func $dispatch (param $e i32)\n");
     match shape {
         Shape::SeqIf => {
@@ -367,7 +402,7 @@ fn dispatch(w: &mut String, layout: Layout, shape: Shape) {
                 w.push_str(" $default\n");
             }
             for k in 0..n {
-                let _ = writeln!(w, "    end\n    local.get $e\n    call $h{k}\n    br $exit");
+                let _ = writeln!(w, "    end\n    local.get $e\n    call $h{}\n    br $exit", callee(k));
             }
             w.push_str("    end\n    end\n");
         }
@@ -482,8 +517,18 @@ pub fn model_checksum(layout: Layout, dist: Dist, iterations: u32, seed: u64) ->
     model(layout, dist, iterations, seed, false)
 }
 
-/// What `run_uniform` / `run_skewed` of the baseline module with `n`
-/// handlers returns: handler 0 runs on every event code.
+/// The binary jump-floor module with `n` handlers (see
+/// [`jump_floor_wat`]); it computes [`baseline_checksum`].
+pub fn jump_floor_module(n: u32) -> Result<Vec<u8>, crate::Error> {
+    if n == 0 || n > MAX_HANDLERS {
+        return Err(crate::Error::new(format!("jump-floor module: {n} handlers is outside 1..={MAX_HANDLERS}")));
+    }
+    wat::parse_str(jump_floor_wat(n)).map_err(|e| crate::Error::new(format!("jump-floor module (n = {n}): {e}")))
+}
+
+/// What `run_uniform` / `run_skewed` of the baseline module (and of the
+/// jump-floor module) with `n` handlers returns: handler 0 runs on every
+/// event code.
 pub fn baseline_checksum(n: u32, dist: Dist, iterations: u32, seed: u64) -> i32 {
     model(Layout::dense(n), dist, iterations, seed, true)
 }
@@ -544,6 +589,50 @@ mod tests {
                 wasmparser::Validator::new().validate_all(&bytes).unwrap();
             }
         }
+    }
+
+    /// The jump floor is the hand-written `br_table` module with every arm
+    /// calling `$h0`: the same table, the same handlers and drivers, and
+    /// the baseline's call in every arm.
+    #[test]
+    fn jump_floor_is_the_table_with_one_handler() {
+        for n in [1, 4, 7, 64] {
+            let bytes = jump_floor_module(n).unwrap();
+            wasmparser::Validator::new().validate_all(&bytes).unwrap();
+            let floor = jump_floor_wat(n);
+            let table = dispatch_wat(n, Shape::BrTable);
+            let base = baseline_wat(n);
+            let dispatch_of =
+                |t: &str| t.split("  (func $dispatch").nth(1).unwrap().split("  (func").next().unwrap().to_string();
+            let calls: Vec<&str> = floor.lines().filter(|l| l.trim_start().starts_with("call $h")).collect();
+            // n arms in the dispatch, none in the drivers; each calls $h0.
+            assert_eq!(calls.len(), n as usize, "n = {n}");
+            assert!(calls.iter().all(|l| l.trim() == "call $h0"), "n = {n}");
+            // Replacing every arm's callee gives back the hand-written table.
+            let mut k = 0;
+            let renumbered: String = dispatch_of(&floor)
+                .lines()
+                .map(|l| {
+                    if l.trim() == "call $h0" {
+                        k += 1;
+                        format!("    call $h{}\n", k - 1)
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect();
+            assert_eq!(renumbered, dispatch_of(&table), "n = {n}");
+            // Everything but `$dispatch` (and the comment) is the baseline's.
+            let outside = |t: &str| {
+                let (before, rest) = t.split_once("  (func $dispatch").unwrap();
+                let after = rest.split_once("  (func (export").unwrap().1;
+                (before.lines().skip(1).collect::<Vec<_>>().join("\n"), after.to_string())
+            };
+            assert_eq!(outside(&floor), outside(&base), "n = {n}");
+            assert_ne!(dispatch_of(&floor), dispatch_of(&base));
+        }
+        assert!(jump_floor_module(0).is_err());
+        assert!(jump_floor_module(MAX_HANDLERS + 1).is_err());
     }
 
     #[test]

@@ -188,7 +188,7 @@ fn correctness(w: &mut String, inputs: &Inputs<'_>) {
         let _ = writeln!(
             w,
             "Every variant of every dispatch module returned the checksum the Rust model computes (the \
-             baseline modules the baseline model's), on the check run and on every timed run ({} timed \
+             baseline and jump-floor modules the baseline model's), on the check run and on every timed run ({} timed \
              series, {}{}): the checksums are identical across all variants.\n",
             runs,
             reps_text(inputs),
@@ -591,10 +591,9 @@ fn acceptance(w: &mut String, inputs: &Inputs<'_>) {
                     let _ = writeln!(
                         w,
                         "- For scale, the hand-written `br_table` module at N = {ACCEPT_N} (its own series, so \
-                         subject to the across-series noise) — {}. The hand-written table is the reference lowering, so \
-                         this bounds what recovery can gain here: with uniform codes each call's target is \
-                         unpredictable whatever the lowering, and the mispredicted branch or indirect jump that \
-                         follows is a cost no lowering removes.",
+                         subject to the across-series noise) — {}. The hand-written table differs from the baseline \
+                         in two ways, the table jump and calling {ACCEPT_N} different handlers; the jump floor below \
+                         measures the first alone.",
                         scale.join("; ")
                     );
                 }
@@ -605,6 +604,7 @@ fn acceptance(w: &mut String, inputs: &Inputs<'_>) {
                  noise (\"in its favour\": the other way); a verdict that flips under that move is within \
                  noise.\n"
             );
+            floor_section(w, d, case, floor);
         }
     }
 
@@ -724,6 +724,328 @@ fn acceptance(w: &mut String, inputs: &Inputs<'_>) {
             within_noise.join("; ")
         );
     }
+}
+
+/// What the jump floor is, for the report.
+const FLOOR_TEXT: &str = "The **jump floor** (\"br_table, one handler\") is the hand-written `br_table` \
+     dispatch of the same N cases whose every arm calls `$h0` with the event code, as the baseline does: it \
+     computes the baseline's checksum (checked on every run) and differs from the baseline only by the \
+     table jump — the bounds check, the indirect jump and, when the codes are unpredictable, its \
+     misprediction — with no handler diversity. It is timed in the `seq-if` series, interleaved with the \
+     baseline and the variants of (a).";
+
+/// The best ratios any lowering can reach over the original, bounded by
+/// the jump floor: original ÷ floor on the whole iteration, and the
+/// original's dispatch cost ÷ the floor's (both from one series).
+/// `None` unless the original, the floor and the baseline were timed.
+pub fn floor_bound(case: &CaseResult, dist: Dist) -> Option<SpeedUp> {
+    let (o, f, b) = (case.ns(Kind::Original, dist)?, case.ns(Kind::JumpFloor, dist)?, case.ns(Kind::Baseline, dist)?);
+    Some(SpeedUp::of(o, f, b))
+}
+
+/// "reachable" / "**not reachable**" for a bound against a target.
+fn reachable(bound: f64, target: f64) -> &'static str {
+    if bound >= target { "yes" } else { "**no**" }
+}
+
+/// The one computed sentence on whether `target` is reachable at all: the
+/// bound on both measures, and whether the noise in its favour (original
+/// up, floor down by `noise`) would change the answer.
+pub fn reachability_sentence(codes: &str, bound: SpeedUp, favour: SpeedUp, target: f64) -> String {
+    let on = |x: f64, y: f64, what: &str| -> String {
+        match (x >= target, y >= target) {
+            (true, _) => format!("reachable on {what} (up to {})", speed_text(x)),
+            (false, true) => format!(
+                "not reachable on {what} on the medians ({}) but within noise ({} with the noise in its favour)",
+                speed_text(x),
+                speed_text(y)
+            ),
+            (false, false) => format!(
+                "not reachable on {what} (at most {}; {} even with the noise in its favour)",
+                speed_text(x),
+                speed_text(y)
+            ),
+        }
+    };
+    let any = bound.whole >= target || bound.dispatch >= target;
+    let near = favour.whole >= target || favour.dispatch >= target;
+    format!(
+        "{}: {target:.0}× is {} in this run — it is {} and {}.",
+        capitalize(codes),
+        if any {
+            "reachable"
+        } else if near {
+            "not reachable on the medians, only within noise"
+        } else {
+            "**not reachable at all**"
+        },
+        on(bound.whole, favour.whole, "the whole iteration"),
+        on(bound.dispatch, favour.dispatch, "the dispatch alone")
+    )
+}
+
+/// The variants of `case` (the original and every optimized one) whose
+/// whole-iteration median under `dist` is measurably faster than the jump
+/// floor's (by more than the relative `noise`), with their times: where
+/// the floor is no bound.
+pub fn below_floor(case: &CaseResult, dist: Dist, noise: f64) -> Vec<(Kind, f64)> {
+    let Some(f) = case.ns(Kind::JumpFloor, dist) else { return Vec::new() };
+    case.variants
+        .iter()
+        .filter(|v| !v.kind.computes_baseline())
+        .filter_map(|v| Some((v.kind, v.ns.get(&dist)?.median)))
+        .filter(|&(_, x)| measurably_slower(f, x, noise))
+        .collect()
+}
+
+/// (a)'s jump-floor table, the reachability sentences and what the floor
+/// assumes, with the report's own numbers that test the assumption.
+fn floor_section(w: &mut String, d: &dispatch::Results, case: &CaseResult, noise_floor: f64) {
+    let _ = writeln!(
+        w,
+        "#### The jump floor: the best ratio any lowering can reach at N = {}
+",
+        case.n
+    );
+    let _ = writeln!(
+        w,
+        "{FLOOR_TEXT}
+"
+    );
+    if Dist::ALL.iter().all(|&dist| case.ns(Kind::JumpFloor, dist).is_none()) {
+        let _ = writeln!(w, "Not measured in this run (the floor failed or is missing from the series).\n");
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "Its time bounds what any lowering of the dispatch can reach: the best whole-iteration ratio is \
+         original ÷ floor, the best dispatch-only ratio the original's dispatch cost ÷ the floor's.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| codes | original ns | jump floor ns | baseline ns | best whole-iteration ratio | {t:.0}× reachable? | \
+         original dispatch cost | floor dispatch cost | best dispatch-only ratio | {t:.0}× reachable? | \
+         weft -O2 dispatch cost / floor's | row noise |\n\
+         |---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|",
+        t = ACCEPT_SPEEDUP
+    );
+    let o2 = Kind::Weft(Lowering::CostModel);
+    let mut sentences = Vec::new();
+    for dist in Dist::ALL {
+        let (Some(o), Some(f), Some(b)) =
+            (case.ns(Kind::Original, dist), case.ns(Kind::JumpFloor, dist), case.ns(Kind::Baseline, dist))
+        else {
+            let _ = writeln!(w, "| {} | not measured | | | | | | | | | | |", dist.name());
+            continue;
+        };
+        let (noise, own) = noise_of(case, dist, noise_floor);
+        let bound = SpeedUp::of(o, f, b);
+        let favour = SpeedUp::against(o, f, b, -noise);
+        let weft_share = match case.dispatch_ns(o2, dist) {
+            Some(x) if f - b > 0.0 => format!("{:.2}×", x / (f - b)),
+            _ => "–".into(),
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {o:.2} | {f:.2} | {b:.2} | {} | {} | {:.2} | {:.2} | {} | {} | {weft_share} | {}{} |",
+            dist.name(),
+            speed_text(bound.whole),
+            reachable(bound.whole, ACCEPT_SPEEDUP),
+            o - b,
+            f - b,
+            speed_text(bound.dispatch),
+            reachable(bound.dispatch, ACCEPT_SPEEDUP),
+            pct(noise),
+            if own { "" } else { " †" }
+        );
+        sentences.push(reachability_sentence(dist.name(), bound, favour, ACCEPT_SPEEDUP));
+    }
+    let _ = writeln!(w);
+    for s in &sentences {
+        let _ = writeln!(w, "- {s}");
+    }
+    let _ = writeln!(w);
+    // What the floor assumes, and the run's own evidence on it.
+    let u = Dist::Uniform;
+    let floor_cost = case.dispatch_ns(Kind::JumpFloor, u);
+    let mut evidence = Vec::new();
+    // A conditional branch's mispredict: the N = 2 `else-if` original tests
+    // `e == 0` once, taken half the time at random.
+    if let Some(c) = d.case(2, Shape::ElseIf).and_then(|c| c.dispatch_ns(Kind::Original, u)) {
+        evidence.push(format!(
+            "a conditional branch mispredicts more cheaply than the indirect jump: the N = 2 `else-if` original \
+             (one random two-way test per call, mispredicted about half the time) costs {c:.2} ns of dispatch, \
+             about {:.1} ns per mispredict against the floor's {} ns per call",
+            2.0 * c,
+            floor_cost.map_or("–".into(), |f| format!("{f:.2}"))
+        ));
+    }
+    // The compare-based lowerings measured in the same series.
+    let others: Vec<String> = [Lowering::Compares, Lowering::Search, Lowering::Chain]
+        .iter()
+        .filter_map(|&l| {
+            let c = case.dispatch_ns(Kind::Weft(l), u)?;
+            Some(format!(
+                "{} {c:.2} ns{}",
+                l.name(),
+                floor_cost.filter(|&f| f > 0.0).map_or(String::new(), |f| format!(" ({:.2}× the floor's)", c / f))
+            ))
+        })
+        .collect();
+    if !others.is_empty() {
+        let below = below_floor(case, u, noise_of(case, u, noise_floor).0)
+            .into_iter()
+            .filter(|&(k, _)| !is_table(case, k))
+            .map(|(k, x)| format!("{} ({x:.2} ns whole iteration)", k.name()))
+            .collect::<Vec<_>>();
+        evidence.push(format!(
+            "but a two-way branch only halves the candidates, so selecting one of {} equally likely handlers \
+             takes at least log2 {} ≈ {:.1} of them per call, about half mispredicted; this series' uniform \
+             dispatch costs of the branch-based lowerings: {}. {}",
+            case.n,
+            case.n,
+            f64::from(case.n).log2(),
+            others.join(", "),
+            if below.is_empty() {
+                "No branch-based variant (no `br_table`) measured here is faster than the floor by more than the \
+                 row's noise"
+                    .to_string()
+            } else {
+                format!(
+                    "Faster than the floor by more than the row's noise, so the floor is **not** a bound in this \
+                     run: {}",
+                    below.join(", ")
+                )
+            }
+        ));
+    }
+    // Handler diversity: the hand-written table less the floor.
+    if let Some(h) = d.case(case.n, Shape::BrTable).and_then(|c| c.dispatch_ns(Kind::Original, u))
+        && let Some(f) = floor_cost
+    {
+        evidence.push(format!(
+            "a real dispatch also pays for calling {n} different handlers, which the floor does not: the \
+             hand-written `br_table`'s dispatch cost is {h:.2} ns against the floor's {f:.2} ns ({:+.2} ns; its \
+             own series, so subject to the across-series noise) — the floor is a lower bound, not a prediction",
+            h - f,
+            n = case.n
+        ));
+    }
+    let _ = writeln!(
+        w,
+        "What the floor assumes: with uniform codes each call's handler is one of {n} equally likely targets, \
+         so any lowering that selects it by control flow takes at least one unpredictable transfer per call — \
+         an indirect jump, or mispredicted conditional branches — and the floor takes exactly one indirect \
+         jump and nothing else. Where that could be wrong:\n",
+        n = case.n
+    );
+    for e in &evidence {
+        let _ = writeln!(w, "- {e};");
+    }
+    let _ = writeln!(
+        w,
+        "- a rewrite that is not a lowering of the dispatch escapes the bound: the handlers here differ only \
+         in their constants, so merging them into one handler that loads its constants from tables indexed \
+         by the code would replace the transfer by data loads (weft has no such pass; issue #6 is about \
+         switch lowering);\n\
+         - with skewed codes the floor's jump is mostly predicted, so it bounds little there: the table above \
+         gives its numbers for completeness.\n"
+    );
+}
+
+/// The jump floor at every N (the `seq-if` series): its dispatch cost and
+/// the bound it sets on the ratio over the original.
+fn floor_table(w: &mut String, d: &dispatch::Results) {
+    let rows: Vec<&CaseResult> =
+        d.cases.iter().filter(|c| c.shape == dispatch::FLOOR_SERIES && c.variant(Kind::JumpFloor).is_some()).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "### The jump floor at every N (`{}` series)
+",
+        dispatch::FLOOR_SERIES.name()
+    );
+    let _ = writeln!(
+        w,
+        "{FLOOR_TEXT} The best ratio over the original `{s}` a lowering can reach is original ÷ floor (whole \
+         iteration) and the original's dispatch cost ÷ the floor's (dispatch only); see (a) for what that \
+         assumes.\n",
+        s = dispatch::FLOOR_SERIES.name()
+    );
+    let _ = writeln!(
+        w,
+        "| N | codes | baseline | jump floor | floor dispatch cost | original dispatch cost | weft -O2 dispatch \
+         cost | best whole-iteration ratio | best dispatch-only ratio |\n\
+         |---:|---|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    let cell = |x: Option<f64>| x.map_or("–".into(), |x| format!("{x:.2}"));
+    let p90 = noise_floor(d, false).map_or(0.0, |f| f.p90);
+    let (mut no_bound, mut table_below): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for dist in Dist::ALL {
+        for case in &rows {
+            let below = below_floor(case, dist, noise_of(case, dist, p90).0);
+            let fastest = |table: bool| {
+                below
+                    .iter()
+                    .filter(|&&(k, _)| is_table(case, k) == table)
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(k, x)| format!("N = {} ({} {x:.2} ns)", case.n, k.name()))
+            };
+            if dist == Dist::Uniform {
+                no_bound.extend(fastest(false));
+                table_below.extend(fastest(true));
+            }
+            let bound = floor_bound(case, dist);
+            let _ = writeln!(
+                w,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                case.n,
+                dist.name(),
+                cell(case.ns(Kind::Baseline, dist)),
+                cell(case.ns(Kind::JumpFloor, dist)),
+                cell(case.dispatch_ns(Kind::JumpFloor, dist)),
+                cell(case.dispatch_ns(Kind::Original, dist)),
+                cell(case.dispatch_ns(Kind::Weft(Lowering::CostModel), dist)),
+                bound.map_or("–".into(), |b| speed_text(b.whole)),
+                bound.map_or("–".into(), |b| speed_text(b.dispatch))
+            );
+        }
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "{}{}\n",
+        if no_bound.is_empty() {
+            "With uniform codes no branch-based variant of any N measured faster than its floor by more than the \
+             row's noise."
+                .to_string()
+        } else {
+            format!(
+                "With uniform codes the floor is **no bound** where a branch-based variant (no `br_table`) of the \
+                 same series measured faster than it by more than the row's noise — a few conditional branches, \
+                 mispredicted less than the indirect jump costs, are cheaper there; the fastest such variant: {}.",
+                no_bound.join("; ")
+            )
+        },
+        if table_below.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " A table variant also measured faster than the floor by more than the row's noise at {}: it takes \
+                 the same jump and calls different handlers besides, so that gap is this run's noise, not a way \
+                 under the floor.",
+                table_below.join("; ")
+            )
+        }
+    );
+}
+
+/// Does `kind`'s output in `case` dispatch through a `br_table` (the
+/// drivers and handlers have none)?
+fn is_table(case: &CaseResult, kind: Kind) -> bool {
+    case.variant(kind).is_some_and(|v| v.ops.br_table > 0)
 }
 
 /// What the baseline is and why subtracting it leaves the dispatch's cost.
@@ -959,6 +1281,7 @@ fn dispatch_tables(w: &mut String, inputs: &Inputs<'_>) {
         }
         let _ = writeln!(w);
     }
+    floor_table(w, d);
 }
 
 fn emitted(w: &mut String, inputs: &Inputs<'_>) {
@@ -2179,6 +2502,88 @@ mod tests {
         assert!((case.dispatch_ns(Kind::Original, Dist::Uniform).unwrap() - 10.0).abs() < 1e-9);
         assert_eq!(case.dispatch_ns(Kind::WasmOpt, Dist::Uniform), None);
         assert_eq!(lowering_seen(&case, Kind::Weft(Lowering::CostModel)), "table");
+    }
+
+    /// The floor's bound is original ÷ floor and the ratio of the dispatch
+    /// costs; the reachability sentence follows the numbers, noise
+    /// included; the section flags a lowering below the floor.
+    #[test]
+    fn jump_floor_bound_and_reachability() {
+        let mut case = CaseResult {
+            n: 64,
+            shape: Shape::SeqIf,
+            variants: vec![
+                variant(Kind::Baseline, 1, 5.0),
+                variant(Kind::JumpFloor, 2, 24.0),
+                variant(Kind::Original, 3, 60.0),
+                variant(Kind::Weft(Lowering::CostModel), 4, 24.5),
+                variant(Kind::Weft(Lowering::Table), 4, 24.6),
+                variant(Kind::Weft(Lowering::Compares), 5, 40.0),
+            ],
+        };
+        let b = floor_bound(&case, Dist::Uniform).unwrap();
+        assert!((b.whole - 2.5).abs() < 1e-9);
+        assert!((b.dispatch - 55.0 / 19.0).abs() < 1e-9);
+        assert_eq!(floor_bound(&case, Dist::Skewed), None);
+        let favour = SpeedUp::against(60.0, 24.0, 5.0, -0.01);
+        assert!(favour.whole > b.whole && favour.dispatch > b.dispatch);
+        let no = reachability_sentence("uniform", b, favour, 3.0);
+        assert!(no.starts_with("Uniform: 3× is **not reachable at all**"), "{no}");
+        assert!(no.contains("at most 2.50×") && no.contains("at most 2.89×"), "{no}");
+        // 2.89× moved by 3% in its favour crosses 3× (the dispatch-only
+        // ratio amplifies the move): within noise.
+        let near = reachability_sentence("uniform", b, SpeedUp::against(60.0, 24.0, 5.0, -0.03), 3.0);
+        assert!(near.starts_with("Uniform: 3× is not reachable on the medians, only within noise"), "{near}");
+        assert!(near.contains("(3.11× with the noise in its favour)"), "{near}");
+        let yes = reachability_sentence("skewed", SpeedUp::of(50.0, 6.0, 5.0), SpeedUp::of(50.0, 6.0, 5.0), 3.0);
+        assert!(yes.starts_with("Skewed: 3× is reachable") && yes.contains("up to 8.33×"), "{yes}");
+
+        let d = dispatch::Results { cases: vec![case.clone()], ..Default::default() };
+        let mut w = String::new();
+        floor_section(&mut w, &d, &case, 0.03);
+        assert!(
+            w.contains("| uniform | 60.00 | 24.00 | 5.00 | 2.50× | **no** | 55.00 | 19.00 | 2.89× | **no** | 1.03× |"),
+            "{w}"
+        );
+        assert!(w.contains("No branch-based variant (no `br_table`) measured here is faster"), "{w}");
+        assert!(w.contains("weft -O2, forced compare chain 35.00 ns (1.84× the floor's)"), "{w}");
+        // A lowering well below the floor: the floor is not a bound.
+        case.variants.push(variant(Kind::Weft(Lowering::Search), 6, 15.0));
+        let mut w = String::new();
+        floor_section(&mut w, &d, &case, 0.03);
+        assert!(
+            w.contains("the floor is **not** a bound in this run: weft -O2, forced search tree (15.00 ns whole"),
+            "{w}"
+        );
+        assert_eq!(below_floor(&case, Dist::Uniform, 0.03), vec![(Kind::Weft(Lowering::Search), 15.0)]);
+        // 24 / 15 − 1 = 60%: within a 70% noise the search tree is no faster.
+        assert!(below_floor(&case, Dist::Uniform, 0.7).is_empty());
+        assert!(below_floor(&case, Dist::Skewed, 0.0).is_empty());
+        let mut table = String::new();
+        floor_table(&mut table, &dispatch::Results { cases: vec![case.clone()], ..Default::default() });
+        assert!(table.contains("| 64 | uniform | 5.00 | 24.00 | 19.00 | 55.00 | 19.50 | 2.50× | 2.89× |"), "{table}");
+        assert!(table.contains("**no bound**") && table.contains("N = 64 (weft -O2, forced search tree 15.00 ns)."));
+        assert!(!table.contains("A table variant"), "{table}");
+        // The same fast variant emitting a br_table is noise, not a way under.
+        for v in &mut case.variants {
+            if v.kind == Kind::Weft(Lowering::Search) {
+                v.ops.br_table = 1;
+            }
+        }
+        let mut table = String::new();
+        floor_table(&mut table, &dispatch::Results { cases: vec![case.clone()], ..Default::default() });
+        assert!(!table.contains("**no bound**") && table.contains("A table variant also measured faster"), "{table}");
+        let mut w = String::new();
+        floor_section(&mut w, &d, &case, 0.03);
+        assert!(w.contains("No branch-based variant"), "{w}");
+        // No floor timed: said so, no table.
+        case.variants.retain(|v| v.kind != Kind::JumpFloor);
+        let mut w = String::new();
+        floor_section(&mut w, &d, &case, 0.03);
+        assert!(w.contains("Not measured") && !w.contains("| codes |"), "{w}");
+        let mut w = String::new();
+        floor_table(&mut w, &dispatch::Results { cases: vec![case], ..Default::default() });
+        assert!(w.is_empty());
     }
 
     #[test]
