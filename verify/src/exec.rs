@@ -14,6 +14,12 @@
 //! error when the check's time budget is spent (looked at before each block
 //! instance).
 //!
+//! Branch conditions are added to path conditions by
+//! [`crate::pathcond::and_cond`], which keeps tests of one value against
+//! constants in a canonical form (an equivalence; see that module), so a
+//! dispatch written as a chain of tests and as a `br_table` gives its arms
+//! the same path conditions.
+//!
 //! # Event counters
 //!
 //! A call is compared with the call of the same number in the other
@@ -36,6 +42,7 @@ use z3::{Params, SatResult, Solver};
 
 use crate::budget::Budget;
 use crate::cfg::CfgInfo;
+use crate::pathcond::and_cond;
 use crate::smt::{Smt, bool_to_i32};
 use crate::state::{MachineState, Universe, World, ite_bv, type_bits};
 
@@ -55,6 +62,11 @@ impl Count {
         Count { term: BV::from_u64(u64::from(n), 32), lo: n, hi: n }
     }
     pub(crate) fn next(&self) -> Count {
+        if self.lo == self.hi && self.term.as_u64() == Some(u64::from(self.lo)) {
+            // A constant count stays a numeral, so merged paths with equal
+            // counts share one term.
+            return Count::constant(self.lo + 1);
+        }
         Count { term: self.term.bvadd(BV::from_u64(1, 32)), lo: self.lo + 1, hi: self.hi + 1 }
     }
 }
@@ -361,8 +373,8 @@ impl<'a> Explorer<'a> {
                 InstructionData::Brif { cond, then_dest, else_dest } => {
                     self.check_i32(cond, inst)?;
                     let c = crate::smt::nonzero(&self.value(&flow, cond)?).simplify();
-                    let t = and2(&flow.reach, &c);
-                    let e = and2(&flow.reach, &c.not());
+                    let t = and_cond(&flow.reach, &c);
+                    let e = and_cond(&flow.reach, &c.not());
                     self.edge(&flow, &then_dest, t, key, queue)?;
                     self.edge(&flow, &else_dest, e, key, queue)?;
                 }
@@ -372,10 +384,10 @@ impl<'a> Explorer<'a> {
                     let jt = self.func.dfg.jump_tables.get(table).ok_or("undefined jump table")?.clone();
                     for (n, target) in jt.targets.iter().enumerate() {
                         let c = i.eq(BV::from_u64(n as u64, 32)).simplify();
-                        self.edge(&flow, target, and2(&flow.reach, &c), key, queue)?;
+                        self.edge(&flow, target, and_cond(&flow.reach, &c), key, queue)?;
                     }
                     let c = i.bvuge(BV::from_u64(jt.targets.len() as u64, 32)).simplify();
-                    self.edge(&flow, &jt.default, and2(&flow.reach, &c), key, queue)?;
+                    self.edge(&flow, &jt.default, and_cond(&flow.reach, &c), key, queue)?;
                 }
                 InstructionData::Op { opcode, args, imm } => {
                     let args: Vec<Value> = args.as_slice(&self.func.dfg.value_lists).to_vec();

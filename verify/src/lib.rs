@@ -160,6 +160,7 @@ mod eval;
 mod exec;
 mod options;
 mod outcome;
+mod pathcond;
 mod query;
 mod semantics;
 mod smt;

@@ -16,6 +16,13 @@
 //! (see [`compare`]). Every query's timeout is the per-query timeout or what
 //! is left of the check's budget, whichever is less (`budget.rs`).
 //!
+//! Exits of one kind, and calls of one number, are merged into one record
+//! with `ite` chains on their path conditions; since a run ends in one
+//! exit and makes one call of each number, those conditions exclude each
+//! other and the members may be ordered freely: tests of one value go in
+//! the order of the values they accept, so a chain and a table build the
+//! same chains (`merge_group`).
+//!
 //! Float-typed observations (return values, call arguments and globals of
 //! type `f32`/`f64`) treat any two NaNs as equal; everything else is
 //! compared bit for bit.
@@ -224,6 +231,16 @@ struct Member<'t> {
 }
 
 fn merge_group<'t>(members: &[Member<'t>]) -> Group<'t> {
+    // The members' conditions exclude each other (a run ends in one exit
+    // and makes one call of each number: the conditions of the edges out
+    // of a block exclude each other, and so do those of a call returning
+    // and trapping), so the order of the `ite` chains below does not
+    // change their value where any member's condition holds. Members that
+    // test one value against constants go in the order of the smallest
+    // value they accept, so a dispatch written two ways (a chain, a table)
+    // builds the same chains.
+    let mut members: Vec<&Member<'t>> = members.iter().collect();
+    members.sort_by_cached_key(|m| crate::pathcond::value_set(&m.reach).map(|(_, s)| s.min()));
     let reach = or_all(&members.iter().map(|m| m.reach.clone()).collect::<Vec<_>>());
     let parts: Vec<(Bool, &MachineState)> = members.iter().map(|m| (m.reach.clone(), m.st)).collect();
     let st = MachineState::merge(&parts);
@@ -306,7 +323,13 @@ fn event_groups(t: &Trace, k: u32) -> Vec<(&Signature, Group<'_>)> {
             let members: Vec<_> = events
                 .iter()
                 .map(|e| {
-                    let at_k = and2(&e.reach, &e.idx.term.eq(&kb));
+                    // A pinned (numeral) index is compared here, so a call
+                    // that is this call exactly keeps its path condition.
+                    let is_k = match e.idx.term.as_u64() {
+                        Some(n) => Bool::from_bool(n == u64::from(k)),
+                        None => e.idx.term.eq(&kb),
+                    };
+                    let at_k = and2(&e.reach, &is_k);
                     Member {
                         reach: at_k,
                         st: &e.st,

@@ -1591,3 +1591,259 @@ block4:
 ";
     refutes(SAME_TEST_TWICE, tgt, "event 0 argument 0");
 }
+
+// ------------------------------------- canonical path conditions (switches)
+//
+// Branch conditions that test one value against constants are combined into
+// one canonical formula per path (`pathcond.rs`). These dispatches are built
+// so that a rewrite of a path condition that is not an equivalence (a
+// dropped conjunct, a set combined the wrong way, two different selectors
+// taken for one) proves a wrong target or refutes a right one.
+
+/// An else-if ladder on `v0` calling `fnK` for the `K`-th test, `tests`
+/// giving each test's instructions (`{c}` names the tested flag, `{k}` a
+/// spare value for its constant).
+fn ladder(tests: &[&str], prelude: &str) -> String {
+    let mut s = String::from("function %f(i32, i32) {\n");
+    for k in 0..tests.len() {
+        s += &format!("    fn{k} = (i32)\n");
+    }
+    s += &format!("\nblock0(v0: i32, v1: i32):\n{prelude}");
+    for (k, t) in tests.iter().enumerate() {
+        if k > 0 {
+            s += &format!("block{}:\n", 100 + k);
+        }
+        s += &t.replace("{c}", &format!("v{}", 10 + k)).replace("{k}", &format!("v{}", 50 + k));
+        let next = if k + 1 < tests.len() { format!("block{}", 101 + k) } else { "block99".into() };
+        s += &format!("    brif v{}, block{}, {next}\n", 10 + k, 200 + k);
+        s += &format!("block{}:\n    call fn{k}(v0)\n    jump block99\n", 200 + k);
+    }
+    s += "block99:\n    return\n}\n";
+    s
+}
+
+/// The same calls dispatched by `br_table v0` (`entries[i]` is the test
+/// whose call runs for `v0 == i`, `None` the default: no call).
+fn table(ntests: usize, entries: &[Option<usize>]) -> String {
+    let mut s = String::from("function %f(i32, i32) {\n");
+    for k in 0..ntests {
+        s += &format!("    fn{k} = (i32)\n");
+    }
+    let names: Vec<String> =
+        entries.iter().map(|e| e.map_or("block99".to_string(), |k| format!("block{}", 200 + k))).collect();
+    s += &format!("\nblock0(v0: i32, v1: i32):\n    br_table v0, block99, [{}]\n", names.join(", "));
+    for k in 0..ntests {
+        s += &format!("block{}:\n    call fn{k}(v0)\n    jump block99\n", 200 + k);
+    }
+    s += "block99:\n    return\n}\n";
+    s
+}
+
+fn eq_test(k: i64) -> String {
+    format!("    {{k}} = i32.const {k}\n    {{c}} = i32.eq v0, {{k}}\n")
+}
+
+#[test]
+fn switch_ladder_with_many_cases_is_proved() {
+    let tests: Vec<String> = (0..40).map(eq_test).collect();
+    let refs: Vec<&str> = tests.iter().map(String::as_str).collect();
+    let entries: Vec<Option<usize>> = (0..40).map(Some).collect();
+    proves(&ladder(&refs, ""), &table(40, &entries));
+    // One entry off: case 17 calls fn18.
+    let mut wrong = entries.clone();
+    wrong[17] = Some(18);
+    refutes(&ladder(&refs, ""), &table(40, &wrong), "event 0 callee");
+    // A missing entry: 39 goes to the default (no call).
+    refutes(&ladder(&refs, ""), &table(40, &entries[..39]), "event count");
+}
+
+#[test]
+fn switch_repeated_constant_first_match_wins() {
+    // Tests 1, 2, 1: a second test of 1 is dead; the first arm wins.
+    let tests = [eq_test(1), eq_test(2), eq_test(1)];
+    let refs: Vec<&str> = tests.iter().map(String::as_str).collect();
+    let src = ladder(&refs, "");
+    proves(&src, &table(3, &[None, Some(0), Some(1)]));
+    let c = refutes(&src, &table(3, &[None, Some(2), Some(1)]), "event 0 callee");
+    assert!(c.inputs.iter().any(|(n, v)| n == "v0" && v == "1"), "{c}");
+}
+
+#[test]
+fn switch_overlapping_ranges() {
+    // v0 <u 2 -> fn0, then v0 <u 4 -> fn1 (only 2 and 3 get there), then
+    // v0 == 1 -> fn2 (dead: 1 took the first arm), then v0 >=u 3 -> fn3
+    // (only 4 and up: 3 took the second arm).
+    let tests = [
+        "    {k} = i32.const 2\n    {c} = i32.lt_u v0, {k}\n".to_string(),
+        "    {k} = i32.const 4\n    {c} = i32.lt_u v0, {k}\n".to_string(),
+        eq_test(1),
+        "    {k} = i32.const 3\n    {c} = i32.ge_u v0, {k}\n".to_string(),
+    ];
+    let refs: Vec<&str> = tests.iter().map(String::as_str).collect();
+    let src = ladder(&refs, "");
+    // The table covers 0..=5; 6 and up go to the default, which must call
+    // fn3 as well: written as a range test before the table.
+    let with_tail = |entries: &[Option<usize>]| {
+        table(4, entries).replace(
+            "    br_table v0, block99,",
+            "    v2 = i32.const 6\n    v3 = i32.ge_u v0, v2\n    brif v3, block203, block98\nblock98:\n    br_table v0, block99,",
+        )
+    };
+    proves(&src, &with_tail(&[Some(0), Some(0), Some(1), Some(1), Some(3), Some(3)]));
+    // 1 is not dead in the wrong direction: sending it to fn2 is wrong.
+    refutes(&src, &with_tail(&[Some(0), Some(2), Some(1), Some(1), Some(3), Some(3)]), "event 0 callee");
+    // 3 took the second arm, not the fourth.
+    refutes(&src, &with_tail(&[Some(0), Some(0), Some(1), Some(3), Some(3), Some(3)]), "event 0 callee");
+}
+
+#[test]
+fn switch_selector_offset_and_redefined() {
+    // The second test is on v5 = v0 + 1: `v5 == 3` is `v0 == 2`.
+    let tests = [eq_test(1), "    {k} = i32.const 3\n    {c} = i32.eq v5, {k}\n".to_string()];
+    let refs: Vec<&str> = tests.iter().map(String::as_str).collect();
+    let prelude = "    v4 = i32.const 1\n    v5 = i32.add v0, v4\n";
+    let src = ladder(&refs, prelude);
+    proves(&src, &table(2, &[None, Some(0), Some(1)]));
+    refutes(&src, &table(2, &[None, Some(0), None, Some(1)]), "event count");
+    // The second test is on another value (v1): not a test of v0 at all.
+    let other = [eq_test(1), "    {k} = i32.const 2\n    {c} = i32.eq v1, {k}\n".to_string()];
+    let refs: Vec<&str> = other.iter().map(String::as_str).collect();
+    let c = refutes(&ladder(&refs, ""), &table(2, &[None, Some(0), Some(1)]), "event");
+    assert!(c.inputs.iter().any(|(n, _)| n == "v1"), "{c}");
+}
+
+#[test]
+fn switch_table_behind_a_range_check() {
+    // An i64 selector: tests of 5, 6, 7 become `v0 - 5 <u 3` and a table on
+    // the wrapped difference.
+    let src = "function %f(i64) {
+    fn0 = (i32)
+    fn1 = (i32)
+    fn2 = (i32)
+
+block0(v0: i64):
+    v1 = i64.const 5
+    v2 = i64.eq v0, v1
+    brif v2, block1, block2
+block2:
+    v3 = i64.const 6
+    v4 = i64.eq v0, v3
+    brif v4, block3, block4
+block4:
+    v5 = i64.const 7
+    v6 = i64.eq v0, v5
+    brif v6, block5, block9
+block1:
+    v20 = i32.const 0
+    call fn0(v20)
+    jump block9
+block3:
+    v21 = i32.const 1
+    call fn1(v21)
+    jump block9
+block5:
+    v22 = i32.const 2
+    call fn2(v22)
+    jump block9
+block9:
+    return
+}
+";
+    let tgt = "function %f(i64) {
+    fn0 = (i32)
+    fn1 = (i32)
+    fn2 = (i32)
+
+block0(v0: i64):
+    v1 = i64.const 5
+    v2 = i64.sub v0, v1
+    v3 = i64.const 3
+    v4 = i64.lt_u v2, v3
+    brif v4, block8, block9
+block8:
+    v5 = i32.wrap_i64 v2
+    br_table v5, block9, [block1, block3, block5]
+block1:
+    v20 = i32.const 0
+    call fn0(v20)
+    jump block9
+block3:
+    v21 = i32.const 1
+    call fn1(v21)
+    jump block9
+block5:
+    v22 = i32.const 2
+    call fn2(v22)
+    jump block9
+block9:
+    return
+}
+";
+    proves(src, tgt);
+    // Without the range check, 2^32 + 5 would take the table too.
+    let unchecked = tgt.replace("brif v4, block8, block9", "brif v4, block8, block8");
+    let c = refutes(src, &unchecked, "event count");
+    assert!(c.inputs.iter().any(|(n, _)| n == "v0"), "{c}");
+    // An off-by-one range: 7 is left out.
+    refutes(src, &tgt.replace("v3 = i64.const 3", "v3 = i64.const 2"), "event");
+}
+
+/// Sequential `if`s whose tests overlap: `v0 == 3`, then `v0 != 5`.
+const SEQ_OVERLAP: &str = "function %f(i32) {
+    fn0 = (i32)
+    fn1 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 3
+    v2 = i32.eq v0, v1
+    brif v2, block1, block2
+block1:
+    call fn0(v0)
+    jump block2
+block2:
+    v3 = i32.const 5
+    v4 = i32.ne v0, v3
+    brif v4, block3, block4
+block3:
+    call fn1(v0)
+    jump block4
+block4:
+    return
+}
+";
+
+#[test]
+fn switch_sequential_ifs_with_overlapping_tests() {
+    // The join duplicated into both arms of the first test: after the
+    // first call, 3 is known to pass the second test; the second arm is
+    // reached under `((v0 == 3 ∧ fn0 returned) ∨ v0 != 3) ∧ v0 != 5`, which is not a
+    // test of v0 alone (a call that traps ends the run).
+    let tgt = "function %f(i32) {
+    fn0 = (i32)
+    fn1 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 3
+    v2 = i32.eq v0, v1
+    brif v2, block1, block5
+block1:
+    call fn0(v0)
+    call fn1(v0)
+    jump block4
+block5:
+    v3 = i32.const 5
+    v4 = i32.ne v0, v3
+    brif v4, block3, block4
+block3:
+    call fn1(v0)
+    jump block4
+block4:
+    return
+}
+";
+    proves(SEQ_OVERLAP, tgt);
+    // 5 passes the second test in this target only.
+    refutes(SEQ_OVERLAP, &tgt.replace("i32.const 5", "i32.const 6"), "event count");
+    // 3 skips the second call in this one.
+    refutes(SEQ_OVERLAP, &tgt.replace("    call fn0(v0)\n    call fn1(v0)\n", "    call fn0(v0)\n"), "event count");
+}
