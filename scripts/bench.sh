@@ -2,9 +2,8 @@
 # The benchmark command: builds the harness (release), finds or installs
 # wasm-opt, runs every measurement and writes bench/report.md.
 #
-#   bash scripts/bench.sh            # full run (about 5 minutes on 2 cores once wasm-opt's
-#                                    # cache is warm, 2.5 of them the Z3 proof-cost section;
-#                                    # ~15 the first time; see bench/README.md)
+#   bash scripts/bench.sh            # full run (about 2 minutes on 2 cores once wasm-opt's
+#                                    # cache is warm; ~15 the first time; see bench/README.md)
 #   bash scripts/bench.sh --quick    # short run (about a minute)
 #
 # Any other argument is passed to the harness (`--help` lists them).
