@@ -370,6 +370,15 @@ fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32, stats: bool) -> Re
         for q in &report.queries {
             println!("  {:>8} ms  {:<7}  {}", q.millis, q.result, q.name);
         }
+        let pin = &report.pinning;
+        if pin.questions > 0 {
+            println!(
+                "  {:>8} ms  event-count pinning: {} questions, {} answered from memory",
+                pin.micros / 1000,
+                pin.questions,
+                pin.remembered
+            );
+        }
     } else {
         println!("{}", report.outcome);
     }

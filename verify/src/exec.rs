@@ -32,9 +32,11 @@
 //! grows much faster than the function. [`CountPinner`] settles it once,
 //! at the call: when the path condition leaves the count a single value,
 //! the count becomes that constant. This is sound because every term of a
-//! path is only ever used under that path's condition.
+//! path is only ever used under that path's condition. Its answers are
+//! remembered per check, so the target and later explorations asking the
+//! same question do not ask the solver again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use weft_ir::{Block, BlockCall, Function, Inst, InstructionData, MemoryRef, Opcode, Signature, Type, Value, ValueDef};
 use z3::ast::{Ast, BV, Bool};
@@ -42,6 +44,7 @@ use z3::{Params, SatResult, Solver};
 
 use crate::budget::Budget;
 use crate::cfg::CfgInfo;
+use crate::outcome::PinStats;
 use crate::pathcond::and_cond;
 use crate::smt::{Smt, bool_to_i32};
 use crate::state::{MachineState, Universe, World, ite_bv, type_bits};
@@ -71,13 +74,29 @@ impl Count {
     }
 }
 
+/// A pinning question: (path condition, count term, `lo`, `hi`).
+type PinQuestion = (Bool, BV, u32, u32);
+
 /// Settles symbolic event counters that a path condition fixes (see the
-/// module docs): one incremental solver per exploration, holding the
-/// background facts (entry facts and preconditions).
+/// module docs): one incremental solver per check, holding the background
+/// facts (entry facts and preconditions).
+///
+/// Answers are remembered by question. The source and the target, and the
+/// explorations of one check (inductive segments, unrolling bounds), often
+/// reach a call under the same path condition with the same count, and Z3
+/// terms are hash-consed, so such a repeat is an equal (path condition,
+/// count term, `lo`, `hi`) key (the map holds the terms, so their ids are
+/// not reused). The background is fixed for the pinner's lifetime, so a
+/// remembered `Some(n)` is still proved for the repeat; a remembered `None`
+/// leaves the count symbolic, which is always sound.
 pub(crate) struct CountPinner {
     background: Vec<Bool>,
     /// Made on first use: most checks never need it.
     solver: std::cell::OnceCell<Solver>,
+    /// Answers of [`CountPinner::pin`] by (path condition, count term, `lo`,
+    /// `hi`).
+    answers: std::cell::RefCell<HashMap<PinQuestion, Option<u32>>>,
+    stats: std::cell::Cell<PinStats>,
 }
 
 impl CountPinner {
@@ -87,7 +106,18 @@ impl CountPinner {
     const RLIMIT: u32 = 2_000_000;
 
     pub(crate) fn new(background: &[Bool]) -> CountPinner {
-        CountPinner { background: background.to_vec(), solver: std::cell::OnceCell::new() }
+        CountPinner {
+            background: background.to_vec(),
+            solver: std::cell::OnceCell::new(),
+            answers: std::cell::RefCell::new(HashMap::new()),
+            stats: std::cell::Cell::new(PinStats::default()),
+        }
+    }
+
+    /// How many questions were asked, answered from memory, and the time
+    /// spent.
+    pub(crate) fn stats(&self) -> PinStats {
+        self.stats.get()
     }
 
     fn solver(&self) -> &Solver {
@@ -115,8 +145,32 @@ impl CountPinner {
     }
 
     /// The one value `count` takes where `reach` holds, if the solver shows
-    /// there is exactly one (or none: an unreachable path keeps `lo`).
-    fn pin(&self, reach: &Bool, count: &Count) -> Option<u32> {
+    /// there is exactly one (or none: an unreachable path keeps `lo`);
+    /// remembered by question.
+    pub(crate) fn pin(&self, reach: &Bool, count: &Count) -> Option<u32> {
+        let start = std::time::Instant::now();
+        let key = (reach.clone(), count.term.clone(), count.lo, count.hi);
+        let mut stats = self.stats.get();
+        stats.questions += 1;
+        let remembered = self.answers.borrow().get(&key).copied();
+        let answer = match remembered {
+            Some(answer) => {
+                stats.remembered += 1;
+                answer
+            }
+            None => {
+                let answer = self.solve(reach, count);
+                self.answers.borrow_mut().insert(key, answer);
+                answer
+            }
+        };
+        stats.micros += start.elapsed().as_micros();
+        self.stats.set(stats);
+        answer
+    }
+
+    /// [`CountPinner::pin`] without memory: asks the solver.
+    fn solve(&self, reach: &Bool, count: &Count) -> Option<u32> {
         if self.implies_equal(reach, &count.term, count.lo) {
             return Some(count.lo);
         }

@@ -169,7 +169,7 @@ mod typing;
 
 pub use eval::{ConcreteInputs, ConcreteOutcome, ConcreteRun, evaluate};
 pub use options::{Options, Precondition};
-pub use outcome::{Counterexample, Method, Outcome, QueryStat, Report};
+pub use outcome::{Counterexample, Method, Outcome, PinStats, QueryStat, Report};
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -203,6 +203,7 @@ pub fn check_refinement_report(src: &Function, tgt: &Function, opts: &Options) -
             method: Method::None,
             assumptions: opts.preconditions.iter().map(|p| p.describe(src)).collect(),
             queries: Vec::new(),
+            pinning: PinStats::default(),
             millis: 0,
         };
         let budget = Budget::start(opts);
@@ -604,5 +605,6 @@ fn run_check(
     let mut session = Session { smt, u: &u, opts, s, t, entry: &entry, background, pinner, cx, stats: Vec::new() };
     let result = session.run();
     report.queries = std::mem::take(&mut session.stats);
+    report.pinning = session.pinner.stats();
     result
 }

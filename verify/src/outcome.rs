@@ -120,6 +120,20 @@ pub struct QueryStat {
     pub result: String,
 }
 
+/// What settling symbolic event counters at calls cost in one check (the
+/// counter pinning of the crate's exploration; its queries are not in
+/// [`Report::queries`]).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PinStats {
+    /// Questions asked (calls reached with a count of more than one value).
+    pub questions: u64,
+    /// Of those, how many were answered from memory without the solver
+    /// (the same path condition and count met again).
+    pub remembered: u64,
+    /// Wall-clock microseconds spent answering.
+    pub micros: u128,
+}
+
 /// The verdict and how it was reached.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -131,6 +145,8 @@ pub struct Report {
     pub assumptions: Vec<String>,
     /// Every solver query, in order.
     pub queries: Vec<QueryStat>,
+    /// Counter pinning during exploration.
+    pub pinning: PinStats,
     /// Total wall-clock milliseconds.
     pub millis: u128,
 }

@@ -1847,3 +1847,50 @@ block4:
     // 3 skips the second call in this one.
     refutes(SEQ_OVERLAP, &tgt.replace("    call fn0(v0)\n    call fn1(v0)\n", "    call fn0(v0)\n"), "event count");
 }
+
+const SEQ_THREE: &str = "function %f(i32) -> i32 {
+    fn0 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 1
+    v2 = i32.eq v0, v1
+    brif v2, block1, block2
+block1:
+    call fn0(v0)
+    jump block2
+block2:
+    v3 = i32.const 2
+    v4 = i32.eq v0, v3
+    brif v4, block3, block4
+block3:
+    call fn0(v0)
+    jump block4
+block4:
+    v5 = i32.const 3
+    v6 = i32.eq v0, v5
+    brif v6, block5, block6
+block5:
+    call fn0(v0)
+    jump block6
+block6:
+    v7 = i32.add v0, v0
+    return v7
+}
+";
+
+#[test]
+fn count_pinning_answers_repeated_questions_from_memory() {
+    // The calls after the first test see a count that is an `ite` term; the
+    // target reaches them under the same path conditions, so its pinning
+    // questions are the source's again and need no solver call.
+    let tgt = SEQ_THREE.replace("v7 = i32.add v0, v0", "v8 = i32.const 1\n    v7 = i32.shl v0, v8");
+    let r = report(SEQ_THREE, &tgt, &Options::default());
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(r.pinning.questions >= 4, "{:?}", r.pinning);
+    assert!(r.pinning.remembered * 2 >= r.pinning.questions, "{:?}", r.pinning);
+    // Remembered answers do not hide a change: the target calls twice for 2.
+    let wrong = tgt.replace("block3:\n    call fn0(v0)\n", "block3:\n    call fn0(v0)\n    call fn0(v0)\n");
+    refutes(SEQ_THREE, &wrong, "event count");
+    // Nor a changed test.
+    refutes(SEQ_THREE, &tgt.replace("i32.const 3", "i32.const 4"), "event");
+}
