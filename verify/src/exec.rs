@@ -39,7 +39,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use weft_ir::{Block, BlockCall, Function, Inst, InstructionData, MemoryRef, Opcode, Signature, Type, Value, ValueDef};
-use z3::ast::{Ast, BV, Bool};
+use z3::ast::{BV, Bool};
 use z3::{Params, SatResult, Solver};
 
 use crate::budget::Budget;
@@ -426,7 +426,7 @@ impl<'a> Explorer<'a> {
                 }
                 InstructionData::Brif { cond, then_dest, else_dest } => {
                     self.check_i32(cond, inst)?;
-                    let c = crate::smt::nonzero(&self.value(&flow, cond)?).simplify();
+                    let c = self.smt.simplify_bool(&crate::smt::nonzero(&self.value(&flow, cond)?));
                     let t = and_cond(&flow.reach, &c);
                     let e = and_cond(&flow.reach, &c.not());
                     self.edge(&flow, &then_dest, t, key, queue)?;
@@ -437,10 +437,10 @@ impl<'a> Explorer<'a> {
                     let i = self.value(&flow, index)?;
                     let jt = self.func.dfg.jump_tables.get(table).ok_or("undefined jump table")?.clone();
                     for (n, target) in jt.targets.iter().enumerate() {
-                        let c = i.eq(BV::from_u64(n as u64, 32)).simplify();
+                        let c = self.smt.simplify_bool(&i.eq(BV::from_u64(n as u64, 32)));
                         self.edge(&flow, target, and_cond(&flow.reach, &c), key, queue)?;
                     }
-                    let c = i.bvuge(BV::from_u64(jt.targets.len() as u64, 32)).simplify();
+                    let c = self.smt.simplify_bool(&i.bvuge(BV::from_u64(jt.targets.len() as u64, 32)));
                     self.edge(&flow, &jt.default, and_cond(&flow.reach, &c), key, queue)?;
                 }
                 InstructionData::Op { opcode, args, imm } => {
@@ -509,7 +509,7 @@ impl<'a> Explorer<'a> {
 
     /// Traps when `cond` holds; the path continues under `¬cond`.
     pub(crate) fn trap_if(&mut self, flow: &mut Flow, cond: Bool, inst: Inst) {
-        let cond = cond.simplify();
+        let cond = self.smt.simplify_bool(&cond);
         if is_false(&cond) {
             return;
         }

@@ -23,7 +23,7 @@
 //!   functions the declarations name).
 
 use weft_ir::{Imm, Inst, MemArg, MemoryRef, Opcode, TableRef, Type};
-use z3::ast::{Ast, BV, Bool};
+use z3::ast::{BV, Bool};
 
 use crate::exec::{Explorer, Flow, flag};
 use crate::smt::{
@@ -214,7 +214,7 @@ impl Explorer<'_> {
         let bytes = &flow.st.mems[&ma.memory].bytes;
         let mut parts = Vec::with_capacity(n as usize);
         for j in 0..n {
-            let at = index.bvadd(BV::from_u64(u64::from(j), 32)).simplify();
+            let at = self.smt.simplify_bv(&index.bvadd(BV::from_u64(u64::from(j), 32)));
             parts.push(bytes.select(&at));
         }
         Ok(join(&parts))
@@ -226,7 +226,7 @@ impl Explorer<'_> {
         let index = self.mem_index(flow, inst, &ma, addr, n)?;
         let mem = flow.st.mems.get_mut(&ma.memory).expect("checked by mem_index");
         for j in 0..n {
-            let at = index.bvadd(BV::from_u64(u64::from(j), 32)).simplify();
+            let at = self.smt.simplify_bv(&index.bvadd(BV::from_u64(u64::from(j), 32)));
             mem.bytes = mem.bytes.store(at, val.extract(8 * j + 7, 8 * j));
         }
         Ok(())

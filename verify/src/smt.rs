@@ -1,6 +1,7 @@
 //! Z3 term helpers: bit-vector constants, the float bridge (bit patterns ⇄
-//! Z3 floating-point terms, NaN canonicalization), integer conversions and
-//! SIMD lane slicing.
+//! Z3 floating-point terms, NaN canonicalization), integer conversions,
+//! SIMD lane slicing, and `simplify` remembered per check
+//! ([`Smt::simplify_bv`], so equal code gives equal terms).
 //!
 //! Every SSA value is a bit-vector holding its wasm bit pattern (floats
 //! included, so NaN payloads survive loads, stores and reinterprets).
@@ -13,7 +14,10 @@
 //! SMT-LIB term ([`Smt::new`]) and applied to our own terms, which needs no
 //! unsafe code and is exactly Z3's built-in semantics.
 
-use z3::ast::{Ast, BV, Bool, Float, RoundingMode};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use z3::ast::{Ast, BV, Bool, Dynamic, Float, RoundingMode};
 use z3::{FuncDecl, Solver, Sort};
 
 /// The two float formats.
@@ -79,7 +83,8 @@ fn rounding(r: Round) -> RoundingMode {
     }
 }
 
-/// Declarations Z3 knows but z3 0.22 does not wrap, taken from parsed terms.
+/// Declarations Z3 knows but z3 0.22 does not wrap, taken from parsed terms,
+/// and the check's memo of simplified terms ([`Smt::simplify_bv`]).
 pub(crate) struct Smt {
     /// `(_ to_fp 8 24)` / `(_ to_fp 11 53)` of a bit-vector: reinterpret.
     from_bits: [FuncDecl; 2],
@@ -87,6 +92,9 @@ pub(crate) struct Smt {
     from_sint: [[FuncDecl; 2]; 2],
     /// `(_ to_fp_unsigned e s) rm bv`.
     from_uint: [[FuncDecl; 2]; 2],
+    /// What `simplify` gave for each term simplified so far (the map holds
+    /// both terms, so Z3 does not reuse their ids).
+    simplified: RefCell<HashMap<Dynamic, Dynamic>>,
 }
 
 const DECLS_SMT2: &str = "
@@ -124,7 +132,41 @@ impl Smt {
         let from_bits = [next()?, next()?];
         let from_sint = [[next()?, next()?], [next()?, next()?]];
         let from_uint = [[next()?, next()?], [next()?, next()?]];
-        Ok(Smt { from_bits, from_sint, from_uint })
+        Ok(Smt { from_bits, from_sint, from_uint, simplified: RefCell::new(HashMap::new()) })
+    }
+
+    /// Z3's `simplify` of `t`, remembered: the same term always gets the
+    /// same answer during one check.
+    ///
+    /// Simplifying one (hash-consed) term twice can give two different,
+    /// equivalent terms: the shape of Z3's answer depends on the context's
+    /// state, such as the ids of the terms it creates, and ids of freed
+    /// terms are reused (measured: 19 of 855 repeated simplifications
+    /// differed in a check of dlmalloc's `prepend_alloc`). The source and
+    /// the target of a check build the same terms for the same code;
+    /// without the memo their memory addresses came out in different
+    /// shapes, so a load that one side resolved to the stored bytes stayed
+    /// an `ite` on the other, identical observations reached Z3 as
+    /// different terms, and `prepend_alloc` against itself timed out. Every
+    /// answer is Z3's simplification of its key, an equivalent term, so
+    /// using it is sound.
+    fn simplify_dyn(&self, t: Dynamic) -> Dynamic {
+        if let Some(s) = self.simplified.borrow().get(&t) {
+            return s.clone();
+        }
+        let s = t.simplify();
+        self.simplified.borrow_mut().insert(t, s.clone());
+        s
+    }
+
+    /// [`Smt::simplify_dyn`] of a bit-vector.
+    pub(crate) fn simplify_bv(&self, t: &BV) -> BV {
+        self.simplify_dyn(Dynamic::from_ast(t)).as_bv().expect("simplify keeps the sort")
+    }
+
+    /// [`Smt::simplify_dyn`] of a Boolean.
+    pub(crate) fn simplify_bool(&self, t: &Bool) -> Bool {
+        self.simplify_dyn(Dynamic::from_ast(t)).as_bool().expect("simplify keeps the sort")
     }
 
     fn fidx(t: FTy) -> usize {
