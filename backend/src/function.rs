@@ -29,7 +29,7 @@ pub(crate) fn val_type(ty: Type) -> wasm_encoder::ValType {
 
 /// Is `func` big enough that its emission should run on a large stack?
 pub(crate) fn is_large(func: &Function) -> bool {
-    func.dfg.num_blocks() > 200 || func.dfg.num_insts() > 2000
+    func.dfg.num_blocks() > 200 || func.dfg.num_insts_created() > 2000
 }
 
 /// Runs `f` on a thread with a large stack when `large`, else in place.

@@ -104,7 +104,7 @@ fn main() {
                 continue;
             }
             let mut func = func.clone();
-            let insts = func.dfg.num_insts();
+            let insts = func.num_layout_insts();
             eprintln!("         {insts:6} insts  {} ...", func.name);
             if let Some(dir) = &dump {
                 let secs = dump_checks(&mut func, &config, dir)?;

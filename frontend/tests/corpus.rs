@@ -63,7 +63,7 @@ fn check_module(name: &str, wasm: &[u8], counts: &mut Counts) {
         counts.funcs += 1;
         match &f.body {
             FuncBody::Ir(func) => {
-                counts.insts += func.num_insts();
+                counts.insts += func.num_layout_insts();
                 if let Err(errors) = verify_function(func) {
                     panic!("{name}: {} fails the verifier:\n{errors:?}\n{}", func.name, func.display());
                 }

@@ -55,6 +55,9 @@ pub enum CallKind {
 }
 
 /// The call graph of a module.
+///
+/// Two call graphs are equal when they have the same functions, the same
+/// labelled edges, roots and indirect targets, and the same validity.
 #[derive(Clone, Debug, Default)]
 pub struct CallGraph {
     graph: DiGraph<FuncRef, CallKind>,
@@ -270,6 +273,24 @@ impl CallGraph {
         false
     }
 }
+
+impl PartialEq for CallGraph {
+    fn eq(&self, other: &Self) -> bool {
+        let edges = |g: &CallGraph| {
+            let mut out: Vec<(FuncRef, FuncRef, CallKind)> =
+                g.graph.edge_references().map(|e| (g.graph[e.source()], g.graph[e.target()], *e.weight())).collect();
+            out.sort_unstable();
+            out
+        };
+        self.valid == other.valid
+            && self.roots == other.roots
+            && self.indirect_targets == other.indirect_targets
+            && self.graph.node_weights().eq(other.graph.node_weights())
+            && edges(self) == edges(other)
+    }
+}
+
+impl Eq for CallGraph {}
 
 /// The exported functions of `module`, in export order.
 fn exported_funcs(module: &Module) -> impl Iterator<Item = FuncRef> + '_ {

@@ -26,7 +26,6 @@
 use crate::dfg::{DataFlowGraph, ValueDef};
 use crate::entities::{Block, Inst, Value};
 use crate::function::Function;
-use crate::instructions::InstructionData;
 use cranelift_entity::SecondaryMap;
 
 /// One CFG edge into a block: the predecessor block and its branch.
@@ -38,7 +37,7 @@ pub struct BlockPredecessor {
     pub inst: Inst,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct CfgNode {
     preds: Vec<BlockPredecessor>,
     succs: Vec<Block>,
@@ -50,26 +49,20 @@ struct CfgNode {
 /// in the terminator (`brif`: then, else; `br_table`: default, then the
 /// table). Predecessors list each (block, branch) pair once, in layout
 /// order of the predecessor block.
-#[derive(Clone, Debug, Default)]
+///
+/// Two CFGs are equal when every block has the same predecessors and
+/// successors in the same order (pass managers compare a cached CFG with a
+/// recomputed one to check that a pass preserved it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ControlFlowGraph {
     nodes: SecondaryMap<Block, CfgNode>,
     valid: bool,
 }
 
-/// The terminator of `block`, checking every index (never panics).
-pub(crate) fn checked_terminator(func: &Function, block: Block) -> Option<Inst> {
-    let inst = func.layout.last_inst(block)?;
-    let data = func.dfg.insts.get(inst)?;
-    data.opcode().is_terminator().then_some(inst)
-}
-
 /// The blocks `inst` branches to, in order and with repeats, keeping only
 /// valid blocks that are in the layout (never panics).
 pub(crate) fn checked_branch_targets(func: &Function, inst: Inst) -> Vec<Block> {
-    let Some(data) = func.dfg.insts.get(inst) else { return Vec::new() };
-    if let InstructionData::BrTable { table, .. } = data
-        && !func.dfg.jump_tables.is_valid(*table)
-    {
+    if !func.dfg.insts.is_valid(inst) {
         return Vec::new();
     }
     func.dfg
@@ -83,18 +76,10 @@ pub(crate) fn checked_branch_targets(func: &Function, inst: Inst) -> Vec<Block> 
 /// written (aliases not resolved). Empty for an invalid instruction; skips
 /// the targets of an unknown jump table (never panics).
 pub(crate) fn checked_inst_values(func: &Function, inst: Inst) -> Vec<Value> {
-    let dfg = &func.dfg;
-    let Some(data) = dfg.insts.get(inst) else { return Vec::new() };
-    let mut out = dfg.inst_args(inst).to_vec();
-    if let InstructionData::BrTable { table, .. } = data
-        && !dfg.jump_tables.is_valid(*table)
-    {
-        return out;
+    if !func.dfg.insts.is_valid(inst) {
+        return Vec::new();
     }
-    for call in dfg.branch_destinations(inst) {
-        out.extend_from_slice(dfg.block_call_args(call));
-    }
-    out
+    func.dfg.inst_values(inst)
 }
 
 /// Follows aliases from `v` to the defined value; `None` if some value on
@@ -160,7 +145,7 @@ impl ControlFlowGraph {
             if !func.dfg.block_is_valid(block) {
                 continue;
             }
-            let Some(inst) = checked_terminator(func, block) else { continue };
+            let Some(inst) = func.terminator(block) else { continue };
             for succ in checked_branch_targets(func, inst) {
                 let node = &mut self.nodes[block];
                 if node.succs.contains(&succ) {
@@ -183,7 +168,7 @@ impl ControlFlowGraph {
         if !func.dfg.block_is_valid(block) || !func.layout.is_block_inserted(block) {
             return;
         }
-        let Some(inst) = checked_terminator(func, block) else { return };
+        let Some(inst) = func.terminator(block) else { return };
         for succ in checked_branch_targets(func, inst) {
             if self.nodes[block].succs.contains(&succ) {
                 continue;

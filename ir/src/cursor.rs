@@ -10,7 +10,7 @@
 //! let one = cur.ins(Opcode::I32Const, &[], Imm::I32(1)).unwrap();
 //! let sum = cur.ins(Opcode::I32Add, &[x, one[0]], Imm::None).unwrap();
 //! cur.ins(Opcode::Return, &[sum[0]], Imm::None).unwrap();
-//! assert_eq!(func.num_insts(), 3);
+//! assert_eq!(func.num_layout_insts(), 3);
 //! ```
 
 use crate::dfg::ResultTypeError;

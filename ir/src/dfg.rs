@@ -213,8 +213,9 @@ impl DataFlowGraph {
         inst
     }
 
-    /// Number of instructions ever created.
-    pub fn num_insts(&self) -> usize {
+    /// Number of instructions ever created (removed ones included; the
+    /// instructions in the layout are [`crate::Function::num_layout_insts`]).
+    pub fn num_insts_created(&self) -> usize {
         self.insts.len()
     }
 
@@ -263,16 +264,48 @@ impl DataFlowGraph {
         }
     }
 
-    /// The branch targets of an instruction, in order (`brif`: then, else;
-    /// `br_table`: default, then the table). Empty for non-branches.
+    /// The branch destinations of an instruction, in *slot* order: `jump`
+    /// has slot 0; `brif` has 0 (then) and 1 (else); `br_table` has 0 (the
+    /// default) and `i + 1` (target `i`). Empty for non-branches and for a
+    /// `br_table` whose jump table does not exist.
     pub fn branch_destinations(&self, inst: Inst) -> impl Iterator<Item = &BlockCall> {
         let (a, b, t): (Option<&BlockCall>, Option<&BlockCall>, Option<&JumpTableData>) = match &self.insts[inst] {
             InstructionData::Jump { dest } => (Some(dest), None, None),
             InstructionData::Brif { then_dest, else_dest, .. } => (Some(then_dest), Some(else_dest), None),
-            InstructionData::BrTable { table, .. } => (None, None, Some(&self.jump_tables[*table])),
+            InstructionData::BrTable { table, .. } => (None, None, self.jump_tables.get(*table)),
             InstructionData::Op { .. } => (None, None, None),
         };
         a.into_iter().chain(b).chain(t.into_iter().flat_map(|t| t.all()))
+    }
+
+    /// The branch destinations of an instruction, mutably, in slot order
+    /// (see [`Self::branch_destinations`]): an edge is edited through its
+    /// slot without matching on the kind of branch.
+    pub fn branch_destinations_mut(&mut self, inst: Inst) -> impl Iterator<Item = &mut BlockCall> {
+        let DataFlowGraph { insts, jump_tables, .. } = self;
+        let (a, b, t): (Option<&mut BlockCall>, Option<&mut BlockCall>, Option<&mut JumpTableData>) =
+            match &mut insts[inst] {
+                InstructionData::Jump { dest } => (Some(dest), None, None),
+                InstructionData::Brif { then_dest, else_dest, .. } => (Some(then_dest), Some(else_dest), None),
+                InstructionData::BrTable { table, .. } => (None, None, jump_tables.get_mut(*table)),
+                InstructionData::Op { .. } => (None, None, None),
+            };
+        a.into_iter().chain(b).chain(t.into_iter().flat_map(|t| t.all_mut()))
+    }
+
+    /// Destination `slot` of branch `inst` (see [`Self::branch_destinations`]).
+    pub fn branch_destination(&self, inst: Inst, slot: usize) -> Option<&BlockCall> {
+        self.branch_destinations(inst).nth(slot)
+    }
+
+    /// Destination `slot` of branch `inst`, mutably.
+    pub fn branch_destination_mut(&mut self, inst: Inst, slot: usize) -> Option<&mut BlockCall> {
+        self.branch_destinations_mut(inst).nth(slot)
+    }
+
+    /// The number of destinations (slots) of `inst`: 0 for a non-branch.
+    pub fn num_branch_destinations(&self, inst: Inst) -> usize {
+        self.branch_destinations(inst).count()
     }
 
     /// Arguments of a block call.
@@ -319,35 +352,6 @@ impl DataFlowGraph {
         if mapped != vals {
             list.as_mut_slice(&mut self.value_lists).copy_from_slice(&mapped);
         }
-    }
-
-    /// Replaces the targets of branch `inst` pointing at `old` with `new`
-    /// (keeping arguments).
-    pub fn retarget_branch(&mut self, inst: Inst, old: Block, new: Block) {
-        let mut data = self.insts[inst].clone();
-        match &mut data {
-            InstructionData::Jump { dest } => {
-                if dest.block == old {
-                    dest.block = new;
-                }
-            }
-            InstructionData::Brif { then_dest, else_dest, .. } => {
-                for d in [then_dest, else_dest] {
-                    if d.block == old {
-                        d.block = new;
-                    }
-                }
-            }
-            InstructionData::BrTable { table, .. } => {
-                for d in self.jump_tables[*table].all_mut() {
-                    if d.block == old {
-                        d.block = new;
-                    }
-                }
-            }
-            InstructionData::Op { .. } => {}
-        }
-        self.insts[inst] = data;
     }
 
     /// The results of an instruction.

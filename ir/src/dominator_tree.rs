@@ -43,7 +43,7 @@ use cranelift_entity::packed_option::PackedOption;
 use petgraph::algo::dominators::simple_fast;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-#[derive(Copy, Clone, Debug, Default)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 struct DomNode {
     /// Immediate dominator (none for the entry and unreachable blocks).
     idom: PackedOption<Block>,
@@ -56,7 +56,10 @@ struct DomNode {
 }
 
 /// Immediate dominators, CFG reverse post-order and the dominator tree.
-#[derive(Clone, Debug, Default)]
+///
+/// Two trees are equal when they have the same immediate dominators,
+/// children, numbering and CFG post-order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DominatorTree {
     nodes: SecondaryMap<Block, DomNode>,
     children: SecondaryMap<Block, Vec<Block>>,

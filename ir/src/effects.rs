@@ -1,9 +1,14 @@
 //! Effect classes of opcodes.
 //!
-//! Passes consult effects, never opcode lists: an instruction with no effect
-//! bits is pure and may be moved, duplicated or removed when unused; anything
-//! else keeps its order relative to every other instruction that has an
-//! effect it could observe (see [`Effects::conflicts_with`]).
+//! Passes consult effects, never opcode lists. Three questions have one
+//! answer each:
+//!
+//! - may an instruction whose results are unused be deleted?
+//!   [`Effects::removable`];
+//! - may it be moved, duplicated or evaluated on paths that did not evaluate
+//!   it (hoisted, speculated)? [`Effects::is_pure`];
+//! - must two instructions keep their relative order?
+//!   [`Effects::conflicts_with`].
 
 use core::fmt;
 use core::ops::BitOr;
@@ -70,7 +75,11 @@ impl Effects {
     pub fn intersects(self, other: Effects) -> bool {
         self.0 & other.0 != 0
     }
-    /// No effect bits at all.
+    /// No effect bits at all: the result depends only on the operands, so
+    /// the instruction may be moved, duplicated, or evaluated on a path that
+    /// did not evaluate it (hoisted, speculated). Stricter than
+    /// [`Self::removable`]: a read may be removed when unused but not moved
+    /// across a write.
     pub fn is_pure(self) -> bool {
         self.0 == 0
     }
@@ -78,16 +87,17 @@ impl Effects {
     pub fn may_trap(self) -> bool {
         self.intersects(Effects(Self::TRAP.0 | Self::CALL.0))
     }
-    /// Writes some state or calls: removing it when unused is not allowed.
-    pub fn has_side_effects(self) -> bool {
-        self.intersects(Effects(
-            Self::TRAP.0
-                | Self::WRITES_MEMORY.0
-                | Self::WRITES_GLOBAL.0
-                | Self::WRITES_TABLE.0
-                | Self::CALL.0
-                | Self::CONTROL.0,
-        ))
+    /// May an instruction with these effects be deleted when none of its
+    /// results is used? True exactly when every bit set is a read
+    /// ([`Self::READS_MEMORY`], [`Self::READS_GLOBAL`], [`Self::READS_TABLE`])
+    /// — pure instructions included: a read without the trap bit never traps
+    /// and changes nothing, so no observer can tell it ran. False for
+    /// anything that may trap (loads, division, float-to-int truncation,
+    /// `table.get`), writes state (stores, `global.set`, `memory.grow`),
+    /// calls or transfers control.
+    pub fn removable(self) -> bool {
+        let reads = Effects(Self::READS_MEMORY.0 | Self::READS_GLOBAL.0 | Self::READS_TABLE.0);
+        reads.contains(self)
     }
     /// Must two instructions with these effects keep their relative order?
     /// True when either writes what the other reads or writes, when either

@@ -140,15 +140,18 @@ impl Function {
         self.layout.entry_block()
     }
 
-    /// Number of instructions in the layout.
-    pub fn num_insts(&self) -> usize {
+    /// Number of instructions in the layout (the DFG may hold more:
+    /// [`crate::DataFlowGraph::num_insts_created`]).
+    pub fn num_layout_insts(&self) -> usize {
         self.layout.blocks().map(|b| self.layout.block_insts(b).count()).sum()
     }
 
     /// The terminator of `block`: its last instruction, if it is one.
+    /// Never panics, even on malformed IR (an instruction index the DFG
+    /// does not have is no terminator).
     pub fn terminator(&self, block: crate::Block) -> Option<crate::Inst> {
         let inst = self.layout.last_inst(block)?;
-        self.dfg.insts[inst].opcode().is_terminator().then_some(inst)
+        self.dfg.insts.get(inst)?.opcode().is_terminator().then_some(inst)
     }
 
     /// Successor blocks of `block`, in order, with repeats (as branches list them).

@@ -3,10 +3,13 @@
 //! This crate owns the entities ([`Block`], [`Value`], [`Inst`], module
 //! references), the [`Type`]s, the declarative [`Opcode`] table with effect
 //! classes, the [`DataFlowGraph`] and [`Layout`] of a [`Function`], the
-//! [`Module`] container, the [`FuncCursor`] builder, the text format (printer
-//! in [`write`], parser in `parser`), the structural `verifier`, the
-//! analyses (CFG, dominator tree, loops, liveness, call graph) and the
-//! reference `interpreter`.
+//! [`Module`] container, the [`FuncCursor`] builder, the CFG editing
+//! primitives every pass uses ([`cfg_edit`]: edges as indices, retargeting,
+//! block parameters with their arguments, edge splitting, preheaders,
+//! unreachable blocks, use counts), the text format (printer in [`write`],
+//! parser in `parser`), the structural `verifier`, the analyses (CFG,
+//! dominator tree, loops, liveness, call graph) and the reference
+//! `interpreter`.
 //!
 //! It does not read or write wasm binaries (`weft-frontend`,
 //! `weft-backend`), run passes (`weft-passes`) or talk to Z3
@@ -15,6 +18,7 @@
 
 pub mod callgraph;
 pub mod cfg;
+pub mod cfg_edit;
 pub mod cursor;
 pub mod dfg;
 pub mod dominator_tree;
@@ -38,6 +42,7 @@ pub mod write;
 
 pub use callgraph::{CallGraph, CallKind};
 pub use cfg::{BlockPredecessor, ControlFlowGraph};
+pub use cfg_edit::{Edge, IncomingEdges};
 pub use cursor::{CursorPosition, FuncCursor};
 pub use dfg::{DataFlowGraph, ResultTypeError, ValueDef};
 pub use dominator_tree::DominatorTree;
@@ -50,7 +55,7 @@ pub use layout::Layout;
 pub use liveness::Liveness;
 pub use loop_analysis::{Loop, LoopAnalysis};
 pub use module::{DefinedFunc, Export, ExportKind, FuncBody, Import, ImportedFunc, Module};
-pub use opcodes::{OpSig, Opcode};
+pub use opcodes::{OpSig, Opcode, SimdShape};
 pub use parser::{ParseError, parse_function, parse_functions};
 pub use rng::Rng;
 pub use types::Type;

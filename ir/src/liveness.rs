@@ -42,7 +42,10 @@ use cranelift_entity::packed_option::PackedOption;
 use cranelift_entity::{EntityRef, EntitySet, SecondaryMap};
 
 /// Per-block live-in and live-out sets, each sorted by value number.
-#[derive(Clone, Debug, Default)]
+///
+/// Two analyses are equal when every block has the same live sets and the
+/// same aliases were seen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Liveness {
     live_in: SecondaryMap<Block, Vec<Value>>,
     live_out: SecondaryMap<Block, Vec<Value>>,

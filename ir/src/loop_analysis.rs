@@ -47,7 +47,7 @@ use cranelift_entity::{PrimaryMap, SecondaryMap, entity_impl};
 pub struct Loop(u32);
 entity_impl!(Loop, "loop");
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct LoopData {
     header: Block,
     parent: PackedOption<Loop>,
@@ -67,7 +67,10 @@ struct LoopData {
 ///
 /// Loops are numbered in reverse post-order of their headers, so an outer
 /// loop always has a smaller number than the loops nested in it.
-#[derive(Clone, Debug, Default)]
+///
+/// Two analyses are equal when they have the same loops, numbered alike,
+/// with the same blocks, latches, exits, nesting and preheaders.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoopAnalysis {
     loops: PrimaryMap<Loop, LoopData>,
     innermost: SecondaryMap<Block, PackedOption<Loop>>,

@@ -44,7 +44,7 @@
 //! assert_eq!(errors.0[0].message, "`return` returns (i64), the function returns (i32)");
 //! ```
 
-use crate::cfg::{ControlFlowGraph, checked_inst_values, checked_resolve, checked_terminator};
+use crate::cfg::{ControlFlowGraph, checked_inst_values, checked_resolve};
 use crate::dfg::{DataFlowGraph, ValueDef};
 use crate::dominator_tree::DominatorTree;
 use crate::entities::{Block, Inst, Value};
@@ -264,7 +264,7 @@ impl<'a> Verifier<'a> {
             self.report(AnyEntity::Block(block), format!("{block} is empty; every block ends in a terminator"));
             return;
         };
-        if checked_terminator(self.func, block).is_none() && self.dfg.insts.is_valid(last) {
+        if self.func.terminator(block).is_none() && self.dfg.insts.is_valid(last) {
             self.report(AnyEntity::Block(block), format!("{block} does not end in a terminator"));
         }
         let mid: Vec<Inst> = layout
@@ -735,7 +735,7 @@ impl<'a> Verifier<'a> {
             }
         }
         for (from, to) in bad {
-            let at = checked_terminator(self.func, from).map_or(AnyEntity::Block(from), AnyEntity::Inst);
+            let at = self.func.terminator(from).map_or(AnyEntity::Block(from), AnyEntity::Inst);
             self.report(
                 at,
                 format!("irreducible control flow: the edge {from} -> {to} enters a cycle at {to}, which does not dominate {from}"),

@@ -475,7 +475,7 @@ fn recompute_block_matches_full_recompute() {
         let old: Vec<Block> = func.successors(b);
         if let Some(&from) = old.first() {
             let to = blocks[rng.index(blocks.len())];
-            func.dfg.retarget_branch(term, from, to);
+            weft_ir::cfg_edit::retarget(&mut func, term, from, to, None);
         }
         cfg.recompute_block(&func, b);
         let full = ControlFlowGraph::with_function(&func);

@@ -18,11 +18,11 @@
 
 use std::collections::BTreeSet;
 use weft_ir::interpreter::{
-    CANONICAL_NAN_F32, CANONICAL_NAN_F64, CallEvent, Callee, Env, NoCalls, Shape, State, Trace, Trap, Val, run,
+    CANONICAL_NAN_F32, CANONICAL_NAN_F64, CallEvent, Callee, Env, NoCalls, State, Trace, Trap, Val, run,
 };
 use weft_ir::{
     DataRef, EntityRef, FuncCursor, FuncRef, Function, Ieee32, Ieee64, Imm, MemArg, MemoryDecl, MemoryRef, OpSig,
-    Opcode, SigRef, Signature, TableRef, Type, V128Imm, parse_function,
+    Opcode, SigRef, Signature, SimdShape, TableRef, Type, V128Imm, parse_function,
 };
 
 // ------------------------------------------------------------ test values
@@ -43,7 +43,7 @@ fn val(text: &str, ty: Type) -> Val {
     }
     let words: Vec<&str> = t.split_whitespace().collect();
     if ty == Type::V128
-        && let Some(shape) = words.first().and_then(|w| Shape::from_name(w))
+        && let Some(shape) = words.first().and_then(|w| SimdShape::from_name(w))
     {
         let mut s = words.join(" ");
         for _ in words.len() - 1..shape.lanes() {
@@ -63,7 +63,12 @@ fn vals(text: &str, tys: &[Type]) -> Vec<Val> {
 }
 
 /// Shows values, `v128` lanes in the shape of the opcode when it has one.
-fn show(vals: &[Val], shape: Option<Shape>) -> String {
+/// The lane shape of the opcode named `name`, if any.
+fn opcode_shape(name: &str) -> Option<SimdShape> {
+    Opcode::from_name(name).and_then(Opcode::shape)
+}
+
+fn show(vals: &[Val], shape: Option<SimdShape>) -> String {
     let one = |v: &Val| match shape {
         Some(s) => v.display_lanes(s),
         None => v.to_string(),
@@ -157,7 +162,7 @@ fn check_row(&(name, imm, args, want): &Row) -> Result<Opcode, String> {
     let args = vals(args, &func.sig.params);
     let mut state = row_state(&func, op);
     let got = run(&func, &args, &mut state, &mut NoCalls, 100);
-    let shape = Shape::of_opcode_name(name);
+    let shape = opcode_shape(name);
     let ctx = || format!("{name} {imm:?} ({})", show(&args, shape));
     match (want.strip_prefix("trap: "), got) {
         (Some(msg), Err(t)) if t.to_string() == msg => Ok(op),
@@ -2039,12 +2044,12 @@ fn simd_references() -> Vec<(&'static str, VecReference)> {
 }
 
 /// The shape a result is compared in: float lanes for float-lane results.
-fn result_shape(name: &str) -> Option<Shape> {
+fn result_shape(name: &str) -> Option<SimdShape> {
     match name {
-        "f32x4.demote_f64x2_zero" | "f32x4.convert_i32x4_s" | "f32x4.convert_i32x4_u" => Some(Shape::F32x4),
-        "f64x2.promote_low_f32x4" | "f64x2.convert_low_i32x4_s" | "f64x2.convert_low_i32x4_u" => Some(Shape::F64x2),
-        _ if name.starts_with("f32x4.") && !is_comparison(name) => Some(Shape::F32x4),
-        _ if name.starts_with("f64x2.") && !is_comparison(name) => Some(Shape::F64x2),
+        "f32x4.demote_f64x2_zero" | "f32x4.convert_i32x4_s" | "f32x4.convert_i32x4_u" => Some(SimdShape::F32x4),
+        "f64x2.promote_low_f32x4" | "f64x2.convert_low_i32x4_s" | "f64x2.convert_low_i32x4_u" => Some(SimdShape::F64x2),
+        _ if name.starts_with("f32x4.") && !is_comparison(name) => Some(SimdShape::F32x4),
+        _ if name.starts_with("f64x2.") && !is_comparison(name) => Some(SimdShape::F64x2),
         _ => None,
     }
 }
@@ -2070,7 +2075,7 @@ fn simd_ops_match_lane_references() {
                 Some(shape) => got[0].nan_eq_lanes(&want, shape),
                 None => got[0] == want,
             };
-            let shape = Shape::of_opcode_name(name);
+            let shape = opcode_shape(name);
             assert!(
                 same,
                 "{name}({}): interpreter {}, reference {}",
@@ -2166,14 +2171,17 @@ fn nan_tolerant_equality() {
     assert!(!nan_a.nan_eq(&Val::F64(Ieee64(CANONICAL_NAN_F64))), "types must agree");
     assert!(!Val::F32(Ieee32::from_f32(0.0)).nan_eq(&Val::F32(Ieee32::from_f32(-0.0))), "zeros are distinct");
     let v = |s: &str| val(s, Type::V128);
-    assert!(v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 3"), Shape::F32x4));
-    assert!(!v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 4"), Shape::F32x4));
-    assert!(!v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 3"), Shape::I32x4), "integer lanes are bitwise");
-    assert!(v("f64x2 nan 0").nan_eq_lanes(&v("f64x2 nan:0x1234 0"), Shape::F64x2));
-    assert!(!v("f64x2 nan 0").nan_eq_lanes(&v("f64x2 nan:0x1234 -0.0"), Shape::F64x2));
+    assert!(v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 3"), SimdShape::F32x4));
+    assert!(!v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 4"), SimdShape::F32x4));
+    assert!(
+        !v("f32x4 nan:0x1 1 2 3").nan_eq_lanes(&v("f32x4 -nan 1 2 3"), SimdShape::I32x4),
+        "integer lanes are bitwise"
+    );
+    assert!(v("f64x2 nan 0").nan_eq_lanes(&v("f64x2 nan:0x1234 0"), SimdShape::F64x2));
+    assert!(!v("f64x2 nan 0").nan_eq_lanes(&v("f64x2 nan:0x1234 -0.0"), SimdShape::F64x2));
     assert!(!v("f64x2 nan 0").nan_eq(&v("f64x2 nan:0x1234 0")), "v128 without a shape is bitwise");
-    assert_eq!(v("i16x8 -1 2").display_lanes(Shape::I16x8), "i16x8 -1 2 0 0 0 0 0 0");
-    assert_eq!(v("f32x4 nan:0x1 -0.0").display_lanes(Shape::F32x4), "f32x4 nan:0x1 -0.0 0.0 0.0");
+    assert_eq!(v("i16x8 -1 2").display_lanes(SimdShape::I16x8), "i16x8 -1 2 0 0 0 0 0 0");
+    assert_eq!(v("f32x4 nan:0x1 -0.0").display_lanes(SimdShape::F32x4), "f32x4 nan:0x1 -0.0 0.0 0.0");
 }
 
 #[test]
@@ -2432,13 +2440,13 @@ fn wat_inst(op: Opcode, imm: Imm) -> String {
 
 /// Float results whose NaN bits wasm leaves nondeterministic: compared with
 /// NaN ≅ NaN (lane-wise for vectors); everything else is compared bit for bit.
-fn nondeterministic_nan(name: &str) -> Option<Option<Shape>> {
+fn nondeterministic_nan(name: &str) -> Option<Option<SimdShape>> {
     let (prefix, op) = name.split_once('.')?;
     let arith = ["add", "sub", "mul", "div", "sqrt", "min", "max", "ceil", "floor", "trunc", "nearest"];
     match prefix {
         "f32" | "f64" if arith.contains(&op) || op == "demote_f64" || op == "promote_f32" => Some(None),
-        "f32x4" if arith.contains(&op) || op == "demote_f64x2_zero" => Some(Some(Shape::F32x4)),
-        "f64x2" if arith.contains(&op) || op == "promote_low_f32x4" => Some(Some(Shape::F64x2)),
+        "f32x4" if arith.contains(&op) || op == "demote_f64x2_zero" => Some(Some(SimdShape::F32x4)),
+        "f64x2" if arith.contains(&op) || op == "promote_low_f32x4" => Some(Some(SimdShape::F64x2)),
         _ => None,
     }
 }
@@ -2593,7 +2601,7 @@ fn differential_against_wasmtime() {
             let theirs = func
                 .call(&mut store, &params, &mut results)
                 .map(|()| results.iter().map(from_wasmtime).collect::<Vec<_>>());
-            let ctx = || format!("{name} {:?}({})", case.imm, show(&args, Shape::of_opcode_name(name)));
+            let ctx = || format!("{name} {:?}({})", case.imm, show(&args, opcode_shape(name)));
             runs += 1;
             match (&ours, theirs) {
                 (Ok(a), Ok(b)) => {
@@ -2604,7 +2612,7 @@ fn differential_against_wasmtime() {
                         Some(None) => a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.nan_eq(y)),
                         None => *a == b,
                     };
-                    let shape = Shape::of_opcode_name(name);
+                    let shape = opcode_shape(name);
                     assert!(same, "{}: interpreter {}, wasmtime {}", ctx(), show(a, shape), show(&b, shape));
                 }
                 (Err(t), Err(e)) => {

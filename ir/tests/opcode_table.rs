@@ -348,6 +348,33 @@ fn encode(opcode: Opcode, imm: &Imm, select_ty: Option<Type>) -> Vec<u8> {
 
 // ---------------------------------------------------------------- tests
 
+/// The shape column names the shape the text name starts with, for every
+/// opcode (and none for scalar and `v128.*` opcodes), and a lane
+/// immediate's limit is the shape's lane count.
+#[test]
+fn shapes_match_the_text_names() {
+    use weft_ir::SimdShape;
+    let mut shaped = 0;
+    for &op in Opcode::ALL {
+        let want = match op.name().split('.').next().unwrap_or("") {
+            "i8x16" => Some(SimdShape::I8x16),
+            "i16x8" => Some(SimdShape::I16x8),
+            "i32x4" => Some(SimdShape::I32x4),
+            "i64x2" => Some(SimdShape::I64x2),
+            "f32x4" => Some(SimdShape::F32x4),
+            "f64x2" => Some(SimdShape::F64x2),
+            _ => None,
+        };
+        assert_eq!(op.shape(), want, "{op}");
+        if let (Some(shape), ImmKind::Lane) = (op.shape(), op.imm_kind()) {
+            assert_eq!(op.lane_limit(), Some(shape.lanes() as u8), "{op}");
+        }
+        shaped += usize::from(want.is_some());
+    }
+    assert!(shaped > 200, "only {shaped} SIMD opcodes have a shape");
+    assert!(SimdShape::F64x2.is_float() && !SimdShape::I64x2.is_float());
+}
+
 #[test]
 fn names_are_unique_and_round_trip() {
     let mut names = BTreeSet::new();
@@ -632,6 +659,39 @@ fn effect_classes_of_stateful_opcodes() {
     }
     assert!(!O::MemoryGrow.effects().may_trap());
     assert!(!O::TableGrow.effects().may_trap());
+}
+
+/// `removable` holds for pure opcodes and plain reads, and for nothing that
+/// may trap, writes, calls or branches; `is_pure` implies it.
+#[test]
+fn removable_means_only_reads() {
+    use Opcode as O;
+    for (op, removable) in [
+        (O::I32Add, true),
+        (O::Select, true),
+        (O::RefFunc, true),
+        (O::GlobalGet, true),
+        (O::MemorySize, true),
+        (O::TableSize, true),
+        (O::I32Load, false),
+        (O::I32DivS, false),
+        (O::I32TruncF32S, false),
+        (O::TableGet, false),
+        (O::MemoryGrow, false),
+        (O::GlobalSet, false),
+        (O::I32Store, false),
+        (O::Call, false),
+        (O::Jump, false),
+        (O::Unreachable, false),
+    ] {
+        assert_eq!(op.effects().removable(), removable, "{op}");
+    }
+    let reads = Effects::READS_MEMORY | Effects::READS_GLOBAL | Effects::READS_TABLE;
+    for &op in Opcode::ALL {
+        let e = op.effects();
+        assert_eq!(e.removable(), e.bits() & !reads.bits() == 0, "{op}");
+        assert!(!e.is_pure() || e.removable(), "{op}");
+    }
 }
 
 /// Numeric opcodes (fixed signature, no memory, table or segment state) are

@@ -44,7 +44,7 @@ pub mod state;
 pub mod value;
 
 pub use state::{DataSegment, ElemSegment, Limits, MAX_PAGES, Memory, PAGE_SIZE, State, Table};
-pub use value::{CANONICAL_NAN_F32, CANONICAL_NAN_F64, ParseValError, Shape, Val};
+pub use value::{CANONICAL_NAN_F32, CANONICAL_NAN_F64, ParseValError, Val};
 
 use crate::entities::{Block, FuncRef, SigRef, TableRef, Value};
 use crate::function::{Decls, Function, Signature};

@@ -12,6 +12,7 @@
 //! | `externref` | `null` or `externN` | |
 
 use crate::immediates::{Ieee32, Ieee64, V128Imm};
+use crate::opcodes::SimdShape;
 use crate::types::Type;
 use core::fmt;
 
@@ -39,66 +40,6 @@ pub enum Val {
     FuncRef(Option<u32>),
     /// An external reference: an opaque host handle, or null.
     ExternRef(Option<u32>),
-}
-
-/// The lane interpretation of a `v128`, for NaN-tolerant comparison and the
-/// lane text form.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
-pub enum Shape {
-    /// Sixteen 8-bit integer lanes.
-    I8x16,
-    /// Eight 16-bit integer lanes.
-    I16x8,
-    /// Four 32-bit integer lanes.
-    I32x4,
-    /// Two 64-bit integer lanes.
-    I64x2,
-    /// Four `f32` lanes.
-    F32x4,
-    /// Two `f64` lanes.
-    F64x2,
-}
-
-impl Shape {
-    /// Every shape.
-    pub const ALL: [Shape; 6] = [Shape::I8x16, Shape::I16x8, Shape::I32x4, Shape::I64x2, Shape::F32x4, Shape::F64x2];
-
-    /// The text name (`i32x4`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Shape::I8x16 => "i8x16",
-            Shape::I16x8 => "i16x8",
-            Shape::I32x4 => "i32x4",
-            Shape::I64x2 => "i64x2",
-            Shape::F32x4 => "f32x4",
-            Shape::F64x2 => "f64x2",
-        }
-    }
-
-    /// Looks a shape up by its text name.
-    pub fn from_name(s: &str) -> Option<Shape> {
-        Shape::ALL.into_iter().find(|sh| sh.name() == s)
-    }
-
-    /// The number of lanes.
-    pub fn lanes(self) -> usize {
-        16 / self.lane_bytes()
-    }
-
-    /// The width of a lane in bytes.
-    pub fn lane_bytes(self) -> usize {
-        match self {
-            Shape::I8x16 => 1,
-            Shape::I16x8 => 2,
-            Shape::I32x4 | Shape::F32x4 => 4,
-            Shape::I64x2 | Shape::F64x2 => 8,
-        }
-    }
-
-    /// The shape an opcode name starts with (`f32x4.add` is `F32x4`), if any.
-    pub fn of_opcode_name(name: &str) -> Option<Shape> {
-        Shape::from_name(name.split('.').next().unwrap_or(""))
-    }
 }
 
 impl Val {
@@ -176,7 +117,7 @@ impl Val {
     /// Like [`Self::nan_eq`], and for `v128` values read as `shape`: float
     /// lanes where both sides are NaN are equal; every other lane compares
     /// bitwise. Integer shapes compare bitwise.
-    pub fn nan_eq_lanes(&self, other: &Val, shape: Shape) -> bool {
+    pub fn nan_eq_lanes(&self, other: &Val, shape: SimdShape) -> bool {
         match (self, other) {
             (Val::V128(a), Val::V128(b)) => lanes_nan_eq(*a, *b, shape),
             _ => self.nan_eq(other),
@@ -215,19 +156,19 @@ impl Val {
 
     /// The lanes of a `v128` in the text form of `shape` (`i32x4 1 2 3 4`),
     /// or the usual text form for other values.
-    pub fn display_lanes(&self, shape: Shape) -> String {
+    pub fn display_lanes(&self, shape: SimdShape) -> String {
         let Val::V128(v) = self else { return self.to_string() };
         let mut out = shape.name().to_string();
         let b = &v.0;
         for i in 0..shape.lanes() {
             let at = i * shape.lane_bytes();
             let lane = match shape {
-                Shape::I8x16 => (b[at] as i8).to_string(),
-                Shape::I16x8 => i16::from_le_bytes([b[at], b[at + 1]]).to_string(),
-                Shape::I32x4 => i32::from_le_bytes(bytes4(b, at)).to_string(),
-                Shape::I64x2 => i64::from_le_bytes(bytes8(b, at)).to_string(),
-                Shape::F32x4 => Ieee32(u32::from_le_bytes(bytes4(b, at))).to_string(),
-                Shape::F64x2 => Ieee64(u64::from_le_bytes(bytes8(b, at))).to_string(),
+                SimdShape::I8x16 => (b[at] as i8).to_string(),
+                SimdShape::I16x8 => i16::from_le_bytes([b[at], b[at + 1]]).to_string(),
+                SimdShape::I32x4 => i32::from_le_bytes(bytes4(b, at)).to_string(),
+                SimdShape::I64x2 => i64::from_le_bytes(bytes8(b, at)).to_string(),
+                SimdShape::F32x4 => Ieee32(u32::from_le_bytes(bytes4(b, at))).to_string(),
+                SimdShape::F64x2 => Ieee64(u64::from_le_bytes(bytes8(b, at))).to_string(),
             };
             out.push(' ');
             out.push_str(&lane);
@@ -246,13 +187,13 @@ fn bytes8(b: &[u8; 16], at: usize) -> [u8; 8] {
     out
 }
 
-fn lanes_nan_eq(a: V128Imm, b: V128Imm, shape: Shape) -> bool {
+fn lanes_nan_eq(a: V128Imm, b: V128Imm, shape: SimdShape) -> bool {
     match shape {
-        Shape::F32x4 => (0..4).all(|i| {
+        SimdShape::F32x4 => (0..4).all(|i| {
             let (x, y) = (u32::from_le_bytes(bytes4(&a.0, 4 * i)), u32::from_le_bytes(bytes4(&b.0, 4 * i)));
             x == y || f32::from_bits(x).is_nan() && f32::from_bits(y).is_nan()
         }),
-        Shape::F64x2 => (0..2).all(|i| {
+        SimdShape::F64x2 => (0..2).all(|i| {
             let (x, y) = (u64::from_le_bytes(bytes8(&a.0, 8 * i)), u64::from_le_bytes(bytes8(&b.0, 8 * i)));
             x == y || f64::from_bits(x).is_nan() && f64::from_bits(y).is_nan()
         }),
@@ -307,7 +248,7 @@ fn parse_v128(s: &str) -> Option<V128Imm> {
         return s.parse::<u128>().ok().map(V128Imm::from_u128);
     }
     let mut words = s.split_whitespace();
-    let shape = Shape::from_name(words.next()?)?;
+    let shape = SimdShape::from_name(words.next()?)?;
     let lanes: Vec<&str> = words.collect();
     if lanes.len() != shape.lanes() {
         return None;
@@ -316,9 +257,9 @@ fn parse_v128(s: &str) -> Option<V128Imm> {
     let w = shape.lane_bytes();
     for (i, lane) in lanes.iter().enumerate() {
         let bits: u64 = match shape {
-            Shape::I8x16 | Shape::I16x8 | Shape::I32x4 | Shape::I64x2 => parse_int(lane, 8 * w as u32)?,
-            Shape::F32x4 => u64::from(parse_f32(lane)?.0),
-            Shape::F64x2 => parse_f64(lane)?.0,
+            SimdShape::I8x16 | SimdShape::I16x8 | SimdShape::I32x4 | SimdShape::I64x2 => parse_int(lane, 8 * w as u32)?,
+            SimdShape::F32x4 => u64::from(parse_f32(lane)?.0),
+            SimdShape::F64x2 => parse_f64(lane)?.0,
         };
         out[i * w..(i + 1) * w].copy_from_slice(&bits.to_le_bytes()[..w]);
     }

@@ -1,0 +1,331 @@
+//! Editing the control-flow graph: the one home of the primitives a pass
+//! uses to change branches, block parameters and blocks.
+//!
+//! An edge is an index, not a match on the kind of terminator: an [`Edge`]
+//! names destination `slot` of branch `inst`, with the slots of
+//! [`DataFlowGraph::branch_destinations`](crate::DataFlowGraph::branch_destinations)
+//! (`jump`: 0; `brif`: 0 then, 1 else; `br_table`: 0 the default, `i + 1`
+//! target `i`). An edge stays valid while its branch stays in place —
+//! changing its target or arguments ([`set_edge`], [`retarget`],
+//! [`remove_param_with_args`]) keeps every edge of the function valid —
+//! and is gone once the branch is replaced ([`make_jump`]) or removed.
+//!
+//! ```text
+//! block0(v0: i32):                         block0(v0: i32):
+//!     brif v0, block1(v0), block2              brif v0, block3, block2
+//! block1(v1: i32):               split     block3:
+//!     ...                        edge          jump block1(v0)
+//!                             (inst0, 0)   block1(v1: i32):
+//!                                              ...
+//! ```
+//!
+//! What each primitive guarantees is in its doc; given IR that passes the
+//! structural verifier, each one's result passes it too (the unit tests in
+//! `ir/tests/cfg_edit.rs` check that on text IR). The CFG, dominator tree,
+//! loop analysis and liveness of the function are stale after any edit that
+//! adds, removes or retargets an edge or a block: the caller invalidates
+//! them (in `weft-passes`, through its pass context).
+
+use crate::ValueDef;
+use crate::entities::{Block, Inst, Value};
+use crate::function::Function;
+use crate::instructions::{BlockCall, InstructionData};
+use crate::loop_analysis::{Loop, LoopAnalysis};
+use cranelift_entity::{EntitySet, SecondaryMap};
+
+/// One CFG edge: destination `slot` of branch `inst`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Edge {
+    /// The branch (a `jump`, `brif` or `br_table`).
+    pub inst: Inst,
+    /// Which of its destinations (see the module docs).
+    pub slot: usize,
+}
+
+/// The edges into every block (see [`incoming_edges`]).
+pub type IncomingEdges = SecondaryMap<Block, Vec<Edge>>;
+
+/// Is `block` a block of the DFG that is in the layout?
+fn in_layout(func: &Function, block: Block) -> bool {
+    func.dfg.block_is_valid(block) && func.layout.is_block_inserted(block)
+}
+
+/// The edges out of branch `inst`, in slot order (none for a non-branch).
+pub fn edges_from(func: &Function, inst: Inst) -> impl Iterator<Item = Edge> + use<> {
+    (0..func.dfg.num_branch_destinations(inst)).map(move |slot| Edge { inst, slot })
+}
+
+/// Every edge into every block: from the terminator of each block in the
+/// layout, in layout order and then slot order. Edges to blocks outside the
+/// layout are left out; edges from unreachable blocks are included. A block
+/// with no entry has an empty list.
+pub fn incoming_edges(func: &Function) -> IncomingEdges {
+    let mut edges = IncomingEdges::new();
+    for block in func.layout.blocks() {
+        let Some(inst) = func.terminator(block) else { continue };
+        for (slot, call) in func.dfg.branch_destinations(inst).enumerate() {
+            if in_layout(func, call.block) {
+                edges[call.block].push(Edge { inst, slot });
+            }
+        }
+    }
+    edges
+}
+
+/// The block `edge` goes to, if the edge exists.
+pub fn edge_target(func: &Function, edge: Edge) -> Option<Block> {
+    func.dfg.branch_destination(edge.inst, edge.slot).map(|call| call.block)
+}
+
+/// The arguments `edge` passes, as written (aliases not resolved); empty if
+/// the edge does not exist.
+pub fn edge_args(func: &Function, edge: Edge) -> &[Value] {
+    match func.dfg.branch_destination(edge.inst, edge.slot) {
+        Some(call) => func.dfg.block_call_args(call),
+        None => &[],
+    }
+}
+
+/// Makes `edge` go to `block` with `args` (a fresh argument list, so no
+/// other edge shares it). Does nothing if the edge does not exist.
+pub fn set_edge(func: &mut Function, edge: Edge, block: Block, args: &[Value]) {
+    let call = BlockCall::new(block, args, &mut func.dfg.value_lists);
+    if let Some(dest) = func.dfg.branch_destination_mut(edge.inst, edge.slot) {
+        *dest = call;
+    }
+}
+
+/// Makes every destination of branch `inst` that goes to `from` go to `to`,
+/// with `args` when given, else with the arguments it had. Returns how many
+/// destinations changed.
+pub fn retarget(func: &mut Function, inst: Inst, from: Block, to: Block, args: Option<&[Value]>) -> usize {
+    let edges: Vec<Edge> = edges_from(func, inst).filter(|&e| edge_target(func, e) == Some(from)).collect();
+    for &edge in &edges {
+        let args = args.map_or_else(|| edge_args(func, edge).to_vec(), <[Value]>::to_vec);
+        set_edge(func, edge, to, &args);
+    }
+    edges.len()
+}
+
+/// Replaces the branch of `edge` by a `jump` along `edge` (same target,
+/// same arguments): the branch's other edges are gone. Returns whether the
+/// edge existed.
+pub fn make_jump(func: &mut Function, edge: Edge) -> bool {
+    let Some(block) = edge_target(func, edge) else { return false };
+    let args = edge_args(func, edge).to_vec();
+    let dest = BlockCall::new(block, &args, &mut func.dfg.value_lists);
+    func.dfg.replace_inst_data(edge.inst, InstructionData::Jump { dest });
+    true
+}
+
+/// Removes parameter `index` of `block` and argument `index` of every edge
+/// into it; returns the removed parameter, now detached (the caller makes it
+/// an alias of what replaces it, or leaves it unused). `incoming` must list
+/// every edge into `block` ([`incoming_edges`]; removing parameters keeps
+/// it current, so one map serves many removals). An edge with too few
+/// arguments is left as it is.
+pub fn remove_param_with_args(func: &mut Function, incoming: &IncomingEdges, block: Block, index: usize) -> Value {
+    for &edge in &incoming[block] {
+        let mut args = edge_args(func, edge).to_vec();
+        if index < args.len() {
+            args.remove(index);
+            set_edge(func, edge, block, &args);
+        }
+    }
+    func.dfg.remove_block_param(block, index)
+}
+
+/// Splits `edge`: a new block, placed in the layout right after the block
+/// of the branch, takes the edge's arguments and jumps to its target; the
+/// edge goes to the new block without arguments. Returns the new block, or
+/// `None` if the edge does not exist or its branch is not in the layout.
+///
+/// The arguments are defined where the branch could use them, and the new
+/// block's only predecessor is the branch, so they dominate their new use.
+pub fn split_edge(func: &mut Function, edge: Edge) -> Option<Block> {
+    let from = func.layout.inst_block(edge.inst)?;
+    let target = edge_target(func, edge)?;
+    let args = edge_args(func, edge).to_vec();
+    let block = func.dfg.make_block();
+    func.layout.insert_block_after(block, from);
+    let jump = func.dfg.make_jump(target, &args);
+    func.layout.append_inst(jump, block);
+    set_edge(func, edge, block, &[]);
+    Some(block)
+}
+
+/// Is `edge` critical: does its branch have two or more destinations while
+/// its target has two or more incoming edges? (Two destinations of one
+/// branch to the same block count twice.) `incoming` is [`incoming_edges`].
+pub fn is_critical_edge(func: &Function, incoming: &IncomingEdges, edge: Edge) -> bool {
+    let Some(target) = edge_target(func, edge) else { return false };
+    func.dfg.num_branch_destinations(edge.inst) >= 2 && incoming[target].len() >= 2
+}
+
+/// Splits every critical edge ([`is_critical_edge`]) from a block in the
+/// layout, in layout order and then slot order; returns the new blocks in
+/// that order.
+pub fn split_critical_edges(func: &mut Function) -> Vec<Block> {
+    let incoming = incoming_edges(func);
+    let mut critical = Vec::new();
+    for block in func.layout.blocks() {
+        let Some(inst) = func.terminator(block) else { continue };
+        critical.extend(edges_from(func, inst).filter(|&e| {
+            edge_target(func, e).is_some_and(|t| in_layout(func, t)) && is_critical_edge(func, &incoming, e)
+        }));
+    }
+    critical.into_iter().filter_map(|edge| split_edge(func, edge)).collect()
+}
+
+/// Gives loop `lp` a fresh preheader: a new block, placed in the layout
+/// right before the header, with parameters of the header's parameter
+/// types, that jumps to the header passing its parameters on. Every edge
+/// into the header from outside the loop (entries, including those from
+/// unreachable blocks) goes to the new block instead, with its arguments;
+/// the back edges keep going to the header. Returns the new block, or
+/// `None` when the header has no entry edge or is the entry block.
+///
+/// `loops` must describe `func` as it is; afterwards it is stale (once
+/// recomputed, the new block is [`LoopAnalysis::preheader`] of the loop).
+pub fn create_preheader(func: &mut Function, loops: &LoopAnalysis, lp: Loop) -> Option<Block> {
+    let header = loops.header(lp);
+    if func.layout.entry_block() == Some(header) || !in_layout(func, header) {
+        return None;
+    }
+    let incoming = incoming_edges(func);
+    let entries: Vec<Edge> = incoming[header]
+        .iter()
+        .copied()
+        .filter(|e| func.layout.inst_block(e.inst).is_some_and(|b| !loops.is_in_loop(b, lp)))
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let block = func.dfg.make_block();
+    let params: Vec<Value> =
+        func.dfg.block_param_types(header).into_iter().map(|ty| func.dfg.append_block_param(block, ty)).collect();
+    func.layout.insert_block_before(block, header);
+    for edge in entries {
+        let args = edge_args(func, edge).to_vec();
+        set_edge(func, edge, block, &args);
+    }
+    let jump = func.dfg.make_jump(header, &params);
+    func.layout.append_inst(jump, block);
+    Some(block)
+}
+
+/// The blocks reachable from the entry block through the terminators of
+/// blocks in the layout.
+pub fn reachable_blocks(func: &Function) -> EntitySet<Block> {
+    let mut seen = EntitySet::new();
+    let Some(entry) = func.entry_block() else { return seen };
+    let mut stack = vec![entry];
+    seen.insert(entry);
+    while let Some(block) = stack.pop() {
+        let Some(inst) = func.terminator(block) else { continue };
+        for call in func.dfg.branch_destinations(inst) {
+            if in_layout(func, call.block) && !seen.contains(call.block) {
+                seen.insert(call.block);
+                stack.push(call.block);
+            }
+        }
+    }
+    seen
+}
+
+/// Removes from the layout every block not reachable from the entry, with
+/// its instructions (their edges into reachable blocks, and so those
+/// blocks' arguments, go with them). Returns whether a block was removed.
+///
+/// No value defined in an unreachable block is used by a reachable one in
+/// verified IR (a definition dominates its uses), so the result verifies.
+pub fn remove_unreachable_blocks(func: &mut Function) -> bool {
+    let live = reachable_blocks(func);
+    let dead: Vec<Block> = func.layout.blocks().filter(|&b| !live.contains(b)).collect();
+    for &block in &dead {
+        func.layout.remove_block_and_insts(block);
+    }
+    !dead.is_empty()
+}
+
+/// How many times each value is used by the instructions in the layout:
+/// operands and block-call arguments, each occurrence counted, every use
+/// counted for the value it resolves to through aliases. Invalid value
+/// references are skipped.
+pub fn use_counts(func: &Function) -> SecondaryMap<Value, u32> {
+    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            for v in func.dfg.inst_values(inst) {
+                if func.dfg.value_is_valid(v) {
+                    uses[func.dfg.resolve_aliases(v)] += 1;
+                }
+            }
+        }
+    }
+    uses
+}
+
+/// Removes every *redundant* parameter of a reachable block other than the
+/// entry: one whose incoming arguments, over every edge into the block, are
+/// all one value `v` or the parameter itself. The parameter becomes an alias
+/// of `v` and its argument is dropped from every edge into the block (edges
+/// from unreachable blocks included). Repeats until no parameter qualifies.
+/// Returns whether anything changed; aliases are left for the caller to
+/// resolve.
+///
+/// Sound on verified SSA: the first arrival at the block on any path comes
+/// over an edge that passes `v` (the parameter is not yet defined there),
+/// so `v`'s definition dominates the block, and every later arrival passes
+/// `v` or the parameter's current value, which is `v`.
+pub fn remove_redundant_params(func: &mut Function) -> bool {
+    let Some(entry) = func.entry_block() else { return false };
+    let live = reachable_blocks(func);
+    let mut changed = false;
+    loop {
+        let incoming = incoming_edges(func);
+        let blocks: Vec<Block> = func.layout.blocks().collect();
+        let mut round = false;
+        for block in blocks {
+            if block == entry || !live.contains(block) || incoming[block].is_empty() {
+                continue;
+            }
+            for i in (0..func.dfg.block_params(block).len()).rev() {
+                let p = func.dfg.block_params(block)[i];
+                let Some(v) = unique_incoming(func, &incoming[block], i, p) else { continue };
+                remove_param_with_args(func, &incoming, block, i);
+                func.dfg.change_to_alias(p, v);
+                round = true;
+            }
+        }
+        if !round {
+            break;
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// The one value other than `p` passed as argument `i` on every edge of
+/// `edges`, if there is one (defined, and of `p`'s type).
+fn unique_incoming(func: &Function, edges: &[Edge], i: usize, p: Value) -> Option<Value> {
+    let mut only = None;
+    for &edge in edges {
+        let &a = edge_args(func, edge).get(i)?;
+        if !func.dfg.value_is_valid(a) {
+            return None;
+        }
+        let a = func.dfg.resolve_aliases(a);
+        if a == p {
+            continue;
+        }
+        match only {
+            None => only = Some(a),
+            Some(o) if o == a => {}
+            Some(_) => return None,
+        }
+    }
+    let v = only?;
+    let defined = !matches!(func.dfg.value_def(v), ValueDef::Detached);
+    (defined && func.dfg.value_type(v) == func.dfg.value_type(p)).then_some(v)
+}
