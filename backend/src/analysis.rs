@@ -50,9 +50,10 @@ impl Kind {
     }
 }
 
-/// A CFG edge: the target and the arguments passed to its parameters.
+/// Where one destination of a block's branch goes: the target block and
+/// the arguments passed to its parameters.
 #[derive(Clone, Debug)]
-pub(crate) struct Edge {
+pub(crate) struct BranchTarget {
     /// The target block.
     pub to: Block,
     /// Arguments, aliases resolved, one per target parameter.
@@ -71,7 +72,7 @@ pub(crate) struct FuncInfo<'f> {
     pub term: SecondaryMap<Block, Option<Inst>>,
     /// Outgoing edges of each reachable block, in branch order (`brif`:
     /// then, else; `br_table`: default, then the table).
-    pub edges: SecondaryMap<Block, Vec<Edge>>,
+    pub edges: SecondaryMap<Block, Vec<BranchTarget>>,
     /// Distinct CFG successors of each reachable block.
     pub succs: SecondaryMap<Block, Vec<Block>>,
     /// Distinct reachable CFG predecessors of each reachable block.
@@ -253,7 +254,7 @@ impl<'f> FuncInfo<'f> {
                     info.succs[block].push(to);
                     info.preds[to].push(block);
                 }
-                edges.push(Edge { to, args });
+                edges.push(BranchTarget { to, args });
             }
             info.edges[block] = edges;
         }

@@ -20,7 +20,7 @@
 //! rotated arguments need no temporaries.
 
 use crate::BackendError;
-use crate::analysis::{Edge, FuncInfo, Kind, describe_inst};
+use crate::analysis::{BranchTarget, FuncInfo, Kind, describe_inst};
 use crate::locals::Locals;
 use crate::stackify::Schedule;
 use core::cell::RefCell;
@@ -249,7 +249,7 @@ impl CodeGen<'_, '_> {
     }
 
     /// The (argument, parameter) pairs an edge must copy.
-    pub(crate) fn edge_copies(&self, edge: &Edge) -> Vec<(Value, Value)> {
+    pub(crate) fn edge_copies(&self, edge: &BranchTarget) -> Vec<(Value, Value)> {
         let params = self.info.func.dfg.block_params(edge.to);
         edge.args
             .iter()

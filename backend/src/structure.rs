@@ -27,7 +27,7 @@
 //! through are hoisted out). Depths are computed when encoding.
 
 use crate::BackendError;
-use crate::analysis::{Edge, FuncInfo};
+use crate::analysis::{BranchTarget, FuncInfo};
 use crate::codegen::CodeGen;
 use weft_ir::encode::write_u32_leb;
 use weft_ir::{Block, InstructionData, Opcode};
@@ -179,7 +179,7 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
     }
 
     /// Can the edge be taken with a bare `br` (no copies, target labelled)?
-    fn simple_label(&self, from: Block, edge: &Edge) -> Option<Label> {
+    fn simple_label(&self, from: Block, edge: &BranchTarget) -> Option<Label> {
         let label = self.label_of(from, edge.to)?;
         self.codegen.edge_copies(edge).is_empty().then_some(label)
     }
@@ -194,7 +194,7 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
 
     /// Copies for `edge`, then the transfer. Zero-local tracking (see
     /// [`CodeGen`]) covers the copies, not the code branched to.
-    fn edge_code(&mut self, from: Block, edge: &Edge) -> Result<Vec<Node>, BackendError> {
+    fn edge_code(&mut self, from: Block, edge: &BranchTarget) -> Result<Vec<Node>, BackendError> {
         let term = self.info().term[from].ok_or_else(|| self.no_term(from))?;
         let copies = self.codegen.edge_copies(edge);
         let mut out = Vec::new();

@@ -66,19 +66,25 @@ pub fn force_compares() -> SwitchConfig {
 static SWITCH_TABLE: PassInfo = PassInfo {
     name: "switch-recovery",
     description: "switch-recovery forced to br_table (benchmark)",
+    params: &[],
     make: || AnyPass::Function(Box::new(SwitchRecovery::with_config(force_table()))),
+    make_with_params: None,
 };
 
 static SWITCH_SEARCH: PassInfo = PassInfo {
     name: "switch-recovery",
     description: "switch-recovery forced to a search tree (benchmark)",
+    params: &[],
     make: || AnyPass::Function(Box::new(SwitchRecovery::with_config(force_search()))),
+    make_with_params: None,
 };
 
 static SWITCH_COMPARES: PassInfo = PassInfo {
     name: "switch-recovery",
     description: "switch-recovery forced to an early-exit compare chain (benchmark)",
+    params: &[],
     make: || AnyPass::Function(Box::new(SwitchRecovery::with_config(force_compares()))),
+    make_with_params: None,
 };
 
 /// What `switch-recovery` is allowed to do in a weft variant.

@@ -21,7 +21,7 @@ pub mod component;
 
 use weft_ir::Function;
 pub use weft_passes::pipelines::OptLevel;
-pub use weft_passes::{FunctionReport, Report, VerifyMode};
+pub use weft_passes::{AfterPassHook, FunctionReport, Report, VerifyMode};
 
 /// What to run and how to check it.
 #[derive(Clone, Debug)]
@@ -108,44 +108,31 @@ pub fn stats_table(report: &Report) -> String {
     s
 }
 
-/// A pass manager for `config`.
+/// The pass manager's configuration for `config`.
+fn manager_config(config: &Config) -> weft_passes::Config {
+    weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() }
+}
+
+/// The pass manager for `config`: its passes, each checked as configured.
 pub fn manager(config: &Config) -> Result<weft_passes::PassManager, Error> {
-    let passes = pass_specs(config)?;
-    let pm_config = weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() };
-    Ok(weft_passes::PassManager::from_specs(&passes, pm_config)?)
+    Ok(weft_passes::PassManager::from_specs(&pass_specs(config)?, manager_config(config))?)
 }
 
 /// Optimizes one core module (wasm bytes).
 pub fn optimize_core_module(bytes: &[u8], config: &Config) -> Result<(Vec<u8>, Report), Error> {
-    optimize_core_module_with(bytes, config, &mut |_, _| {})
+    optimize_core_module_with(bytes, config, &manager(config)?, &mut weft_passes::manager::NoHook)
 }
 
-/// Like [`optimize_core_module`], calling `after_pass(pass_name, &module)`
-/// after each pass (for `--print-ir`). The passes run one at a time, each
-/// checked as configured.
+/// Optimizes one core module with `manager` (built by [`manager`] from
+/// `config`), telling `hook` about each pass (for `--print-ir`, progress).
 pub fn optimize_core_module_with(
     bytes: &[u8],
     config: &Config,
-    after_pass: &mut dyn FnMut(&str, &weft_ir::Module),
+    manager: &weft_passes::PassManager,
+    hook: &mut dyn AfterPassHook,
 ) -> Result<(Vec<u8>, Report), Error> {
-    let passes = pass_specs(config)?;
-    let pm_config = weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() };
     let (mut module, _diagnostics) = weft_frontend::translate_module(bytes)?;
-    let mut report = Report {
-        opaque_functions: module.funcs.iter().filter(|f| matches!(f.body, weft_ir::FuncBody::Opaque { .. })).count(),
-        ..Report::default()
-    };
-    // One store for every pass, so a rejected change a later pass proposes
-    // again is not checked again.
-    let rejected = weft_passes::manager::RejectedChanges::default();
-    for pass in passes {
-        let r = weft_passes::PassManager::from_specs(std::slice::from_ref(&pass), pm_config.clone())?
-            .with_rejected_changes(rejected.clone())
-            .run_module(&mut module);
-        report.passes.extend(r.passes);
-        report.events.extend(r.events);
-        after_pass(pass.info.name, &module);
-    }
+    let report = manager.run_module_with(&mut module, hook);
     let emit = weft_backend::EmitOptions { prefer_size: config.opt_level == OptLevel::Os };
     let out = weft_backend::emit_module_with(&module, &emit)?;
     Ok((out, report))
@@ -156,16 +143,18 @@ pub fn optimize_core_module_with(
 /// reports are merged in order.
 pub fn optimize(bytes: &[u8], config: &Config) -> Result<(Vec<u8>, Report), Error> {
     let bytes = weft_frontend::parse_wat_or_wasm(bytes)?;
+    let manager = manager(config)?;
+    let mut hook = weft_passes::manager::NoHook;
     if component::is_component(&bytes) {
         let mut total = Report::default();
         let out = component::rewrite_core_modules(&bytes, &mut |m| {
-            let (out, report) = optimize_core_module(m, config)?;
+            let (out, report) = optimize_core_module_with(m, config, &manager, &mut hook)?;
             merge(&mut total, report);
             Ok(out)
         })?;
         Ok((out, total))
     } else {
-        optimize_core_module(&bytes, config)
+        optimize_core_module_with(&bytes, config, &manager, &mut hook)
     }
 }
 

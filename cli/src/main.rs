@@ -137,8 +137,8 @@ fn main() -> ExitCode {
         Command::Passes => {
             for p in weft_passes::passes() {
                 println!("{:<24} {}", p.name, p.description);
-                if let Some((_, params)) = weft_passes::registry::PASS_PARAMS.iter().find(|(n, _)| *n == p.name) {
-                    println!("{:<24}   parameters: {}", "", params.join(", "));
+                if !p.params.is_empty() {
+                    println!("{:<24}   parameters: {}", "", p.params.join(", "));
                 }
             }
             Ok(())
@@ -192,8 +192,13 @@ fn print(input: &PathBuf) -> Result<(), Failure> {
 }
 
 fn module_ir(module: &weft_ir::Module) -> String {
+    functions_ir(&module.funcs)
+}
+
+/// The IR of each function, in order (an opaque one as a comment).
+fn functions_ir(funcs: &[weft_ir::DefinedFunc]) -> String {
     let mut out = String::new();
-    for f in &module.funcs {
+    for f in funcs {
         match &f.body {
             weft_ir::FuncBody::Ir(func) => out.push_str(&func.display().to_string()),
             weft_ir::FuncBody::Opaque { reason } => out.push_str(&format!("; {} kept opaque: {reason}\n", f.index)),
@@ -227,6 +232,33 @@ fn module_dot(module: &weft_ir::Module) -> String {
         }
     }
     out
+}
+
+/// What `weft opt` does after each pass: advance the progress bar, and
+/// print the IR after the passes `--print-ir` names.
+struct Progress<'a> {
+    bar: &'a indicatif::ProgressBar,
+    print_ir: Option<String>,
+}
+
+impl weft::AfterPassHook for Progress<'_> {
+    fn wants_functions(&self, pass: &'static weft_passes::PassInfo) -> bool {
+        self.print_ir.as_deref().is_some_and(|p| p == "*" || p == pass.name)
+    }
+
+    fn after_pass(
+        &mut self,
+        _index: usize,
+        pass: &'static weft_passes::PassInfo,
+        _stats: &weft_passes::PassStats,
+        functions: &[weft_ir::DefinedFunc],
+    ) {
+        self.bar.inc(1);
+        self.bar.set_message(pass.name);
+        if self.wants_functions(pass) {
+            self.bar.suspend(|| eprintln!("; IR after {}\n{}", pass.name, functions_ir(functions)));
+        }
+    }
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
@@ -269,17 +301,12 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut hook = |pass: &str, module: &weft_ir::Module| {
-        progress.inc(1);
-        progress.set_message(pass.to_string());
-        if print_ir.as_deref().is_some_and(|p| p == "*" || p == pass) {
-            progress.suspend(|| eprintln!("; IR after {pass}\n{}", module_ir(module)));
-        }
-    };
+    let mut hook = Progress { bar: &progress, print_ir };
+    let manager = weft::manager(&config)?;
     let mut text_out = String::new();
     let mut report = Report::default();
     let mut optimize_one = |m: &[u8]| -> Result<Vec<u8>, weft::Error> {
-        let (out, r) = weft::optimize_core_module_with(m, &config, &mut hook)?;
+        let (out, r) = weft::optimize_core_module_with(m, &config, &manager, &mut hook)?;
         if matches!(emit, Emit::Ir | Emit::Dot) {
             let (module, _) = weft_frontend::translate_module(&out)?;
             text_out.push_str(&if emit == Emit::Ir { module_ir(&module) } else { module_dot(&module) });

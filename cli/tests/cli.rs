@@ -206,3 +206,51 @@ fn every_jco_p3_component_optimizes_to_a_valid_component() {
     }
     println!("jco-p3: {ok} of {} components optimized to valid components", files.len());
 }
+
+/// `--print-ir=PASS` prints the module's IR once, after that pass;
+/// `--print-ir` prints it after every pass, in pipeline order; `weft passes`
+/// lists every pass and the parameters of those that take some.
+#[test]
+fn print_ir_after_passes_and_the_pass_list() {
+    let (code, _, err) = run(weft().arg("opt").arg(example()).arg("-O2").arg("--print-ir=dce").arg("-S"));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.matches("; IR after ").count(), 1, "{err}");
+    assert!(err.contains("; IR after dce\n") && err.contains("function %"), "{err}");
+    let (code, _, err) = run(weft().arg("opt").arg(example()).arg("-O2").arg("--print-ir").arg("-S"));
+    assert_eq!(code, 0, "{err}");
+    let after: Vec<&str> = err.lines().filter_map(|l| l.strip_prefix("; IR after ")).collect();
+    assert_eq!(after, weft_passes::pipelines::pipeline_names(weft::OptLevel::O2), "{err}");
+    let (code, list, err) = run(weft().arg("passes"));
+    assert_eq!(code, 0, "{err}");
+    for p in weft_passes::passes() {
+        assert!(list.contains(p.name), "{list}");
+    }
+    assert!(list.contains("instcombine") && list.contains("parameters: min-cases-for-table"), "{list}");
+}
+
+/// `weft::optimize_function` runs the configured function passes on one IR
+/// function and reports each one.
+#[test]
+fn optimize_function_runs_the_passes_on_one_function() {
+    let mut func = weft_ir::parse_function(
+        "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    v2 = i32.add v0, v1
+    brif v1, block1, block2
+block1:
+    jump block2
+block2:
+    return v2
+}
+",
+    )
+    .unwrap();
+    let report = weft::optimize_function(&mut func, &weft::Config::default()).unwrap();
+    assert_eq!(
+        report.passes.iter().map(|p| p.name).collect::<Vec<_>>(),
+        weft_passes::pipelines::pipeline_names(weft::OptLevel::O2)
+    );
+    assert!(report.events.is_empty(), "{:?}", report.events);
+    assert_eq!(func.display().to_string(), "function %f(i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n");
+}

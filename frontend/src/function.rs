@@ -663,7 +663,7 @@ impl<'m> Translator<'m> {
             return Err(self.internal("function body ends inside a frame"));
         }
         self.func.dfg.resolve_all_aliases();
-        remove_unreachable_blocks(&mut self.func);
+        weft_ir::cfg_edit::remove_unreachable_blocks(&mut self.func);
         Ok(self.func)
     }
 }
@@ -676,24 +676,4 @@ fn func_decl_name(module: &Module, f: FuncRef) -> Option<String> {
     }
     let name = module.func_name(f)?;
     (name != format!("f{}", f.as_u32())).then(|| name.to_string())
-}
-
-/// Removes from the layout every block not reachable from the entry block.
-pub fn remove_unreachable_blocks(func: &mut Function) {
-    let Some(entry) = func.layout.entry_block() else { return };
-    let mut reached = cranelift_entity::EntitySet::<Block>::new();
-    let mut work = vec![entry];
-    reached.insert(entry);
-    while let Some(b) = work.pop() {
-        for s in func.successors(b) {
-            if !reached.contains(s) {
-                reached.insert(s);
-                work.push(s);
-            }
-        }
-    }
-    let dead: Vec<Block> = func.layout.blocks().filter(|&b| !reached.contains(b)).collect();
-    for b in dead {
-        func.layout.remove_block_and_insts(b);
-    }
 }

@@ -1,10 +1,11 @@
 //! `dce`: dead code elimination.
 //!
-//! Removes instructions whose results are all unused and that have no side
-//! effects: pure instructions and reads (`global.get`, `memory.size`,
-//! `table.size`). Anything that may trap (loads, division, float-to-int
-//! truncation), writes state, calls or transfers control stays, because
-//! removing it would change what an observer sees.
+//! Removes instructions whose results are all unused and whose effects allow
+//! it ([`weft_ir::Effects::removable`]): pure instructions and reads
+//! (`global.get`, `memory.size`, `table.size`). Anything that may trap
+//! (loads, division, float-to-int truncation), writes state, calls or
+//! transfers control stays, because removing it would change what an
+//! observer sees.
 //!
 //! ```text
 //! block0(v0: i32):                     block0(v0: i32):
@@ -14,9 +15,9 @@
 //!     return v3
 //! ```
 //!
-//! Preconditions: none. Analyses used: none (use counts are computed here).
-//! Preserves the CFG, dominator tree and loop analysis (no block or branch is
-//! touched).
+//! Preconditions: none. Analyses used: none (use counts come from
+//! [`weft_ir::cfg_edit::use_counts`]). Preserves the CFG, dominator tree and
+//! loop analysis (no block or branch is touched).
 //!
 //! Verification obligation: the target refines the source with every
 //! observable event unchanged: only instructions with no effect bits other
@@ -29,33 +30,25 @@
 //! code are removed in one call.
 
 use cranelift_entity::SecondaryMap;
-use weft_ir::{Effects, Function, Inst, Value};
+use weft_ir::cfg_edit::use_counts;
+use weft_ir::{Function, Inst, Value};
+
+use crate::{Changed, PassCx, Preserved};
 
 /// The `dce` pass.
 pub struct Dce;
 
-/// Can `inst` be removed when its results are unused?
-pub fn is_removable(func: &Function, inst: Inst) -> bool {
-    let effects = func.dfg.insts[inst].opcode().effects();
-    let reads = Effects::READS_MEMORY | Effects::READS_GLOBAL | Effects::READS_TABLE;
-    // Only read bits may be set: a read without a trap bit never traps.
-    reads.contains(effects)
+/// Can `inst` be removed once its results are unused?
+fn removable(func: &Function, inst: Inst) -> bool {
+    func.dfg.insts[inst].opcode().effects().removable()
 }
 
 impl crate::FunctionPass for Dce {
-    fn run(&self, func: &mut Function) -> bool {
-        let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
-        let mut all = Vec::new();
-        for block in func.layout.blocks() {
-            for inst in func.layout.block_insts(block) {
-                all.push(inst);
-                for v in func.dfg.inst_values(inst) {
-                    uses[func.dfg.resolve_aliases(v)] += 1;
-                }
-            }
-        }
+    fn run(&self, func: &mut Function, _cx: &mut PassCx) -> Changed {
+        let mut uses = use_counts(func);
+        let all: Vec<Inst> = func.layout.blocks().flat_map(|b| func.layout.block_insts(b)).collect();
         let dead = |func: &Function, uses: &SecondaryMap<Value, u32>, inst: Inst| {
-            is_removable(func, inst) && func.dfg.inst_results(inst).iter().all(|&r| uses[r] == 0)
+            removable(func, inst) && func.dfg.inst_results(inst).iter().all(|&r| uses[r] == 0)
         };
         let mut work: Vec<Inst> = all.iter().rev().copied().filter(|&i| dead(func, &uses, i)).collect();
         let mut changed = false;
@@ -77,6 +70,6 @@ impl crate::FunctionPass for Dce {
             func.layout.remove_inst(inst);
             changed = true;
         }
-        changed
+        Changed::from_bool(changed, Preserved::CONTROL_FLOW)
     }
 }

@@ -1,15 +1,23 @@
-//! The pass manager: runs passes, checks each changed function, reverts on
-//! failure, and reports.
+//! The pass manager: runs passes, keeps their analyses, checks each changed
+//! function, reverts on failure, and reports.
 //!
-//! After a pass changes a function, the manager
-//! 1. runs the structural verifier — a failure is a bug of the pass: the
-//!    function is restored to its state before the pass and the event is
-//!    reported;
-//! 2. with [`VerifyMode::Lenient`] or [`VerifyMode::Strict`], asks
+//! Each pass gets a context ([`crate::context`]) from which it requests the
+//! analyses it needs; they are computed on first request and cached per
+//! function for the whole run. After a pass changes a function, the
+//! manager
+//! 1. (with debug assertions) recomputes every cached analysis the pass
+//!    claimed to preserve and compares it with the cached one — a
+//!    difference is a bug of the pass: the function is restored to its
+//!    state before the pass and the event names the pass and the analysis;
+//! 2. runs the structural verifier — a failure is a bug of the pass: the
+//!    function is restored and the event is reported;
+//! 3. with [`VerifyMode::Lenient`] or [`VerifyMode::Strict`], asks
 //!    `weft-verify` whether the new function refines the old one.
 //!    A counterexample reverts the function in both modes; `Unknown` reverts
 //!    it in strict mode; `ProvedBounded(k)` is kept in lenient mode and
-//!    reverted in strict mode. Every outcome is counted in the report.
+//!    reverted in strict mode. Every outcome is counted in the report;
+//! 4. keeps the analyses the pass preserved and forgets the others (all of
+//!    them when the function was restored).
 //!
 //! So the output is verified or it is the input, per function and per pass.
 //! A rejected change is remembered (IR text before and after, and the
@@ -19,17 +27,24 @@
 //! three times, and a reverted function is the same input each time — the
 //! verdict is reused instead of running Z3 again, counted as before, and the
 //! event says so.
-//! Function passes run in parallel across functions (rayon); results are
-//! collected in function order, so output does not depend on thread count.
+//!
+//! Consecutive function passes form a group that runs on each function in
+//! turn, in parallel across functions (rayon); results are collected in
+//! function order and an [`AfterPassHook`] is told about each pass in
+//! pipeline order afterwards, so output does not depend on thread count.
+//! A module pass runs alone, with a [`ModuleCx`] (the call graph and each
+//! function's analyses), and every function it reports changed is checked
+//! like a function pass's.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use weft_ir::{FuncBody, Function, Module};
+use weft_ir::{CallGraph, DefinedFunc, FuncBody, FuncRef, Function, Module};
 use weft_verify::{Options, Outcome, check_refinement};
 
+use crate::context::{Changed, ModuleChanged, ModuleCx, PassCx, Preserved};
 use crate::registry::{AnyPass, PassInfo, PassSpec, PassSpecError};
 
 /// Whether and how strictly passes are checked with Z3.
@@ -137,11 +152,6 @@ impl Report {
         }
     }
 
-    fn absorb(&mut self, f: FunctionReport) {
-        self.add_passes(f.passes);
-        self.events.extend(f.events);
-    }
-
     /// Adds another report of the same pipeline (another core module of a
     /// component): per-pass totals by position, events appended.
     pub fn merge(&mut self, more: Report) {
@@ -191,6 +201,48 @@ fn function_text(func: &Function) -> String {
     s
 }
 
+/// The event of a pass that claimed to preserve analyses it changed (a bug
+/// of the pass; the function is reverted).
+fn lie_event(info: &'static PassInfo, function: &str, stale: Preserved) -> PassEvent {
+    PassEvent {
+        pass: info.name,
+        function: function.to_string(),
+        message: format!(
+            "claims to preserve {} but changed it (pass bug): recomputed after the pass, it differs",
+            stale.names().join(", ")
+        ),
+        reverted: true,
+    }
+}
+
+/// Told about each pass of a [`PassManager::run_module_with`] run, in
+/// pipeline order, once the pass has run on every function: for
+/// `--print-ir`, reports and progress. Function passes run in parallel
+/// across functions; the calls for a group of them are made afterwards, in
+/// pipeline order, so what a hook sees does not depend on thread count.
+pub trait AfterPassHook {
+    /// Does [`Self::after_pass`] want the functions as `pass` left them?
+    /// When it does, the manager keeps a copy of each function after that
+    /// pass. The default: no.
+    fn wants_functions(&self, pass: &'static PassInfo) -> bool {
+        let _ = pass;
+        false
+    }
+
+    /// Pass number `index` of the pipeline, `pass`, has run: `stats` are its
+    /// totals; `functions` are the module's defined functions as the pass
+    /// left them (after reverts), in module order, when
+    /// [`Self::wants_functions`] said so, else empty.
+    fn after_pass(&mut self, index: usize, pass: &'static PassInfo, stats: &PassStats, functions: &[DefinedFunc]);
+}
+
+/// A hook that does nothing.
+pub struct NoHook;
+
+impl AfterPassHook for NoHook {
+    fn after_pass(&mut self, _: usize, _: &'static PassInfo, _: &PassStats, _: &[DefinedFunc]) {}
+}
+
 /// Runs a sequence of passes.
 pub struct PassManager {
     passes: Vec<(&'static PassInfo, AnyPass)>,
@@ -198,8 +250,17 @@ pub struct PassManager {
     rejected: RejectedChanges,
 }
 
+/// One function's outcome in a group of function passes: its report, and
+/// its copies after the passes the hook wants to see.
+struct GroupRun {
+    report: FunctionReport,
+    copies: Vec<Option<Function>>,
+    changed: bool,
+}
+
 impl PassManager {
-    /// A manager running `passes` in order.
+    /// A manager running `passes` in order, each with its default
+    /// parameters.
     pub fn new(passes: &[&'static PassInfo], config: Config) -> Self {
         PassManager {
             passes: passes.iter().map(|p| (*p, (p.make)())).collect(),
@@ -238,71 +299,48 @@ impl PassManager {
     /// embedders that optimize functions one at a time.
     pub fn run_function(&self, func: &mut Function) -> FunctionReport {
         let mut report = FunctionReport::default();
+        let mut cx = PassCx::new();
         for (info, pass) in &self.passes {
             if let AnyPass::Function(pass) = pass {
-                let (stats, event) = self.run_one(info, pass.as_ref(), func);
+                let (stats, events) = self.run_one(info, pass.as_ref(), func, &mut cx);
                 report.passes.push(stats);
-                report.events.extend(event);
+                report.events.extend(events);
             }
         }
         report
     }
 
-    /// Runs every pass over the module. Function passes run in parallel
-    /// across functions; module passes run alone, in their place in the
-    /// sequence, and every function they change is checked like a function
-    /// pass's.
+    /// Runs every pass over the module. Consecutive function passes form a
+    /// group that runs on each function in turn, in parallel across
+    /// functions; module passes run alone, in their place in the sequence,
+    /// and every function they change is checked like a function pass's.
+    /// Analyses are cached per function across the whole run.
     pub fn run_module(&self, module: &mut Module) -> Report {
+        self.run_module_with(module, &mut NoHook)
+    }
+
+    /// [`Self::run_module`], telling `hook` about each pass.
+    pub fn run_module_with(&self, module: &mut Module, hook: &mut dyn AfterPassHook) -> Report {
         let mut report = Report {
             opaque_functions: module.funcs.iter().filter(|f| matches!(f.body, FuncBody::Opaque { .. })).count(),
             ..Report::default()
         };
+        let mut cx = ModuleCx::new();
         let mut i = 0;
         while i < self.passes.len() {
-            // A maximal run of function passes is applied per function in parallel.
             let start = i;
             while i < self.passes.len() && matches!(self.passes[i].1, AnyPass::Function(_)) {
                 i += 1;
             }
             if i > start {
-                let group = &self.passes[start..i];
-                let reports: Vec<FunctionReport> = module
-                    .funcs
-                    .par_iter_mut()
-                    .map(|f| {
-                        let mut r = FunctionReport::default();
-                        if let FuncBody::Ir(func) = &mut f.body {
-                            for (info, pass) in group {
-                                if let AnyPass::Function(pass) = pass {
-                                    let (stats, event) = self.run_one(info, pass.as_ref(), func);
-                                    r.passes.push(stats);
-                                    r.events.extend(event);
-                                }
-                            }
-                        } else {
-                            r.passes = group
-                                .iter()
-                                .map(|(info, _)| PassStats { name: info.name, ..Default::default() })
-                                .collect();
-                        }
-                        r
-                    })
-                    .collect();
-                let mut group_report = Report::default();
-                for r in reports {
-                    group_report.absorb(r);
-                }
-                if group_report.passes.is_empty() {
-                    group_report.passes =
-                        group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
-                }
-                report.passes.extend(group_report.passes);
-                report.events.extend(group_report.events);
+                self.run_group(start, &self.passes[start..i], module, &mut cx, hook, &mut report);
             }
             if i < self.passes.len() {
                 let (info, pass) = &self.passes[i];
                 if let AnyPass::Module(pass) = pass {
-                    let (stats, events) = self.run_module_pass(info, pass.as_ref(), module);
+                    let (stats, events) = self.run_module_pass(info, pass.as_ref(), module, &mut cx);
+                    let functions = if hook.wants_functions(info) { module.funcs.as_slice() } else { &[] };
+                    hook.after_pass(i, info, &stats, functions);
                     report.passes.push(stats);
                     report.events.extend(events);
                 }
@@ -312,71 +350,199 @@ impl PassManager {
         report
     }
 
+    /// Runs a group of function passes (pipeline positions `first..`) on
+    /// every function, in parallel, then tells `hook` about each pass.
+    fn run_group(
+        &self,
+        first: usize,
+        group: &[(&'static PassInfo, AnyPass)],
+        module: &mut Module,
+        cx: &mut ModuleCx,
+        hook: &mut dyn AfterPassHook,
+        report: &mut Report,
+    ) {
+        let wants: Vec<bool> = group.iter().map(|(info, _)| hook.wants_functions(info)).collect();
+        let mut caches: Vec<PassCx> = module.funcs.iter().map(|f| cx.take_function(f.index)).collect();
+        let runs: Vec<GroupRun> = module
+            .funcs
+            .par_iter_mut()
+            .zip(caches.par_iter_mut())
+            .map(|(f, fcx)| {
+                let mut run = GroupRun { report: FunctionReport::default(), copies: Vec::new(), changed: false };
+                let FuncBody::Ir(func) = &mut f.body else {
+                    run.report.passes =
+                        group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
+                    return run;
+                };
+                for ((info, pass), &want) in group.iter().zip(&wants) {
+                    if let AnyPass::Function(pass) = pass {
+                        let (stats, events) = self.run_one(info, pass.as_ref(), func, fcx);
+                        run.changed |= stats.functions_changed > 0;
+                        run.report.passes.push(stats);
+                        run.report.events.extend(events);
+                    }
+                    run.copies.push(want.then(|| func.clone()));
+                }
+                run
+            })
+            .collect();
+        for (f, fcx) in module.funcs.iter().zip(caches) {
+            if matches!(f.body, FuncBody::Ir(_)) {
+                cx.put_function(f.index, fcx);
+            }
+        }
+        // A changed function may call differently.
+        if runs.iter().any(|r| r.changed) {
+            cx.invalidate_call_graph();
+        }
+        let mut totals: Vec<PassStats> =
+            group.iter().map(|(info, _)| PassStats { name: info.name, ..Default::default() }).collect();
+        for run in &runs {
+            for (total, p) in totals.iter_mut().zip(&run.report.passes) {
+                total.add(p);
+            }
+        }
+        for (k, ((info, _), stats)) in group.iter().zip(&totals).enumerate() {
+            let functions: Vec<DefinedFunc> = if wants[k] {
+                module
+                    .funcs
+                    .iter()
+                    .zip(&runs)
+                    .map(|(f, run)| match run.copies.get(k).cloned().flatten() {
+                        Some(func) => DefinedFunc { body: FuncBody::Ir(func), ..f.clone() },
+                        None => f.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            hook.after_pass(first + k, info, stats, &functions);
+        }
+        report.passes.extend(totals);
+        for run in runs {
+            report.events.extend(run.report.events);
+        }
+    }
+
     fn run_module_pass(
         &self,
         info: &'static PassInfo,
         pass: &dyn crate::ModulePass,
         module: &mut Module,
+        cx: &mut ModuleCx,
     ) -> (PassStats, Vec<PassEvent>) {
         let t0 = Instant::now();
-        let before: Vec<Option<Function>> = module
+        let before: BTreeMap<FuncRef, Function> = module
             .funcs
             .iter()
-            .map(|f| match &f.body {
-                FuncBody::Ir(func) => Some(func.clone()),
+            .filter_map(|f| match &f.body {
+                FuncBody::Ir(func) => Some((f.index, func.clone())),
                 FuncBody::Opaque { .. } => None,
             })
             .collect();
         let mut stats = PassStats { name: info.name, ..Default::default() };
-        stats.insts_before = before.iter().flatten().map(Function::num_insts).sum();
-        let mut changed = pass.run(module);
-        changed.sort_unstable();
-        changed.dedup();
+        stats.insts_before = before.values().map(Function::num_layout_insts).sum();
+        cx.sync_functions(module);
         let mut events = Vec::new();
-        for idx in changed {
-            let (Some(Some(old)), Some(f)) = (before.get(idx), module.funcs.get_mut(idx)) else { continue };
-            let FuncBody::Ir(new) = &mut f.body else { continue };
-            let (keep, event) = self.check(info, old, new, &mut stats);
-            if keep {
-                stats.functions_changed += 1;
-            } else {
-                *new = old.clone();
-                stats.reverted += 1;
+        if let ModuleChanged::Yes { mut functions, preserved } = pass.run(module, cx) {
+            functions.sort_unstable();
+            functions.dedup();
+            let mut reverted_any = false;
+            if cfg!(debug_assertions) && preserved.contains(Preserved::CALL_GRAPH) && cx.has_call_graph() {
+                let fresh = CallGraph::with_module(module);
+                if *cx.call_graph(module) != fresh {
+                    events.push(lie_event(info, "(module)", Preserved::CALL_GRAPH));
+                    for &f in &functions {
+                        if let (Some(old), Some(FuncBody::Ir(new))) =
+                            (before.get(&f), module.defined_mut(f).map(|d| &mut d.body))
+                        {
+                            *new = old.clone();
+                            stats.reverted += 1;
+                        }
+                        if let Some(fcx) = cx.function_mut(f) {
+                            fcx.invalidate(Preserved::NONE);
+                        }
+                    }
+                    functions.clear();
+                    reverted_any = true;
+                }
             }
-            events.extend(event);
+            for f in functions {
+                let Some(old) = before.get(&f) else { continue };
+                let Some(FuncBody::Ir(new)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
+                let (kept, event) = self.settle(info, old, new, cx.function_mut(f), preserved, &mut stats);
+                reverted_any |= !kept;
+                events.extend(event);
+            }
+            if reverted_any || !preserved.contains(Preserved::CALL_GRAPH) {
+                cx.invalidate_call_graph();
+            }
         }
         stats.insts_after = module
             .funcs
             .iter()
-            .filter_map(|f| if let FuncBody::Ir(func) = &f.body { Some(func.num_insts()) } else { None })
+            .filter_map(|f| if let FuncBody::Ir(func) = &f.body { Some(func.num_layout_insts()) } else { None })
             .sum();
         stats.time = t0.elapsed();
         (stats, events)
     }
 
+    /// Runs one function pass on one function: checks the analyses it
+    /// claims to preserve (with debug assertions), then the function, and
+    /// keeps or reverts it; `cx` keeps what is still valid.
     fn run_one(
         &self,
         info: &'static PassInfo,
         pass: &dyn crate::FunctionPass,
         func: &mut Function,
+        cx: &mut PassCx,
     ) -> (PassStats, Option<PassEvent>) {
         let t0 = Instant::now();
-        let mut stats = PassStats { name: info.name, insts_before: func.num_insts(), ..Default::default() };
+        let mut stats = PassStats { name: info.name, insts_before: func.num_layout_insts(), ..Default::default() };
         let snapshot = func.clone();
         let mut event = None;
-        if pass.run(func) {
-            let (keep, ev) = self.check(info, &snapshot, func, &mut stats);
-            event = ev;
-            if keep {
-                stats.functions_changed = 1;
-            } else {
-                *func = snapshot;
-                stats.reverted = 1;
-            }
+        if let Changed::Yes(preserved) = pass.run(func, cx) {
+            event = self.settle(info, &snapshot, func, Some(cx), preserved, &mut stats).1;
         }
-        stats.insts_after = func.num_insts();
+        stats.insts_after = func.num_layout_insts();
         stats.time = t0.elapsed();
         (stats, event)
+    }
+
+    /// Settles a pass's change of `old` into `new`: with debug assertions,
+    /// the cached analyses of `cx` it claims to preserve must still hold;
+    /// then [`Self::check`]. A kept change counts as changed and `cx` keeps
+    /// what the pass preserved; otherwise `new` is restored to `old`, counted
+    /// as reverted, and `cx` keeps nothing. Returns whether the change was
+    /// kept, and the event to report.
+    fn settle(
+        &self,
+        info: &'static PassInfo,
+        old: &Function,
+        new: &mut Function,
+        cx: Option<&mut PassCx>,
+        preserved: Preserved,
+        stats: &mut PassStats,
+    ) -> (bool, Option<PassEvent>) {
+        let stale = match &cx {
+            Some(cx) if cfg!(debug_assertions) => cx.stale(new, preserved),
+            _ => Preserved::NONE,
+        };
+        let (keep, event) = if stale != Preserved::NONE {
+            (false, Some(lie_event(info, &new.name, stale)))
+        } else {
+            self.check(info, old, new, stats)
+        };
+        if keep {
+            stats.functions_changed += 1;
+        } else {
+            *new = old.clone();
+            stats.reverted += 1;
+        }
+        if let Some(cx) = cx {
+            cx.invalidate(if keep { preserved } else { Preserved::NONE });
+        }
+        (keep, event)
     }
 
     /// Checks `new` against `old`; returns whether to keep `new`. A change
@@ -443,6 +609,10 @@ impl PassManager {
 mod tests {
     use super::*;
     use crate::registry::lookup;
+    use crate::{FunctionPass, ModulePass};
+    use std::sync::Mutex;
+    use weft_ir::cfg_edit::make_jump;
+    use weft_ir::{Edge, InstructionData, Opcode};
 
     /// `block1` only jumps on: `simplify-cfg` threads it.
     const THREADABLE: &str = "function %f(i32) -> i32 {
@@ -491,8 +661,8 @@ block2:
         let spent = Options { budget_ms: Some(0), ..Options::default() };
         let run = |shared: Option<&RejectedChanges>| {
             let mut module = Module::default();
-            module.funcs.push(weft_ir::DefinedFunc {
-                index: weft_ir::FuncRef::from_u32(0),
+            module.funcs.push(DefinedFunc {
+                index: FuncRef::from_u32(0),
                 type_index: 0,
                 body: FuncBody::Ir(weft_ir::parse_function(THREADABLE).expect("parses")),
                 original_range: 0..0,
@@ -511,5 +681,270 @@ block2:
         assert_eq!(reused(&run(Some(&shared))), vec![false, true, true]);
         assert_eq!(shared.len(), 1);
         assert_eq!(reused(&run(None)), vec![false, false, false]);
+    }
+
+    // ------------------------------------------------------------ analyses
+
+    /// A diamond: folding the entry's `brif` changes the CFG and the
+    /// dominator tree (`block2` becomes unreachable, `block3`'s immediate
+    /// dominator becomes `block1`).
+    const DIAMOND: &str = "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 5
+    brif v0, block1, block2
+block1:
+    jump block3
+block2:
+    jump block3
+block3:
+    return v0
+}
+";
+
+    /// Uses the dominator tree, then folds the entry's `brif` to its
+    /// then-edge and claims `claim` is preserved.
+    struct FoldEntry {
+        claim: Preserved,
+    }
+
+    impl FunctionPass for FoldEntry {
+        fn run(&self, func: &mut Function, cx: &mut PassCx) -> Changed {
+            let Some(entry) = func.entry_block() else { return Changed::No };
+            assert!(cx.domtree(func).is_reachable(entry));
+            let Some(inst) = func.terminator(entry) else { return Changed::No };
+            Changed::from_bool(make_jump(func, Edge { inst, slot: 0 }), self.claim)
+        }
+    }
+
+    static LIES_ABOUT_DOMTREE: PassInfo = PassInfo {
+        name: "lies-about-domtree",
+        description: "folds the entry's brif and claims the dominator tree is preserved (test)",
+        params: &[],
+        make: || AnyPass::Function(Box::new(FoldEntry { claim: Preserved::DOMTREE })),
+        make_with_params: None,
+    };
+
+    static TELLS_THE_TRUTH: PassInfo = PassInfo {
+        name: "tells-the-truth",
+        description: "folds the entry's brif and claims nothing is preserved (test)",
+        params: &[],
+        make: || AnyPass::Function(Box::new(FoldEntry { claim: Preserved::NONE })),
+        make_with_params: None,
+    };
+
+    #[test]
+    #[cfg(debug_assertions)]
+    fn a_pass_lying_about_the_dominator_tree_is_caught_and_reverted() {
+        let input = weft_ir::parse_function(DIAMOND).expect("parses");
+        let mut func = input.clone();
+        let report = PassManager::new(&[&LIES_ABOUT_DOMTREE], Config::default()).run_function(&mut func);
+        assert_eq!(function_text(&func), function_text(&input), "the lie is reverted");
+        assert_eq!(report.passes[0].reverted, 1);
+        let [event] = report.events.as_slice() else { panic!("{:?}", report.events) };
+        assert_eq!(event.pass, "lies-about-domtree");
+        assert!(event.reverted && event.message.contains("claims to preserve domtree"), "{}", event.message);
+        // The same rewrite, honestly reported, is kept.
+        let mut func = input.clone();
+        let report = PassManager::new(&[&TELLS_THE_TRUTH], Config::default()).run_function(&mut func);
+        assert!(report.events.is_empty(), "{:?}", report.events);
+        assert_eq!(report.passes[0].functions_changed, 1);
+        assert!(function_text(&func).contains("jump block1"));
+    }
+
+    /// What [`Probe`] passes saw in their context: which analyses were
+    /// cached when they ran.
+    static PROBED: Mutex<Vec<Preserved>> = Mutex::new(Vec::new());
+
+    /// Records the cached analyses, then asks for the dominator tree;
+    /// changes nothing.
+    struct Probe;
+
+    impl FunctionPass for Probe {
+        fn run(&self, func: &mut Function, cx: &mut PassCx) -> Changed {
+            PROBED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(cx.cached());
+            cx.domtree(func);
+            Changed::No
+        }
+    }
+
+    static PROBE: PassInfo = PassInfo {
+        name: "probe",
+        description: "records the cached analyses (test)",
+        params: &[],
+        make: || AnyPass::Function(Box::new(Probe)),
+        make_with_params: None,
+    };
+
+    #[test]
+    fn analyses_are_cached_across_passes_until_a_pass_does_not_preserve_them() {
+        let dce = lookup("dce").expect("registered");
+        let cfg = lookup("simplify-cfg").expect("registered");
+        // dce removes `v1` and keeps the CFG; simplify-cfg changes it.
+        let pm = PassManager::new(&[&PROBE, &PROBE, dce, &PROBE, cfg, &PROBE], Config::default());
+        let mut func = weft_ir::parse_function(DIAMOND).expect("parses");
+        let report = pm.run_function(&mut func);
+        assert!(report.events.is_empty(), "{:?}", report.events);
+        assert_eq!(report.passes.iter().map(|p| p.functions_changed).collect::<Vec<_>>(), [0, 0, 1, 0, 1, 0]);
+        let probed = std::mem::take(&mut *PROBED.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let tree = Preserved::CFG | Preserved::DOMTREE;
+        assert_eq!(probed, [Preserved::NONE, tree, tree, Preserved::NONE]);
+    }
+
+    // -------------------------------------------------------- module passes
+
+    /// A module of three functions: `fn0` (exported) calls `fn1`; `fn2` is
+    /// called by nobody. Each holds a dead `i32.const 7`.
+    fn three_functions() -> Module {
+        let text = |name: &str, call: bool| {
+            let (decl, body) = if call {
+                ("    fn1 = (i32) -> i32\n\n", "    v2 = call fn1(v0)\n    return v2\n")
+            } else {
+                ("", "    return v0\n")
+            };
+            format!("function %{name}(i32) -> i32 {{\n{decl}block0(v0: i32):\n    v1 = i32.const 7\n{body}}}\n")
+        };
+        let mut module = Module::default();
+        module.types.push(Some(weft_ir::Signature::new([weft_ir::Type::I32], [weft_ir::Type::I32])));
+        for (i, (name, call)) in [("f0", true), ("f1", false), ("f2", false)].into_iter().enumerate() {
+            module.funcs.push(DefinedFunc {
+                index: FuncRef::from_u32(i as u32),
+                type_index: 0,
+                body: FuncBody::Ir(weft_ir::parse_function(&text(name, call)).expect("parses")),
+                original_range: 0..0,
+            });
+        }
+        module.exports.push(weft_ir::Export { name: "f0".into(), kind: weft_ir::ExportKind::Func, index: 0 });
+        module
+    }
+
+    /// Removes unused constants from the functions the call graph reaches
+    /// from the roots, and reports them by index.
+    struct TrimReachable;
+
+    impl ModulePass for TrimReachable {
+        fn run(&self, module: &mut Module, cx: &mut ModuleCx) -> ModuleChanged {
+            let reachable = cx.call_graph(module).reachable();
+            assert!(cx.has_call_graph());
+            let mut functions = Vec::new();
+            for f in reachable {
+                let Some(FuncBody::Ir(func)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
+                assert!(cx.function(f).is_some(), "every IR function has a context");
+                let uses = weft_ir::cfg_edit::use_counts(func);
+                let dead: Vec<weft_ir::Inst> = func
+                    .layout
+                    .blocks()
+                    .flat_map(|b| func.layout.block_insts(b))
+                    .filter(|&i| {
+                        matches!(func.dfg.insts[i], InstructionData::Op { opcode: Opcode::I32Const, .. })
+                            && uses[func.dfg.first_result(i)] == 0
+                    })
+                    .collect();
+                for &inst in &dead {
+                    func.layout.remove_inst(inst);
+                }
+                if !dead.is_empty() {
+                    functions.push(f);
+                }
+            }
+            ModuleChanged::Yes { functions, preserved: Preserved::CONTROL_FLOW | Preserved::CALL_GRAPH }
+        }
+    }
+
+    /// Makes every function it reaches return 0: wrong for each one.
+    struct ReturnZero;
+
+    impl ModulePass for ReturnZero {
+        fn run(&self, module: &mut Module, _cx: &mut ModuleCx) -> ModuleChanged {
+            let mut functions = Vec::new();
+            for def in &mut module.funcs {
+                let FuncBody::Ir(func) = &mut def.body else { continue };
+                let Some(entry) = func.entry_block() else { continue };
+                let Some(ret) = func.terminator(entry) else { continue };
+                let zero = func.dfg.make_op(Opcode::I32Const, &[], weft_ir::Imm::I32(0));
+                let v = func.dfg.append_result(zero, weft_ir::Type::I32);
+                func.layout.insert_inst(zero, ret);
+                let args = weft_ir::ValueList::from_slice(&[v], &mut func.dfg.value_lists);
+                func.dfg.replace_inst_data(
+                    ret,
+                    InstructionData::Op { opcode: Opcode::Return, args, imm: weft_ir::Imm::None },
+                );
+                functions.push(def.index);
+            }
+            ModuleChanged::Yes { functions, preserved: Preserved::CONTROL_FLOW }
+        }
+    }
+
+    static TRIM_REACHABLE: PassInfo = PassInfo {
+        name: "trim-reachable",
+        description: "removes unused constants from functions reachable in the call graph (test)",
+        params: &[],
+        make: || AnyPass::Module(Box::new(TrimReachable)),
+        make_with_params: None,
+    };
+
+    static RETURN_ZERO: PassInfo = PassInfo {
+        name: "return-zero",
+        description: "makes every function return 0 (a wrong module pass; test)",
+        params: &[],
+        make: || AnyPass::Module(Box::new(ReturnZero)),
+        make_with_params: None,
+    };
+
+    /// Records which passes it was told about, with their totals, and the
+    /// functions' text after `dce`.
+    #[derive(Default)]
+    struct Recorder {
+        seen: Vec<(usize, &'static str, usize)>,
+        after_dce: Vec<String>,
+    }
+
+    impl AfterPassHook for Recorder {
+        fn wants_functions(&self, pass: &'static PassInfo) -> bool {
+            pass.name == "dce"
+        }
+
+        fn after_pass(&mut self, index: usize, pass: &'static PassInfo, stats: &PassStats, functions: &[DefinedFunc]) {
+            self.seen.push((index, pass.name, stats.functions_changed));
+            if pass.name == "dce" {
+                self.after_dce = functions
+                    .iter()
+                    .filter_map(|f| if let FuncBody::Ir(func) = &f.body { Some(function_text(func)) } else { None })
+                    .collect();
+            } else {
+                assert!(functions.is_empty(), "{}", pass.name);
+            }
+        }
+    }
+
+    #[test]
+    fn module_passes_run_with_the_call_graph_and_are_checked() {
+        let dce = lookup("dce").expect("registered");
+        let copy_prop = lookup("copy-prop").expect("registered");
+        let lenient = Config { verify: VerifyMode::Lenient, verify_options: Options::default() };
+        let pm = PassManager::new(&[&TRIM_REACHABLE, copy_prop, &RETURN_ZERO, dce], lenient);
+        let mut module = three_functions();
+        let mut hook = Recorder::default();
+        let report = pm.run_module_with(&mut module, &mut hook);
+        let texts: Vec<String> = module
+            .funcs
+            .iter()
+            .map(|f| if let FuncBody::Ir(func) = &f.body { function_text(func) } else { String::new() })
+            .collect();
+        // trim-reachable changed fn0 and fn1 (both proved); fn2 is not reachable.
+        let trim = &report.passes[0];
+        assert_eq!((trim.name, trim.functions_changed, trim.proved, trim.reverted), ("trim-reachable", 2, 2, 0));
+        assert!(!texts[0].contains("i32.const 7") && !texts[1].contains("i32.const 7"));
+        // return-zero is wrong for every function: each one is reverted.
+        let zero = &report.passes[2];
+        assert_eq!((zero.functions_changed, zero.counterexamples, zero.reverted), (0, 3, 3));
+        let reverted: Vec<&str> =
+            report.events.iter().filter(|e| e.pass == "return-zero").map(|e| e.function.as_str()).collect();
+        assert_eq!(reverted, ["f0", "f1", "f2"]);
+        assert!(texts.iter().all(|t| !t.contains("i32.const 0")), "{texts:?}");
+        // dce then removes fn2's constant; the hook saw every pass in order
+        // and the functions after dce as they are now.
+        assert!(!texts[2].contains("i32.const 7"));
+        assert_eq!(hook.seen, [(0, "trim-reachable", 2), (1, "copy-prop", 0), (2, "return-zero", 0), (3, "dce", 1)]);
+        assert_eq!(hook.after_dce, texts);
     }
 }

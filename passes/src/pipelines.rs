@@ -22,17 +22,21 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
     match level {
         OptLevel::O0 => &[],
         // Each cleanup exposes work for the next; `dce` leaves jump-only
-        // blocks behind, so `simplify-cfg` ends every pipeline.
-        OptLevel::O1 => &["sccp", "simplify-cfg", "copy-prop", "dce", "simplify-cfg"],
+        // blocks behind, so `simplify-cfg` ends every pipeline. `instcombine`
+        // runs before `copy-prop`: an identity it removes can make a block
+        // parameter receive one value on every edge.
+        OptLevel::O1 => &["sccp", "simplify-cfg", "instcombine", "copy-prop", "dce", "simplify-cfg"],
         // `switch-recovery` runs after the cleanups have exposed the chains
         // (constants folded, copies gone), and is followed by a cleanup of
         // the blocks and conditions it leaves behind.
         OptLevel::O2 | OptLevel::O3 => &[
             "sccp",
             "simplify-cfg",
+            "instcombine",
             "copy-prop",
             "switch-recovery",
             "simplify-cfg",
+            "instcombine",
             "copy-prop",
             "dce",
             "simplify-cfg",
@@ -42,9 +46,11 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         OptLevel::Os => &[
             "sccp",
             "simplify-cfg",
+            "instcombine",
             "copy-prop",
             "switch-recovery-size",
             "simplify-cfg",
+            "instcombine",
             "copy-prop",
             "dce",
             "simplify-cfg",

@@ -3,9 +3,10 @@
 //!
 //! A pass may take parameters, written after its name as in LLVM's pass
 //! pipelines: `switch-recovery<min-cases-for-table=4;min-density=0.5>`.
-//! [`PassSpec::parse`] reads that form; [`PASS_PARAMS`] lists the
-//! parameters each pass accepts.
+//! [`PassSpec::parse`] reads that form; each pass's [`PassInfo`] declares
+//! the parameters it accepts and how to build it with them.
 
+use crate::switch_recovery::{SwitchConfig, SwitchRecovery};
 use crate::{FunctionPass, ModulePass};
 
 /// A pass instance.
@@ -16,58 +17,85 @@ pub enum AnyPass {
     Module(Box<dyn ModulePass>),
 }
 
+/// Parameters as written (`key=value`, in order).
+pub type Params = [(String, String)];
+
+/// Makes a pass instance with parameters (see [`PassInfo::make_with_params`]).
+pub type MakeWithParams = fn(&Params) -> Result<AnyPass, String>;
+
 /// What the registry knows of a pass.
 pub struct PassInfo {
     /// The kebab-case name used on the command line and in filetests.
     pub name: &'static str,
     /// One line for `weft passes`.
     pub description: &'static str,
-    /// Makes an instance.
+    /// The parameters it accepts (`name<key=value;...>`); empty for none.
+    pub params: &'static [&'static str],
+    /// Makes an instance with the default parameters.
     pub make: fn() -> AnyPass,
+    /// Makes an instance with parameters, each named in [`PassInfo::params`]
+    /// (an error names a bad value); `None` for a pass without parameters.
+    pub make_with_params: Option<MakeWithParams>,
+}
+
+fn function_pass(pass: impl FunctionPass + 'static) -> AnyPass {
+    AnyPass::Function(Box::new(pass))
+}
+
+fn switch_recovery(base: SwitchConfig, params: &Params) -> Result<AnyPass, String> {
+    Ok(function_pass(SwitchRecovery::with_config(base.with_params(params)?)))
 }
 
 static PASSES: &[PassInfo] = &[
     PassInfo {
         name: "dce",
-        description: "remove instructions without side effects whose results are unused",
-        make: || AnyPass::Function(Box::new(crate::dce::Dce)),
+        description: "remove instructions whose results are unused and whose effects allow it (pure ones and reads)",
+        params: &[],
+        make: || function_pass(crate::dce::Dce),
+        make_with_params: None,
     },
     PassInfo {
         name: "simplify-cfg",
         description: "fold constant branches, merge and thread blocks, remove unreachable blocks and redundant block params",
-        make: || AnyPass::Function(Box::new(crate::simplify_cfg::SimplifyCfg)),
+        params: &[],
+        make: || function_pass(crate::simplify_cfg::SimplifyCfg),
+        make_with_params: None,
     },
     PassInfo {
         name: "copy-prop",
-        description: "replace copies by their source: aliases, redundant block params, equal select arms, integer identities",
-        make: || AnyPass::Function(Box::new(crate::copy_prop::CopyProp)),
+        description: "replace copies by their source: resolve aliases, remove block params that always receive one value",
+        params: &[],
+        make: || function_pass(crate::copy_prop::CopyProp),
+        make_with_params: None,
+    },
+    PassInfo {
+        name: "instcombine",
+        description: "peephole rewrites from a table of rules: integer identities (x + 0, x & x, ...), select with equal arms",
+        params: &[],
+        make: || function_pass(crate::instcombine::InstCombine),
+        make_with_params: None,
     },
     PassInfo {
         name: "sccp",
         description: "sparse conditional constant propagation: fold constants and branches on constants",
-        make: || AnyPass::Function(Box::new(crate::sccp::Sccp)),
+        params: &[],
+        make: || function_pass(crate::sccp::Sccp),
+        make_with_params: None,
     },
     PassInfo {
         name: "switch-recovery",
         description: "turn chains of tests of one value against constants into a br_table or a search tree (cost model)",
-        make: || AnyPass::Function(Box::new(crate::switch_recovery::SwitchRecovery::new())),
+        params: SwitchConfig::PARAMS,
+        make: || function_pass(SwitchRecovery::new()),
+        make_with_params: Some(|params| switch_recovery(SwitchConfig::default(), params)),
     },
     PassInfo {
         name: "switch-recovery-size",
         description: "switch-recovery preferring the smallest encoding (-Os): a rewrite only where it is smaller",
-        make: || {
-            AnyPass::Function(Box::new(crate::switch_recovery::SwitchRecovery::with_config(
-                crate::switch_recovery::SwitchConfig::size(),
-            )))
-        },
+        params: SwitchConfig::PARAMS,
+        make: || function_pass(SwitchRecovery::with_config(SwitchConfig::size())),
+        make_with_params: Some(|params| switch_recovery(SwitchConfig::size(), params)),
     },
-];
-
-/// The parameters a pass accepts (`name<key=value;...>`), for `weft passes`
-/// and error messages: (pass name, parameter names).
-pub static PASS_PARAMS: &[(&str, &[&str])] = &[
-    ("switch-recovery", crate::switch_recovery::SwitchConfig::PARAMS),
-    ("switch-recovery-size", crate::switch_recovery::SwitchConfig::PARAMS),
 ];
 
 /// A pass and its parameters: `name` or `name<key=value;key=value>`.
@@ -137,23 +165,23 @@ impl PassSpec {
         Ok(spec)
     }
 
-    /// Builds the pass with its parameters.
+    /// Builds the pass with its parameters: each must be one the pass
+    /// declares ([`PassInfo::params`]).
     pub fn try_instantiate(&self) -> Result<AnyPass, String> {
         if self.params.is_empty() {
             return Ok((self.info.make)());
         }
-        match self.info.name {
-            "switch-recovery" | "switch-recovery-size" => {
-                let base = if self.info.name == "switch-recovery" {
-                    crate::switch_recovery::SwitchConfig::default()
-                } else {
-                    crate::switch_recovery::SwitchConfig::size()
-                };
-                let config = base.with_params(&self.params)?;
-                Ok(AnyPass::Function(Box::new(crate::switch_recovery::SwitchRecovery::with_config(config))))
-            }
-            name => Err(format!("`{name}` takes no parameters")),
+        let Some(make) = self.info.make_with_params else {
+            return Err(format!("`{}` takes no parameters", self.info.name));
+        };
+        if let Some((key, _)) = self.params.iter().find(|(k, _)| !self.info.params.contains(&k.as_str())) {
+            return Err(format!(
+                "unknown parameter `{key}`; {} takes: {}",
+                self.info.name,
+                self.info.params.join(", ")
+            ));
         }
+        make(&self.params)
     }
 }
 
@@ -219,7 +247,6 @@ pub fn lookup(name: &str) -> Result<&'static PassInfo, UnknownPass> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::switch_recovery::SwitchConfig;
 
     #[test]
     fn specs_parse_with_and_without_parameters() {

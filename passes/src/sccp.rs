@@ -21,8 +21,8 @@
 //!   store can observe;
 //! - `select` with a constant condition is the chosen arm's element;
 //! - everything that reads or writes state or calls (`global.get`, loads,
-//!   `memory.size`, `table.get`, calls) is bottom — constants in memory and
-//!   globals are `backpressure-constprop`'s job;
+//!   `memory.size`, `table.get`, calls) is bottom: constants in memory and
+//!   globals are left to interprocedural passes, which can see every write;
 //! - a branch marks the edges its condition allows (both `brif` edges when
 //!   the condition is bottom, none while it is top), and a block parameter
 //!   is the meet of the arguments on its executable incoming edges.
@@ -50,9 +50,10 @@
 //! ```
 //!
 //! Preconditions: the function passes the structural verifier. Analyses
-//! used: none beyond use lists and edges built here. Preserves nothing when
-//! a branch is folded (the CFG changes); otherwise the CFG, dominator tree
-//! and loop analysis.
+//! used: none beyond use lists built here and the edges of
+//! `weft_ir::cfg_edit`. Preserves nothing when a branch is folded or a block
+//! removed (the CFG changes); otherwise the CFG, dominator tree and loop
+//! analysis.
 //!
 //! Verification obligation: the target refines the source with the same
 //! events. Every value replaced by a constant has that value on every
@@ -73,13 +74,14 @@
 use std::collections::BTreeSet;
 
 use cranelift_entity::{EntitySet, SecondaryMap};
+use weft_ir::cfg_edit::{
+    edge_args, edges_from, incoming_edges, make_jump, remove_param_with_args, remove_unreachable_blocks,
+};
 use weft_ir::interpreter::Val;
 use weft_ir::interpreter::fold::{eval_pure, is_foldable};
-use weft_ir::{Block, Function, Imm, Inst, InstructionData, Opcode, Value};
+use weft_ir::{Block, Edge, Function, Imm, Inst, InstructionData, Opcode, SimdShape, Value};
 
-use crate::simplify_cfg::{
-    Edge, destinations, edge_args, in_layout, incoming_edges, make_jump, remove_unreachable, set_edge, terminator,
-};
+use crate::{Changed, PassCx, Preserved};
 
 /// The `sccp` pass.
 pub struct Sccp;
@@ -114,13 +116,13 @@ pub struct Solution {
     pub values: SecondaryMap<Value, Lattice>,
     /// Blocks reached over executable edges.
     pub blocks: EntitySet<Block>,
-    edges: BTreeSet<(Inst, usize)>,
+    edges: BTreeSet<Edge>,
 }
 
 impl Solution {
-    /// Is destination `index` of branch `inst` executable?
-    pub fn edge_is_executable(&self, inst: Inst, index: usize) -> bool {
-        self.edges.contains(&(inst, index))
+    /// Is `edge` executable?
+    pub fn edge_is_executable(&self, edge: Edge) -> bool {
+        self.edges.contains(&edge)
     }
 
     /// The element of `v`.
@@ -220,7 +222,7 @@ impl Solver<'_> {
                 }
             },
             InstructionData::BrTable { index, .. } => {
-                let n = destinations(func, inst).len();
+                let n = func.dfg.num_branch_destinations(inst);
                 match self.get(*index) {
                     Lattice::Top => {}
                     Lattice::Const(Val::I32(i)) => {
@@ -278,16 +280,16 @@ impl Solver<'_> {
         }
     }
 
-    /// Marks destination `index` of `inst` executable and passes its
+    /// Marks destination `slot` of `inst` executable and passes its
     /// arguments to the target's parameters.
-    fn take(&mut self, inst: Inst, index: usize) {
+    fn take(&mut self, inst: Inst, slot: usize) {
         let func = self.func;
-        let Some(call) = func.dfg.branch_destinations(inst).nth(index) else { return };
+        let Some(call) = func.dfg.branch_destination(inst, slot) else { return };
         let target = call.block;
-        if !in_layout(func, target) {
+        if !func.dfg.block_is_valid(target) || !func.layout.is_block_inserted(target) {
             return;
         }
-        self.sol.edges.insert((inst, index));
+        self.sol.edges.insert(Edge { inst, slot });
         let args = func.dfg.block_call_args(call);
         let params = func.dfg.block_params(target);
         if args.len() == params.len() {
@@ -320,8 +322,8 @@ fn const_inst(v: Val) -> Option<(Opcode, Imm)> {
 }
 
 impl crate::FunctionPass for Sccp {
-    fn run(&self, func: &mut Function) -> bool {
-        let Some(entry) = func.entry_block() else { return false };
+    fn run(&self, func: &mut Function, _cx: &mut PassCx) -> Changed {
+        let Some(entry) = func.entry_block() else { return Changed::No };
         let mut sol = solve(func);
         let mut changed = false;
         let blocks: Vec<Block> = func.layout.blocks().filter(|&b| sol.blocks.contains(b)).collect();
@@ -344,24 +346,23 @@ impl crate::FunctionPass for Sccp {
         }
 
         // Branches on constants become jumps.
+        let mut cfg_changed = false;
         for &block in &blocks {
-            let Some(inst) = terminator(func, block) else { continue };
-            let n = destinations(func, inst).len();
+            let Some(inst) = func.terminator(block) else { continue };
             if !matches!(func.dfg.insts[inst], InstructionData::Brif { .. } | InstructionData::BrTable { .. }) {
                 continue;
             }
-            let live: Vec<usize> = (0..n).filter(|&k| sol.edge_is_executable(inst, k)).collect();
+            let live: Vec<Edge> = edges_from(func, inst).filter(|&e| sol.edge_is_executable(e)).collect();
             let cond = func.dfg.inst_args(inst)[0];
             if !matches!(sol.get(func, cond), Lattice::Const(_)) {
                 continue;
             }
-            let [k] = live.as_slice() else { continue };
-            let Some(call) = destinations(func, inst).get(*k).cloned() else { continue };
-            make_jump(func, inst, &call);
-            changed = true;
+            let [edge] = live.as_slice() else { continue };
+            cfg_changed |= make_jump(func, *edge);
         }
 
-        changed |= remove_unreachable(func);
+        cfg_changed |= remove_unreachable_blocks(func);
+        changed |= cfg_changed;
 
         // Constant block parameters become constants at the top of their
         // block. Checked edge by edge on what remains after folding: every
@@ -385,7 +386,7 @@ impl crate::FunctionPass for Sccp {
                 func.layout.insert_inst(c, first);
                 let cv = func.dfg.first_result(c);
                 sol.values[cv] = Lattice::Const(v);
-                drop_param(func, &edges[block], block, i);
+                remove_param_with_args(func, &edges, block, i);
                 func.dfg.change_to_alias(p, cv);
                 changed = true;
             }
@@ -394,20 +395,8 @@ impl crate::FunctionPass for Sccp {
         if changed {
             func.dfg.resolve_all_aliases();
         }
-        changed
+        Changed::from_bool(changed, if cfg_changed { Preserved::NONE } else { Preserved::CONTROL_FLOW })
     }
-}
-
-/// Removes parameter `i` of `block` and argument `i` from each edge into it.
-fn drop_param(func: &mut Function, edges: &[Edge], block: Block, i: usize) {
-    for &edge in edges {
-        let mut args = edge_args(func, edge);
-        if i < args.len() {
-            args.remove(i);
-        }
-        set_edge(func, edge, block, &args);
-    }
-    func.dfg.remove_block_param(block, i);
 }
 
 /// Does `opcode` produce a NaN in `v` whose bits wasm leaves
@@ -417,7 +406,10 @@ fn drop_param(func: &mut Function, edges: &[Edge], block: Block, i: usize) {
 /// original leaves to the engine — observable through `reinterpret` or a
 /// store. Such results are left to run. Constants and the bitwise float
 /// operations (`neg`, `abs`, `copysign`, `reinterpret`, lane moves) are
-/// exact on NaNs and still fold.
+/// exact on NaNs and still fold. A `v128` result is read as lanes of the
+/// opcode's [`SimdShape`]: every instruction of shape `f32x4` or `f64x2`
+/// with a NaN lane is left to run — conservatively for the compares, whose
+/// all-ones mask lanes read as NaNs.
 fn nondeterministic_nan(opcode: Opcode, v: &Val) -> bool {
     use Opcode::*;
     let bitwise = matches!(
@@ -445,17 +437,12 @@ fn nondeterministic_nan(opcode: Opcode, v: &Val) -> bool {
     );
     match v {
         Val::F32(_) | Val::F64(_) => v.is_nan() && !bitwise,
-        Val::V128(bits) => {
-            let name = opcode.name();
+        Val::V128(bits) if !bitwise => {
             let lanes = u128::from_le_bytes(bits.0);
-            if bitwise {
-                false
-            } else if name.starts_with("f32x4.") {
-                (0..4).any(|i| f32::from_bits((lanes >> (32 * i)) as u32).is_nan())
-            } else if name.starts_with("f64x2.") {
-                (0..2).any(|i| f64::from_bits((lanes >> (64 * i)) as u64).is_nan())
-            } else {
-                false
+            match opcode.shape() {
+                Some(SimdShape::F32x4) => (0..4).any(|i| f32::from_bits((lanes >> (32 * i)) as u32).is_nan()),
+                Some(SimdShape::F64x2) => (0..2).any(|i| f64::from_bits((lanes >> (64 * i)) as u64).is_nan()),
+                _ => false,
             }
         }
         _ => false,

@@ -23,12 +23,10 @@
 //!    they dominate every predecessor). Except a *shared copy point*: a
 //!    forwarder with two or more incoming edges whose jump passes a value
 //!    that is not one of its parameters stays, since bypassing it would put
-//!    that value on every incoming edge, a copy each once lowered to wasm
-//!    locals (measured: sightglass and jco-p3 -O2 output 1.4 KB smaller in
-//!    all, 33 files smaller and none larger; minicsv's `memcpy` loses two
-//!    duplicated 3-local copies).
-//! 5. **Redundant block parameters are removed** (see
-//!    [`crate::copy_prop::remove_redundant_params`]): a parameter whose
+//!    that value on every incoming edge, and each such argument becomes a
+//!    copy into a wasm local once lowered, where the forwarder makes one.
+//! 5. **Redundant block parameters are removed**
+//!    ([`weft_ir::cfg_edit::remove_redundant_params`]): a parameter whose
 //!    incoming arguments are all one value `v` or the parameter itself
 //!    becomes an alias of `v`, and the argument is dropped from every edge.
 //!
@@ -54,9 +52,10 @@
 //! `dce`.)
 //!
 //! Preconditions: the function passes the structural verifier (SSA
-//! dominance, reducible CFG). Analyses used: reachability and predecessor
-//! edges, recomputed here after every change. Preserves nothing: blocks and
-//! edges change (the dominator tree and loop analysis must be recomputed).
+//! dominance, reducible CFG). Analyses used: none from the context — the
+//! rewrites change the CFG as they go, so reachability, incoming edges and
+//! use counts come from `weft_ir::cfg_edit`, recomputed after every change.
+//! Preserves nothing when it changes the function: blocks and edges change.
 //!
 //! Verification obligation: the target refines the source with the same
 //! events in the same order: no instruction other than branches is added,
@@ -74,22 +73,28 @@
 //! the whole pass is O((blocks + params) × (instructions + edges)) in the
 //! worst case and close to linear on typical code.
 
-use cranelift_entity::{EntitySet, SecondaryMap};
-use weft_ir::{Block, BlockCall, Function, Inst, InstructionData, Value};
+use cranelift_entity::SecondaryMap;
+use weft_ir::cfg_edit::{
+    edge_args, edge_target, edges_from, incoming_edges, make_jump, remove_redundant_params, remove_unreachable_blocks,
+    set_edge, use_counts,
+};
+use weft_ir::{Block, BlockCall, Edge, Function, Inst, InstructionData, Value};
+
+use crate::{Changed, PassCx, Preserved};
 
 /// The `simplify-cfg` pass.
 pub struct SimplifyCfg;
 
 impl crate::FunctionPass for SimplifyCfg {
-    fn run(&self, func: &mut Function) -> bool {
-        let Some(entry) = func.entry_block() else { return false };
+    fn run(&self, func: &mut Function, _cx: &mut PassCx) -> Changed {
+        let Some(entry) = func.entry_block() else { return Changed::No };
         let mut changed = false;
         loop {
             let mut round = fold_branches(func);
-            round |= remove_unreachable(func);
+            round |= remove_unreachable_blocks(func);
             round |= merge_into_predecessors(func, entry);
             round |= thread_forwarders(func, entry);
-            round |= crate::copy_prop::remove_redundant_params(func);
+            round |= remove_redundant_params(func);
             if !round {
                 break;
             }
@@ -98,112 +103,13 @@ impl crate::FunctionPass for SimplifyCfg {
         if changed {
             func.dfg.resolve_all_aliases();
         }
-        changed
+        Changed::from_bool(changed, Preserved::NONE)
     }
-}
-
-// ------------------------------------------------------------------ edges
-
-/// One CFG edge: destination number `index` of branch `inst` (`brif`: then
-/// is 0, else is 1; `br_table`: the default is 0, target `i` is `i + 1`).
-/// ([`weft_ir::ControlFlowGraph`] lists one predecessor per branch; the
-/// rewrites here change the arguments of each destination separately.)
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Edge {
-    /// The branch.
-    pub inst: Inst,
-    /// Which of its destinations.
-    pub index: usize,
-}
-
-/// The terminator of a block in the layout, if its last instruction is one.
-pub(crate) fn terminator(func: &Function, block: Block) -> Option<Inst> {
-    let inst = func.layout.last_inst(block)?;
-    func.dfg.insts.get(inst)?.opcode().is_terminator().then_some(inst)
 }
 
 /// Is `block` a block of the DFG that is in the layout?
-pub(crate) fn in_layout(func: &Function, block: Block) -> bool {
+fn in_layout(func: &Function, block: Block) -> bool {
     func.dfg.block_is_valid(block) && func.layout.is_block_inserted(block)
-}
-
-/// The destinations of branch `inst`, in edge-index order.
-pub(crate) fn destinations(func: &Function, inst: Inst) -> Vec<BlockCall> {
-    if let Some(InstructionData::BrTable { table, .. }) = func.dfg.insts.get(inst)
-        && !func.dfg.jump_tables.is_valid(*table)
-    {
-        return Vec::new();
-    }
-    func.dfg.branch_destinations(inst).cloned().collect()
-}
-
-/// Every edge into every block, from the terminators of blocks in the layout,
-/// in layout order (edges to blocks outside the layout are skipped).
-pub(crate) fn incoming_edges(func: &Function) -> SecondaryMap<Block, Vec<Edge>> {
-    let mut edges: SecondaryMap<Block, Vec<Edge>> = SecondaryMap::new();
-    for block in func.layout.blocks() {
-        let Some(inst) = terminator(func, block) else { continue };
-        for (index, call) in destinations(func, inst).iter().enumerate() {
-            if in_layout(func, call.block) {
-                edges[call.block].push(Edge { inst, index });
-            }
-        }
-    }
-    edges
-}
-
-/// The arguments passed on `edge`, as written.
-pub(crate) fn edge_args(func: &Function, edge: Edge) -> Vec<Value> {
-    match func.dfg.branch_destinations(edge.inst).nth(edge.index) {
-        Some(call) => func.dfg.block_call_args(call).to_vec(),
-        None => Vec::new(),
-    }
-}
-
-/// Replaces destination `edge.index` of `edge.inst` by `block(args)`.
-pub(crate) fn set_edge(func: &mut Function, edge: Edge, block: Block, args: &[Value]) {
-    let call = BlockCall::new(block, args, &mut func.dfg.value_lists);
-    let table = match func.dfg.insts.get_mut(edge.inst) {
-        Some(InstructionData::Jump { dest }) if edge.index == 0 => {
-            *dest = call;
-            return;
-        }
-        Some(InstructionData::Brif { then_dest, else_dest, .. }) => {
-            match edge.index {
-                0 => *then_dest = call,
-                1 => *else_dest = call,
-                _ => {}
-            }
-            return;
-        }
-        Some(InstructionData::BrTable { table, .. }) => *table,
-        _ => return,
-    };
-    if let Some(jt) = func.dfg.jump_tables.get_mut(table) {
-        if edge.index == 0 {
-            jt.default = call;
-        } else if let Some(t) = jt.targets.get_mut(edge.index - 1) {
-            *t = call;
-        }
-    }
-}
-
-/// The blocks reachable from the entry through terminators.
-pub(crate) fn reachable(func: &Function) -> EntitySet<Block> {
-    let mut seen = EntitySet::new();
-    let Some(entry) = func.entry_block() else { return seen };
-    let mut stack = vec![entry];
-    seen.insert(entry);
-    while let Some(block) = stack.pop() {
-        let Some(inst) = terminator(func, block) else { continue };
-        for call in destinations(func, inst) {
-            if in_layout(func, call.block) && !seen.contains(call.block) {
-                seen.insert(call.block);
-                stack.push(call.block);
-            }
-        }
-    }
-    seen
 }
 
 /// Does `a` (resolved) equal `b` (resolved)?
@@ -217,13 +123,6 @@ fn same_call(func: &Function, a: &BlockCall, b: &BlockCall) -> bool {
     a.block == b.block && x.len() == y.len() && x.iter().zip(y).all(|(&p, &q)| same_value(func, p, q))
 }
 
-/// Makes `inst` a `jump` to `call` (with a fresh argument list).
-pub(crate) fn make_jump(func: &mut Function, inst: Inst, call: &BlockCall) {
-    let args = func.dfg.block_call_args(call).to_vec();
-    let dest = BlockCall::new(call.block, &args, &mut func.dfg.value_lists);
-    func.dfg.replace_inst_data(inst, InstructionData::Jump { dest });
-}
-
 // --------------------------------------------------------------- rewrites
 
 /// Rewrite 1: constant and degenerate branches become jumps.
@@ -231,44 +130,34 @@ fn fold_branches(func: &mut Function) -> bool {
     let mut changed = false;
     let blocks: Vec<Block> = func.layout.blocks().collect();
     for block in blocks {
-        let Some(inst) = terminator(func, block) else { continue };
-        let dests = destinations(func, inst);
+        let Some(inst) = func.terminator(block) else { continue };
+        let dests: Vec<BlockCall> = func.dfg.branch_destinations(inst).cloned().collect();
         if dests.is_empty() {
             continue;
         }
+        let edge = |slot: usize| Edge { inst, slot };
         let taken = match func.dfg.insts[inst] {
             InstructionData::Brif { cond, .. } => match func.dfg.int_const(cond) {
-                Some(c) => dests.get(if c != 0 { 0 } else { 1 }).cloned(),
-                None if dests.len() == 2 && same_call(func, &dests[0], &dests[1]) => Some(dests[0].clone()),
+                Some(c) => Some(edge(if c != 0 { 0 } else { 1 })),
+                None if dests.len() == 2 && same_call(func, &dests[0], &dests[1]) => Some(edge(0)),
                 None => None,
             },
             InstructionData::BrTable { index, .. } => match func.dfg.int_const(index) {
-                // Index i takes target i (edge i + 1) when in range, else the default (edge 0).
+                // Index i takes target i (slot i + 1) when in range, else the default (slot 0).
                 Some(i) => {
                     let i = i as i32 as u32 as usize;
-                    dests.get(if i < dests.len() - 1 { i + 1 } else { 0 }).cloned()
+                    Some(edge(if i < dests.len() - 1 { i + 1 } else { 0 }))
                 }
-                None if dests.iter().all(|d| same_call(func, d, &dests[0])) => dests.first().cloned(),
+                None if dests.iter().all(|d| same_call(func, d, &dests[0])) => Some(edge(0)),
                 None => None,
             },
             _ => None,
         };
-        if let Some(call) = taken {
-            make_jump(func, inst, &call);
-            changed = true;
+        if let Some(edge) = taken {
+            changed |= make_jump(func, edge);
         }
     }
     changed
-}
-
-/// Rewrite 2: removes blocks unreachable from the entry.
-pub(crate) fn remove_unreachable(func: &mut Function) -> bool {
-    let live = reachable(func);
-    let dead: Vec<Block> = func.layout.blocks().filter(|&b| !live.contains(b)).collect();
-    for &block in &dead {
-        func.layout.remove_block_and_insts(block);
-    }
-    !dead.is_empty()
 }
 
 /// Rewrite 3: merges each block into its unique predecessor when that
@@ -312,21 +201,6 @@ fn merge_into_predecessors(func: &mut Function, entry: Block) -> bool {
     changed
 }
 
-/// How many times each value (resolved) is used by instructions in the layout.
-pub(crate) fn use_counts(func: &Function) -> SecondaryMap<Value, u32> {
-    let mut uses: SecondaryMap<Value, u32> = SecondaryMap::new();
-    for block in func.layout.blocks() {
-        for inst in func.layout.block_insts(block) {
-            for v in func.dfg.inst_values(inst) {
-                if func.dfg.value_is_valid(v) {
-                    uses[func.dfg.resolve_aliases(v)] += 1;
-                }
-            }
-        }
-    }
-    uses
-}
-
 /// Is `block` a forwarding block: only `jump T(args)` with `T != block`,
 /// its parameters used only by that jump (each once per occurrence)?
 /// Returns the jump.
@@ -362,9 +236,9 @@ fn thread_forwarders(func: &mut Function, entry: Block) -> bool {
                 continue;
             }
             let Some(jump) = forwarder(func, block, &uses) else { continue };
-            let InstructionData::Jump { dest } = &func.dfg.insts[jump] else { continue };
-            let target = dest.block;
-            let out_args = func.dfg.block_call_args(dest).to_vec();
+            let Some(out) = edges_from(func, jump).next() else { continue };
+            let Some(target) = edge_target(func, out) else { continue };
+            let out_args = edge_args(func, out).to_vec();
             let params = func.dfg.block_params(block).to_vec();
             if edges[block].iter().any(|&e| edge_args(func, e).len() != params.len()) {
                 // A malformed edge: leave the block alone.
@@ -377,7 +251,7 @@ fn thread_forwarders(func: &mut Function, entry: Block) -> bool {
                 continue;
             }
             for &edge in &edges[block] {
-                let in_args = edge_args(func, edge);
+                let in_args = edge_args(func, edge).to_vec();
                 let new_args: Vec<Value> = out_args
                     .iter()
                     .map(|&a| {
@@ -472,7 +346,7 @@ mod tests {
     struct Sequence;
 
     impl FunctionPass for Sequence {
-        fn run(&self, func: &mut Function) -> bool {
+        fn run(&self, func: &mut Function, cx: &mut crate::PassCx) -> crate::Changed {
             let steps: [&dyn FunctionPass; 5] = [
                 &crate::sccp::Sccp,
                 &super::SimplifyCfg,
@@ -482,12 +356,12 @@ mod tests {
             ];
             let mut changed = false;
             for step in steps {
-                changed |= step.run(func);
+                changed |= step.run(func, cx).changed();
                 if let Err(e) = verify_function(func) {
                     panic!("after a step of the sequence:\n{}", weft_ir::verifier::pretty_errors(func, &e));
                 }
             }
-            changed
+            crate::Changed::from_bool(changed, crate::Preserved::NONE)
         }
     }
 
@@ -506,7 +380,7 @@ mod tests {
         for (name, func) in &corpus {
             for (pname, pass) in &passes {
                 let mut out = func.clone();
-                let did = pass.run(&mut out);
+                let did = pass.run(&mut out, &mut crate::PassCx::new()).changed();
                 let text = out.display().to_string();
                 if !did {
                     if text != func.display().to_string() {
@@ -522,7 +396,7 @@ mod tests {
                 // Each pass is idempotent; the sequence need not be (dce
                 // can leave work for another round).
                 let mut again = out.clone();
-                if !pname.contains(',') && pass.run(&mut again) {
+                if !pname.contains(',') && pass.run(&mut again, &mut crate::PassCx::new()).changed() {
                     failures.push(format!("{pname} on {name}: not idempotent:\n{text}\nthen:\n{}", again.display()));
                 }
                 for k in 0..7 {

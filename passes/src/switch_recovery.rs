@@ -95,10 +95,10 @@
 //! # Preconditions, analyses, complexity
 //!
 //! Preconditions: the function verifies. Analyses used: CFG and dominator
-//! tree (recomputed after each rewritten chain). Not preserved: the CFG,
-//! dominator tree and loop analysis change (blocks are removed and added;
-//! no loop header is created or removed, since test blocks are never loop
-//! headers).
+//! tree, from the pass context (invalidated after each rewritten chain, and
+//! so recomputed for the next search). Not preserved: the CFG, dominator
+//! tree and loop analysis change (blocks are removed and added; no loop
+//! header is created or removed, since test blocks are never loop headers).
 //!
 //! Complexity: finding a chain is linear in its blocks and predecessors;
 //! costing is O(c²) in its clusters (the jump-table dynamic program) plus
@@ -123,7 +123,9 @@ mod intervals;
 
 use std::collections::BTreeSet;
 
-use weft_ir::{Block, ControlFlowGraph, DominatorTree, Function};
+use weft_ir::{Block, Function};
+
+use crate::{Changed, PassCx, Preserved};
 
 use chain::{Analyses, find_chain};
 use cost::{Partition, Plan, Shape, chain_bytes, decide, source_ranks};
@@ -135,7 +137,7 @@ use cost::{Partition, Plan, Shape, chain_bytes, decide, source_ranks};
 /// early-exit compare chain the table is 6–30 % *slower* at 2–10 cases
 /// (an indirect jump, mispredicted on every change of case, against a few
 /// well-predicted compares), ties at 13–24, and wins by more than 5 % from
-/// 32 cases (24 in an earlier run); against the early-exit chain made of
+/// 32 cases; against the early-exit chain made of
 /// sequential ifs it wins from 24 (ties at 13–20). 20 is in the tie zone
 /// of every shape with both uniform and skewed (90 % one case) codes, so a
 /// table is not slower where it is chosen and the chain is not measurably
@@ -334,13 +336,18 @@ impl SwitchRecovery {
     /// Runs the pass and appends one [`ChainReport`] per chain it found, in
     /// the order it considered them. Returns whether `func` changed.
     pub fn run_with_report(&self, func: &mut Function, report: &mut Vec<ChainReport>) -> bool {
+        self.run_in(func, &mut PassCx::new(), report)
+    }
+
+    /// [`Self::run_with_report`] with the analyses of `cx`, which describe
+    /// `func` when it returns.
+    fn run_in(&self, func: &mut Function, cx: &mut PassCx, report: &mut Vec<ChainReport>) -> bool {
         let mut changed = false;
         // Heads already rewritten or declined, and blocks the rewrites made.
         let mut done: BTreeSet<Block> = BTreeSet::new();
         loop {
-            let cfg = ControlFlowGraph::with_function(func);
-            let domtree = DominatorTree::with_function(func, &cfg);
-            let analyses = Analyses { cfg: &cfg, domtree: &domtree };
+            let domtree = cx.domtree(func);
+            let analyses = Analyses { cfg: cx.cfg(func), domtree };
             let rpo: Vec<Block> = domtree.rpo().collect();
             let mut rewritten = false;
             for head in rpo {
@@ -387,13 +394,15 @@ impl SwitchRecovery {
             if !rewritten {
                 return changed;
             }
+            // The rewrite removed and added blocks and edges.
+            cx.invalidate(Preserved::NONE);
         }
     }
 }
 
 impl crate::FunctionPass for SwitchRecovery {
-    fn run(&self, func: &mut Function) -> bool {
-        self.run_with_report(func, &mut Vec::new())
+    fn run(&self, func: &mut Function, cx: &mut PassCx) -> Changed {
+        Changed::from_bool(self.run_in(func, cx, &mut Vec::new()), Preserved::NONE)
     }
 }
 

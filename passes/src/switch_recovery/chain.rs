@@ -26,9 +26,10 @@ use super::intervals::{IntervalSet, max_value, to_signed};
 /// Recursion limit of the predicate and affine-term analyses.
 const MAX_DEPTH: u32 = 16;
 
-/// A branch edge: a block and the (alias-resolved) arguments passed to it.
+/// A branch target: a block and the (alias-resolved) arguments passed to
+/// it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Edge {
+pub(crate) struct Target {
     /// The target block.
     pub block: Block,
     /// Its arguments.
@@ -43,9 +44,9 @@ pub(crate) struct Test {
     /// The selector values that take [`Test::exit`].
     pub case: IntervalSet,
     /// The case edge.
-    pub exit: Edge,
+    pub exit: Target,
     /// The edge to the next test (for the last test: the chain's default).
-    pub cont: Edge,
+    pub cont: Target,
     /// The instructions of the test's condition (for the size estimate).
     pub cond_insts: Vec<Inst>,
 }
@@ -97,7 +98,7 @@ impl Chain {
     }
 
     /// The default edge: the continuing edge of the last test.
-    pub fn default(&self) -> &Edge {
+    pub fn default(&self) -> &Target {
         &self.tests[self.tests.len() - 1].cont
     }
 
@@ -164,13 +165,13 @@ impl Chain {
 struct Candidate {
     block: Block,
     then_set: IntervalSet,
-    then_edge: Edge,
-    else_edge: Edge,
+    then_edge: Target,
+    else_edge: Target,
     cond_insts: Vec<Inst>,
 }
 
-fn edge(func: &Function, call: &weft_ir::BlockCall) -> Edge {
-    Edge {
+fn edge(func: &Function, call: &weft_ir::BlockCall) -> Target {
+    Target {
         block: call.block,
         args: func.dfg.block_call_args(call).iter().map(|&v| func.dfg.resolve_aliases(v)).collect(),
     }
@@ -316,7 +317,7 @@ fn next_test(
     an: &Analyses<'_>,
     selector: Value,
     cur: &Candidate,
-    cont: &Edge,
+    cont: &Target,
     arms: &[Option<Block>],
     exit_in_chain: bool,
 ) -> Option<NextTest> {

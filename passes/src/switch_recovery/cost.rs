@@ -22,7 +22,7 @@
 //! left as written.
 
 use super::SwitchConfig;
-use super::chain::{Chain, Edge, Outcome};
+use super::chain::{Chain, Outcome, Target};
 use super::intervals::{IntervalSet, max_value, to_signed};
 
 /// A binary search stops at this many partitions; they become a sequence
@@ -52,7 +52,7 @@ pub(crate) struct Partition {
     /// Selector width in bits.
     pub width: u32,
     /// The distinct targets.
-    pub targets: Vec<Edge>,
+    pub targets: Vec<Target>,
     /// The target taken by every value outside the clusters.
     pub default: usize,
     /// Ranges going elsewhere than the default, sorted, disjoint.
@@ -63,8 +63,8 @@ impl Partition {
     /// Evaluates `chain` over the whole domain.
     pub fn of(chain: &Chain) -> Partition {
         let width = chain.width();
-        let mut targets: Vec<Edge> = Vec::new();
-        let mut intern = |e: &Edge| match targets.iter().position(|t| t == e) {
+        let mut targets: Vec<Target> = Vec::new();
+        let mut intern = |e: &Target| match targets.iter().position(|t| t == e) {
             Some(i) => i,
             None => {
                 targets.push(e.clone());

@@ -11,9 +11,10 @@
 
 use std::collections::BTreeSet;
 
+use weft_ir::cfg_edit::{reachable_blocks, retarget, use_counts};
 use weft_ir::{Block, BlockCall, Function, Imm, Inst, InstructionData, Opcode, Type, Value};
 
-use super::chain::{Chain, Edge};
+use super::chain::{Chain, Target};
 use super::cost::{Cmp, Node, Partition, outcome_target};
 
 /// Builds instructions at the end of blocks, inserting new blocks after
@@ -110,7 +111,7 @@ impl Builder<'_> {
         block
     }
 
-    fn call(&mut self, edge: &Edge) -> BlockCall {
+    fn call(&mut self, edge: &Target) -> BlockCall {
         BlockCall::new(edge.block, &edge.args, &mut self.func.dfg.value_lists)
     }
 
@@ -122,7 +123,7 @@ impl Builder<'_> {
 
     /// A branch destination for `node`: the target itself for a jump,
     /// else a new block holding the node.
-    fn dest(&mut self, node: &Node, targets: &[Edge]) -> BlockCall {
+    fn dest(&mut self, node: &Node, targets: &[Target]) -> BlockCall {
         match node {
             Node::Jump(t) => self.call(&targets[*t]),
             _ => {
@@ -139,13 +140,13 @@ impl Builder<'_> {
     }
 
     /// Emits `node` at the end of `block` (which gets its terminator).
-    fn emit(&mut self, block: Block, node: &Node, targets: &[Edge]) {
+    fn emit(&mut self, block: Block, node: &Node, targets: &[Target]) {
         self.path.push(block);
         self.emit_node(block, node, targets);
         self.path.pop();
     }
 
-    fn emit_node(&mut self, block: Block, node: &Node, targets: &[Edge]) {
+    fn emit_node(&mut self, block: Block, node: &Node, targets: &[Target]) {
         match node {
             Node::Jump(t) => {
                 let dest = self.call(&targets[*t]);
@@ -186,49 +187,6 @@ impl Builder<'_> {
     }
 }
 
-/// Rewrites every destination of `inst` that targets `from` to `to`.
-fn redirect(func: &mut Function, inst: Inst, from: Block, to: &Edge) {
-    let mut data = func.dfg.insts[inst].clone();
-    let fix = |call: &mut BlockCall, func: &mut Function| {
-        if call.block == from {
-            *call = BlockCall::new(to.block, &to.args, &mut func.dfg.value_lists);
-        }
-    };
-    match &mut data {
-        InstructionData::Jump { dest } => fix(dest, func),
-        InstructionData::Brif { then_dest, else_dest, .. } => {
-            fix(then_dest, func);
-            fix(else_dest, func);
-        }
-        InstructionData::BrTable { table, .. } => {
-            let mut jt = func.dfg.jump_tables[*table].clone();
-            for call in jt.all_mut() {
-                fix(call, func);
-            }
-            func.dfg.jump_tables[*table] = jt;
-        }
-        InstructionData::Op { .. } => {}
-    }
-    func.dfg.insts[inst] = data;
-}
-
-/// Blocks reachable from the entry.
-pub(crate) fn reachable(func: &Function) -> BTreeSet<Block> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<Block> = func.layout.entry_block().into_iter().collect();
-    while let Some(b) = stack.pop() {
-        if !seen.insert(b) {
-            continue;
-        }
-        for s in func.successors(b) {
-            if func.layout.is_block_inserted(s) && !seen.contains(&s) {
-                stack.push(s);
-            }
-        }
-    }
-    seen
-}
-
 /// Replaces `chain` by `tree`. `reachable_before` are the blocks reachable
 /// before the rewrite: those it leaves unreachable are removed. Returns the
 /// blocks the rewrite created.
@@ -267,7 +225,7 @@ pub(crate) fn rewrite(
         let Some(t) = outcome_target(partition, chain, r.to) else { continue };
         let edge = partition.targets[t].clone();
         if let Some(inst) = func.terminator(r.pred) {
-            redirect(func, inst, r.from, &edge);
+            retarget(func, inst, r.from, edge.block, Some(&edge.args));
         }
     }
 
@@ -294,14 +252,7 @@ pub(crate) fn rewrite(
 /// Removes, among `candidates` (pure instructions), those whose results are
 /// no longer used, until none is left to remove.
 fn remove_dead(func: &mut Function, candidates: Vec<Inst>) {
-    let mut uses: std::collections::BTreeMap<Value, usize> = std::collections::BTreeMap::new();
-    for block in func.layout.blocks() {
-        for inst in func.layout.block_insts(block) {
-            for v in func.dfg.inst_values(inst) {
-                *uses.entry(func.dfg.resolve_aliases(v)).or_default() += 1;
-            }
-        }
-    }
+    let mut uses = use_counts(func);
     let mut live: BTreeSet<Inst> = candidates.into_iter().collect();
     loop {
         let dead: Vec<Inst> = live
@@ -309,8 +260,8 @@ fn remove_dead(func: &mut Function, candidates: Vec<Inst>) {
             .copied()
             .filter(|&i| {
                 func.layout.inst_block(i).is_some()
-                    && func.dfg.insts[i].opcode().effects().is_pure()
-                    && func.dfg.inst_results(i).iter().all(|r| uses.get(r).copied().unwrap_or(0) == 0)
+                    && func.dfg.insts[i].opcode().effects().removable()
+                    && func.dfg.inst_results(i).iter().all(|&r| uses[r] == 0)
             })
             .collect();
         if dead.is_empty() {
@@ -319,9 +270,8 @@ fn remove_dead(func: &mut Function, candidates: Vec<Inst>) {
         for inst in dead {
             live.remove(&inst);
             for v in func.dfg.inst_values(inst) {
-                if let Some(n) = uses.get_mut(&func.dfg.resolve_aliases(v)) {
-                    *n = n.saturating_sub(1);
-                }
+                let n = &mut uses[func.dfg.resolve_aliases(v)];
+                *n = n.saturating_sub(1);
             }
             func.layout.remove_inst(inst);
         }
@@ -331,8 +281,9 @@ fn remove_dead(func: &mut Function, candidates: Vec<Inst>) {
 /// Removes the blocks the rewrite left unreachable, unless a remaining
 /// block still uses one of their values (then nothing is removed).
 fn remove_unreachable(func: &mut Function, reachable_before: &BTreeSet<Block>) {
-    let now = reachable(func);
-    let gone: Vec<Block> = func.layout.blocks().filter(|b| reachable_before.contains(b) && !now.contains(b)).collect();
+    let now = reachable_blocks(func);
+    let gone: Vec<Block> =
+        func.layout.blocks().filter(|&b| reachable_before.contains(&b) && !now.contains(b)).collect();
     if gone.is_empty() {
         return;
     }

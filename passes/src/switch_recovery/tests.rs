@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use weft_ir::interpreter::{NoCalls, State, Val, run};
 use weft_ir::{Block, EntityRef, Function, Rng, parse_function, verify_function};
 
-use super::chain::Edge;
+use super::chain::Target;
 use super::cost::{Cluster, Node, Partition, Plan, decide, eval};
 use super::intervals::max_value;
 use super::{
@@ -52,7 +52,7 @@ fn probes_around(values: &[u64], width: u32) -> Vec<u64> {
 }
 
 fn partition(width: u32, clusters: Vec<Cluster>, ntargets: usize) -> Partition {
-    let targets = (0..ntargets).map(|i| Edge { block: Block::new(i), args: Vec::new() }).collect();
+    let targets = (0..ntargets).map(|i| Target { block: Block::new(i), args: Vec::new() }).collect();
     Partition { width, targets, default: 0, clusters }
 }
 
@@ -484,7 +484,7 @@ fn prefer_size_picks_the_smallest_encoding() {
     let dense = ladder(&[0, 1, 2, 3, 4, 5]);
     let (d, out) = decisions(&dense, SwitchConfig::size());
     assert_eq!(d, vec![Decision::Table]);
-    assert!(out.num_insts() < dense.num_insts());
+    assert!(out.num_layout_insts() < dense.num_layout_insts());
     // A sparse one: no search tree under -Os (it only adds compares).
     let sparse = ladder(&[1, 10, 100, 1000, 10000, 100000, 1000000]);
     let (d, out) = decisions(&sparse, SwitchConfig::size());
