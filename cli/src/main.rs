@@ -243,11 +243,7 @@ fn function_dot(func: &weft_ir::Function) -> String {
             }
         }
     }
-    format!(
-        "// %{}\n{:?}\n",
-        func.name,
-        petgraph::dot::Dot::with_config(&g, &[petgraph::dot::Config::EdgeNoLabel])
-    )
+    format!("// %{}\n{:?}\n", func.name, petgraph::dot::Dot::with_config(&g, &[petgraph::dot::Config::EdgeNoLabel]))
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
@@ -282,8 +278,7 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         verify_options: weft_verify::Options { timeout_ms: args.verify_timeout_ms, ..Default::default() },
     };
     weft::pass_list(&config).map_err(|e| Failure(EXIT_USAGE, e.to_string()))?;
-    let (payload, report) =
-        if ir_input { opt_ir(&args, &config, emit)? } else { opt_module(&args, &config, emit)? };
+    let (payload, report) = if ir_input { opt_ir(&args, &config, emit)? } else { opt_module(&args, &config, emit)? };
     if args.stats {
         eprint!("{}", weft::stats_table(&report));
     }
@@ -413,10 +408,8 @@ fn opt_ir(args: &OptArgs, config: &Config, emit: Emit) -> Result<(Vec<u8>, Repor
     for name in skipped {
         eprintln!("weft: note: {name} is a module pass; it does not run on IR input");
     }
-    let text: Vec<String> = funcs
-        .iter()
-        .map(|f| if emit == Emit::Dot { function_dot(f) } else { f.display().to_string() })
-        .collect();
+    let text: Vec<String> =
+        funcs.iter().map(|f| if emit == Emit::Dot { function_dot(f) } else { f.display().to_string() }).collect();
     Ok((text.join("\n").into_bytes(), report))
 }
 

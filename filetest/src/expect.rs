@@ -47,7 +47,12 @@ pub struct Rewrite {
 /// A rewrite that removes the lines `old` (each must be a comment line) and
 /// puts `new` in the place of the first of them, or before `fallback` when
 /// `old` is empty.
-pub(crate) fn replace_lines(lines: &[&str], old: &[usize], fallback: usize, new: Vec<String>) -> Result<Rewrite, String> {
+pub(crate) fn replace_lines(
+    lines: &[&str],
+    old: &[usize],
+    fallback: usize,
+    new: Vec<String>,
+) -> Result<Rewrite, String> {
     if let Some(&l) = old.iter().find(|&&l| !lines.get(l).is_some_and(|t| t.trim_start().starts_with(';'))) {
         return Err(format!("cannot bless line {}: the expectation shares its line with code", l + 1));
     }
