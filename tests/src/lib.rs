@@ -12,6 +12,7 @@ pub mod p3callbacks;
 pub mod p3host;
 pub mod sightglass;
 pub mod spec;
+pub mod sweep;
 pub mod wasmtime_harness;
 
 pub use weft_filetest as filetest;
