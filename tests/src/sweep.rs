@@ -126,6 +126,8 @@ pub struct SweepOptions {
 /// One refinement check the sweep ran.
 #[derive(Clone, Debug)]
 pub struct CheckRecord {
+    /// The subject's name.
+    pub subject: String,
     /// `subject on function`.
     pub what: String,
     /// The verdict, in words.
@@ -194,6 +196,16 @@ impl Summary {
             times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
             times.iter().sum::<Duration>().as_secs_f64(),
         );
+        let per_subject: Vec<String> = self
+            .changed
+            .iter()
+            .map(|(name, _)| {
+                let mine = self.checks.iter().filter(|c| c.subject == *name);
+                let (n, t) = mine.fold((0, Duration::ZERO), |(n, t), c| (n + 1, t + c.time));
+                format!("{name} {n} ({:.2} s)", t.as_secs_f64())
+            })
+            .collect();
+        let _ = writeln!(s, "sweep: checks per subject: {}", per_subject.join(", "));
         for c in self.checks.iter().filter(|c| !c.proved) {
             let _ = writeln!(s, "sweep: {}: {} ({:.1} ms)", c.what, c.outcome, c.time.as_secs_f64() * 1e3);
         }
@@ -207,8 +219,12 @@ impl Summary {
 /// Integer samples for arguments (floats use halves and quarters of them).
 const SAMPLES: [i64; 7] = [0, 1, -1, 7, 100, i32::MIN as i64, 3];
 
-/// Fuel for one interpreter run: loops that need more are skipped.
-const FUEL: u64 = 20_000;
+/// Fuel for one interpreter run; a run that needs more is skipped. The
+/// corpus's functions are small: a run either ends within a few hundred
+/// steps or does not end at all (a loop on a sample argument), and a traced
+/// call in such a loop hashes every memory, so fuel is what the
+/// differential costs.
+const FUEL: u64 = 2_000;
 
 fn sample(ty: Type, k: usize) -> Val {
     let x = SAMPLES[k % SAMPLES.len()];
@@ -352,7 +368,7 @@ fn sweep_function(cf: &CorpusFunction, subjects: &[Subject], options: &SweepOpti
             out.failures.push(format!("{what}: counterexample:\n{cex}\noutput:\n{after}"));
         }
         verdicts.insert(after, words.clone());
-        out.checks.push(CheckRecord { what, outcome: words, proved, unknown, time });
+        out.checks.push(CheckRecord { subject: subject.name.clone(), what, outcome: words, proved, unknown, time });
     }
     out
 }
