@@ -1,7 +1,7 @@
 //! The `weft` command. See `weft --help`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -23,7 +23,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Optimize a module or component (.wasm, .wat, or a component).
+    /// Optimize a module or component (.wasm, .wat, or a component), or the
+    /// functions of an IR text file (.ir).
     Opt(OptArgs),
     /// List the passes.
     Passes,
@@ -46,6 +47,19 @@ enum Command {
         #[arg(long)]
         stats: bool,
     },
+    /// Run filetests: each PATH is a filetest (.ir) or a directory of them.
+    /// Prints `FAIL <path>: <reason>` per failed file and a summary; exits
+    /// with 1 when a file fails. With `--bless` or WEFT_BLESS=1, expected
+    /// output (precise-output blocks, verifier `; error:` lines) is rewritten
+    /// in place.
+    Test {
+        /// Filetest files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Rewrite expected output in place (as WEFT_BLESS=1).
+        #[arg(long)]
+        bless: bool,
+    },
 }
 
 #[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
@@ -65,7 +79,8 @@ enum Emit {
 
 #[derive(clap::Args)]
 struct OptArgs {
-    /// Input file (.wasm, .wat, component).
+    /// Input file (.wasm, .wat, component), or IR text (.ir: one or more
+    /// functions; the passes run on each and the IR is printed).
     input: PathBuf,
     /// Output file (default: stdout for text, required for binary on a terminal).
     #[arg(short, long)]
@@ -93,9 +108,9 @@ struct OptArgs {
     /// Print the IR to stderr after every pass, or after the named pass.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "*")]
     print_ir: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Emit::Wasm)]
-    emit: Emit,
+    /// Output format (default: wasm, or ir for .ir input).
+    #[arg(long, value_enum)]
+    emit: Option<Emit>,
     /// Shorthand for `--emit wat`.
     #[arg(short = 'S')]
     text: bool,
@@ -145,6 +160,7 @@ fn main() -> ExitCode {
         }
         Command::Print { input } => print(&input),
         Command::Check { source, target, timeout_ms, stats } => check(&source, &target, timeout_ms, stats),
+        Command::Test { paths, bless } => test(&paths, bless),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -212,23 +228,7 @@ fn module_dot(module: &weft_ir::Module) -> String {
     let mut out = String::new();
     for f in &module.funcs {
         if let weft_ir::FuncBody::Ir(func) = &f.body {
-            let mut g = petgraph::graph::DiGraph::<String, ()>::new();
-            let mut nodes = std::collections::BTreeMap::new();
-            for block in func.layout.blocks() {
-                nodes.insert(block, g.add_node(block.to_string()));
-            }
-            for block in func.layout.blocks() {
-                for succ in func.successors(block) {
-                    if let (Some(&a), Some(&b)) = (nodes.get(&block), nodes.get(&succ)) {
-                        g.add_edge(a, b, ());
-                    }
-                }
-            }
-            out.push_str(&format!("// %{}\n", func.name));
-            out.push_str(&format!(
-                "{:?}\n",
-                petgraph::dot::Dot::with_config(&g, &[petgraph::dot::Config::EdgeNoLabel])
-            ));
+            out.push_str(&function_dot(func));
         }
     }
     out
@@ -261,12 +261,38 @@ impl weft::AfterPassHook for Progress<'_> {
     }
 }
 
+/// The CFG of `func` in DOT, after a `// %name` line.
+fn function_dot(func: &weft_ir::Function) -> String {
+    let mut g = petgraph::graph::DiGraph::<String, ()>::new();
+    let mut nodes = std::collections::BTreeMap::new();
+    for block in func.layout.blocks() {
+        nodes.insert(block, g.add_node(block.to_string()));
+    }
+    for block in func.layout.blocks() {
+        for succ in func.successors(block) {
+            if let (Some(&a), Some(&b)) = (nodes.get(&block), nodes.get(&succ)) {
+                g.add_edge(a, b, ());
+            }
+        }
+    }
+    format!("// %{}\n{:?}\n", func.name, petgraph::dot::Dot::with_config(&g, &[petgraph::dot::Config::EdgeNoLabel]))
+}
+
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     std::io::stdout().write_all(bytes).map_err(|e| Failure(EXIT_INPUT, format!("writing stdout: {e}")))
 }
 
 fn opt(args: OptArgs) -> Result<(), Failure> {
-    let emit = if args.text { Emit::Wat } else { args.emit };
+    let ir_input = is_ir_file(&args.input);
+    let emit = match (args.text, args.emit) {
+        (true, _) => Emit::Wat,
+        (false, Some(e)) => e,
+        (false, None) if ir_input => Emit::Ir,
+        (false, None) => Emit::Wasm,
+    };
+    if ir_input && matches!(emit, Emit::Wasm | Emit::Wat) {
+        return Err(Failure(EXIT_USAGE, "IR input (.ir) is written as IR or DOT: use --emit ir or --emit dot".into()));
+    }
     if emit == Emit::Wasm && args.output.is_none() && std::io::stdout().is_terminal() {
         return Err(Failure(
             EXIT_USAGE,
@@ -284,12 +310,42 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         verify_options: weft_verify::Options { timeout_ms: args.verify_timeout_ms, ..Default::default() },
     };
     weft::pass_list(&config).map_err(|e| Failure(EXIT_USAGE, e.to_string()))?;
+    let (payload, report) = if ir_input { opt_ir(&args, &config, emit)? } else { opt_module(&args, &config, emit)? };
+    if args.stats {
+        eprint!("{}", weft::stats_table(&report));
+    }
+    if let Some(path) = &args.report {
+        let json = report_json(&report);
+        std::fs::write(path, json).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
+    }
+    let failed = report.events.iter().filter(|e| e.reverted && e.message.starts_with("counterexample")).count();
+    if config.verify == VerifyMode::Strict && failed > 0 {
+        for e in report.events.iter().filter(|e| e.reverted) {
+            eprintln!("weft: pass {} on %{}: {}", e.pass, e.function, e.message);
+        }
+        return Err(Failure(EXIT_VERIFY, format!("{failed} function(s) failed verification; no output written")));
+    }
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, payload).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))
+        }
+        None => write_stdout(&payload),
+    }
+}
+
+/// Is `path` IR text (`.ir`)?
+fn is_ir_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == "ir")
+}
+
+/// Optimizes a module or component; returns the output in the `emit` format.
+fn opt_module(args: &OptArgs, config: &Config, emit: Emit) -> Result<(Vec<u8>, Report), Failure> {
     let bytes = read_input(&args.input)?;
     let print_ir = args.print_ir.clone();
     // A progress bar on stderr when it is a terminal and the work is long:
     // one step per pass per core module.
     let modules = weft_frontend::core_module_ranges(&bytes).map(|r| r.len()).unwrap_or(1);
-    let steps = (weft::pass_list(&config).map(|p| p.len()).unwrap_or(0) * modules) as u64;
+    let steps = (weft::pass_list(config).map(|p| p.len()).unwrap_or(0) * modules) as u64;
     let progress = if std::io::stderr().is_terminal() && (config.verify != VerifyMode::Off || modules > 4) && steps > 0
     {
         let bar = indicatif::ProgressBar::new(steps);
@@ -306,7 +362,7 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
     let mut text_out = String::new();
     let mut report = Report::default();
     let mut optimize_one = |m: &[u8]| -> Result<Vec<u8>, weft::Error> {
-        let (out, r) = weft::optimize_core_module_with(m, &config, &manager, &mut hook)?;
+        let (out, r) = weft::optimize_core_module_with(m, config, &manager, &mut hook)?;
         if matches!(emit, Emit::Ir | Emit::Dot) {
             let (module, _) = weft_frontend::translate_module(&out)?;
             text_out.push_str(&if emit == Emit::Ir { module_ir(&module) } else { module_dot(&module) });
@@ -320,33 +376,68 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         optimize_one(&bytes)?
     };
     progress.finish_and_clear();
-    if args.stats {
-        eprint!("{}", weft::stats_table(&report));
-    }
-    if let Some(path) = &args.report {
-        let json = report_json(&report);
-        std::fs::write(path, json).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
-    }
-    let failed = report.events.iter().filter(|e| e.reverted && e.message.starts_with("counterexample")).count();
-    if config.verify == VerifyMode::Strict && failed > 0 {
-        for e in report.events.iter().filter(|e| e.reverted) {
-            eprintln!("weft: pass {} on %{}: {}", e.pass, e.function, e.message);
-        }
-        return Err(Failure(EXIT_VERIFY, format!("{failed} function(s) failed verification; no output written")));
-    }
-    let payload: Vec<u8> = match emit {
+    let payload = match emit {
         Emit::Wasm => out,
         Emit::Wat => wasmprinter::print_bytes(&out)
             .map_err(|e| Failure(EXIT_INPUT, format!("internal error printing wat: {e}")))?
             .into_bytes(),
         Emit::Ir | Emit::Dot => text_out.into_bytes(),
     };
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, payload).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))
-        }
-        None => write_stdout(&payload),
+    Ok((payload, report))
+}
+
+/// Reads the functions of an IR text file (a filetest's `test` line is
+/// skipped); each must verify.
+fn read_ir_functions(path: &Path) -> Result<Vec<weft_ir::Function>, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
+    let funcs = weft_filetest::parse_file_functions(&text)
+        .map_err(|e| Failure(EXIT_INPUT, format!("{}:{e}", path.display())))?;
+    if funcs.is_empty() {
+        return Err(Failure(EXIT_INPUT, format!("{}: no functions in the file", path.display())));
     }
+    for func in &funcs {
+        if let Err(errs) = weft_ir::verifier::verify_function(func) {
+            let errors: Vec<String> = errs.0.iter().map(|e| e.to_string()).collect();
+            return Err(Failure(
+                EXIT_INPUT,
+                format!("{}: function %{} does not verify: {}", path.display(), func.name, errors.join("; ")),
+            ));
+        }
+    }
+    Ok(funcs)
+}
+
+/// Runs the passes on each function of an IR text file, one pass at a time
+/// (for `--print-ir`); module passes are skipped with a note. Returns the
+/// functions as IR text (or DOT), separated by blank lines.
+fn opt_ir(args: &OptArgs, config: &Config, emit: Emit) -> Result<(Vec<u8>, Report), Failure> {
+    let mut funcs = read_ir_functions(&args.input)?;
+    let specs = weft::pass_specs(config).map_err(|e| Failure(EXIT_USAGE, e.to_string()))?;
+    let mut report = Report::default();
+    let mut skipped = Vec::new();
+    for func in &mut funcs {
+        let mut passes = Vec::new();
+        let mut events = Vec::new();
+        for spec in &specs {
+            let one = Config { passes: Some(vec![spec.to_string()]), ..config.clone() };
+            let r = weft::optimize_function(func, &one)?;
+            if r.passes.is_empty() && !skipped.contains(&spec.info.name) {
+                skipped.push(spec.info.name);
+            }
+            passes.extend(r.passes);
+            events.extend(r.events);
+            if args.print_ir.as_deref().is_some_and(|p| p == "*" || p == spec.info.name) {
+                eprintln!("; IR after {spec}\n{}", func.display());
+            }
+        }
+        report.merge(Report { passes, events, opaque_functions: 0 });
+    }
+    for name in skipped {
+        eprintln!("weft: note: {name} is a module pass; it does not run on IR input");
+    }
+    let text: Vec<String> =
+        funcs.iter().map(|f| if emit == Emit::Dot { function_dot(f) } else { f.display().to_string() }).collect();
+    Ok((text.join("\n").into_bytes(), report))
 }
 
 fn report_json(report: &Report) -> String {
@@ -412,5 +503,19 @@ fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32, stats: bool) -> Re
     match report.outcome {
         weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_) => Ok(()),
         _ => Err(Failure(EXIT_VERIFY, "not proved".into())),
+    }
+}
+
+fn test(paths: &[PathBuf], bless: bool) -> Result<(), Failure> {
+    let files = weft_filetest::collect(paths).map_err(|e| Failure(EXIT_INPUT, e))?;
+    let options = weft_filetest::RunOptions { bless: bless || weft_filetest::RunOptions::from_env().bless };
+    let results = weft_filetest::run_files(&files, options);
+    let (text, ok) = weft_filetest::report(&results, |p| p.display().to_string());
+    write_stdout(text.as_bytes())?;
+    if ok {
+        Ok(())
+    } else {
+        let failed = results.iter().filter(|r| matches!(r.status, weft_filetest::Status::Failed(_))).count();
+        Err(Failure(EXIT_INPUT, format!("{failed} of {} filetests failed", results.len())))
     }
 }

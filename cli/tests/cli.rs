@@ -254,3 +254,118 @@ block2:
     assert!(report.events.is_empty(), "{:?}", report.events);
     assert_eq!(func.display().to_string(), "function %f(i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n");
 }
+
+/// The filetests of one suite directory, as `weft test` finds them.
+fn filetests_in(suite: &str) -> usize {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/filetests").join(suite);
+    std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "ir")).count()
+}
+
+#[test]
+fn test_command_runs_just_the_named_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/filetests");
+    let (code, out, err) = run(weft().arg("test").arg(dir.join("passes/dce")));
+    assert_eq!(code, 0, "{out}{err}");
+    let n = filetests_in("passes/dce");
+    assert!(out.contains(&format!("filetests: {n} passed, 0 failed")), "{out}");
+    let (code, out, err) =
+        run(weft().arg("test").arg(dir.join("passes/dce")).arg(dir.join("verifier/several_errors.ir")));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("filetests: {} passed", n + 1)), "{out}");
+    let (code, _, err) = run(weft().arg("test").arg(dir.join("no/such/dir")));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no such file or directory"), "{err}");
+}
+
+#[test]
+fn test_command_reports_one_line_per_failed_file_and_blesses() {
+    let good = tmp("ft_good.ir");
+    let bad = tmp("ft_bad.ir");
+    let precise = tmp("ft_precise.ir");
+    let body = "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 7\n    return v0\n}\n";
+    std::fs::write(&good, format!("test pass dce\n\n{body}; check: return v0\n; not: i32.const\n")).unwrap();
+    std::fs::write(&bad, format!("test pass dce\n\n{body}; check: v1 = i32.const 7\n")).unwrap();
+    std::fs::write(&precise, format!("test pass dce precise-output\n\n{body}")).unwrap();
+    let (code, out, err) = run(weft().arg("test").arg(&good).arg(&bad).arg(&precise));
+    assert_eq!(code, 1, "{out}{err}");
+    let fails: Vec<&str> = out.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    assert_eq!(fails.len(), 2, "{out}");
+    assert!(fails[0].contains("ft_bad.ir") && fails[0].contains("check failed"), "{out}");
+    assert!(fails[1].contains("ft_precise.ir") && fails[1].contains("no `; output:` block"), "{out}");
+    assert!(out.contains("filetests: 1 passed, 2 failed"), "{out}");
+    // Bless writes the output block of the precise file; the check lines of
+    // the other stay as they are, and it still fails.
+    let bad_before = std::fs::read_to_string(&bad).unwrap();
+    let (code, out, err) = run(weft().arg("test").arg(&bad).arg(&precise).env("WEFT_BLESS", "1"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("BLESSED") && out.contains("ft_precise.ir"), "{out}");
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), bad_before);
+    let blessed = std::fs::read_to_string(&precise).unwrap();
+    assert!(
+        blessed.ends_with("; output:\n; function %f(i32) -> i32 {\n; block0(v0: i32):\n;     return v0\n; }\n"),
+        "{blessed}"
+    );
+    let (code, out, err) = run(weft().arg("test").arg(&precise));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(weft().arg("test").arg("--bless").arg(&precise));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("BLESSED"), "{out}");
+    assert_eq!(std::fs::read_to_string(&precise).unwrap(), blessed, "bless on a passing file is a no-op");
+}
+
+#[test]
+fn opt_runs_passes_on_ir_input() {
+    let input = tmp("in.ir");
+    let output = tmp("out.ir");
+    let text = "; Two functions.\nfunction %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 7\n    jump block1\nblock1:\n    return v0\n}\n\nfunction %g() -> i32 {\nblock0:\n    v0 = i32.const 1\n    v1 = i32.const 2\n    v2 = i32.add v0, v1\n    return v2\n}\n";
+    std::fs::write(&input, text).unwrap();
+    let (code, out, err) = run(weft().arg("opt").arg(&input).arg("--passes").arg("dce"));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "function %f(i32) -> i32 {\nblock0(v0: i32):\n    jump block1\nblock1:\n    return v0\n}\n\nfunction %g() -> i32 {\nblock0:\n    v0 = i32.const 1\n    v1 = i32.const 2\n    v2 = i32.add v0, v1\n    return v2\n}\n"
+    );
+    // A pipeline, checked, written with -o as IR text that parses again.
+    let (code, out, err) =
+        run(weft().arg("opt").arg(&input).arg("-O2").arg("--verify").arg("--emit").arg("ir").arg("-o").arg(&output));
+    assert_eq!(code, 0, "{out}{err}");
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert!(written.contains("function %f") && written.contains("function %g"), "{written}");
+    assert!(written.contains("v2 = i32.const 3") && !written.contains("jump"), "-O2 folds and merges: {written}");
+    let (code, dot, err) = run(weft().arg("opt").arg(&input).arg("-O0").arg("--emit").arg("dot"));
+    assert_eq!(code, 0, "{err}");
+    assert!(dot.contains("// %g") && dot.contains("digraph"), "{dot}");
+}
+
+#[test]
+fn ir_input_errors_are_clear_and_write_nothing() {
+    let output = tmp("bad_out.ir");
+    let _ = std::fs::remove_file(&output);
+    let cases = [
+        (
+            "syntax.ir",
+            "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.bogus v0\n    return v1\n}\n",
+            "syntax.ir:3:10: unknown opcode `i32.bogus`",
+        ),
+        (
+            "types.ir",
+            "function %f(i32) -> i64 {\nblock0(v0: i32):\n    return v0\n}\n",
+            "function %f does not verify: inst0: `return` returns (i32), the function returns (i64)",
+        ),
+        ("empty.ir", "; nothing here\n", "no functions"),
+    ];
+    for (name, text, needle) in cases {
+        let input = tmp(name);
+        std::fs::write(&input, text).unwrap();
+        let (code, _, err) = run(weft().arg("opt").arg(&input).arg("-o").arg(&output));
+        assert_eq!(code, 1, "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: one line: {err}");
+        assert!(err.contains(needle), "{name}: expected `{needle}` in {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(!output.exists(), "{name}: no output may be written");
+    }
+    let input = tmp("ok.ir");
+    std::fs::write(&input, "function %f(i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n").unwrap();
+    let (code, _, err) = run(weft().arg("opt").arg(&input).arg("-S"));
+    assert_eq!(code, 2, "IR input is not written as wat: {err}");
+}

@@ -1,21 +1,22 @@
-//! weft's test harnesses: the filetest runner (`tests/filetests/**/*.ir`),
-//! analysis dumps for `; check:` lines, and `; run:` lines over the IR
-//! interpreter. Differential execution under wasmtime, the spec testsuite
-//! runner and the corpus tests live here too as they arrive.
+//! weft's test harnesses: differential execution under wasmtime, the spec
+//! testsuite runner, the corpus tests, the fuzz bodies and the pass sweep
+//! ([`sweep`]). The filetest runner lives in `weft-filetest` (so the `weft`
+//! command can run filetests too); it is re-exported here as [`filetest`].
 //!
 //! It owns no compiler logic: everything it checks comes from the other
 //! crates.
 #![deny(missing_docs)]
 
-pub mod dumps;
-pub mod filetest;
 pub mod fuzzing;
 pub mod p3callbacks;
 pub mod p3host;
-pub mod run_line;
 pub mod sightglass;
 pub mod spec;
+pub mod sweep;
 pub mod wasmtime_harness;
+
+pub use weft_filetest as filetest;
+pub use weft_filetest::{dumps, run_line};
 
 use std::path::PathBuf;
 

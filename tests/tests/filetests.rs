@@ -1,24 +1,31 @@
-//! Runs every filetest under `tests/filetests/`.
+//! Runs the filetests under `tests/filetests/`.
+//!
+//! `WEFT_FILETEST=TEXT[,TEXT...]` runs only the files whose path below
+//! `tests/filetests/` contains one of the TEXTs (`WEFT_FILETEST=passes/dce`);
+//! `WEFT_BLESS=1` rewrites expected output in place (see `docs/filetests.md`).
 
-use weft_tests::filetest::{FileTest, discover, run};
+use weft_filetest::{RunOptions, discover, report, run_files};
+
+/// The environment variable that selects files.
+const FILTER_VAR: &str = "WEFT_FILETEST";
 
 #[test]
 fn filetests() {
     let root = weft_tests::project_root().join("tests").join("filetests");
-    let files = discover(&root);
+    let mut files = discover(&root);
     assert!(!files.is_empty(), "no filetests found under {}", root.display());
-    let mut failed = Vec::new();
-    let mut funcs = 0;
-    for path in &files {
-        let rel = path.strip_prefix(&root).unwrap_or(path).display().to_string();
-        match FileTest::read(path).and_then(|t| run(&t)) {
-            Ok(n) => funcs += n,
-            Err(e) => failed.push(format!("FAIL {rel}: {e}")),
-        }
+    let rel = |p: &std::path::Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    if let Ok(filter) = std::env::var(FILTER_VAR) {
+        let wanted: Vec<&str> = filter.split(',').map(str::trim).filter(|f| !f.is_empty()).collect();
+        files.retain(|p| wanted.iter().any(|w| rel(p).contains(w)));
+        assert!(!files.is_empty(), "{FILTER_VAR}={filter} matches no filetest under {}", root.display());
     }
-    for f in &failed {
-        eprintln!("{f}\n");
+    let results = run_files(&files, RunOptions::from_env());
+    let (text, ok) = report(&results, rel);
+    if ok {
+        print!("{text}");
+    } else {
+        eprint!("{text}");
     }
-    println!("filetests: {} passed, {} failed ({funcs} functions)", files.len() - failed.len(), failed.len());
-    assert!(failed.is_empty(), "{} of {} filetests failed", failed.len(), files.len());
+    assert!(ok, "filetests failed (lines starting with FAIL above)");
 }

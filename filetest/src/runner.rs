@@ -1,4 +1,4 @@
-//! The filetest runner.
+//! Reading and running one filetest.
 //!
 //! A filetest is a text file under `tests/filetests/<suite>/` whose first
 //! non-comment line names the command:
@@ -6,21 +6,30 @@
 //! | header | what it checks |
 //! |---|---|
 //! | `test print` | `print(parse(s)) == s` (every file checks this) and `; check:` lines against the printed text |
-//! | `test verifier` | every function fails verification with exactly the `; error:` messages (substrings), or passes when there are none |
+//! | `test verifier` | every function fails verification with exactly the `; error: LOCATION: MESSAGE` lines, or passes when there are none |
 //! | `test domtree` | `; check:` lines against the dominator-tree dump |
 //! | `test loops` | `; check:` lines against the loop-analysis dump |
 //! | `test liveness` | `; check:` lines against the liveness dump |
 //! | `test interpret` | `; run:` lines executed by the IR interpreter |
+//! | `test pass a,b<k=v>` | the passes' output against `; check:` lines, or against the whole expected function (`precise-output`) |
+//! | `test refine` | (source, target) pairs against their `; expect:` verdicts |
 //!
 //! Every file, whatever its command, must be in canonical text form: each
 //! function printed after parsing equals its source (comments removed).
 //! Directives are `;` comments; `; check:`, `; nextln:`, `; sameln:`,
 //! `; not:`, `; unordered:`, `; regex:` follow the `filecheck` crate.
+//!
+//! Expected output that a run can regenerate — the output block of a
+//! `precise-output` pass test and the `; error:` lines of a verifier test —
+//! is rewritten in place when the run is asked to bless
+//! ([`run_with`] with `bless`); see [`crate::expect`].
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use weft_ir::Function;
+use weft_ir::verifier::VerifierError;
+
+use crate::expect::{self, Rewrite};
 
 /// The command a filetest runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,12 +56,19 @@ pub enum Command {
     Refine,
 }
 
+/// The header word after a `test pass` command that asks for precise
+/// output: the whole expected function is written after each function.
+pub const PRECISE_OUTPUT: &str = "precise-output";
+
 /// One parsed filetest.
 pub struct FileTest {
     /// Where it came from.
     pub path: PathBuf,
     /// The command.
     pub command: Command,
+    /// `test pass ... precise-output`: each function's whole expected output
+    /// is written in an output block after it (see [`crate::expect`]).
+    pub precise_output: bool,
     /// The whole text.
     pub text: String,
 }
@@ -61,6 +77,11 @@ impl FileTest {
     /// Reads and classifies a filetest.
     pub fn read(path: &Path) -> Result<FileTest, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        FileTest::from_text(path, text)
+    }
+
+    /// Classifies the text of a filetest read from `path`.
+    pub fn from_text(path: &Path, text: String) -> Result<FileTest, String> {
         let header = text
             .lines()
             .map(str::trim)
@@ -68,8 +89,13 @@ impl FileTest {
             .ok_or_else(|| "empty file: no `test` header".to_string())?;
         let rest = header
             .strip_prefix("test ")
-            .ok_or_else(|| format!("first line must be `test <command>`, found `{header}`"))?;
-        let command = match rest.trim() {
+            .ok_or_else(|| format!("first line must be `test <command>`, found `{header}`"))?
+            .trim();
+        let (rest, precise_output) = match rest.strip_suffix(PRECISE_OUTPUT) {
+            Some(r) if r.ends_with(char::is_whitespace) => (r.trim_end(), true),
+            _ => (rest, false),
+        };
+        let command = match rest {
             "print" => Command::Print,
             "verifier" => Command::Verifier,
             "domtree" => Command::Domtree,
@@ -82,7 +108,10 @@ impl FileTest {
             }
             other => return Err(format!("unknown filetest command `{other}`")),
         };
-        Ok(FileTest { path: path.to_path_buf(), command, text })
+        if precise_output && !matches!(command, Command::Pass(_)) {
+            return Err(format!("`{PRECISE_OUTPUT}` applies to `test pass` only"));
+        }
+        Ok(FileTest { path: path.to_path_buf(), command, precise_output, text })
     }
 }
 
@@ -94,8 +123,13 @@ pub struct FuncSource {
     /// Every comment in the function and after it (before the next function),
     /// without the leading `;`, one per line.
     pub comments: Vec<String>,
+    /// The 0-based line index of each comment of [`FuncSource::comments`].
+    pub comment_lines: Vec<usize>,
     /// 1-based line number of the `function` line.
     pub line: usize,
+    /// The 0-based index of the line after the closing `}` and the comment
+    /// lines right after it: where a regenerated block is appended.
+    pub insert_at: usize,
 }
 
 /// Splits a file into function sources. Comments before the first function
@@ -104,6 +138,8 @@ pub struct FuncSource {
 pub fn split_functions(text: &str) -> Vec<FuncSource> {
     let mut out: Vec<FuncSource> = Vec::new();
     let mut inside = false;
+    // Still in the run of comment lines right after a function's `}`.
+    let mut trailing = false;
     for (i, raw) in text.lines().enumerate() {
         let (code, comment) = match comment_start(raw) {
             Some(p) => (&raw[..p], Some(raw[p + 1..].to_string())),
@@ -112,19 +148,36 @@ pub fn split_functions(text: &str) -> Vec<FuncSource> {
         let code = code.trim_end();
         if !inside && code.starts_with("function ") {
             inside = true;
-            out.push(FuncSource { canonical: String::new(), comments: Vec::new(), line: i + 1 });
+            trailing = false;
+            out.push(FuncSource {
+                canonical: String::new(),
+                comments: Vec::new(),
+                comment_lines: Vec::new(),
+                line: i + 1,
+                insert_at: i + 1,
+            });
         }
         if let Some(f) = out.last_mut() {
-            if inside && !(code.trim().is_empty() && comment.is_some()) {
+            let comment_only = code.trim().is_empty() && comment.is_some();
+            if inside && !comment_only {
                 f.canonical.push_str(code);
                 f.canonical.push('\n');
             }
+            if trailing {
+                trailing = comment_only;
+                if trailing {
+                    f.insert_at = i + 1;
+                }
+            }
             if let Some(c) = comment {
                 f.comments.push(c);
+                f.comment_lines.push(i);
             }
-        }
-        if inside && code == "}" {
-            inside = false;
+            if inside && code == "}" {
+                inside = false;
+                trailing = true;
+                f.insert_at = i + 1;
+            }
         }
     }
     out
@@ -132,7 +185,7 @@ pub fn split_functions(text: &str) -> Vec<FuncSource> {
 
 /// The byte index of the `;` that starts a comment on `line`, ignoring `;`
 /// inside double-quoted strings (function names, import names).
-fn comment_start(line: &str) -> Option<usize> {
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let mut in_str = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
@@ -147,17 +200,12 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-/// Runs one filetest. `Ok(n)` with the number of functions checked.
-pub fn run(test: &FileTest) -> Result<usize, String> {
-    let sources = split_functions(&test.text);
-    if sources.is_empty() {
-        return Err("no functions in the file".into());
-    }
-    // The parser reads functions only: blank the `test` header line (keeping
-    // line numbers in parse errors true).
+/// Parses the functions of a filetest's text: the `test` header line is
+/// blanked (the parser reads functions only), so line numbers in parse errors
+/// stay true.
+pub fn parse_file_functions(text: &str) -> Result<Vec<Function>, weft_ir::ParseError> {
     let mut header_seen = false;
-    let body: String = test
-        .text
+    let body: String = text
         .lines()
         .map(|l| {
             if !header_seen && l.trim_start().starts_with("test ") {
@@ -169,13 +217,41 @@ pub fn run(test: &FileTest) -> Result<usize, String> {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let funcs = weft_ir::parse_functions(&body).map_err(|e| format!("parse error at {e}"))?;
+    weft_ir::parse_functions(&body)
+}
+
+/// What a run of one filetest gave.
+#[derive(Debug)]
+pub struct Ran {
+    /// The number of functions checked.
+    pub functions: usize,
+    /// With bless: the file's new text, when its expected output changed.
+    pub blessed: Option<String>,
+}
+
+/// Runs one filetest. `Ok(n)` with the number of functions checked.
+pub fn run(test: &FileTest) -> Result<usize, String> {
+    run_with(test, false).map(|r| r.functions)
+}
+
+/// Runs one filetest. With `bless`, expected output that differs from the
+/// actual output (a `precise-output` block, `; error:` lines) is not a
+/// failure: the file's new text is returned instead, provided every other
+/// check of the file passes. Nothing is written here.
+pub fn run_with(test: &FileTest, bless: bool) -> Result<Ran, String> {
+    let sources = split_functions(&test.text);
+    if sources.is_empty() {
+        return Err("no functions in the file".into());
+    }
+    let funcs = parse_file_functions(&test.text).map_err(|e| format!("parse error at {e}"))?;
     if funcs.len() != sources.len() {
         return Err(format!("found {} `function` lines but parsed {} functions", sources.len(), funcs.len()));
     }
     if test.command == Command::Refine {
-        return run_refine(&funcs, &sources);
+        return run_refine(&funcs, &sources).map(|functions| Ran { functions, blessed: None });
     }
+    let lines: Vec<&str> = test.text.lines().collect();
+    let mut rewrites = Vec::new();
     for (func, src) in funcs.iter().zip(&sources) {
         let printed = func.display().to_string();
         if printed != src.canonical {
@@ -184,19 +260,32 @@ pub fn run(test: &FileTest) -> Result<usize, String> {
                 src.line, src.canonical
             ));
         }
-        run_function(test, &funcs, func, src)
-            .map_err(|e| format!("function %{} (line {}): {e}", func.name, src.line))?;
+        let cx = FuncCx { test, funcs: &funcs, func, src, lines: &lines, bless };
+        let rewrite = run_function(&cx).map_err(|e| format!("function %{} (line {}): {e}", func.name, src.line))?;
+        rewrites.extend(rewrite);
     }
-    Ok(funcs.len())
+    let blessed = (!rewrites.is_empty()).then(|| expect::apply(&test.text, &rewrites));
+    Ok(Ran { functions: funcs.len(), blessed })
+}
+
+/// What checking one function of a file needs.
+struct FuncCx<'a> {
+    test: &'a FileTest,
+    funcs: &'a [Function],
+    func: &'a Function,
+    src: &'a FuncSource,
+    lines: &'a [&'a str],
+    bless: bool,
 }
 
 fn directives(src: &FuncSource, prefix: &str) -> Vec<String> {
     src.comments.iter().filter_map(|c| c.trim().strip_prefix(prefix).map(|r| r.trim().to_string())).collect()
 }
 
-fn filecheck(src: &FuncSource, output: &str) -> Result<(), String> {
+/// Checks `output` against the `filecheck` directives among `comments`.
+fn filecheck<'c>(comments: impl IntoIterator<Item = &'c String>, output: &str) -> Result<(), String> {
     let mut builder = filecheck::CheckerBuilder::new();
-    for c in &src.comments {
+    for c in comments {
         builder.directive(c).map_err(|e| format!("bad directive `{c}`: {e}"))?;
     }
     let checker = builder.finish();
@@ -207,27 +296,31 @@ fn filecheck(src: &FuncSource, output: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err(format!("check failed on output:\n{output}\nexplanation:\n{explain}")) }
 }
 
-fn run_function(test: &FileTest, funcs: &[Function], func: &Function, src: &FuncSource) -> Result<(), String> {
-    match &test.command {
+fn run_function(cx: &FuncCx<'_>) -> Result<Option<Rewrite>, String> {
+    let (func, src) = (cx.func, cx.src);
+    match &cx.test.command {
         Command::Print => {
             let checks = src.comments.iter().any(|c| c.contains("check:"));
-            if checks { filecheck(src, &func.display().to_string()) } else { Ok(()) }
+            if checks {
+                filecheck(&src.comments, &func.display().to_string())?;
+            }
+            Ok(None)
         }
-        Command::Verifier => check_verifier(func, src),
+        Command::Verifier => check_verifier(cx),
         Command::Domtree => {
             verify(func)?;
-            filecheck(src, &crate::dumps::domtree(func))
+            filecheck(&src.comments, &crate::dumps::domtree(func)).map(|()| None)
         }
         Command::Loops => {
             verify(func)?;
-            filecheck(src, &crate::dumps::loops(func))
+            filecheck(&src.comments, &crate::dumps::loops(func)).map(|()| None)
         }
         Command::Liveness => {
             verify(func)?;
-            filecheck(src, &crate::dumps::liveness(func))
+            filecheck(&src.comments, &crate::dumps::liveness(func)).map(|()| None)
         }
-        Command::Refine => unreachable!("handled per file"),
-        Command::Pass(specs) => run_pass(specs, funcs, func, src),
+        Command::Refine => Err("`test refine` files are checked per pair, not per function".into()),
+        Command::Pass(specs) => run_pass(cx, specs),
         Command::Interpret => {
             verify(func)?;
             let runs = directives(src, "run:");
@@ -235,9 +328,9 @@ fn run_function(test: &FileTest, funcs: &[Function], func: &Function, src: &Func
                 return Err("no `; run:` directives".into());
             }
             for r in runs {
-                crate::run_line::check(funcs, func, &r)?;
+                crate::run_line::check(cx.funcs, func, &r)?;
             }
-            Ok(())
+            Ok(None)
         }
     }
 }
@@ -247,31 +340,57 @@ pub fn verify(func: &Function) -> Result<(), String> {
     weft_ir::verifier::verify_function(func).map_err(|errs| weft_ir::verifier::pretty_errors(func, &errs))
 }
 
-fn check_verifier(func: &Function, src: &FuncSource) -> Result<(), String> {
-    let expected = directives(src, "error:");
-    match weft_ir::verifier::verify_function(func) {
-        Ok(()) if expected.is_empty() => Ok(()),
-        Ok(()) => Err(format!("verifier accepted the function; expected errors: {expected:?}")),
-        Err(errs) => {
-            let messages: Vec<String> = errs.0.iter().map(|e| e.to_string()).collect();
-            let mut report = String::new();
-            for want in &expected {
-                if !messages.iter().any(|m| m.contains(want.as_str())) {
-                    let _ = writeln!(report, "expected error containing `{want}` not reported");
-                }
-            }
-            for got in &messages {
-                if !expected.iter().any(|w| got.contains(w.as_str())) {
-                    let _ = writeln!(report, "unexpected error `{got}`");
-                }
-            }
-            if report.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{report}verifier output:\n{}", weft_ir::verifier::pretty_errors(func, &errs)))
-            }
+/// A verifier error as an `; error:` line writes it: `LOCATION: MESSAGE`.
+fn error_line(e: &VerifierError) -> String {
+    format!("{}: {}", e.location, e.message)
+}
+
+/// `test verifier`: the reported errors, each `LOCATION: MESSAGE`, must be
+/// exactly the function's `; error:` lines (in any order, each line
+/// matching one report).
+fn check_verifier(cx: &FuncCx<'_>) -> Result<Option<Rewrite>, String> {
+    let (func, src) = (cx.func, cx.src);
+    let errors: Vec<(usize, String)> = src
+        .comments
+        .iter()
+        .zip(&src.comment_lines)
+        .filter_map(|(c, &line)| c.trim().strip_prefix("error:").map(|r| (line, r.trim().to_string())))
+        .collect();
+    // Bless rewrites every `; error:` line, well-formed or not.
+    if !cx.bless {
+        for (line, e) in &errors {
+            expect::check_error_line(e).map_err(|msg| format!("line {}: {msg}", line + 1))?;
         }
     }
+    let reported = match weft_ir::verifier::verify_function(func) {
+        Ok(()) => Vec::new(),
+        Err(errs) => errs.0,
+    };
+    let mut got: Vec<String> = reported.iter().map(error_line).collect();
+    let mut want: Vec<String> = errors.iter().map(|(_, e)| e.clone()).collect();
+    let in_order = got.clone();
+    got.sort();
+    want.sort();
+    if got == want {
+        return Ok(None);
+    }
+    if cx.bless {
+        let lines = in_order.iter().map(|e| format!("; error: {e}")).collect();
+        let old: Vec<usize> = errors.iter().map(|(l, _)| *l).collect();
+        return expect::replace_lines(cx.lines, &old, src.insert_at, lines).map(Some);
+    }
+    let mut report = String::new();
+    for w in expect::missing(&want, &got) {
+        report.push_str(&format!("expected error `{w}` not reported\n"));
+    }
+    for g in expect::missing(&got, &want) {
+        report.push_str(&format!("unexpected error `{g}`\n"));
+    }
+    if reported.is_empty() {
+        return Err(format!("{report}the verifier accepted the function"));
+    }
+    let errs = weft_ir::verifier::VerifierErrors(reported);
+    Err(format!("{report}verifier output:\n{}", weft_ir::verifier::pretty_errors(func, &errs)))
 }
 
 /// Finds every filetest under `dir` (sorted).
@@ -293,13 +412,10 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn run_pass(
-    specs: &[weft_passes::PassSpec],
-    funcs: &[Function],
-    func: &Function,
-    src: &FuncSource,
-) -> Result<(), String> {
+fn run_pass(cx: &FuncCx<'_>, specs: &[weft_passes::PassSpec]) -> Result<Option<Rewrite>, String> {
+    let (funcs, func, src) = (cx.funcs, cx.func, cx.src);
     verify(func).map_err(|e| format!("input does not verify:\n{e}"))?;
+    let block = if cx.test.precise_output { expect::output_block(cx.lines, src)? } else { None };
     let runs = directives(src, "run:");
     for r in &runs {
         crate::run_line::check(funcs, func, r).map_err(|e| format!("before the pass: {e}"))?;
@@ -312,7 +428,42 @@ fn run_pass(
         return Err(format!("pass {} was reverted: {}", e.pass, e.message));
     }
     let printed = out.display().to_string();
-    filecheck(src, &printed)?;
+    let mut rewrite = None;
+    if cx.test.precise_output {
+        // `; check:` lines may still be written beside the output block.
+        let outside: Vec<&String> = src
+            .comments
+            .iter()
+            .zip(&src.comment_lines)
+            .filter(|(_, l)| block.as_ref().is_none_or(|b| !b.lines.contains(l)))
+            .map(|(c, _)| c)
+            .collect();
+        if outside.iter().any(|c| c.contains("check:")) {
+            filecheck(outside, &printed)?;
+        }
+        match &block {
+            Some(b) if b.text == printed => {}
+            _ if cx.bless => {
+                let old: Vec<usize> = block.as_ref().map(|b| b.lines.clone().collect()).unwrap_or_default();
+                rewrite = Some(expect::replace_lines(cx.lines, &old, src.insert_at, expect::output_lines(&printed))?);
+            }
+            Some(b) => {
+                return Err(format!(
+                    "output differs from the output block (line {}; `-` expected, `+` actual; \
+                     WEFT_BLESS=1 rewrites the block):\n{}",
+                    b.lines.start + 1,
+                    expect::diff(&b.text, &printed)
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "no `; output:` block after the function (WEFT_BLESS=1 writes it); the output is:\n{printed}"
+                ));
+            }
+        }
+    } else {
+        filecheck(&src.comments, &printed)?;
+    }
     // The result must still be canonical text.
     let reparsed = weft_ir::parse_function(&printed).map_err(|e| format!("output does not parse: {e}\n{printed}"))?;
     if reparsed.display().to_string() != printed {
@@ -322,7 +473,7 @@ fn run_pass(
         crate::run_line::check(funcs, &out, r).map_err(|e| format!("after the pass: {e}\noutput:\n{printed}"))?;
     }
     match weft_verify::check_refinement(func, &out, &weft_verify::Options::default()) {
-        weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_) => Ok(()),
+        weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_) => Ok(rewrite),
         other => Err(format!("refinement check of the pass's output: {other}\noutput:\n{printed}")),
     }
 }

@@ -1,0 +1,33 @@
+//! The pass sweep (`weft_tests::sweep`): every registered pass and every
+//! pipeline over every function of the filetest corpus, with the
+//! interpreter differential and the Z3 refinement check.
+//!
+//! A counterexample fails the test, and so does a check that ends
+//! `Unknown` unless it is listed in [`EXPECTED_UNKNOWN`]. The report
+//! (changes per subject, check counts and times, every check that did not
+//! end `Proved`) is printed; `cargo test -p weft-tests --test pass_sweep --
+//! --nocapture` shows it.
+
+use weft_tests::sweep::{SweepOptions, check_options, corpus, subjects, sweep};
+
+/// Checks the sweep cannot decide (`subject on file:%function`), each with
+/// the reason. A listed check that is decided fails the test too, so the
+/// list stays true.
+const EXPECTED_UNKNOWN: &[(&str, &str)] = &[];
+
+#[test]
+fn every_pass_over_every_filetest_function() {
+    let root = weft_tests::project_root().join("tests").join("filetests");
+    let corpus = corpus(&root);
+    assert!(corpus.len() > 500, "the filetest corpus has only {} functions", corpus.len());
+    let options = SweepOptions { refine: true, check: check_options() };
+    let summary = sweep(&corpus, &subjects(), &options);
+    let report = summary.render();
+    println!("{report}");
+    assert!(summary.failures.is_empty(), "{report}");
+    let unknown: Vec<&str> = summary.unknown().map(|c| c.what.as_str()).collect();
+    let unexpected: Vec<&&str> = unknown.iter().filter(|u| !EXPECTED_UNKNOWN.iter().any(|(e, _)| e == *u)).collect();
+    let decided: Vec<&str> = EXPECTED_UNKNOWN.iter().map(|(e, _)| *e).filter(|e| !unknown.contains(e)).collect();
+    assert!(unexpected.is_empty(), "refinement checks ended Unknown: {unexpected:?}\n{report}");
+    assert!(decided.is_empty(), "listed as Unknown but decided (remove them from EXPECTED_UNKNOWN): {decided:?}");
+}
