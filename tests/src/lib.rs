@@ -1,6 +1,6 @@
 //! weft's test harnesses: differential execution under wasmtime, the spec
-//! testsuite runner, the corpus tests, the fuzz bodies and the pass sweep
-//! ([`sweep`]). The filetest runner lives in `weft-filetest` (so the `weft`
+//! testsuite runner, the corpus tests, the fuzz bodies, the pass sweep
+//! ([`sweep`]) and the jco client (P3 components under jco + Node, [`jco`]). The filetest runner lives in `weft-filetest` (so the `weft`
 //! command can run filetests too); it is re-exported here as [`filetest`].
 //!
 //! It owns no compiler logic: everything it checks comes from the other
@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod fuzzing;
+pub mod jco;
 pub mod p3callbacks;
 pub mod p3host;
 pub mod sightglass;
