@@ -176,16 +176,22 @@ impl Client {
         &self.cache
     }
 
-    /// A fresh work directory under the cache, with the runner and the
-    /// transpiler copied in; removed when dropped unless [`Workspace::keep`]
-    /// was called.
+    /// A fresh work directory under the cache (`work/run-PID-N`), with the
+    /// runner and the transpiler copied in; removed when dropped unless
+    /// [`Workspace::keep`] was called. Work directories of processes that
+    /// no longer run (kept ones, or left by a killed test) are removed
+    /// first.
     pub fn workspace(&self) -> Result<Workspace, String> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let dir = self.cache.join("work").join(format!(
-            "run-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
+        let work = self.cache.join("work");
+        for entry in std::fs::read_dir(&work).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name.strip_prefix("run-").and_then(|rest| rest.split('-').next());
+            if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = work.join(format!("run-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         for script in ["runner.mjs", "transpile.mjs"] {
