@@ -28,8 +28,8 @@ use weft_tests::jco::{
     self, Client, Component, ComponentReport, Workspace, cache_dir, parse_components, parse_not_runnable, spec_dir,
     swap_run_entry_branch,
 };
-use weft_tests::shared_dir;
 use weft_tests::wasmtime_harness::{Transform, WeftOptimize};
+use weft_tests::{files_with_ext, shared_dir};
 
 /// Per-run wall-clock limit: far above every component's run time (the
 /// slowest, p3-readdir, takes about 10 s on a loaded 2-core machine), so
@@ -101,20 +101,10 @@ fn differential(label: &str, components: &[Component], transform: &Transform<'_>
 #[test]
 fn the_lists_cover_the_corpus() {
     let corpus = corpus();
-    let mut found = Vec::new();
-    let mut dirs = vec![corpus.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display())) {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "wasm") {
-                let rel = path.strip_prefix(&corpus).expect("under the corpus");
-                found.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    found.sort();
+    let found: Vec<String> = files_with_ext(&corpus, "wasm", true)
+        .iter()
+        .map(|path| path.strip_prefix(&corpus).expect("under the corpus").to_string_lossy().replace('\\', "/"))
+        .collect();
     let not_runnable = parse_not_runnable(&read_list("not-runnable.tsv"))
         .unwrap_or_else(|e| panic!("tests/jco/not-runnable.tsv: {e}"));
     let mut listed: Vec<String> =
