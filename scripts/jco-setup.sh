@@ -53,7 +53,7 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
-echo "jco-setup: installing the jco client into $cache (about 500 MB)" >&2
+echo "jco-setup: installing the jco client into $cache (about 530 MB)" >&2
 mkdir -p "$cache"
 rm -f "$stamp"
 cp "$spec/package.json" "$spec/package-lock.json" "$cache/"
