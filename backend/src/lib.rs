@@ -53,7 +53,7 @@ mod stackify;
 mod structure;
 
 pub use function::{EmitOptions, emit_function, emit_function_body, emit_function_with};
-pub use module::{emit_module, emit_module_with};
+pub use module::{emit_module, emit_module_unedited, emit_module_with};
 
 /// Why the backend could not produce wasm. Every variant names the function
 /// (by its IR name, or `func[index]` in a module) and where in it.

@@ -14,10 +14,12 @@
 //!
 //! This crate owns the facade and the `weft` command; components are walked
 //! here (each nested core module is optimized in place, every other byte of
-//! the component is kept).
+//! the component is kept). With verification on, the entities a module
+//! pass removes are checked by [`module_check`].
 #![deny(missing_docs)]
 
 pub mod component;
+pub mod module_check;
 
 use weft_ir::Function;
 pub use weft_passes::pipelines::OptLevel;
@@ -79,7 +81,8 @@ pub fn pass_list(config: &Config) -> Result<Vec<&'static weft_passes::PassInfo>,
 
 /// The per-pass table of `--stats`: functions changed, instructions in
 /// and out, time, refinement outcomes and reverts, then the number of
-/// opaque functions.
+/// opaque functions and what module passes did to the module (what they
+/// removed or why they declined, and the module check's verdict).
 pub fn stats_table(report: &Report) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
@@ -105,6 +108,9 @@ pub fn stats_table(report: &Report) -> String {
         );
     }
     let _ = writeln!(s, "opaque functions (left untouched): {}", report.opaque_functions);
+    for e in report.events.iter().filter(|e| e.function == "module") {
+        let _ = writeln!(s, "{}: {}", e.pass, e.message);
+    }
     s
 }
 
@@ -138,15 +144,19 @@ pub fn optimize_core_module_with(
     // One store for every pass, so a rejected change a later pass proposes
     // again is not checked again.
     let rejected = weft_passes::manager::RejectedChanges::default();
+    let emit = weft_backend::EmitOptions { prefer_size: config.opt_level == OptLevel::Os };
     for pass in passes {
+        let edits = module.edits.clone();
         let r = weft_passes::PassManager::from_specs(std::slice::from_ref(&pass), pm_config.clone())?
             .with_rejected_changes(rejected.clone())
             .run_module(&mut module);
         report.passes.extend(r.passes);
         report.events.extend(r.events);
+        if config.verify != VerifyMode::Off && module.edits != edits {
+            report.events.push(module_check::check_pass_edits(&mut module, edits, pass.info.name, &emit));
+        }
         after_pass(pass.info.name, &module);
     }
-    let emit = weft_backend::EmitOptions { prefer_size: config.opt_level == OptLevel::Os };
     let out = weft_backend::emit_module_with(&module, &emit)?;
     Ok((out, report))
 }

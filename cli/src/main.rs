@@ -300,7 +300,13 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         let json = report_json(&report);
         std::fs::write(path, json).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
     }
-    let failed = report.events.iter().filter(|e| e.reverted && e.message.starts_with("counterexample")).count();
+    let failed = report
+        .events
+        .iter()
+        .filter(|e| {
+            e.reverted && (e.message.starts_with("counterexample") || e.message.starts_with("module check failed"))
+        })
+        .count();
     if config.verify == VerifyMode::Strict && failed > 0 {
         for e in report.events.iter().filter(|e| e.reverted) {
             eprintln!("weft: pass {} on %{}: {}", e.pass, e.function, e.message);

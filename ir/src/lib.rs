@@ -18,6 +18,7 @@ pub mod cfg;
 pub mod cursor;
 pub mod dfg;
 pub mod dominator_tree;
+pub mod edit;
 pub mod effects;
 pub mod encode;
 pub mod entities;
@@ -41,6 +42,7 @@ pub use cfg::{BlockPredecessor, ControlFlowGraph};
 pub use cursor::{CursorPosition, FuncCursor};
 pub use dfg::{DataFlowGraph, ResultTypeError, ValueDef};
 pub use dominator_tree::DominatorTree;
+pub use edit::{EditError, EntityKind, IndexMaps, ModuleEdits, ModuleEntity};
 pub use effects::Effects;
 pub use entities::{Block, DataRef, ElemRef, FuncRef, GlobalRef, Inst, JumpTable, MemoryRef, SigRef, TableRef, Value};
 pub use function::{Decls, FuncDecl, Function, GlobalDecl, MemoryDecl, Signature, TableDecl};
@@ -49,7 +51,10 @@ pub use instructions::{BlockCall, InstructionData, JumpTableData, ValueList, Val
 pub use layout::Layout;
 pub use liveness::Liveness;
 pub use loop_analysis::{Loop, LoopAnalysis};
-pub use module::{DefinedFunc, Export, ExportKind, FuncBody, Import, ImportedFunc, Module};
+pub use module::{
+    ConstExpr, DataMode, DataSegment, DefinedFunc, ElemMode, ElemSegment, EntityUses, Export, ExportKind, FuncBody,
+    Import, ImportedFunc, Module, ModuleItems,
+};
 pub use opcodes::{OpSig, Opcode};
 pub use parser::{ParseError, parse_function, parse_functions};
 pub use rng::Rng;

@@ -19,6 +19,7 @@
 pub mod copy_prop;
 pub mod dce;
 pub mod manager;
+pub mod module_dce;
 pub mod pipelines;
 pub mod registry;
 pub mod sccp;

@@ -329,10 +329,15 @@ impl PassManager {
             .collect();
         let mut stats = PassStats { name: info.name, ..Default::default() };
         stats.insts_before = before.iter().flatten().map(Function::num_insts).sum();
+        let notes = module.notes.len();
         let mut changed = pass.run(module);
         changed.sort_unstable();
         changed.dedup();
-        let mut events = Vec::new();
+        let mut events: Vec<PassEvent> = module
+            .notes
+            .drain(notes.min(module.notes.len())..)
+            .map(|message| PassEvent { pass: info.name, function: "module".into(), message, reverted: false })
+            .collect();
         for idx in changed {
             let (Some(Some(old)), Some(f)) = (before.get(idx), module.funcs.get_mut(idx)) else { continue };
             let FuncBody::Ir(new) = &mut f.body else { continue };

@@ -61,6 +61,11 @@ static PASSES: &[PassInfo] = &[
             )))
         },
     },
+    PassInfo {
+        name: "module-dce",
+        description: "remove functions, globals, tables, memories, segments and types unreachable from the module's roots",
+        make: || AnyPass::Module(Box::new(crate::module_dce::ModuleDce::default())),
+    },
 ];
 
 /// The parameters a pass accepts (`name<key=value;...>`), for `weft passes`
@@ -68,6 +73,7 @@ static PASSES: &[PassInfo] = &[
 pub static PASS_PARAMS: &[(&str, &[&str])] = &[
     ("switch-recovery", crate::switch_recovery::SwitchConfig::PARAMS),
     ("switch-recovery-size", crate::switch_recovery::SwitchConfig::PARAMS),
+    ("module-dce", crate::module_dce::ModuleDce::PARAMS),
 ];
 
 /// A pass and its parameters: `name` or `name<key=value;key=value>`.
@@ -152,6 +158,7 @@ impl PassSpec {
                 let config = base.with_params(&self.params)?;
                 Ok(AnyPass::Function(Box::new(crate::switch_recovery::SwitchRecovery::with_config(config))))
             }
+            "module-dce" => Ok(AnyPass::Module(Box::new(crate::module_dce::ModuleDce::with_params(&self.params)?))),
             name => Err(format!("`{name}` takes no parameters")),
         }
     }
