@@ -162,7 +162,8 @@ impl Reencode for Reencoder<'_> {
     }
 
     fn data_count(&mut self, count: u32) -> Mapped {
-        Ok(count - self.module.edits.count(EntityKind::Data).min(count as usize) as u32)
+        let removed = (0..count).filter(|&i| self.removed(EntityKind::Data, i)).count() as u32;
+        Ok(count - removed)
     }
 
     fn parse_type_section(

@@ -224,11 +224,33 @@ pub(crate) fn read_items(
     }
     for &(position, index) in opaque {
         let Some(body) = bodies.get(position) else { continue };
-        rec.parse_function_body(&mut wasm_encoder::CodeSection::new(), body.clone())
-            .map_err(|e| FrontendError { func: Some(index.as_u32()), ..err(e) })?;
-        items.opaque_uses.insert(index, rec.take());
+        items.opaque_uses.insert(index, body_uses(body, index)?);
     }
     Ok(items)
+}
+
+/// What a function body refers to.
+fn body_uses(body: &FunctionBody<'_>, index: FuncRef) -> Result<EntityUses, FrontendError> {
+    let mut rec = Recorder::default();
+    rec.parse_function_body(&mut wasm_encoder::CodeSection::new(), body.clone())
+        .map_err(|e| FrontendError { func: Some(index.as_u32()), ..err(e) })?;
+    Ok(rec.take())
+}
+
+/// What the original body of defined function `f` refers to (its locals
+/// included), read from [`weft_ir::Module::original`]: the
+/// [`ModuleItems::opaque_uses`] entry of `f` were it opaque. For embedders
+/// and tests that make a function opaque after translation.
+pub fn original_body_uses(module: &weft_ir::Module, f: FuncRef) -> Result<EntityUses, FrontendError> {
+    let missing = |message: String| FrontendError { offset: 0, message, func: Some(f.as_u32()) };
+    let def = module.defined(f).ok_or_else(|| missing(format!("{f} is not a defined function")))?;
+    let range = def.original_range.clone();
+    let bytes = module
+        .original
+        .get(range.clone())
+        .ok_or_else(|| missing(format!("body range {range:?} is outside the module")))?;
+    let reader = wasmparser::BinaryReader::new(bytes, range.start as u64);
+    body_uses(&FunctionBody::new(reader), f)
 }
 
 /// The initial size of a memory in bytes (saturating).

@@ -30,6 +30,7 @@
 
 pub mod function;
 mod items;
+pub use items::original_body_uses;
 pub mod module;
 pub mod operators;
 pub mod ssa;
