@@ -83,7 +83,8 @@ pub struct PassStats {
 pub struct PassEvent {
     /// The pass.
     pub pass: &'static str,
-    /// The function's name.
+    /// The function's name (`module` for what a module pass did to the
+    /// module: the entities it removed, why it declined).
     pub function: String,
     /// What happened (verifier errors, a counterexample, an unknown reason).
     pub message: String,

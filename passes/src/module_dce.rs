@@ -146,7 +146,7 @@ impl ModulePass for ModuleDce {
     fn run(&self, module: &mut Module) -> Vec<usize> {
         let note = match self.removals(module) {
             Err(reason) => format!("declined: {reason}"),
-            Ok(dead) if dead.is_empty() => "nothing to remove".to_string(),
+            Ok(dead) if dead.is_empty() => return Vec::new(),
             Ok(dead) => {
                 let before = module.edits.clone();
                 match dead.iter().try_for_each(|&e| module.remove(e)) {
