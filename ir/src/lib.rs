@@ -3,7 +3,8 @@
 //! This crate owns the entities ([`Block`], [`Value`], [`Inst`], module
 //! references), the [`Type`]s, the declarative [`Opcode`] table with effect
 //! classes, the [`DataFlowGraph`] and [`Layout`] of a [`Function`], the
-//! [`Module`] container, the [`FuncCursor`] builder, the text format (printer
+//! [`Module`] container and its [`edit`]s (entities removed by module
+//! passes, the index maps they imply), the [`FuncCursor`] builder, the text format (printer
 //! in [`write`], parser in `parser`), the structural `verifier`, the
 //! analyses (CFG, dominator tree, loops, liveness, call graph) and the
 //! reference `interpreter`.

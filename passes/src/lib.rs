@@ -40,9 +40,16 @@ pub trait FunctionPass: Send + Sync {
 }
 
 /// A pass over the whole module (reachability, interprocedural constants).
+///
+/// It may change function bodies (returned, and checked like a function
+/// pass's changes) and remove entities with [`Module::remove`] (recorded in
+/// [`Module::edits`]; indices never change while passes run). What it
+/// removed, or why it declined, goes in [`Module::notes`], which the
+/// manager turns into events. Removals are its own obligation, stated in
+/// its docs and re-established by `weft_verify::module_check` under
+/// `--verify`.
 pub trait ModulePass: Send + Sync {
     /// Transforms `module`; returns the indices (into `module.funcs`) of the
-    /// functions it changed. Functions it removes or empties are its own
-    /// obligation, stated in its docs.
+    /// functions it changed.
     fn run(&self, module: &mut Module) -> Vec<usize>;
 }
