@@ -233,7 +233,7 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
             let ranges = if component {
                 weft_frontend::core_module_ranges(&bytes).map_err(|e| Error::new(format!("{rel}: {e}")))?
             } else {
-                vec![0..bytes.len()]
+                core::iter::once(0..bytes.len()).collect()
             };
             for (k, range) in ranges.iter().enumerate() {
                 let module = &bytes[range.clone()];

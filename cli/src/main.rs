@@ -194,6 +194,11 @@ fn print(input: &PathBuf) -> Result<(), Failure> {
 fn module_ir(module: &weft_ir::Module) -> String {
     let mut out = String::new();
     for f in &module.funcs {
+        if module.is_removed(weft_ir::ModuleEntity::Func(f.index)) {
+            let name = module.func_name(f.index).unwrap_or("");
+            out.push_str(&format!("; {} ({name}) removed by a module pass\n\n", f.index));
+            continue;
+        }
         match &f.body {
             weft_ir::FuncBody::Ir(func) => out.push_str(&func.display().to_string()),
             weft_ir::FuncBody::Opaque { reason } => out.push_str(&format!("; {} kept opaque: {reason}\n", f.index)),

@@ -304,7 +304,8 @@ mod tests {
         assert_eq!(offset.value, Some(0xffff_ffff), "an i32 offset is unsigned");
         assert_eq!((items.datas[1].mode.clone(), items.datas[1].len), (DataMode::Passive, 3));
         assert_eq!(items.types.len(), 1);
-        assert_eq!(items.type_groups, [0..1]);
+        assert_eq!(items.type_groups.len(), 1);
+        assert_eq!(items.type_groups[0], 0..1);
         assert!(items.edit_blockers.is_empty());
     }
 

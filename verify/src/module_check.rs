@@ -1067,7 +1067,7 @@ impl Compare<'_, '_> {
         for (i, j) in self.kept(Space::Table) {
             let what = Entity(Space::Table, i);
             self.same(
-                &what,
+                what,
                 table_text(&input.table_types[i as usize], &mut self.fwd()),
                 table_text(&output.table_types[j as usize], &mut Same),
             )?;
