@@ -84,6 +84,25 @@ impl Reencoder<'_> {
         })
     }
 
+    /// Writes, through `write`, every item of a section whose entity (of
+    /// `kind`, numbered from `first`) was not removed.
+    fn kept_items<T>(
+        &mut self,
+        kind: EntityKind,
+        first: u32,
+        items: impl IntoIterator<Item = wasmparser::Result<T>>,
+        mut write: impl FnMut(&mut Self, T) -> Result<(), ReencodeError<BackendError>>,
+    ) -> Result<(), ReencodeError<BackendError>> {
+        for (i, item) in items.into_iter().enumerate() {
+            let entity = kind.entity(first + i as u32);
+            if self.maps.map(entity).is_some() {
+                self.place = entity.to_string();
+                write(self, item?)?;
+            }
+        }
+        Ok(())
+    }
+
     fn removed(&self, kind: EntityKind, index: u32) -> bool {
         self.maps.map_index(kind, index).is_none()
     }
@@ -229,14 +248,10 @@ impl Reencode for Reencoder<'_> {
         section: wasmparser::FunctionSectionReader<'_>,
     ) -> Result<(), ReencodeError<BackendError>> {
         let first = self.module.imported_funcs.len() as u32;
-        for (i, ty) in section.into_iter().enumerate() {
-            let index = first + i as u32;
-            if !self.removed(EntityKind::Func, index) {
-                self.place = format!("the type of {}", EntityKind::Func.entity(index));
-                functions.function(self.type_index(ty?)?);
-            }
-        }
-        Ok(())
+        self.kept_items(EntityKind::Func, first, section, |this, ty| {
+            functions.function(this.type_index(ty)?);
+            Ok(())
+        })
     }
 
     fn parse_table_section(
@@ -245,14 +260,7 @@ impl Reencode for Reencoder<'_> {
         section: wasmparser::TableSectionReader<'_>,
     ) -> Result<(), ReencodeError<BackendError>> {
         let first = self.module.num_imported(weft_ir::ExportKind::Table) as u32;
-        for (i, table) in section.into_iter().enumerate() {
-            let index = first + i as u32;
-            if !self.removed(EntityKind::Table, index) {
-                self.place = format!("{}", EntityKind::Table.entity(index));
-                self.parse_table(tables, table?)?;
-            }
-        }
-        Ok(())
+        self.kept_items(EntityKind::Table, first, section, |this, table| this.parse_table(tables, table))
     }
 
     fn parse_memory_section(
@@ -261,12 +269,10 @@ impl Reencode for Reencoder<'_> {
         section: wasmparser::MemorySectionReader<'_>,
     ) -> Result<(), ReencodeError<BackendError>> {
         let first = self.module.num_imported(weft_ir::ExportKind::Memory) as u32;
-        for (i, memory) in section.into_iter().enumerate() {
-            if !self.removed(EntityKind::Memory, first + i as u32) {
-                memories.memory(self.memory_type(memory?)?);
-            }
-        }
-        Ok(())
+        self.kept_items(EntityKind::Memory, first, section, |this, memory| {
+            memories.memory(this.memory_type(memory)?);
+            Ok(())
+        })
     }
 
     fn parse_global_section(
@@ -275,14 +281,7 @@ impl Reencode for Reencoder<'_> {
         section: wasmparser::GlobalSectionReader<'_>,
     ) -> Result<(), ReencodeError<BackendError>> {
         let first = self.module.num_imported(weft_ir::ExportKind::Global) as u32;
-        for (i, global) in section.into_iter().enumerate() {
-            let index = first + i as u32;
-            if !self.removed(EntityKind::Global, index) {
-                self.place = format!("the initializer of {}", EntityKind::Global.entity(index));
-                self.parse_global(globals, global?)?;
-            }
-        }
-        Ok(())
+        self.kept_items(EntityKind::Global, first, section, |this, global| this.parse_global(globals, global))
     }
 
     fn parse_export_section(
@@ -310,13 +309,7 @@ impl Reencode for Reencoder<'_> {
         elements: &mut wasm_encoder::ElementSection,
         section: wasmparser::ElementSectionReader<'_>,
     ) -> Result<(), ReencodeError<BackendError>> {
-        for (i, element) in section.into_iter().enumerate() {
-            if !self.removed(EntityKind::Elem, i as u32) {
-                self.place = format!("{}", EntityKind::Elem.entity(i as u32));
-                self.parse_element(elements, element?)?;
-            }
-        }
-        Ok(())
+        self.kept_items(EntityKind::Elem, 0, section, |this, element| this.parse_element(elements, element))
     }
 
     fn parse_data_section(
@@ -324,13 +317,7 @@ impl Reencode for Reencoder<'_> {
         data: &mut wasm_encoder::DataSection,
         section: wasmparser::DataSectionReader<'_>,
     ) -> Result<(), ReencodeError<BackendError>> {
-        for (i, datum) in section.into_iter().enumerate() {
-            if !self.removed(EntityKind::Data, i as u32) {
-                self.place = format!("{}", EntityKind::Data.entity(i as u32));
-                self.parse_data(data, datum?)?;
-            }
-        }
-        Ok(())
+        self.kept_items(EntityKind::Data, 0, section, |this, datum| this.parse_data(data, datum))
     }
 
     fn parse_code_section(

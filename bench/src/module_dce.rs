@@ -97,19 +97,6 @@ pub struct Results {
     pub elapsed: Duration,
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::new(format!("{}: {e}", dir.display())))?;
-    for entry in entries {
-        let path = entry.map_err(|e| Error::new(format!("{}: {e}", dir.display())))?.path();
-        if path.is_dir() {
-            files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "wasm") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 /// Runs `passes` (or `-O0` when empty and `level` is `None`) on one core
 /// module; the removed entities are those of the module's edits after the
 /// last pass, re-checked by the module check.
@@ -222,7 +209,7 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
     let runner = weft_tests::sightglass::Runner::new().map_err(Error::new)?;
     for (group, component) in [("sightglass", false), ("jco-p3", true)] {
         let mut paths = Vec::new();
-        files(&options.root.join(group), &mut paths)?;
+        crate::corpus::wasm_files(&options.root.join(group), &mut paths)?;
         paths.sort();
         if let Some(limit) = options.limit {
             paths.truncate(limit);

@@ -319,46 +319,17 @@ impl IndexMaps {
         if self.identity {
             return Ok(imm);
         }
-        let map = |kind: EntityKind, index: u32| self.map_index(kind, index).ok_or(kind.entity(index));
-        let func = |f: FuncRef| map(EntityKind::Func, f.as_u32()).map(FuncRef::from_u32);
-        let global = |g: GlobalRef| map(EntityKind::Global, g.as_u32()).map(GlobalRef::from_u32);
-        let table = |t: TableRef| map(EntityKind::Table, t.as_u32()).map(TableRef::from_u32);
-        let memory = |m: MemoryRef| map(EntityKind::Memory, m.as_u32()).map(MemoryRef::from_u32);
-        let sig = |s: SigRef| map(EntityKind::Type, s.as_u32()).map(SigRef::from_u32);
-        let elem = |e: ElemRef| map(EntityKind::Elem, e.as_u32()).map(ElemRef::from_u32);
-        let data = |d: DataRef| map(EntityKind::Data, d.as_u32()).map(DataRef::from_u32);
-        let memarg = |a: MemArg| Ok::<_, ModuleEntity>(MemArg { memory: memory(a.memory)?, ..a });
-        Ok(match imm {
-            Imm::None
-            | Imm::I32(_)
-            | Imm::I64(_)
-            | Imm::F32(_)
-            | Imm::F64(_)
-            | Imm::V128(_)
-            | Imm::Lane(_)
-            | Imm::Shuffle(_)
-            | Imm::RefType(_) => imm,
-            Imm::Mem(a) => Imm::Mem(memarg(a)?),
-            Imm::MemLane(a, lane) => Imm::MemLane(memarg(a)?, lane),
-            Imm::Global(g) => Imm::Global(global(g)?),
-            Imm::Func(f) => Imm::Func(func(f)?),
-            Imm::SigTable(s, t) => Imm::SigTable(sig(s)?, table(t)?),
-            Imm::Table(t) => Imm::Table(table(t)?),
-            Imm::TableTable(a, b) => Imm::TableTable(table(a)?, table(b)?),
-            Imm::Memory(x) => Imm::Memory(memory(x)?),
-            Imm::MemMem(a, b) => Imm::MemMem(memory(a)?, memory(b)?),
-            Imm::DataMem(d, x) => Imm::DataMem(data(d)?, memory(x)?),
-            Imm::Data(d) => Imm::Data(data(d)?),
-            Imm::ElemTable(e, t) => Imm::ElemTable(elem(e)?, table(t)?),
-            Imm::Elem(e) => Imm::Elem(elem(e)?),
-        })
+        map_imm_indices(imm, |kind, index| self.map_index(kind, index).ok_or(kind.entity(index)))
     }
 }
 
-/// The module entities `imm` names.
-pub fn imm_entities(imm: &Imm) -> Vec<ModuleEntity> {
-    use ModuleEntity as E;
-    match *imm {
+/// `imm` with the index of every module entity it names passed through
+/// `f` (kind, index → new index), in operand order.
+pub fn map_imm_indices<E>(imm: Imm, mut f: impl FnMut(EntityKind, u32) -> Result<u32, E>) -> Result<Imm, E> {
+    use EntityKind as K;
+    let mut memarg =
+        |a: MemArg| f(K::Memory, a.memory.as_u32()).map(|m| MemArg { memory: MemoryRef::from_u32(m), ..a });
+    Ok(match imm {
         Imm::None
         | Imm::I32(_)
         | Imm::I64(_)
@@ -367,20 +338,41 @@ pub fn imm_entities(imm: &Imm) -> Vec<ModuleEntity> {
         | Imm::V128(_)
         | Imm::Lane(_)
         | Imm::Shuffle(_)
-        | Imm::RefType(_) => Vec::new(),
-        Imm::Mem(a) | Imm::MemLane(a, _) => vec![E::Memory(a.memory)],
-        Imm::Global(g) => vec![E::Global(g)],
-        Imm::Func(f) => vec![E::Func(f)],
-        Imm::SigTable(s, t) => vec![E::Type(s), E::Table(t)],
-        Imm::Table(t) => vec![E::Table(t)],
-        Imm::TableTable(a, b) => vec![E::Table(a), E::Table(b)],
-        Imm::Memory(m) => vec![E::Memory(m)],
-        Imm::MemMem(a, b) => vec![E::Memory(a), E::Memory(b)],
-        Imm::DataMem(d, m) => vec![E::Data(d), E::Memory(m)],
-        Imm::Data(d) => vec![E::Data(d)],
-        Imm::ElemTable(e, t) => vec![E::Elem(e), E::Table(t)],
-        Imm::Elem(e) => vec![E::Elem(e)],
-    }
+        | Imm::RefType(_) => imm,
+        Imm::Mem(a) => Imm::Mem(memarg(a)?),
+        Imm::MemLane(a, lane) => Imm::MemLane(memarg(a)?, lane),
+        Imm::Global(g) => Imm::Global(GlobalRef::from_u32(f(K::Global, g.as_u32())?)),
+        Imm::Func(x) => Imm::Func(FuncRef::from_u32(f(K::Func, x.as_u32())?)),
+        Imm::SigTable(s, t) => {
+            Imm::SigTable(SigRef::from_u32(f(K::Type, s.as_u32())?), TableRef::from_u32(f(K::Table, t.as_u32())?))
+        }
+        Imm::Table(t) => Imm::Table(TableRef::from_u32(f(K::Table, t.as_u32())?)),
+        Imm::TableTable(a, b) => {
+            Imm::TableTable(TableRef::from_u32(f(K::Table, a.as_u32())?), TableRef::from_u32(f(K::Table, b.as_u32())?))
+        }
+        Imm::Memory(m) => Imm::Memory(MemoryRef::from_u32(f(K::Memory, m.as_u32())?)),
+        Imm::MemMem(a, b) => {
+            Imm::MemMem(MemoryRef::from_u32(f(K::Memory, a.as_u32())?), MemoryRef::from_u32(f(K::Memory, b.as_u32())?))
+        }
+        Imm::DataMem(d, m) => {
+            Imm::DataMem(DataRef::from_u32(f(K::Data, d.as_u32())?), MemoryRef::from_u32(f(K::Memory, m.as_u32())?))
+        }
+        Imm::Data(d) => Imm::Data(DataRef::from_u32(f(K::Data, d.as_u32())?)),
+        Imm::ElemTable(e, t) => {
+            Imm::ElemTable(ElemRef::from_u32(f(K::Elem, e.as_u32())?), TableRef::from_u32(f(K::Table, t.as_u32())?))
+        }
+        Imm::Elem(e) => Imm::Elem(ElemRef::from_u32(f(K::Elem, e.as_u32())?)),
+    })
+}
+
+/// The module entities `imm` names, in operand order.
+pub fn imm_entities(imm: &Imm) -> Vec<ModuleEntity> {
+    let mut out = Vec::new();
+    let _ = map_imm_indices(*imm, |kind, index| {
+        out.push(kind.entity(index));
+        Ok::<u32, core::convert::Infallible>(index)
+    });
+    out
 }
 
 /// Does a custom section called `name` store indices or code offsets that
@@ -388,4 +380,79 @@ pub fn imm_entities(imm: &Imm) -> Vec<ModuleEntity> {
 /// `metadata.code.*` annotations)? A module with one cannot be edited.
 pub fn custom_section_stores_indices(name: &str) -> bool {
     name == "linking" || name.starts_with("reloc.") || name.starts_with("metadata.code.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::{ElemMode, ElemSegment, EntityUses};
+
+    /// fn0 imported, fn1..fn4 defined; gv0..gv2; two element segments.
+    fn module() -> Module {
+        let mut m = Module::default();
+        m.imported_funcs.push(crate::ImportedFunc { module: "env".into(), field: "f".into(), type_index: 0 });
+        for i in 1..5 {
+            m.funcs.push(crate::DefinedFunc {
+                index: FuncRef::from_u32(i),
+                type_index: 0,
+                body: crate::FuncBody::Opaque { reason: "test".into() },
+                original_range: 0..0,
+            });
+        }
+        m.globals = vec![None; 3];
+        let seg = ElemSegment { mode: ElemMode::Passive, len: 0, uses: EntityUses::default() };
+        m.items.elems = vec![seg.clone(), seg];
+        m
+    }
+
+    #[test]
+    fn maps_renumber_densely_in_order() {
+        let mut m = module();
+        m.remove(ModuleEntity::Func(FuncRef::from_u32(2))).unwrap();
+        m.remove(ModuleEntity::Func(FuncRef::from_u32(0))).unwrap();
+        m.remove(ModuleEntity::Global(GlobalRef::from_u32(1))).unwrap();
+        let maps = m.index_maps().unwrap();
+        assert!(!maps.is_identity());
+        assert_eq!(maps.of(EntityKind::Func), [None, Some(0), None, Some(1), Some(2)]);
+        assert_eq!(maps.of(EntityKind::Global), [Some(0), None, Some(1)]);
+        assert_eq!(maps.of(EntityKind::Elem), [Some(0), Some(1)]);
+        assert_eq!(maps.map_index(EntityKind::Func, 9), None, "out of range");
+        let call = Imm::Func(FuncRef::from_u32(3));
+        assert_eq!(maps.map_imm(call), Ok(Imm::Func(FuncRef::from_u32(1))));
+        assert_eq!(
+            maps.map_imm(Imm::Global(GlobalRef::from_u32(1))),
+            Err(ModuleEntity::Global(GlobalRef::from_u32(1)))
+        );
+        let init = Imm::ElemTable(ElemRef::from_u32(1), TableRef::from_u32(0));
+        assert_eq!(
+            imm_entities(&init),
+            [ModuleEntity::Elem(ElemRef::from_u32(1)), ModuleEntity::Table(TableRef::from_u32(0))]
+        );
+        assert_eq!(m.edits.summary(), "2 functions, 1 globals");
+        assert_eq!(
+            m.edits.removed_of(EntityKind::Global).collect::<Vec<_>>(),
+            [ModuleEntity::Global(GlobalRef::from_u32(1))]
+        );
+        assert_eq!(m.edits.removed_of(EntityKind::Data).count(), 0);
+    }
+
+    #[test]
+    fn no_edits_is_the_identity() {
+        let m = module();
+        let maps = m.index_maps().unwrap();
+        assert!(maps.is_identity());
+        assert_eq!(maps.map_index(EntityKind::Table, 7), Some(7));
+        assert_eq!(maps.map_imm(Imm::Table(TableRef::from_u32(7))), Ok(Imm::Table(TableRef::from_u32(7))));
+    }
+
+    #[test]
+    fn recursion_groups_go_whole() {
+        let mut m = module();
+        m.types = vec![None; 3];
+        m.items.type_groups = vec![0..2, 0..2, 2..3];
+        m.remove(ModuleEntity::Type(SigRef::from_u32(0))).unwrap();
+        assert!(matches!(m.index_maps(), Err(EditError::PartialRecGroup { .. })));
+        m.remove(ModuleEntity::Type(SigRef::from_u32(1))).unwrap();
+        assert_eq!(m.index_maps().unwrap().of(EntityKind::Type), [None, None, Some(0)]);
+    }
 }

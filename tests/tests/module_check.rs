@@ -269,6 +269,43 @@ fn exports_imports_and_certificates() {
     assert!(matches!(check_module_edit(&before_bytes, &after, &cert), Err(ModuleCheckError::Certificate(_))));
 }
 
+#[test]
+fn gc_types_are_followed_and_compared() {
+    // A recursion group of two structs that name each other, an unused
+    // function type before it.
+    let before = r#"(module
+      (type (func (param f32)))
+      (rec (type $a (struct (field (ref null $b)))) (type $b (struct (field (ref null $a)))))
+      (func (export "f") (param (ref null $a))))"#;
+    let after = r#"(module
+      (rec (type $a (struct (field (ref null $b)))) (type $b (struct (field (ref null $a)))))
+      (func (export "f") (param (ref null $a))))"#;
+    let sig = |i| EntityKind::Type.entity(i);
+    check(before, after, &[sig(0)]).expect("the unused type may go");
+    // A struct field whose type index was not renumbered (it now names its
+    // own type).
+    let before = r#"(module
+      (type (func (param f32)))
+      (type $s (struct (field i32)))
+      (type $t (struct (field (ref null $s))))
+      (func (export "f") (param (ref null $t))))"#;
+    let stale = r#"(module
+      (type $s (struct (field i32)))
+      (type $t (struct (field (ref null 1))))
+      (func (export "f") (param (ref null $t))))"#;
+    wrong_remap(check(before, stale, &[sig(0)]), "sig2");
+    check(before, &stale.replace("(ref null 1))))", "(ref null 0))))"), &[sig(0)]).expect("renumbered");
+    // A type only a kept function's local names.
+    let before = r#"(module
+      (type (func (param i32)))
+      (type (func (param i64)))
+      (func (export "g") (local (ref null 0))))"#;
+    let after = r#"(module
+      (type (func (param i64)))
+      (func (export "g") (local (ref null 0))))"#;
+    wrong_removal(check(before, after, &[sig(0)]), "sig0", "export `g` -> fn0 -> sig0");
+}
+
 // ---------------------------------------------------------------------------
 // Part two: the real editor, with seeded faults.
 
@@ -349,6 +386,23 @@ fn the_real_editor_passes_and_a_verbatim_global_section_is_caught() {
     weft_tests::wasmtime_harness::validate(&seeded).expect("the seeded output is a valid module");
     let cert = weft::module_check::certificate(&module).expect("maps");
     wrong_remap(check_module_edit(&before, &seeded, &cert).map(|_| ()), "gv0");
+}
+
+#[test]
+fn module_dce_on_a_gc_module_passes_the_check() {
+    // GC bodies stay opaque; the unused types (one inside a dead
+    // recursion group) go, and the live group keeps its shape.
+    let wat = r#"(module
+      (type $dead_f (func (param f64)))
+      (rec (type $x (struct (field i32))) (type $y (struct (field (ref null $x)))))
+      (rec (type $a (struct (field (ref null $b)))) (type $b (struct (field (ref null $a)))))
+      (func $new (export "new") (result (ref null $a)) (struct.new $a (ref.null $b)))
+      (func $dead (type $dead_f)))"#;
+    let bytes = wat::parse_str(wat).expect("valid wat");
+    let module = dce(&bytes);
+    let removed: Vec<String> = module.edits.removed().map(|e| e.to_string()).collect();
+    assert_eq!(removed, ["fn1", "sig0", "sig1", "sig2"]);
+    weft::module_check::check_edits(&module, &Default::default()).expect("the check follows GC types");
 }
 
 #[test]

@@ -34,10 +34,9 @@
 //! every index an operator, a local's type, an initializer, a segment or a
 //! type names; a function's type; a reachable table or memory reaches every
 //! active segment that writes it. Imported functions and declarative
-//! segments are not roots: an unreachable one may go. When the type section
-//! has anything but function types in implicit recursion groups without
-//! supertypes, every type is a root (the checker does not follow GC type
-//! structure) — a removed type there is reported, never accepted.
+//! segments are not roots: an unreachable one may go. A reachable type
+//! reaches every member of its recursion group and every type its
+//! definition names (parameters, results, fields, supertypes, descriptors).
 //!
 //! Operators are read through a visitor generated from `wasmparser`'s
 //! operator list with one rule per immediate *name*; a name without a rule
@@ -211,9 +210,8 @@ pub fn check_module_edit(
 #[derive(Default)]
 struct Parsed<'a> {
     types: Vec<SubType>,
-    /// Is every type a function type alone in an implicit group, without
-    /// supertypes or descriptors?
-    plain_types: bool,
+    /// Per type: the index range of its recursion group.
+    type_groups: Vec<core::ops::Range<u32>>,
     imports: Vec<Import<'a>>,
     /// Type of every function, imports first.
     func_types: Vec<u32>,
@@ -242,29 +240,18 @@ struct Parsed<'a> {
 
 impl<'a> Parsed<'a> {
     fn read(bytes: &'a [u8]) -> Result<Self, String> {
-        let mut m = Parsed { plain_types: true, ..Parsed::default() };
+        let mut m = Parsed::default();
         let e = |e: wasmparser::BinaryReaderError| e.to_string();
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(e)? {
                 Payload::TypeSection(r) => {
                     for group in r {
                         let group = group.map_err(e)?;
-                        if group.is_explicit_rec_group() {
-                            m.plain_types = false;
-                        }
+                        let start = m.types.len() as u32;
+                        let end = start + group.types().len() as u32;
                         for sub in group.into_types() {
-                            let ct = &sub.composite_type;
-                            let func = matches!(ct.inner, wasmparser::CompositeInnerType::Func(_));
-                            if !func
-                                || !sub.is_final
-                                || !sub.supertype_idxs.is_empty()
-                                || ct.shared
-                                || ct.descriptor_idx.is_some()
-                                || ct.describes_idx.is_some()
-                            {
-                                m.plain_types = false;
-                            }
                             m.types.push(sub);
+                            m.type_groups.push(start..end);
                         }
                     }
                 }
@@ -625,13 +612,41 @@ fn const_text(expr: &ConstExpr<'_>, m: &mut dyn Indices) -> Result<String, Strin
     Ok(out)
 }
 
-/// A type as text. Types that are not plain function types are printed by
-/// their debug form (their indices are not mapped: the checker keeps every
-/// type of such a module, see the module docs).
+/// A packed type index (supertypes, descriptors, continuations) mapped.
+fn packed(m: &mut dyn Indices, out: &mut String, i: wasmparser::PackedIndex) -> Result<(), String> {
+    let i = i.as_module_index().ok_or("a canonicalized type index")?;
+    idx(m, out, Space::Type, i)
+}
+
+fn field_text(m: &mut dyn Indices, out: &mut String, f: &wasmparser::FieldType) -> Result<(), String> {
+    out.push_str(if f.mutable { "(mut " } else { "(" });
+    match f.element_type {
+        wasmparser::StorageType::I8 => out.push_str("i8"),
+        wasmparser::StorageType::I16 => out.push_str("i16"),
+        wasmparser::StorageType::Val(v) => val_type(m, out, v)?,
+    }
+    out.push_str(") ");
+    Ok(())
+}
+
+/// A type as text, every type index it contains mapped.
 fn type_text(sub: &SubType, m: &mut dyn Indices) -> Result<String, String> {
-    let mut out = String::new();
-    match &sub.composite_type.inner {
-        wasmparser::CompositeInnerType::Func(f) if sub.supertype_idxs.is_empty() => {
+    let mut out = format!("final={} supertypes=(", sub.is_final);
+    for &s in &sub.supertype_idxs {
+        packed(m, &mut out, s)?;
+        out.push(' ');
+    }
+    let ct = &sub.composite_type;
+    let _ = write!(out, ") shared={} descriptor=", ct.shared);
+    for d in [ct.descriptor_idx, ct.describes_idx] {
+        match d {
+            Some(i) => packed(m, &mut out, i)?,
+            None => out.push('-'),
+        }
+        out.push(' ');
+    }
+    match &ct.inner {
+        wasmparser::CompositeInnerType::Func(f) => {
             out.push_str("func (");
             for &p in f.params() {
                 val_type(m, &mut out, p)?;
@@ -642,10 +657,22 @@ fn type_text(sub: &SubType, m: &mut dyn Indices) -> Result<String, String> {
                 val_type(m, &mut out, r)?;
                 out.push(' ');
             }
-            let _ = write!(out, ") final={} shared={}", sub.is_final, sub.composite_type.shared);
-            debug(&mut out, (sub.composite_type.descriptor_idx, sub.composite_type.describes_idx));
+            out.push(')');
         }
-        _ => debug(&mut out, sub),
+        wasmparser::CompositeInnerType::Array(a) => {
+            out.push_str("array ");
+            field_text(m, &mut out, &a.0)?;
+        }
+        wasmparser::CompositeInnerType::Struct(s) => {
+            out.push_str("struct ");
+            for f in s.fields.iter() {
+                field_text(m, &mut out, f)?;
+            }
+        }
+        wasmparser::CompositeInnerType::Cont(c) => {
+            out.push_str("cont ");
+            packed(m, &mut out, c.0)?;
+        }
     }
     Ok(out)
 }
@@ -792,11 +819,6 @@ impl Reach {
         for i in 0..m.len(Space::Tag) {
             root(&mut reach, Entity(Space::Tag, i), "a tag".into());
         }
-        if !m.plain_types {
-            for i in 0..m.len(Space::Type) {
-                root(&mut reach, Entity(Space::Type, i), "a type of a module with GC types".into());
-            }
-        }
         for (i, elem) in m.elems.iter().enumerate() {
             if let ElementKind::Active { table_index, offset_expr } = &elem.kind {
                 let table = table_index.unwrap_or(0);
@@ -936,6 +958,10 @@ impl Parsed<'_> {
                 if let Some(sub) = self.types.get(i as usize) {
                     type_text(sub, &mut rec)?;
                 }
+                // A recursion group is one type definition: kept whole.
+                if let Some(group) = self.type_groups.get(i as usize) {
+                    rec.0.extend(group.clone().map(|t| Entity(Space::Type, t)));
+                }
             }
             Space::Elem => {
                 if let Some(elem) = self.elems.get(i as usize) {
@@ -1015,12 +1041,13 @@ impl Compare<'_, '_> {
     fn all(&self) -> Result<usize, ModuleCheckError> {
         let (input, output) = (self.input, self.output);
         for (i, j) in self.kept(Space::Type) {
-            let what = Entity(Space::Type, i);
-            self.same(
-                what,
-                type_text(&input.types[i as usize], &mut self.fwd()),
-                type_text(&output.types[j as usize], &mut Same),
-            )?;
+            // The type, and its place in its recursion group.
+            let text = |m: &Parsed<'_>, t: u32, map: &mut dyn Indices| {
+                let group = m.type_groups.get(t as usize).cloned().unwrap_or(t..t + 1);
+                let place = format!("member {} of a group of {}: ", t - group.start, group.len());
+                type_text(&m.types[t as usize], map).map(|text| place + &text)
+            };
+            self.same(Entity(Space::Type, i), text(input, i, &mut self.fwd()), text(output, j, &mut Same))?;
         }
         // Imports, in order, removed ones left out.
         let mut counters: BTreeMap<Space, u32> = BTreeMap::new();
