@@ -6,7 +6,8 @@
 //! ```
 //!
 //! The second argument (a `wasm-opt` executable) is optional; without it
-//! the wasm-opt columns say `n/a`.
+//! the wasm-opt columns say `n/a`. Run from the project root (it also reads
+//! `tests/modules/module-dce`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +32,8 @@ fn main() -> ExitCode {
         },
     };
     let scratch = std::env::temp_dir().join(format!("weft-module-dce-{}", std::process::id()));
-    let options = Options { root: PathBuf::from(root), wasm_opt, scratch: scratch.clone(), limit: None };
+    let handwritten = Some(PathBuf::from("tests/modules/module-dce"));
+    let options = Options { root: PathBuf::from(root), wasm_opt, scratch: scratch.clone(), limit: None, handwritten };
     let results = run(&options, &mut |line| eprintln!("{line}"));
     let _ = std::fs::remove_dir_all(&scratch);
     let mut out = String::new();

@@ -181,6 +181,7 @@ fn main() -> ExitCode {
             wasm_opt: wasm_opt.clone(),
             scratch: args.scratch.clone(),
             limit: args.quick.then_some(3),
+            handwritten: Some(PathBuf::from("tests/modules/module-dce")),
         };
         weft_bench::module_dce::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
     };

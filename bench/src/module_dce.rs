@@ -15,7 +15,10 @@
 //! backend, and every edit is re-checked by `weft_verify::module_check`.
 //! A sightglass program from which anything was removed is run, before and
 //! after, with the sightglass runner (stdout, stderr and exit status
-//! compared with the expected output).
+//! compared with the expected output). The hand-written module-pass tests
+//! (`tests/modules/module-dce`), where there is something to remove, are
+//! compared too, and both optimizers' outputs run against the input under
+//! the differential harness.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -37,6 +40,9 @@ pub struct Options {
     pub scratch: PathBuf,
     /// Only the first `limit` files of each group, when set.
     pub limit: Option<usize>,
+    /// The hand-written module-pass tests (`tests/modules/module-dce`),
+    /// compared too, with both outputs run against the input.
+    pub handwritten: Option<PathBuf>,
 }
 
 /// One weft configuration on one core module.
@@ -84,8 +90,12 @@ pub struct Row {
     /// wasm-opt (`None`: not available).
     pub wasm_opt: Option<Result<WasmOptRun, String>>,
     /// Sightglass programs with something removed: the runner's verdict on
-    /// the `module-dce` output and on the `-O2` output.
+    /// the `module-dce` output and on the `-O2` output; hand-written
+    /// modules: the differential harness's verdict on the `module-dce`
+    /// output.
     pub behaviour: Option<Result<(), String>>,
+    /// Hand-written modules: the harness's verdict on wasm-opt's output.
+    pub wasm_opt_behaviour: Option<Result<(), String>>,
 }
 
 /// The section's measurements.
@@ -153,6 +163,11 @@ fn counts(bytes: &[u8]) -> Result<BTreeMap<String, usize>, String> {
 }
 
 fn wasm_opt_run(w: &WasmOpt, bytes: &[u8], scratch: &Path) -> Result<WasmOptRun, String> {
+    wasm_opt_outputs(w, bytes, scratch).map(|(run, _)| run)
+}
+
+/// wasm-opt's measurements and its `--remove-unused-module-elements` output.
+fn wasm_opt_outputs(w: &WasmOpt, bytes: &[u8], scratch: &Path) -> Result<(WasmOptRun, Vec<u8>), String> {
     std::fs::create_dir_all(scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     let input = scratch.join("module-dce.in.wasm");
     std::fs::write(&input, bytes).map_err(|e| e.to_string())?;
@@ -185,7 +200,7 @@ fn wasm_opt_run(w: &WasmOpt, bytes: &[u8], scratch: &Path) -> Result<WasmOptRun,
             (n > m).then(|| (k.clone(), n - m))
         })
         .collect();
-    Ok(WasmOptRun { roundtrip: roundtrip.len(), bytes: removed_out.len(), removed })
+    Ok((WasmOptRun { roundtrip: roundtrip.len(), bytes: removed_out.len(), removed }, removed_out))
 }
 
 /// The `-O2` pass list without `module-dce`.
@@ -268,14 +283,65 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
                     o2: o2.map(|(_, r)| r),
                     wasm_opt,
                     behaviour,
+                    wasm_opt_behaviour: None,
                 };
                 progress(&format!("module-dce {}: {}", row.name, summary(&row)));
                 results.rows.push(row);
             }
         }
     }
+    if let Some(dir) = &options.handwritten {
+        handwritten(options, dir, &mut results, progress)?;
+    }
     results.elapsed = started.elapsed();
     Ok(results)
+}
+
+/// The hand-written module-pass tests: each with its own pass, both
+/// optimizers' outputs run against the input (probe calls of every export).
+fn handwritten(
+    options: &Options,
+    dir: &Path,
+    results: &mut Results,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(), Error> {
+    let harness = weft_tests::wasmtime_harness::Harness::new(Some(1_000_000)).map_err(Error::new)?;
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::new(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wat"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+        let bytes = wat::parse_str(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+        let pass = text
+            .lines()
+            .find_map(|l| l.trim_start_matches(';').trim().strip_prefix("test module-pass ").map(str::to_string))
+            .unwrap_or_else(|| "module-dce".into());
+        let behaves = |out: &[u8]| -> Result<(), String> {
+            let calls = harness.probe_calls(&bytes, &[0, 1, -5])?;
+            harness.compare(&bytes, out, &calls).map(|_| ()).map_err(|d| d.to_string())
+        };
+        let dce = weft_run(&bytes, Some(vec![pass]), weft::OptLevel::O2);
+        let wasm_opt = options.wasm_opt.as_ref().map(|w| wasm_opt_outputs(w, &bytes, &options.scratch));
+        let row = Row {
+            group: "hand-written",
+            name: path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned()),
+            input: bytes.len(),
+            roundtrip: weft_run(&bytes, None, weft::OptLevel::O0).map(|(_, r)| r.bytes),
+            behaviour: dce.as_ref().ok().map(|(out, _)| behaves(out)),
+            dce: dce.map(|(_, r)| r),
+            dce_imports: Err("not measured".into()),
+            o2_without: Err("not measured".into()),
+            o2: Err("not measured".into()),
+            wasm_opt_behaviour: wasm_opt.as_ref().and_then(|w| w.as_ref().ok()).map(|(_, out)| behaves(out)),
+            wasm_opt: wasm_opt.map(|w| w.map(|(run, _)| run)),
+        };
+        progress(&format!("module-dce {}: {}", row.name, summary(&row)));
+        results.rows.push(row);
+    }
+    Ok(())
 }
 
 fn removed_text(removed: &BTreeMap<String, usize>) -> String {
@@ -344,7 +410,12 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         .iter()
         .flat_map(|row| {
             let mut e = Vec::new();
-            for (what, run) in [("module-dce", &row.dce), ("remove-imports", &row.dce_imports), ("-O2", &row.o2)] {
+            let runs: &[(&str, &Result<WeftRun, String>)] = if row.group == "hand-written" {
+                &[("module-dce", &row.dce)]
+            } else {
+                &[("module-dce", &row.dce), ("remove-imports", &row.dce_imports), ("-O2", &row.o2)]
+            };
+            for &(what, run) in runs {
                 match run {
                     Err(x) => e.push(format!("{} {what}: {x}", row.name)),
                     Ok(run) => {
@@ -354,7 +425,7 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
                     }
                 }
             }
-            if let Some(Err(x)) = &row.wasm_opt {
+            if let (Some(Err(x)), false) = (&row.wasm_opt, row.group == "hand-written") {
                 e.push(format!("{} wasm-opt: {x}", row.name));
             }
             if let Some(Err(x)) = &row.behaviour {
@@ -442,6 +513,7 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         }
         let _ = writeln!(w);
     }
+    handwritten_table(w, &r.rows);
     if errors.is_empty() {
         let _ = writeln!(
             w,
@@ -455,4 +527,49 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         }
         let _ = writeln!(w);
     }
+}
+
+fn verdict(v: &Option<Result<(), String>>) -> String {
+    match v {
+        None => "n/a".into(),
+        Some(Ok(())) => "same".into(),
+        Some(Err(e)) => format!("**differs**: {}", e.lines().next().unwrap_or("").replace('|', "/")),
+    }
+}
+
+/// The hand-written module-pass tests, both optimizers side by side.
+fn handwritten_table(w: &mut String, rows: &[Row]) {
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.group == "hand-written").collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "**hand-written** (`tests/modules/module-dce`, each with its own pass; both outputs run against the \
+         input with probe calls of every export, instantiation included):\n\n\
+         | module | module-dce removes | B | runs | wasm-opt removes | B | runs |\n|---|---|---:|---|---|---:|---|"
+    );
+    for row in rows {
+        let (wo, wo_bytes) = match &row.wasm_opt {
+            Some(Ok(x)) => (removed_text(&x.removed), cell(wasm_opt_saved(row))),
+            Some(Err(e)) => (format!("fails: {}", e.replace('|', "/")), "n/a".into()),
+            None => ("n/a".into(), "n/a".into()),
+        };
+        let weft = match &row.dce {
+            Ok(r) => removed_text(&r.removed),
+            Err(e) => format!("error: {e}"),
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            row.name,
+            weft,
+            cell(weft_saved(row)),
+            verdict(&row.behaviour),
+            wo,
+            wo_bytes,
+            verdict(&row.wasm_opt_behaviour)
+        );
+    }
+    let _ = writeln!(w);
 }
