@@ -20,6 +20,8 @@
 //!   the jco P3 components;
 //! - [`proof`] measures what checking `switch-recovery` with Z3 costs
 //!   (strict `--verify`) on the chain shapes as N grows;
+//! - [`verify_cost`] measures the distribution of per-check times of the
+//!   checked `-O2` pipeline over every function of the P3 corpora;
 //! - [`wasm`] reads facts from a module (code section size, branch counts);
 //! - [`machine`] describes the machine; [`report`] writes the markdown,
 //!   including the computed verdicts on issue #6's acceptance.
@@ -33,6 +35,7 @@ pub mod modules;
 pub mod proof;
 pub mod report;
 pub mod variants;
+pub mod verify_cost;
 pub mod wasm;
 
 /// Why a measurement could not be made (the message names the module, the

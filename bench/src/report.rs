@@ -56,6 +56,9 @@ pub struct Inputs<'a> {
     pub proof: Result<&'a proof::Results, String>,
     /// Corpus results (`None`: not measured, with the reason).
     pub corpus: Result<&'a corpus::Results, String>,
+    /// Verification cost on the P3 corpora (`Err`: not measured, with the
+    /// reason).
+    pub verify_cost: Result<&'a crate::verify_cost::Results, String>,
     /// The P3 callback survey as markdown (`weft_tests::p3callbacks`), or
     /// why it is missing.
     pub callbacks: Result<String, String>,
@@ -170,6 +173,7 @@ pub fn render(inputs: &Inputs<'_>) -> String {
     thresholds(&mut w, inputs);
     density_section(&mut w, &inputs.density);
     proof::render(&mut w, &inputs.proof);
+    crate::verify_cost::render(&mut w, &inputs.verify_cost);
     corpus_tables(&mut w, inputs);
     w
 }
