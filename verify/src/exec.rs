@@ -46,7 +46,7 @@ use crate::budget::Budget;
 use crate::cfg::CfgInfo;
 use crate::outcome::PinStats;
 use crate::pathcond::and_cond;
-use crate::smt::{Smt, bool_to_i32};
+use crate::smt::{Smt, and2, bool_to_i32, or_all};
 use crate::state::{MachineState, Universe, World, ite_bv, type_bits};
 
 /// An event counter: a BV32 term with its static range.
@@ -292,33 +292,6 @@ struct Incoming {
 }
 
 type Key = (u32, u32, Vec<u32>);
-
-/// `a ∧ b`, folding constants.
-pub(crate) fn and2(a: &Bool, b: &Bool) -> Bool {
-    match (a.as_bool(), b.as_bool()) {
-        (Some(false), _) | (_, Some(false)) => Bool::from_bool(false),
-        (Some(true), _) => b.clone(),
-        (_, Some(true)) => a.clone(),
-        _ => Bool::and(&[a, b]),
-    }
-}
-
-/// `a ∨ b ∨ ...`, folding constants.
-pub(crate) fn or_all(xs: &[Bool]) -> Bool {
-    let mut keep = Vec::new();
-    for x in xs {
-        match x.as_bool() {
-            Some(true) => return Bool::from_bool(true),
-            Some(false) => {}
-            None => keep.push(x.clone()),
-        }
-    }
-    match keep.len() {
-        0 => Bool::from_bool(false),
-        1 => keep.pop().expect("one"),
-        _ => Bool::or(&keep),
-    }
-}
 
 fn is_false(b: &Bool) -> bool {
     b.as_bool() == Some(false)

@@ -1,6 +1,7 @@
 //! Z3 refinement checking of weft passes: [`check_refinement`] proves that a
 //! function after a pass (`tgt`) refines the function before it (`src`), as
-//! defined in the design note `VERIFICATION.md`.
+//! defined in the design note `../shared/design/VERIFICATION.md` (beside the
+//! project root, not in this repository).
 //!
 //! # What this crate owns
 //!
@@ -294,7 +295,7 @@ fn precondition_facts(src: &Function, opts: &Options, entry: &EntryInputs) -> Re
 
 fn or_eq(x: &BV, values: &[i64], w: u32) -> Bool {
     let eqs: Vec<Bool> = values.iter().map(|v| x.eq(BV::from_i64(*v, w))).collect();
-    exec::or_all(&eqs)
+    smt::or_all(&eqs)
 }
 
 /// `has_type` facts for every function handle the declarations name.
@@ -450,7 +451,7 @@ impl Session<'_> {
                 // the bound would be vacuous.
                 let finishes: Vec<Bool> =
                     ts.exits.iter().filter(|e| !matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
-                match self.satisfiable("unrolled: a source run finishes", &exec::or_all(&finishes), &ts) {
+                match self.satisfiable("unrolled: a source run finishes", &smt::or_all(&finishes), &ts) {
                     Ok(SatResult::Sat) => (Outcome::ProvedBounded(k), method),
                     Ok(SatResult::Unsat) => (
                         Outcome::Unknown(format!(

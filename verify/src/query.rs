@@ -43,7 +43,8 @@ use z3::ast::{BV, Bool};
 use z3::{Model, Params, SatResult, Solver};
 
 use crate::budget::Budget;
-use crate::exec::{EventRec, ExitKind, ExitRec, Trace, and2, or_all};
+use crate::exec::{EventRec, ExitKind, ExitRec, Trace};
+use crate::smt::{and2, or_all};
 use crate::outcome::{Counterexample, QueryStat};
 use crate::smt::FTy;
 use crate::state::{MachineState, PAGE_BYTES, Universe, ite_bv};

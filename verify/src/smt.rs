@@ -362,6 +362,33 @@ pub(crate) enum FCmp {
     Ge,
 }
 
+/// `a ∧ b`, folding constants.
+pub(crate) fn and2(a: &Bool, b: &Bool) -> Bool {
+    match (a.as_bool(), b.as_bool()) {
+        (Some(false), _) | (_, Some(false)) => Bool::from_bool(false),
+        (Some(true), _) => b.clone(),
+        (_, Some(true)) => a.clone(),
+        _ => Bool::and(&[a, b]),
+    }
+}
+
+/// `a ∨ b ∨ ...`, folding constants.
+pub(crate) fn or_all(xs: &[Bool]) -> Bool {
+    let mut keep = Vec::new();
+    for x in xs {
+        match x.as_bool() {
+            Some(true) => return Bool::from_bool(true),
+            Some(false) => {}
+            None => keep.push(x.clone()),
+        }
+    }
+    match keep.len() {
+        0 => Bool::from_bool(false),
+        1 => keep.pop().expect("one"),
+        _ => Bool::or(&keep),
+    }
+}
+
 // ------------------------------------------------------------------ integers
 
 /// A constant of `width` bits from the low bits of `x`.
