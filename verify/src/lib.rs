@@ -156,9 +156,11 @@
 #![deny(missing_docs)]
 
 mod budget;
+mod cert;
 mod cfg;
 mod eval;
 mod exec;
+mod invariant;
 mod options;
 mod outcome;
 mod pathcond;
@@ -166,26 +168,33 @@ mod query;
 mod semantics;
 mod smt;
 mod state;
+mod sync;
+pub mod text;
 mod typing;
 
+pub use cert::{
+    Certificate, CutPair, Correspondence, Fact, HeaderFact, ModuleInvariant, ProvedInvariant, Side, Term,
+};
 pub use eval::{ConcreteInputs, ConcreteOutcome, ConcreteRun, evaluate};
-pub use options::{Options, Precondition};
+pub use invariant::{InvariantReport, prove_module_invariant};
+pub use options::{InitialState, NanMode, Options, Precondition};
 pub use outcome::{Counterexample, Method, Outcome, PinStats, QueryStat, Report};
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use weft_ir::{Block, Function, Type, Value};
-use z3::ast::{BV, Bool};
-use z3::{Config, SatResult, Solver, with_z3_config};
+use weft_ir::{Function, Type, Value};
+use z3::ast::{Array, BV, Bool};
+use z3::{Config, SatResult, Solver, Sort, with_z3_config};
 
 use crate::budget::Budget;
+use crate::cert::TermCx;
 use crate::cfg::CfgInfo;
-use crate::exec::{CountPinner, ExitKind, Explorer, Mode, Start, Trace, def_block};
-use crate::query::{QueryCx, Verdict, compare};
-use crate::smt::Smt;
-use crate::state::{MachineState, Universe, World, sig_check, type_bits};
+use crate::exec::{Callees, CountPinner, CutPlan, ExitKind, Explorer, Mode, Model, Start, Trace};
+use crate::query::{NoPairing, Pairing, QueryCx, Verdict, compare};
+use crate::smt::{Smt, bv_u128};
+use crate::state::{ArrTerm, MachineState, Universe, World, data_segment, elem_segment, sig_check, type_bits};
 
 /// Proves `tgt ⊑ src`: every behaviour of `tgt` is one `src` can show.
 pub fn check_refinement(src: &Function, tgt: &Function, opts: &Options) -> Outcome {
@@ -199,31 +208,19 @@ pub fn check_refinement_report(src: &Function, tgt: &Function, opts: &Options) -
     let mut cfg = Config::new();
     cfg.set_model_generation(true);
     let mut report = with_z3_config(&cfg, || {
+        let mut assumptions: Vec<String> = opts.preconditions.iter().map(|p| p.describe(src)).collect();
+        assumptions.extend(opts.model_assumptions());
         let mut report = Report {
             outcome: Outcome::Unknown("not run".into()),
             method: Method::None,
-            assumptions: opts.preconditions.iter().map(|p| p.describe(src)).collect(),
+            assumptions,
             queries: Vec::new(),
             pinning: PinStats::default(),
             millis: 0,
         };
         let budget = Budget::start(opts);
         let result = catch_unwind(AssertUnwindSafe(|| run_check(src, tgt, opts, &budget, &mut report)));
-        match result {
-            Ok(Ok((outcome, method))) => {
-                report.outcome = outcome;
-                report.method = method;
-            }
-            Ok(Err(why)) => report.outcome = Outcome::Unknown(why),
-            Err(panic) => {
-                let msg = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                report.outcome = Outcome::Unknown(format!("internal error in the checker: {msg}"));
-            }
-        }
+        report.outcome_from(result);
         report
     });
     if let Outcome::Counterexample(c) = &mut report.outcome {
@@ -231,6 +228,30 @@ pub fn check_refinement_report(src: &Function, tgt: &Function, opts: &Options) -
     }
     report.millis = start.elapsed().as_millis();
     report
+}
+
+impl Report {
+    /// Sets the outcome from what a check returned (or the panic it raised).
+    pub(crate) fn outcome_from(
+        &mut self,
+        result: std::thread::Result<Result<(Outcome, Method), String>>,
+    ) {
+        match result {
+            Ok(Ok((outcome, method))) => {
+                self.outcome = outcome;
+                self.method = method;
+            }
+            Ok(Err(why)) => self.outcome = Outcome::Unknown(why),
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                self.outcome = Outcome::Unknown(format!("internal error in the checker: {msg}"));
+            }
+        }
+    }
 }
 
 /// Symbols shared by both functions at the entry.
@@ -245,6 +266,98 @@ pub(crate) fn entry_inputs(func: &Function, u: &Universe) -> EntryInputs {
         func.sig.params.iter().enumerate().map(|(i, ty)| BV::new_const(format!("param{i}"), type_bits(*ty))).collect();
     let (st, facts) = MachineState::symbolic(u, "init");
     EntryInputs { params, st, facts }
+}
+
+/// A fresh symbolic state named `prefix`, without parameters.
+pub(crate) fn entry_inputs_state(u: &Universe, prefix: &str) -> EntryInputs {
+    let (st, facts) = MachineState::symbolic(u, prefix);
+    EntryInputs { params: Vec::new(), st, facts }
+}
+
+/// Applies the declared initial state to `entry` (when the function starts
+/// there) and returns the facts about segment contents (always).
+pub(crate) fn init_facts(
+    u: &Universe,
+    init: &InitialState,
+    start_at_init: bool,
+    entry: &mut EntryInputs,
+) -> Result<Vec<Bool>, String> {
+    let mut facts = Vec::new();
+    for (d, bytes) in &init.datas {
+        let (len, arr) = data_segment(*d);
+        facts.push(len.eq(BV::from_u64(bytes.len() as u64, 32)));
+        for (i, b) in bytes.iter().enumerate() {
+            let at = arr.select(&BV::from_u64(i as u64, 32)).as_bv().ok_or("data segment byte")?;
+            facts.push(at.eq(BV::from_u64(u64::from(*b), 8)));
+        }
+    }
+    for (e, items) in &init.elems {
+        let (len, arr) = elem_segment(*e);
+        facts.push(len.eq(BV::from_u64(items.len() as u64, 32)));
+        for (i, h) in items.iter().enumerate() {
+            let at = arr.select(&BV::from_u64(i as u64, 32)).as_bv().ok_or("element segment entry")?;
+            facts.push(at.eq(BV::from_u64(u64::from(*h), 32)));
+        }
+    }
+    if !start_at_init {
+        return Ok(facts);
+    }
+    let st = &mut entry.st;
+    for (g, v) in &init.globals {
+        let decl = u.globals.get(g).ok_or_else(|| format!("the initial state names {g}, which is not declared"))?;
+        st.globals.insert(*g, bv_u128(*v, type_bits(decl.ty)));
+    }
+    for (m, pages) in &init.memory_pages {
+        let mem = st.mems.get_mut(m).ok_or_else(|| format!("the initial state names {m}, which is not declared"))?;
+        mem.pages = BV::from_u64(u64::from(*pages), 32);
+        let mut arr = Array::const_array(&Sort::bitvector(32), &BV::from_u64(0, 8));
+        for (mm, at, bytes) in &init.memory_bytes {
+            if mm != m {
+                continue;
+            }
+            for (j, b) in bytes.iter().enumerate() {
+                let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
+                arr = arr.store(&BV::from_u64(a, 32), &BV::from_u64(u64::from(*b), 8));
+            }
+        }
+        mem.bytes = ArrTerm::base(arr);
+    }
+    for (m, at, bytes) in &init.memory_bytes {
+        if init.memory_pages.contains_key(m) {
+            continue;
+        }
+        let mem = st.mems.get(m).ok_or_else(|| format!("the initial state names {m}, which is not declared"))?;
+        for (j, b) in bytes.iter().enumerate() {
+            let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
+            facts.push(mem.bytes.select(&BV::from_u64(a, 32)).eq(BV::from_u64(u64::from(*b), 8)));
+        }
+    }
+    for (t, size) in &init.table_sizes {
+        let tab = st.tables.get_mut(t).ok_or_else(|| format!("the initial state names {t}, which is not declared"))?;
+        tab.size = BV::from_u64(u64::from(*size), 32);
+        let mut arr = Array::const_array(&Sort::bitvector(32), &BV::from_u64(0, 32));
+        for (tt, at, hs) in &init.table_elems {
+            if tt != t {
+                continue;
+            }
+            for (j, h) in hs.iter().enumerate() {
+                let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
+                arr = arr.store(&BV::from_u64(a, 32), &BV::from_u64(u64::from(*h), 32));
+            }
+        }
+        tab.elems = ArrTerm::base(arr);
+    }
+    for (t, at, hs) in &init.table_elems {
+        if init.table_sizes.contains_key(t) {
+            continue;
+        }
+        let tab = st.tables.get(t).ok_or_else(|| format!("the initial state names {t}, which is not declared"))?;
+        for (j, h) in hs.iter().enumerate() {
+            let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
+            facts.push(tab.elems.select(&BV::from_u64(a, 32)).eq(BV::from_u64(u64::from(*h), 32)));
+        }
+    }
+    Ok(facts)
 }
 
 fn check_entry_params(func: &Function, which: &str) -> Result<(), String> {
@@ -319,76 +432,105 @@ pub(crate) fn sig_facts(u: &Universe, traces: &[&Trace]) -> Vec<Bool> {
     facts
 }
 
-struct Side<'a> {
+/// One function of a check and its control-flow facts.
+pub(crate) struct SideInfo<'a> {
     func: &'a Function,
     cfg: CfgInfo,
 }
 
 /// One check in progress: the two functions and everything shared by their
 /// explorations and comparisons.
-struct Session<'a> {
+pub(crate) struct Session<'a> {
     smt: Smt,
     u: &'a Universe,
     opts: &'a Options,
-    s: Side<'a>,
-    t: Side<'a>,
+    s: SideInfo<'a>,
+    t: SideInfo<'a>,
     entry: &'a EntryInputs,
     /// Entry facts and preconditions.
     background: Vec<Bool>,
     /// Settles event counters during exploration, under `background`.
     pinner: CountPinner,
     cx: QueryCx<'a>,
-    stats: Vec<QueryStat>,
+    stats: std::cell::RefCell<Vec<QueryStat>>,
+    callees: &'a Callees,
+    model: Model,
+    /// Proved module invariants assumed after calls and at cut points.
+    after_call: exec::AfterCall,
 }
 
 impl Session<'_> {
-    fn side(&self, src: bool) -> &Side<'_> {
-        if src { &self.s } else { &self.t }
-    }
-
-    fn explore(
-        &self,
-        src: bool,
-        world: &str,
-        mode: Mode,
-        cut_live: &BTreeMap<usize, Vec<Value>>,
-        start: Start,
-    ) -> Result<Trace, String> {
-        let side = self.side(src);
+    fn explore(&self, side: Side, world: &str, mode: Mode, cuts: &CutPlan, start: Start) -> Result<Trace, String> {
+        let info = match side {
+            Side::Src => &self.s,
+            Side::Tgt => &self.t,
+        };
         let ex = Explorer {
             smt: &self.smt,
             u: self.u,
-            func: side.func,
-            cfg: &side.cfg,
+            func: info.func,
+            cfg: &info.cfg,
             world: World::new(world),
             mode,
             max_instances: self.opts.max_instances,
-            cut_live,
+            cuts,
             pinner: Some(&self.pinner),
             budget: Some(self.cx.budget),
+            side,
+            model: self.model,
+            callees: self.callees,
+            depth: 0,
+            after_call: Some(&self.after_call),
             trace: Trace::default(),
         };
-        ex.run(start).map_err(|e| format!("{}: {e}", if src { "source" } else { "target" }))
+        ex.run(start).map_err(|e| format!("{}: {e}", if side == Side::Src { "source" } else { "target" }))
     }
 
-    /// Explores both functions from their entries.
-    fn explore_entries(&self, mode: Mode, cut_live: &BTreeMap<usize, Vec<Value>>) -> Result<(Trace, Trace), String> {
-        let start = |side: &Side<'_>| Start {
-            block: side.func.entry_block().expect("checked"),
-            params: self.entry.params.clone(),
-            live: BTreeMap::new(),
-            st: self.entry.st.clone(),
-        };
-        let ts = self.explore(true, "w.entry", mode, cut_live, start(&self.s))?;
-        let tt = self.explore(false, "w.entry", mode, cut_live, start(&self.t))?;
+    fn entry_start(&self, side: Side) -> Start {
+        let f = if side == Side::Src { self.s.func } else { self.t.func };
+        Start::new(f.entry_block().expect("checked"), self.entry.params.clone(), BTreeMap::new(), self.entry.st.clone())
+    }
+
+    /// Explores both functions from their entries, cut at `ps` and `pt`.
+    fn explore_entries_with(&self, ps: &CutPlan, pt: &CutPlan) -> Result<(Trace, Trace), String> {
+        let ts = self.explore(Side::Src, "w.entry", Mode::Cut, ps, self.entry_start(Side::Src))?;
+        let tt = self.explore(Side::Tgt, "w.entry", Mode::Cut, pt, self.entry_start(Side::Tgt))?;
         Ok((ts, tt))
     }
 
-    fn compare(&mut self, label: &str, ts: &Trace, tt: &Trace, extra: Vec<Bool>) -> Verdict {
+    /// Explores both functions from their entries with loops unrolled.
+    fn explore_unrolled(&self, k: u32) -> Result<(Trace, Trace), String> {
+        let none = CutPlan::default();
+        let ts = self.explore(Side::Src, "w.entry", Mode::Unroll(k), &none, self.entry_start(Side::Src))?;
+        let tt = self.explore(Side::Tgt, "w.entry", Mode::Unroll(k), &none, self.entry_start(Side::Tgt))?;
+        Ok((ts, tt))
+    }
+
+    /// Compares two traces of the world `world` under the background and
+    /// `extra`.
+    fn compare_with(
+        &self,
+        label: &str,
+        ts: &Trace,
+        tt: &Trace,
+        extra: Vec<Bool>,
+        pairing: &dyn Pairing,
+        world: &str,
+    ) -> Verdict {
         let mut bg = self.background.clone();
         bg.extend(extra);
         bg.extend(sig_facts(self.u, &[ts, tt]));
-        compare(label, ts, tt, &bg, &self.cx, &mut self.stats)
+        // The source's grows past the target's last take success (see
+        // `exec.rs`, "Choices of the world").
+        if !ts.grows.is_empty() {
+            bg.push(World::new(world).target_grows().eq(tt.grow_count()));
+        }
+        compare(label, ts, tt, &bg, pairing, &self.cx, &mut self.stats.borrow_mut())
+    }
+
+    /// The facts of the proved module invariants at state `st`.
+    pub(crate) fn invariant_facts(&self, st: &MachineState) -> Result<Vec<Bool>, String> {
+        self.after_call.facts(&self.smt, self.u, st)
     }
 
     /// Is `f` satisfiable with the background and `trace`'s facts?
@@ -410,23 +552,40 @@ impl Session<'_> {
             SatResult::Unsat => "unsat",
             SatResult::Unknown => "unknown",
         };
-        self.stats.push(QueryStat { name: label.into(), millis: start.elapsed().as_millis(), result: result.into() });
+        self.stats.borrow_mut().push(QueryStat {
+            name: label.into(),
+            millis: start.elapsed().as_millis(),
+            result: result.into(),
+        });
         Ok(r)
     }
 
     fn run(&mut self) -> Result<(Outcome, Method), String> {
-        let no_live = BTreeMap::new();
         let loops = self.s.cfg.headers.len().max(self.t.cfg.headers.len());
         if loops == 0 {
-            let (ts, tt) = self.explore_entries(Mode::Cut, &no_live)?;
-            return Ok(match self.compare("entry", &ts, &tt, Vec::new()) {
+            let none = CutPlan::default();
+            let (ts, tt) = self.explore_entries_with(&none, &none)?;
+            let bounded = ts.exits.iter().chain(&tt.exits).any(|e| matches!(e.kind, ExitKind::Bound));
+            return Ok(match self.compare_with("entry", &ts, &tt, Vec::new(), &NoPairing, "w.entry") {
+                Verdict::Holds if bounded => {
+                    // Runs that inline deeper than the depth were not compared.
+                    let k = self.opts.inline_depth;
+                    (Outcome::ProvedBounded(k), Method::Unrolled { bound: k, reason: "calls inlined to a depth".into() })
+                }
                 Verdict::Holds => (Outcome::Proved, Method::LoopFree),
                 Verdict::Fails(c) => (Outcome::Counterexample(c), Method::LoopFree),
                 Verdict::Unknown(why) => (Outcome::Unknown(why), Method::LoopFree),
             });
         }
         let reason = match self.inductive() {
-            Ok(Induction::Proved) => return Ok((Outcome::Proved, Method::Inductive { loops })),
+            Ok(Induction::Proved(method)) => return Ok((Outcome::Proved, method)),
+            Ok(Induction::CertificateWrong(mut c)) => {
+                c.query = format!("certificate: {}", c.query);
+                return Ok((
+                    Outcome::Counterexample(c),
+                    Method::Relational { pairs: 0, facts: 0, how: "the certificate, which does not hold".into() },
+                ));
+            }
             Ok(Induction::Fails(why)) => why,
             Ok(Induction::Unknown(why)) => {
                 // Unrolling encodes the same segments several times over:
@@ -441,11 +600,30 @@ impl Session<'_> {
             Err(why) if self.cx.budget.spent() => return Err(why),
             Err(why) => why,
         };
-        // Bounded unrolling from the entry.
         let k = self.opts.unroll_bound;
-        let (ts, tt) = self.explore_entries(Mode::Unroll(k), &no_live)?;
-        let method = Method::Unrolled { bound: k, reason: reason.clone() };
-        Ok(match self.compare("unrolled", &ts, &tt, Vec::new()) {
+        let first = self.unroll(k, &reason)?;
+        let retry = match (&first.0, self.opts.unroll_retry_bound) {
+            // No counterexample within `k`: try a larger bound while there is
+            // time; a difference a few iterations later is still found.
+            (Outcome::ProvedBounded(_) | Outcome::Unknown(_), Some(big))
+                if big > k && !self.cx.budget.spent() && !matches!(&first.0, Outcome::Unknown(w) if !w.contains("no run of the source finishes")) =>
+            {
+                self.unroll(big, &reason).ok()
+            }
+            _ => None,
+        };
+        Ok(match retry {
+            Some(r @ (Outcome::Counterexample(_), _)) => r,
+            Some(r @ (Outcome::ProvedBounded(_), _)) => r,
+            _ => first,
+        })
+    }
+
+    /// Bounded unrolling to `k` header executions.
+    fn unroll(&mut self, k: u32, reason: &str) -> Result<(Outcome, Method), String> {
+        let (ts, tt) = self.explore_unrolled(k)?;
+        let method = Method::Unrolled { bound: k, reason: reason.to_string() };
+        Ok(match self.compare_with("unrolled", &ts, &tt, Vec::new(), &NoPairing, "w.entry") {
             Verdict::Holds => {
                 // A bounded proof where no run of the source finishes within
                 // the bound would be vacuous.
@@ -474,102 +652,32 @@ impl Session<'_> {
             Verdict::Unknown(why) => (Outcome::Unknown(why), method),
         })
     }
-
-    /// The inductive proof over corresponding loop headers.
-    fn inductive(&mut self) -> Result<Induction, String> {
-        let (hs, ht) = (self.s.cfg.headers.clone(), self.t.cfg.headers.clone());
-        if hs.len() != ht.len() {
-            return Ok(Induction::Fails(format!("the source has {} loop headers, the target {}", hs.len(), ht.len())));
-        }
-        for (a, b) in hs.iter().zip(&ht) {
-            if self.s.func.dfg.block_param_types(*a) != self.t.func.dfg.block_param_types(*b) {
-                return Ok(Induction::Fails(format!("loop headers {a} and {b} take different parameters")));
-            }
-        }
-        // Values live into each header that neither side defines before all
-        // loops, present on both sides with the same type: tracked at cuts.
-        let pre_loop =
-            |side: &Side<'_>, v: Value| def_block(side.func, v).is_some_and(|b| side.cfg.pre_loop.contains(&b));
-        let mut cut_live: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
-        for (i, (a, b)) in hs.iter().zip(&ht).enumerate() {
-            let (la, lb) = (&self.s.cfg.header_live_in[a], &self.t.cfg.header_live_in[b]);
-            let (sf, tf) = (self.s.func, self.t.func);
-            let matched = la
-                .iter()
-                .filter(|v| {
-                    lb.contains(v)
-                        && tf.dfg.value_is_valid(**v)
-                        && sf.dfg.value_type(**v) == tf.dfg.value_type(**v)
-                        && !pre_loop(&self.s, **v)
-                        && !pre_loop(&self.t, **v)
-                })
-                .copied()
-                .collect();
-            cut_live.insert(i, matched);
-        }
-        let (es, et) = self.explore_entries(Mode::Cut, &cut_live)?;
-        match self.compare("entry segment", &es, &et, Vec::new()) {
-            Verdict::Holds => {}
-            Verdict::Fails(c) => return Ok(Induction::Fails(format!("the entry segment differs at `{}`", c.query))),
-            Verdict::Unknown(why) => return Ok(Induction::Unknown(format!("the entry segment is unknown: {why}"))),
-        }
-        for (i, (a, b)) in hs.iter().zip(&ht).enumerate() {
-            let (st, facts) = MachineState::symbolic(self.u, &format!("h{i}"));
-            let params: Vec<BV> = self
-                .s
-                .func
-                .dfg
-                .block_params(*a)
-                .iter()
-                .enumerate()
-                .map(|(j, p)| BV::new_const(format!("h{i}.p{j}"), type_bits(self.s.func.dfg.value_type(*p))))
-                .collect();
-            // Live-in values: exact terms when defined before all loops,
-            // shared symbols when matched, side-specific symbols otherwise.
-            let live_of = |side: &Side<'_>, entry_trace: &Trace, header: Block, tag: &str| {
-                let mut live = BTreeMap::new();
-                for v in &side.cfg.header_live_in[&header] {
-                    let ty = side.func.dfg.value_type(*v);
-                    let term = match entry_trace.defs.get(v) {
-                        Some(term) if pre_loop(side, *v) => term.clone(),
-                        _ if cut_live[&i].contains(v) => BV::new_const(format!("h{i}.{v}"), type_bits(ty)),
-                        _ => BV::new_const(format!("h{i}.{tag}.{v}"), type_bits(ty)),
-                    };
-                    live.insert(*v, term);
-                }
-                live
-            };
-            let ss =
-                Start { block: *a, params: params.clone(), live: live_of(&self.s, &es, *a, "src"), st: st.clone() };
-            let stt = Start { block: *b, params, live: live_of(&self.t, &et, *b, "tgt"), st };
-            let world = format!("w.h{i}");
-            let ts = self.explore(true, &world, Mode::Cut, &cut_live, ss)?;
-            let tt = self.explore(false, &world, Mode::Cut, &cut_live, stt)?;
-            match self.compare(&format!("loop {i} ({a})"), &ts, &tt, facts) {
-                Verdict::Holds => {}
-                Verdict::Fails(c) => {
-                    return Ok(Induction::Fails(format!(
-                        "the inductive step at loop header {a} fails at `{}`",
-                        c.query
-                    )));
-                }
-                Verdict::Unknown(why) => {
-                    return Ok(Induction::Unknown(format!("the inductive step at loop header {a} is unknown: {why}")));
-                }
-            }
-        }
-        Ok(Induction::Proved)
-    }
 }
 
 /// How the inductive proof ended.
-enum Induction {
-    Proved,
+pub(crate) enum Induction {
+    Proved(Method),
     /// It does not apply, or a segment query is satisfiable: unrolling may
     /// still prove a bound or find a real counterexample.
     Fails(String),
     /// A segment query was not decided (timeout, budget).
     Unknown(String),
+    /// The certificate's relation is not established or not preserved.
+    CertificateWrong(Counterexample),
+}
+
+/// The callees of `opts` with their control-flow facts; bodies with loops
+/// are left out (their calls stay events).
+pub(crate) fn callees_of(opts: &Options) -> Result<Callees, String> {
+    let mut bodies = BTreeMap::new();
+    for (f, body) in &opts.callees {
+        let cfg = CfgInfo::compute(body).map_err(|e| format!("callee {f}: {e}"))?;
+        check_entry_params(body, &format!("callee {f}"))?;
+        if cfg.headers.is_empty() {
+            bodies.insert(f.as_u32(), (body.clone(), cfg));
+        }
+    }
+    Ok(Callees { bodies, max_depth: opts.inline_depth })
 }
 
 fn run_check(
@@ -585,27 +693,63 @@ fn run_check(
     check_entry_params(src, "source")?;
     check_entry_params(tgt, "target")?;
     let smt = Smt::new()?;
-    let u = Universe::of(&[src, tgt])?;
-    let s = Side { func: src, cfg: CfgInfo::compute(src).map_err(|e| format!("source: {e}"))? };
-    let t = Side { func: tgt, cfg: CfgInfo::compute(tgt).map_err(|e| format!("target: {e}"))? };
-    let entry = entry_inputs(src, &u);
+    let callees = callees_of(opts)?;
+    let mut funcs: Vec<&Function> = vec![src, tgt];
+    funcs.extend(callees.bodies.values().map(|(f, _)| f));
+    let u = Universe::of(&funcs)?;
+    let s = SideInfo { func: src, cfg: CfgInfo::compute(src).map_err(|e| format!("source: {e}"))? };
+    let t = SideInfo { func: tgt, cfg: CfgInfo::compute(tgt).map_err(|e| format!("target: {e}"))? };
+    let mut entry = entry_inputs(src, &u);
+    let init = init_facts(&u, &opts.init, opts.start_at_init, &mut entry)?;
     let pre = precondition_facts(src, opts, &entry)?;
+    let after_call = exec::AfterCall::new(
+        opts.certificate.module_invariants.iter().flat_map(|i| i.invariant().facts.iter().cloned()).collect(),
+        entry.st.clone(),
+    );
     let src_entry = src.entry_block().expect("checked");
     let params: Vec<(String, Type, BV)> = src
         .dfg
         .block_params(src_entry)
         .iter()
         .zip(&entry.params)
-        .map(|(v, bv)| (v.to_string(), src.dfg.value_type(*v), bv.clone()))
+        .map(|(v, bv): (&Value, &BV)| (v.to_string(), src.dfg.value_type(*v), bv.clone()))
         .collect();
-    let header_names = s.cfg.headers.iter().map(|h| h.to_string()).collect();
-    let cx = QueryCx { params, st: &entry.st, u: &u, header_names, budget, rlimit: opts.query_rlimit };
+    let cx = QueryCx { params, st: &entry.st, u: &u, nan_exact: opts.nan == NanMode::Exact, budget, rlimit: opts.query_rlimit };
     let mut background = entry.facts.clone();
+    background.extend(init);
     background.extend(pre);
+    background.extend(after_call.facts(&smt, &u, &entry.st)?);
     let pinner = CountPinner::new(&background);
-    let mut session = Session { smt, u: &u, opts, s, t, entry: &entry, background, pinner, cx, stats: Vec::new() };
+    let model = Model { grow_succeeds: opts.assume_grow_succeeds, nan_exact: opts.nan == NanMode::Exact };
+    let mut session = Session {
+        smt,
+        u: &u,
+        opts,
+        s,
+        t,
+        entry: &entry,
+        background,
+        pinner,
+        cx,
+        stats: Default::default(),
+        callees: &callees,
+        model,
+        after_call,
+    };
     let result = session.run();
-    report.queries = std::mem::take(&mut session.stats);
+    report.queries = session.stats.take();
     report.pinning = session.pinner.stats();
     result
+}
+
+/// Evaluates state-only facts at `st` (used for module invariants).
+pub(crate) fn state_facts(
+    smt: &Smt,
+    u: &Universe,
+    facts: &[Fact],
+    st: &MachineState,
+    entry: &MachineState,
+) -> Result<Vec<Bool>, String> {
+    let cx = TermCx { smt, u, src: None, tgt: None, state: st, entry };
+    facts.iter().map(|f| cx.fact(f)).collect()
 }
