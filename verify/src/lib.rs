@@ -525,7 +525,7 @@ impl Session<'_> {
         if !ts.grows.is_empty() {
             bg.push(World::new(world).target_grows().eq(tt.grow_count()));
         }
-        compare(label, ts, tt, &bg, pairing, &self.cx, &mut self.stats.borrow_mut())
+        compare(label, ts, tt, &bg, pairing, &self.cx, self.smt.used_floats(), &mut self.stats.borrow_mut())
     }
 
     /// The facts of the proved module invariants at state `st`.
@@ -600,14 +600,25 @@ impl Session<'_> {
             Err(why) if self.cx.budget.spent() => return Err(why),
             Err(why) => why,
         };
+        // Unrolling first: a wrong rewrite is refuted by a real run at once.
         let k = self.opts.unroll_bound;
-        let first = self.unroll(k, &reason)?;
+        let first = match self.unroll(k, &reason) {
+            Ok(r) => r,
+            Err(why) if self.cx.budget.spent() => return Err(why),
+            Err(why) => (Outcome::Unknown(why), Method::Unrolled { bound: k, reason: reason.clone() }),
+        };
+        if first.0.is_counterexample() {
+            return Ok(first);
+        }
+        // Nothing wrong within the bound: relations the checker infers may
+        // still prove it for every iteration.
+        if let Some(method) = self.inferred()? {
+            return Ok((Outcome::Proved, method));
+        }
         let retry = match (&first.0, self.opts.unroll_retry_bound) {
             // No counterexample within `k`: try a larger bound while there is
             // time; a difference a few iterations later is still found.
-            (Outcome::ProvedBounded(_) | Outcome::Unknown(_), Some(big))
-                if big > k && !self.cx.budget.spent() && !matches!(&first.0, Outcome::Unknown(w) if !w.contains("no run of the source finishes")) =>
-            {
+            (Outcome::ProvedBounded(_) | Outcome::Unknown(_), Some(big)) if big > k && !self.cx.budget.spent() => {
                 self.unroll(big, &reason).ok()
             }
             _ => None,

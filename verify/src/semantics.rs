@@ -1140,14 +1140,18 @@ impl Explorer<'_> {
             out.is_quiet_nan_bits(&choice),
             Bool::or(&[crate::smt::or_all(&arith), out.magnitude(&choice).eq(out.canonical_nan())]),
         ]);
-        match self.side {
+        let chosen = match self.side {
             Side::Tgt => {
                 let fact = Bool::and(&[flow.reach.clone(), is_nan.clone()]).implies(&valid);
                 self.trace.facts.push(fact);
                 is_nan.ite(&choice, r)
             }
             Side::Src => is_nan.ite(&valid.ite(&choice, &out.canonical_nan()), r),
-        }
+        };
+        // Either way a NaN where `r` is one and `r` elsewhere, which is all
+        // the smt module's shortcuts look at.
+        self.smt.same_value(r, &chosen);
+        chosen
     }
 }
 

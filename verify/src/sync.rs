@@ -1161,7 +1161,8 @@ impl<'a> Session<'a> {
     }
 
     /// The proof by induction: the certificate's facts first, then its
-    /// plan, else the default plan and then inferred ones.
+    /// plan, else the default plan (inferred plans come later, from
+    /// [`Session::inferred`]).
     pub(crate) fn inductive(&mut self) -> Result<Induction, String> {
         if let Some(c) = self.prove_header_facts()? {
             return Ok(Induction::CertificateWrong(c));
@@ -1209,13 +1210,16 @@ impl<'a> Session<'a> {
                 self.t.cfg.headers.len()
             ),
         };
+        Ok(Induction::Fails(reason))
+    }
+
+    /// After the default plan failed and unrolling found no counterexample:
+    /// the plans inferred for the alignments, proved.
+    pub(crate) fn inferred(&mut self) -> Result<Option<crate::Method>, String> {
         if self.cx.budget.spent() {
-            return Ok(Induction::Unknown(self.cx.budget.exhausted("after the inductive proof failed")));
+            return Ok(None);
         }
-        match self.infer_and_prove()? {
-            Some(plan) => Ok(Induction::Proved(plan_method(&plan))),
-            None => Ok(Induction::Fails(reason)),
-        }
+        Ok(self.infer_and_prove()?.map(|plan| plan_method(&plan)))
     }
 }
 

@@ -2718,7 +2718,7 @@ block0(v0: i32, v1: f32, v2: f32):
 }
 ";
     proves(src, tgt);
-    refutes_with(src, tgt, "state", &exact());
+    refutes_with(src, tgt, "memory mem0", &exact());
 }
 
 // ------------------------------------------------------------ callees
