@@ -41,9 +41,12 @@ pub enum Command {
     /// `; run:` lines before and after, and require the Z3 refinement check
     /// of the result against the input not to fail.
     Pass(Vec<weft_passes::PassSpec>),
-    /// `test refine`: functions come in pairs (source, target); the target
-    /// carries `; expect: proved`, `; expect: bounded`, or
-    /// `; expect: counterexample [QUERY]`.
+    /// `test refine`: functions come in pairs (source, target), besides
+    /// helpers marked `; callee: fnN` or `; init-function`; the target
+    /// carries `; expect: proved`, `; expect: bounded`, `; expect: unknown`
+    /// or `; expect: counterexample [QUERY]`; check directives
+    /// (`weft_verify::text`) in the header or either function's comments
+    /// apply to the pair.
     Refine,
 }
 
@@ -174,7 +177,7 @@ pub fn run(test: &FileTest) -> Result<usize, String> {
         return Err(format!("found {} `function` lines but parsed {} functions", sources.len(), funcs.len()));
     }
     if test.command == Command::Refine {
-        return run_refine(&funcs, &sources);
+        return run_refine(&test.text);
     }
     for (func, src) in funcs.iter().zip(&sources) {
         let printed = func.display().to_string();
@@ -327,24 +330,40 @@ fn run_pass(
     }
 }
 
-fn run_refine(funcs: &[Function], sources: &[FuncSource]) -> Result<usize, String> {
-    if !funcs.len().is_multiple_of(2) {
+/// `test refine`: functions in (source, target) pairs, helpers (`; callee:
+/// fnN`, `; init-function`) apart; each pair checked with the directives of
+/// the file header, the source and the target (`weft_verify::text`).
+fn run_refine(text: &str) -> Result<usize, String> {
+    use weft_verify::text::{TextCheck, read_check_file};
+    let file = read_check_file(text)?;
+    let mut helpers = Vec::new();
+    let mut checked = Vec::new();
+    for f in &file.functions {
+        verify(&f.func).map_err(|e| format!("%{} (line {}): {e}", f.func.name, f.line))?;
+        if f.is_helper()? { helpers.push(f.clone()) } else { checked.push(f) }
+    }
+    if !checked.len().is_multiple_of(2) {
         return Err("`test refine` needs functions in (source, target) pairs".into());
     }
-    for pair in 0..funcs.len() / 2 {
-        let (s, t) = (&funcs[2 * pair], &funcs[2 * pair + 1]);
-        let tsrc = &sources[2 * pair + 1];
-        let ctx = |e: String| format!("pair %{} / %{} (line {}): {e}", s.name, t.name, tsrc.line);
-        verify(s).map_err(ctx)?;
-        verify(t).map_err(ctx)?;
-        let expect = directives(tsrc, "expect:");
+    for pair in checked.chunks(2) {
+        let (s, t) = (pair[0], pair[1]);
+        let ctx = |e: String| format!("pair %{} / %{} (line {}): {e}", s.func.name, t.func.name, t.line);
+        let expect: Vec<&str> = t.comments.iter().filter_map(|c| c.trim().strip_prefix("expect:")).map(str::trim).collect();
         let [expect] = expect.as_slice() else {
             return Err(ctx("the target needs exactly one `; expect:` line".into()));
         };
-        let outcome = weft_verify::check_refinement(s, t, &weft_verify::Options::default());
+        let mut lines = file.header.clone();
+        lines.extend(s.comments.iter().cloned());
+        lines.extend(t.comments.iter().cloned());
+        let mut check = TextCheck::build(s, t, &lines, &helpers, weft_verify::Options::default()).map_err(ctx)?;
+        let outcome = match check.prove_invariants() {
+            Ok(()) => weft_verify::check_refinement(&check.src, &check.tgt, &check.options),
+            Err(r) => r.report.outcome,
+        };
         let ok = match (expect.split_whitespace().next(), &outcome) {
             (Some("proved"), weft_verify::Outcome::Proved) => true,
             (Some("bounded"), weft_verify::Outcome::ProvedBounded(_)) => true,
+            (Some("unknown"), weft_verify::Outcome::Unknown(_)) => true,
             (Some("counterexample"), weft_verify::Outcome::Counterexample(cex)) => {
                 let want = expect["counterexample".len()..].trim();
                 want.is_empty() || cex.query.contains(want)
@@ -355,5 +374,5 @@ fn run_refine(funcs: &[Function], sources: &[FuncSource]) -> Result<usize, Strin
             return Err(ctx(format!("expected `{expect}`, got: {outcome}")));
         }
     }
-    Ok(funcs.len())
+    Ok(file.functions.len())
 }

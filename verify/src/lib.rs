@@ -303,6 +303,18 @@ pub(crate) fn init_facts(
         return Ok(facts);
     }
     let st = &mut entry.st;
+    // Segments declared with contents are passive: not dropped yet when the
+    // module starts.
+    for d in init.datas.keys() {
+        if let Some(f) = st.data_dropped.get_mut(d) {
+            *f = Bool::from_bool(false);
+        }
+    }
+    for e in init.elems.keys() {
+        if let Some(f) = st.elem_dropped.get_mut(e) {
+            *f = Bool::from_bool(false);
+        }
+    }
     for (g, v) in &init.globals {
         let decl = u.globals.get(g).ok_or_else(|| format!("the initial state names {g}, which is not declared"))?;
         st.globals.insert(*g, bv_u128(*v, type_bits(decl.ty)));

@@ -207,9 +207,11 @@ pub struct InitialState {
     pub table_sizes: BTreeMap<TableRef, u32>,
     /// Initial entries: table, first index, handles.
     pub table_elems: Vec<(TableRef, u32, Vec<u32>)>,
-    /// Contents of data segments (constants of the module).
+    /// Contents of passive data segments (constants of the module; not
+    /// dropped in the initial state).
     pub datas: BTreeMap<DataRef, Vec<u8>>,
-    /// Contents of element segments, as handles (constants of the module).
+    /// Contents of passive element segments, as handles (constants of the
+    /// module; not dropped in the initial state).
     pub elems: BTreeMap<ElemRef, Vec<u32>>,
 }
 

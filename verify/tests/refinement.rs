@@ -2838,3 +2838,35 @@ block0(v0: i32):
     let c = proof.report.outcome.counterexample().unwrap_or_else(|| panic!("{}", proof.report));
     assert!(c.query.contains("not preserved"), "{c}");
 }
+
+#[test]
+fn wrong_nan_payload_carried_by_a_global_across_a_loop_header() {
+    // The loop stores a NaN with payload 1 (target: 2) in an f32 global;
+    // after the loop its bits are returned. Float observations match any
+    // NaN, but the state at a loop header starts the next segment and must
+    // agree bit for bit.
+    let src = "function %f(i32) -> i32 {
+    gv0 = global mut f32
+
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1)
+block1(v2: i32):
+    v3 = i32.lt_u v2, v0
+    brif v3, block2, block3
+block2:
+    v4 = f32.const nan:0x1
+    global.set gv0 v4
+    v5 = i32.const 1
+    v6 = i32.add v2, v5
+    jump block1(v6)
+block3:
+    v7 = global.get gv0
+    v8 = i32.reinterpret_f32 v7
+    return v8
+}
+";
+    let tgt = src.replace("nan:0x1", "nan:0x2");
+    let r = report(src, &tgt, &Options::default());
+    assert!(r.outcome.is_counterexample(), "{r}");
+}
