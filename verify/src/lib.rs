@@ -8,10 +8,16 @@
 //! - the SMT semantics of every opcode (`semantics.rs`: one exhaustive
 //!   `match` on [`weft_ir::Opcode`], no catch-all arm);
 //! - the symbolic machine state and the outside world (`state.rs`), the
-//!   symbolic executor with path merging, loop cuts and unrolling
-//!   (`exec.rs`), the named refinement queries and counterexamples
-//!   (`query.rs`), the time budget of a check (`budget.rs`), and the
-//!   verdict types ([`Outcome`], [`Report`]);
+//!   symbolic executor with path merging, loop cuts, unrolling, the world's
+//!   choices and inlining (`exec.rs`), the named refinement queries and
+//!   counterexamples (`query.rs`), the inductive proof over cut pairs and
+//!   the inference of relations (`sync.rs`), the time budget of a check
+//!   (`budget.rs`), and the verdict types ([`Outcome`], [`Report`]);
+//! - certificates ([`Certificate`]: loop correspondences, facts at cut
+//!   points, module invariants; `cert.rs`) and the proof of module
+//!   invariants ([`prove_module_invariant`]; `invariant.rs`);
+//! - checks written as text ([`text`]: the directives of `.ir` check files
+//!   that `weft check` and `test refine` read);
 //! - [`evaluate`], which runs the SMT semantics on concrete inputs, so tests
 //!   can compare it with the reference interpreter.
 //!
@@ -26,12 +32,12 @@
 //! `ref.func fnN` is `N + 1`). The state is every global (any type), every
 //! memory (bytes `BV32 → BV8` plus the size in pages), every table (handles
 //! `BV32 → BV32` plus the size), and the dropped flags of data and element
-//! segments; it is the union of what either function declares. Memory and
-//! table contents are a write log over a base Z3 array (`state::ArrTerm`):
-//! stores, ranged writes for bulk operations and `grow`, and `ite`s where
-//! paths merge; a read expands into an `ite` chain, so queries stay
-//! quantifier-free and avoid Z3's slow array reasoning on byte-wise stores.
-//! Per-opcode semantics: `semantics.rs`.
+//! segments; it is the union of what either function (and the callees
+//! given) declares. Memory and table contents are a write log over a base
+//! Z3 array (`state::ArrTerm`): stores, ranged writes for bulk operations
+//! and `grow`, and `ite`s where paths merge; a read expands into an `ite`
+//! chain, so queries stay quantifier-free and avoid Z3's slow array
+//! reasoning on byte-wise stores. Per-opcode semantics: `semantics.rs`.
 //!
 //! An observer sees, in order, the calls a function makes (callee handle,
 //! arguments, and the whole state at the call) and then its outcome: a
@@ -42,7 +48,22 @@
 //! shrinking, dropped segments dropped and immutable globals unchanged.
 //! `call_indirect` traps on an index past the table, a null entry, or an
 //! entry whose type differs (an uninterpreted predicate per signature,
-//! pinned for the functions the declarations name).
+//! pinned for the functions the declarations name). A direct call of a
+//! function whose body the check is given ([`Options::callees`], loop-free)
+//! is executed in place instead, in both functions, up to
+//! [`Options::inline_depth`] nested calls (a run that goes deeper is not
+//! compared, so the verdict is then at best bounded).
+//!
+//! The world also decides whether each `memory.grow` and `table.grow`
+//! succeeds: wasm lets any grow fail, even by 0 pages. The `k`-th grow of
+//! both functions gets the world's choice `k`; a source grow past the
+//! target's last one succeeds (a witness: the source could have succeeded),
+//! so a target that introduces a grow, or moves one to where its result
+//! matters, is refuted, and `memory.grow 0 → memory.size` is proved.
+//! Indexing the choices by order is conservative: two grows swapped, or an
+//! unused grow removed, are reported although a host could not tell. With
+//! [`Options::assume_grow_succeeds`] every grow whose new size fits
+//! succeeds (listed in [`Report::assumptions`]).
 //!
 //! Paths are merged where they meet (one encoding per block instance), and
 //! the exits and calls of each function are merged by kind before the two
@@ -61,49 +82,97 @@
 //!
 //! # NaN policy
 //!
-//! Float arithmetic whose result is NaN yields the canonical NaN
-//! (`0x7fc00000`, `0x7ff8000000000000`) in both functions — one of the
-//! results wasm allows, chosen the same way on both sides; the interpreter
-//! makes the same choice. `abs`, `neg`, `copysign`, reinterpretations,
-//! loads and stores keep bits exactly. Observations of type `f32`/`f64`
-//! (return values, call arguments, globals) treat any NaN as equal to any
-//! NaN; signed zeros are distinct (bitwise comparison otherwise). Bits that
-//! reach memory, a `v128` or an integer are compared exactly. Two
-//! consequences: a pass that folds NaN-producing arithmetic into a
-//! different (also allowed) NaN constant that is then stored or
-//! reinterpreted is reported, conservatively; and because both functions
-//! make the same canonical choice, a target whose arithmetic could produce
-//! more NaN payloads than the source's is not told apart when those bits
-//! reach memory.
+//! [`Options::nan`] chooses. [`NanMode::Permissive`] (the default, what the
+//! pass pipeline uses): float arithmetic whose result is NaN yields the
+//! canonical NaN (`0x7fc00000`, `0x7ff8000000000000`) in both functions —
+//! one of the results wasm allows, chosen the same way on both sides; the
+//! interpreter makes the same choice. `abs`, `neg`, `copysign`,
+//! reinterpretations, loads and stores keep bits exactly. Observations of
+//! type `f32`/`f64` (return values, call arguments, globals) treat any NaN
+//! as equal to any NaN; signed zeros are distinct (bitwise comparison
+//! otherwise); bits that reach memory, a `v128` or an integer, and the
+//! state at loop cut points, are compared exactly. This accepts rewrites
+//! that change which NaN comes out (`x - 0.0 → x`,
+//! `f32.demote(f64.promote(x)) → x`).
+//!
+//! [`NanMode::Exact`] is the spec's reading: each NaN that float arithmetic
+//! produces is the world's choice among the NaNs wasm allows there (a quiet
+//! NaN of either sign; the canonical payload unless an operand is a NaN
+//! without it), indexed like calls; the target's choices are any allowed
+//! ones, and the source takes the target's choice of the same index when
+//! it is allowed for the source's operation (else the canonical NaN), so a
+//! target NaN must be one the source could produce. Every observation is
+//! compared bit for bit. `x - 0.0 → x` and the promote/demote round trip
+//! are refuted (a signalling NaN input comes back quiet from the source).
+//! Indexing by order is conservative: a pass that removes a NaN-producing
+//! operation before another on the same path (dead code) is reported.
+//!
+//! No pass of the pipeline relies on the permissive policy to rewrite NaN
+//! bits: `sccp` does not fold an operation whose result is a NaN, and
+//! `copy-prop` has no float identities (see their module docs). What the
+//! permissive policy accepts that exact mode would report is the order of
+//! NaN choices when `dce` deletes unused float arithmetic.
 //!
 //! # Loops
 //!
 //! Loop headers are the targets of back edges (the CFG must be reducible).
-//! If the two functions have the same number of headers and the headers
-//! correspond in reverse post-order with equal parameter types, the check
-//! is inductive: it cuts both functions at the headers and proves, for the
-//! entry segment and for each header, that from equal states (equal header
-//! arguments, equal globals/memories/tables, a fresh world) both functions
-//! make the same calls and reach the same exit — the same return, trap, or
-//! corresponding header with equal arguments and state. Values defined
-//! before any loop (in blocks no loop header reaches) keep their exact terms
-//! inside loop segments; other values live into a header are matched by
-//! value number and proved equal at every entry to the header. Success is
-//! [`Outcome::Proved`] (unbounded). The state at a header is any state, so a
-//! pass that relies on a fact established before the loop (other than the
-//! values themselves) fails the induction and falls back to unrolling.
+//! A loop is proved by induction over cut pairs (`sync.rs`): both functions
+//! are cut at corresponding blocks; from the entry, and from every pair
+//! with the two functions in one shared symbolic state and related values,
+//! every loop-free segment must make the same calls and reach matching
+//! exits — the same return or trap, or a pair whose relation holds again.
+//! The state at a pair is any state consistent with what cannot change:
+//! immutable globals keep their entry values, memories and tables are at
+//! least as large as at entry, dropped segments stay dropped, proved module
+//! invariants hold. Values defined before any loop keep their exact terms.
+//! Success is [`Outcome::Proved`] (unbounded).
 //!
-//! The induction needs the pass to keep header arguments in
-//! correspondence. If it does not apply or a segment query is satisfiable,
-//! both functions are unrolled from the entry until each header has executed
-//! [`Options::unroll_bound`] times; success is
-//! [`Outcome::ProvedBounded`] and never [`Outcome::Proved`]. Runs that go
-//! past the bound are ignored (so is non-termination); calls both functions
-//! make before that are still compared. A bounded proof in which no run of
-//! the source finishes within the bound would be vacuous and is reported as
-//! `Unknown` instead. A counterexample found while unrolling is a real run.
-//! An undecided segment query (timeout) makes the check `Unknown` without
-//! unrolling (see below).
+//! The pairs come from the certificate ([`Certificate::correspondence`]),
+//! else the checker tries the loop headers paired in reverse post-order
+//! with equal parameters and equal same-numbered live values
+//! ([`Method::Inductive`]). When that proof fails, the functions are
+//! unrolled from the entry until each header has executed
+//! [`Options::unroll_bound`] times: a difference found is a real
+//! counterexample. If none is found, the checker infers relations for the
+//! header pairing and for the alignments peeling and rotation produce
+//! (Houdini over candidate equalities: strength-reduced induction
+//! variables, loop-invariant values, memory loaded before the loop, sizes
+//! and globals the loop does not change), proves the first that holds
+//! ([`Method::Relational`]), and otherwise unrolls again to
+//! [`Options::unroll_retry_bound`], so a difference a few iterations later
+//! is still found. What is left is [`Outcome::ProvedBounded`], never
+//! [`Outcome::Proved`]: runs that go past the bound are not compared (so is
+//! non-termination), except that such a run may not have made more calls
+//! than a finished run of the other function has in all. A bounded proof in
+//! which no run of the source finishes within the bound would be vacuous
+//! and is reported as `Unknown` instead. An undecided segment query
+//! (timeout) makes the check `Unknown` without unrolling (see below).
+//!
+//! # Certificates
+//!
+//! A pass may hand the checker what it relied on ([`Options::certificate`];
+//! the design, for every later user, is in `docs/certificates.md`):
+//!
+//! - facts at cut points of one function ([`HeaderFact`]: the range
+//!   analysis's `i <u len` at a header), proved on that function alone —
+//!   established on the first arrival, preserved by every segment that
+//!   assumes them — then added to the relations;
+//! - a correspondence between the loops ([`Correspondence`] of
+//!   [`CutPair`]s with relations, `src_steps` source trips per target trip
+//!   and entry passes: vectorized loops, peeling, rotation), proved as
+//!   above;
+//! - proved module invariants ([`ProvedInvariant`], made only by
+//!   [`prove_module_invariant`]: established by initialization, preserved
+//!   by every function), assumed at entry, after every call and at every
+//!   cut point.
+//!
+//! Certificates are terms ([`Term`], [`Fact`]): pure expressions over SSA
+//! values of either function, the state and the entry state, combined by
+//! pure opcodes of the IR's table; their text form is in [`text`]. The
+//! checker never trusts one: a fact that is not established or not
+//! preserved is a [`Outcome::Counterexample`] whose query starts with
+//! `certificate:` (from the state it starts in, which satisfies the facts
+//! but need not be reachable, when preservation fails).
 //!
 //! # What is `Unknown`
 //!
@@ -113,13 +182,11 @@
 //! unrolling past [`Options::max_instances`] block instances, a vacuous
 //! bounded proof, irreducible control flow, malformed IR (wrong operand
 //! types, undeclared entities, missing terminators), differing signatures
-//! or declarations, and invalid preconditions. No opcode is unsupported:
-//! the semantics is one exhaustive `match` on the opcode with no `_ =>`
-//! arm, and `tests/cross_check.rs` runs every opcode against the reference
-//! interpreter on random edge-case inputs. A panic inside the checker (a
-//! bug) is caught and reported as `Unknown`. `memory.grow` and
-//! `table.grow` succeed exactly when the new size is within the maximum;
-//! the host's freedom to refuse a grow is not modelled.
+//! or declarations, invalid preconditions or certificate terms. No opcode is
+//! unsupported: the semantics is one exhaustive `match` on the opcode with
+//! no `_ =>` arm, and `tests/cross_check.rs` runs every opcode against the
+//! reference interpreter on random edge-case inputs. A panic inside the
+//! checker (a bug) is caught and reported as `Unknown`.
 //!
 //! Undecided queries end the check instead of multiplying its cost: when
 //! the combined query of a comparison is `unknown`, the named queries are
@@ -138,12 +205,24 @@
 //! preprocesses a large query, so the budget bounds a check's time only up
 //! to that overrun.
 //!
-//! # Preconditions
+//! Some shapes are decided before they reach Z3's slow paths: division and
+//! remainder decide the divisors 1 and -1 before the divider; conversions,
+//! truncations and comparisons of promoted `f32` values, and `f32` `+ - * /
+//! sqrt min max` computed in `f64` and demoted, are taken on the `f32`
+//! values (identities of IEEE arithmetic; `smt.rs`, `Wide`); a float
+//! pattern the check made reads back as its float; bulk memory operations
+//! of a small constant length are byte stores; and queries over floats get
+//! Z3's non-incremental solver.
+//!
+//! # Preconditions and declared state
 //!
 //! A module pass may state facts the check assumes ([`Precondition`]: a
 //! parameter is one of a set of constants or in a range, a global holds one
 //! of a set of values at entry). They are asserted on the entry inputs,
 //! listed in [`Report::assumptions`] and in every counterexample.
+//! [`Options::init`] declares the module's initial state and the contents
+//! of passive segments; segment contents always hold, and the function
+//! starts from the initial state with [`Options::start_at_init`].
 //!
 //! # Determinism and contexts
 //!

@@ -22,7 +22,7 @@
 //! | `; nan: exact` | [`NanMode::Exact`] |
 //! | `; grow: succeeds` | [`Options::assume_grow_succeeds`] |
 //! | `; unroll: 8` | [`Options::unroll_bound`] |
-//! | `; cut: src.block1 tgt.block4 steps=4 src-entry-passes=1 tgt-entry-passes=0` | a [`CutPair`] of the certificate's [`Correspondence`] (the numbers are optional) |
+//! | `; cut: src.block1 tgt.block4 steps=4 src-entry-passes=1 tgt-entry-passes=0` | a [`CutPair`] of the certificate's [`crate::Correspondence`] (the numbers are optional) |
 //! | `; relate: src.block1 tgt.block4: FACT` | a fact of that pair's relation |
 //! | `; fact: src.block1: FACT` | a [`HeaderFact`] (values without a side are the named side's) |
 //! | `; module-invariant: FACT` | a [`ModuleInvariant`] fact, proved over the source, its callees and the initialization functions, then assumed |
