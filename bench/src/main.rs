@@ -81,6 +81,10 @@ struct Args {
     /// default jco-p3,p3).
     #[arg(long, value_delimiter = ',')]
     verify_cost_groups: Option<Vec<String>>,
+    /// Append every check of the verification-cost section to this file
+    /// (tab-separated), as it is measured.
+    #[arg(long)]
+    verify_cost_raw: Option<PathBuf>,
     /// Run wasm-opt on everything, neither reading nor writing its cache
     /// (`bench/out/wasm-opt-cache`).
     #[arg(long)]
@@ -95,6 +99,7 @@ fn verify_cost(args: &Args) -> Result<verify_cost::Results, String> {
     if let Some(groups) = &args.verify_cost_groups {
         options.groups = groups.clone();
     }
+    options.raw = args.verify_cost_raw.clone();
     verify_cost::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
 }
 

@@ -37,6 +37,10 @@ pub struct Options {
     pub check: weft::Config,
     /// At most this many files per group (the smallest first), if set.
     pub limit: Option<usize>,
+    /// Append every check as a tab-separated line (file, function, pass,
+    /// instructions, milliseconds, verdict, method) to this file, as it is
+    /// measured.
+    pub raw: Option<PathBuf>,
 }
 
 impl Options {
@@ -47,6 +51,7 @@ impl Options {
             groups: DEFAULT_GROUPS.iter().map(|g| g.to_string()).collect(),
             check: weft::Config::default(),
             limit: None,
+            raw: None,
         }
     }
 }
@@ -148,6 +153,7 @@ fn method_text(m: &Method) -> String {
     match m {
         Method::LoopFree => "loop-free".into(),
         Method::Inductive { loops } => format!("induction ({loops} loops)"),
+        Method::Relational { pairs, facts, .. } => format!("induction ({pairs} pairs, {facts} facts)"),
         Method::Unrolled { bound, .. } => format!("unrolled to {bound}"),
         Method::None => "-".into(),
     }
@@ -227,6 +233,27 @@ pub fn run(options: &Options, log: &mut dyn FnMut(String)) -> Result<Results, Er
             }
             let took = file_start.elapsed();
             let mine = &results.checks[first..];
+            if let Some(raw) = &options.raw {
+                use std::io::Write as _;
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(raw)
+                    .map_err(|e| Error::new(format!("{}: {e}", raw.display())))?;
+                for c in mine {
+                    let _ = writeln!(
+                        f,
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        c.file,
+                        c.function.replace('\t', " "),
+                        c.pass,
+                        c.insts,
+                        c.time.as_millis(),
+                        c.kind.name(),
+                        c.method
+                    );
+                }
+            }
             let proved = mine.iter().filter(|c| c.kind == Kind::Proved).count();
             log(format!("verify-cost: {name}: {} checks, {proved} proved, {:.1} s", mine.len(), took.as_secs_f64()));
             results.files.push((name, took));
@@ -380,7 +407,7 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         );
     }
     let mut slow: Vec<&Check> = r.checks.iter().collect();
-    slow.sort_by(|a, b| b.time.cmp(&a.time));
+    slow.sort_by_key(|c| std::cmp::Reverse(c.time));
     let _ = writeln!(w, "The slowest checks and every check that was not proved:\n");
     let _ = writeln!(w, "| time | verdict | method | pass | function | insts | file |");
     let _ = writeln!(w, "|---:|---|---|---|---|---:|---|");

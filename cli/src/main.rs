@@ -433,7 +433,9 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
     let (src, tgt) = (main(&sfile, &args.source)?, main(&tfile, &args.target)?);
     let mut helpers: Vec<FileFunction> = Vec::new();
     for f in sfile.functions.iter().chain(&tfile.functions) {
-        if f.is_helper().map_err(input)? && !helpers.iter().any(|h| h.func.display().to_string() == f.func.display().to_string()) {
+        if f.is_helper().map_err(input)?
+            && !helpers.iter().any(|h| h.func.display().to_string() == f.func.display().to_string())
+        {
             helpers.push(f.clone());
         }
     }

@@ -221,10 +221,9 @@ fn check_exit_statuses_tell_proved_bounded_refuted_and_unknown_apart() {
     assert_eq!(code, 3, "{out}{err}");
     // Equal below 2^31 iterations only: bounded, a status of its own (4),
     // said in one line.
-    let wide = SUM_LOOP.replace("(i32) -> i32", "(i32) -> i64").replace(
-        "block3:\n    return v3",
-        "block3:\n    v8 = i64.extend_i32_u v3\n    return v8",
-    );
+    let wide = SUM_LOOP
+        .replace("(i32) -> i32", "(i32) -> i64")
+        .replace("block3:\n    return v3", "block3:\n    v8 = i64.extend_i32_u v3\n    return v8");
     let narrow = wide.replace("i64.extend_i32_u", "i64.extend_i32_s");
     let (code, out, err) = run(weft().arg("check").arg(ir_file("wide", &wide)).arg(ir_file("narrow", &narrow)));
     assert_eq!(code, 4, "{out}{err}");
@@ -246,7 +245,10 @@ fn check_exit_statuses_tell_proved_bounded_refuted_and_unknown_apart() {
 
 #[test]
 fn check_models_grows_nans_and_callees_as_asked() {
-    let size = ir_file("size", "function %f() -> i32 {\n    mem0 = memory min=1\n\nblock0:\n    v0 = memory.size mem0\n    return v0\n}\n");
+    let size = ir_file(
+        "size",
+        "function %f() -> i32 {\n    mem0 = memory min=1\n\nblock0:\n    v0 = memory.size mem0\n    return v0\n}\n",
+    );
     let grow = ir_file(
         "grow0",
         "function %f() -> i32 {\n    mem0 = memory min=1\n\nblock0:\n    v1 = i32.const 0\n    v0 = memory.grow mem0 v1\n    return v0\n}\n",
@@ -256,7 +258,10 @@ fn check_models_grows_nans_and_callees_as_asked() {
     let (code, out, err) = run(weft().arg("check").arg(&size).arg(&grow).arg("--assume-grow-succeeds").arg("--stats"));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("assuming every memory.grow"), "the assumption is listed: {out}");
-    let sub = ir_file("sub0", "function %f(f32) -> f32 {\nblock0(v0: f32):\n    v1 = f32.const 0.0\n    v2 = f32.sub v0, v1\n    return v2\n}\n");
+    let sub = ir_file(
+        "sub0",
+        "function %f(f32) -> f32 {\nblock0(v0: f32):\n    v1 = f32.const 0.0\n    v2 = f32.sub v0, v1\n    return v2\n}\n",
+    );
     let id = ir_file("id", "function %f(f32) -> f32 {\nblock0(v0: f32):\n    return v0\n}\n");
     let (code, out, err) = run(weft().arg("check").arg(&sub).arg(&id));
     assert_eq!(code, 0, "{out}{err}");

@@ -348,7 +348,8 @@ fn run_refine(text: &str) -> Result<usize, String> {
     for pair in checked.chunks(2) {
         let (s, t) = (pair[0], pair[1]);
         let ctx = |e: String| format!("pair %{} / %{} (line {}): {e}", s.func.name, t.func.name, t.line);
-        let expect: Vec<&str> = t.comments.iter().filter_map(|c| c.trim().strip_prefix("expect:")).map(str::trim).collect();
+        let expect: Vec<&str> =
+            t.comments.iter().filter_map(|c| c.trim().strip_prefix("expect:")).map(str::trim).collect();
         let [expect] = expect.as_slice() else {
             return Err(ctx("the target needs exactly one `; expect:` line".into()));
         };

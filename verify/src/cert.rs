@@ -372,15 +372,13 @@ impl TermCx<'_> {
             }
             Term::Const(ty, bits) => Ok(crate::smt::bv_u128(*bits, type_bits(*ty))),
             Term::Global(g) => st.globals.get(g).cloned().ok_or_else(|| format!("{g} is not declared")),
-            Term::MemorySize(m) => {
-                Ok(st.mems.get(m).ok_or_else(|| format!("{m} is not declared"))?.pages.clone())
-            }
-            Term::TableSize(tb) => {
-                Ok(st.tables.get(tb).ok_or_else(|| format!("{tb} is not declared"))?.size.clone())
-            }
+            Term::MemorySize(m) => Ok(st.mems.get(m).ok_or_else(|| format!("{m} is not declared"))?.pages.clone()),
+            Term::TableSize(tb) => Ok(st.tables.get(tb).ok_or_else(|| format!("{tb} is not declared"))?.size.clone()),
             Term::Load { ty, mem, addr, bytes } => {
                 let width = type_bits(*ty);
-                if !matches!(ty, Type::I32 | Type::I64) || !matches!(bytes, 1 | 2 | 4 | 8) || u32::from(*bytes) * 8 > width
+                if !matches!(ty, Type::I32 | Type::I64)
+                    || !matches!(bytes, 1 | 2 | 4 | 8)
+                    || u32::from(*bytes) * 8 > width
                 {
                     return Err(format!("`{t}`: a load term reads 1, 2, 4 or 8 bytes into i32 or i64"));
                 }

@@ -71,11 +71,11 @@ use z3::ast::{BV, Bool};
 use z3::{Params, SatResult, Solver};
 
 use crate::budget::Budget;
+use crate::cert::{Fact, Side};
 use crate::cfg::CfgInfo;
 use crate::outcome::PinStats;
 use crate::pathcond::and_cond;
 use crate::smt::{Smt, and2, bool_to_i32, or_all};
-use crate::cert::{Fact, Side};
 use crate::state::{MachineState, Universe, World, ite_bv, type_bits};
 
 /// An event counter: a BV32 term with its static range.
@@ -642,8 +642,11 @@ impl<'a> Explorer<'a> {
                         }
                         _ => {
                             let results = self.encode_op(&mut flow, inst, opcode, &arg_terms, imm)?;
-                            let results =
-                                if self.model.nan_exact { self.exact_nans(&mut flow, opcode, &arg_terms, results)? } else { results };
+                            let results = if self.model.nan_exact {
+                                self.exact_nans(&mut flow, opcode, &arg_terms, results)?
+                            } else {
+                                results
+                            };
                             let res_vals = self.func.dfg.inst_results(inst).to_vec();
                             if !opcode.is_terminator() {
                                 if res_vals.len() != results.len() {

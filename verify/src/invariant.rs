@@ -118,7 +118,17 @@ struct Prover<'a> {
 }
 
 impl Prover<'_> {
-    fn explore(&self, func: &Function, cfg: &CfgInfo, mode: Mode, cuts: &CutPlan, world: &str, start: Start, after: Option<&AfterCall>) -> Result<Trace, String> {
+    #[expect(clippy::too_many_arguments, reason = "one exploration: the function, where it is cut, and its start")]
+    fn explore(
+        &self,
+        func: &Function,
+        cfg: &CfgInfo,
+        mode: Mode,
+        cuts: &CutPlan,
+        world: &str,
+        start: Start,
+        after: Option<&AfterCall>,
+    ) -> Result<Trace, String> {
         let mut ex = Explorer::new(&self.smt, &self.u, func, cfg, World::new(world), mode, cuts, &self.callees);
         ex.max_instances = self.opts.max_instances;
         ex.budget = Some(self.budget);
@@ -152,7 +162,11 @@ impl Prover<'_> {
         solver.assert(bad);
         let t0 = Instant::now();
         let r = solver.check();
-        stats.push(QueryStat { name: name.into(), millis: t0.elapsed().as_millis(), result: format!("{r:?}").to_lowercase() });
+        stats.push(QueryStat {
+            name: name.into(),
+            millis: t0.elapsed().as_millis(),
+            result: format!("{r:?}").to_lowercase(),
+        });
         match r {
             SatResult::Unsat => Ok(None),
             SatResult::Sat => Ok(Some(solver.get_model().ok_or("no model")?)),
@@ -227,8 +241,13 @@ fn prove(
         let bound: Vec<Bool> =
             trace.exits.iter().filter(|e| matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
         if !bound.is_empty()
-            && p.query(&format!("init %{}: runs past the unrolling bound", f.name), &background, &or_all(&bound), stats)?
-                .is_some()
+            && p.query(
+                &format!("init %{}: runs past the unrolling bound", f.name),
+                &background,
+                &or_all(&bound),
+                stats,
+            )?
+            .is_some()
         {
             return Ok((
                 Outcome::Unknown(format!(
@@ -253,7 +272,13 @@ fn prove(
     }
     let bad = and2(&reach, &p.holds(&st, &inst_state)?.not());
     if let Some(m) = p.query("established after initialization", &background, &bad, stats)? {
-        let c = counterexample("module invariant: not established by initialization".into(), "after initialization", &m, &st, &p.u);
+        let c = counterexample(
+            "module invariant: not established by initialization".into(),
+            "after initialization",
+            &m,
+            &st,
+            &p.u,
+        );
         return Ok((Outcome::Counterexample(c), Method::LoopFree));
     }
 
@@ -277,7 +302,11 @@ fn prove(
             .collect();
         let mut facts = entry.facts.clone();
         facts.push(p.holds(&entry.st, &entry.st)?);
-        starts.push((format!("%{} from its entry", f.name), Start::new(block, params, BTreeMap::new(), entry.st.clone()), facts));
+        starts.push((
+            format!("%{} from its entry", f.name),
+            Start::new(block, params, BTreeMap::new(), entry.st.clone()),
+            facts,
+        ));
         for h in &cfg.headers {
             let (hst, mut hfacts) = MachineState::symbolic(&p.u, &format!("f{n}.{h}"));
             let mut hst = hst;
@@ -317,7 +346,9 @@ fn prove(
                     ExitKind::Return(_) => format!("at {}", e.what),
                     ExitKind::Trap => e.what.clone(),
                     ExitKind::Cut { block, .. } => format!("on entering loop header {block}"),
-                    ExitKind::Bound => return Err(format!("%{}: calls inlined deeper than the inlining depth", f.name)),
+                    ExitKind::Bound => {
+                        return Err(format!("%{}: calls inlined deeper than the inlining depth", f.name));
+                    }
                 };
                 points.push((e.reach.clone(), &e.st, what));
             }

@@ -209,8 +209,7 @@
 //! remainder decide the divisors 1 and -1 before the divider; conversions,
 //! truncations and comparisons of promoted `f32` values, and `f32` `+ - * /
 //! sqrt min max` computed in `f64` and demoted, are taken on the `f32`
-//! values (identities of IEEE arithmetic; `smt.rs`, `Wide`); a float
-//! pattern the check made reads back as its float; bulk memory operations
+//! values (identities of IEEE arithmetic; `smt.rs`, `Wide`); bulk memory operations
 //! of a small constant length are byte stores; and queries over floats get
 //! Z3's non-incremental solver.
 //!
@@ -251,9 +250,7 @@ mod sync;
 pub mod text;
 mod typing;
 
-pub use cert::{
-    Certificate, CutPair, Correspondence, Fact, HeaderFact, ModuleInvariant, ProvedInvariant, Side, Term,
-};
+pub use cert::{Certificate, Correspondence, CutPair, Fact, HeaderFact, ModuleInvariant, ProvedInvariant, Side, Term};
 pub use eval::{ConcreteInputs, ConcreteOutcome, ConcreteRun, evaluate};
 pub use invariant::{InvariantReport, prove_module_invariant};
 pub use options::{InitialState, NanMode, Options, Precondition};
@@ -311,10 +308,7 @@ pub fn check_refinement_report(src: &Function, tgt: &Function, opts: &Options) -
 
 impl Report {
     /// Sets the outcome from what a check returned (or the panic it raised).
-    pub(crate) fn outcome_from(
-        &mut self,
-        result: std::thread::Result<Result<(Outcome, Method), String>>,
-    ) {
+    pub(crate) fn outcome_from(&mut self, result: std::thread::Result<Result<(Outcome, Method), String>>) {
         match result {
             Ok(Ok((outcome, method))) => {
                 self.outcome = outcome;
@@ -661,7 +655,10 @@ impl Session<'_> {
                 Verdict::Holds if bounded => {
                     // Runs that inline deeper than the depth were not compared.
                     let k = self.opts.inline_depth;
-                    (Outcome::ProvedBounded(k), Method::Unrolled { bound: k, reason: "calls inlined to a depth".into() })
+                    (
+                        Outcome::ProvedBounded(k),
+                        Method::Unrolled { bound: k, reason: "calls inlined to a depth".into() },
+                    )
                 }
                 Verdict::Holds => (Outcome::Proved, Method::LoopFree),
                 Verdict::Fails(c) => (Outcome::Counterexample(c), Method::LoopFree),
@@ -693,6 +690,7 @@ impl Session<'_> {
         };
         // Unrolling first: a wrong rewrite is refuted by a real run at once.
         let k = self.opts.unroll_bound;
+        let t0 = Instant::now();
         let first = match self.unroll(k, &reason) {
             Ok(r) => r,
             Err(why) if self.cx.budget.spent() => return Err(why),
@@ -706,10 +704,15 @@ impl Session<'_> {
         if let Some(method) = self.inferred()? {
             return Ok((Outcome::Proved, method));
         }
+        // No counterexample within `k`: try a larger bound, a difference a
+        // few iterations later is still found — when it is cheap, that is
+        // when unrolling to `k` took under a tenth of the check's budget
+        // (the larger bound costs a few times more).
+        let cheap = t0.elapsed() < self.opts.budget() / 10;
         let retry = match (&first.0, self.opts.unroll_retry_bound) {
-            // No counterexample within `k`: try a larger bound while there is
-            // time; a difference a few iterations later is still found.
-            (Outcome::ProvedBounded(_) | Outcome::Unknown(_), Some(big)) if big > k && !self.cx.budget.spent() => {
+            (Outcome::ProvedBounded(_) | Outcome::Unknown(_), Some(big))
+                if big > k && cheap && !self.cx.budget.spent() =>
+            {
                 self.unroll(big, &reason).ok()
             }
             _ => None,
@@ -816,7 +819,14 @@ fn run_check(
         .zip(&entry.params)
         .map(|(v, bv): (&Value, &BV)| (v.to_string(), src.dfg.value_type(*v), bv.clone()))
         .collect();
-    let cx = QueryCx { params, st: &entry.st, u: &u, nan_exact: opts.nan == NanMode::Exact, budget, rlimit: opts.query_rlimit };
+    let cx = QueryCx {
+        params,
+        st: &entry.st,
+        u: &u,
+        nan_exact: opts.nan == NanMode::Exact,
+        budget,
+        rlimit: opts.query_rlimit,
+    };
     let mut background = entry.facts.clone();
     background.extend(init);
     background.extend(pre);

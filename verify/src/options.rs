@@ -44,10 +44,11 @@ pub struct Options {
     pub unroll_bound: u32,
     /// Size limit: the most block instances one exploration may create.
     pub max_instances: usize,
-    /// When unrolling to [`Options::unroll_bound`] finds no counterexample,
-    /// unroll again to this larger bound (within the check's budget and
-    /// [`Options::max_instances`]) before answering `ProvedBounded`, so a
-    /// difference a few iterations later is still found. `None`: no retry.
+    /// When unrolling to [`Options::unroll_bound`] finds no counterexample
+    /// (and took under a tenth of the check's budget), unroll again to this
+    /// larger bound (within the budget and [`Options::max_instances`])
+    /// before answering `ProvedBounded`, so a difference a few iterations
+    /// later is still found. `None`: no retry.
     pub unroll_retry_bound: Option<u32>,
     /// Facts the check may assume (a module pass's obligation). Each one is
     /// listed in the report and in counterexamples.

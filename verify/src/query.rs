@@ -52,9 +52,9 @@ use z3::{Model, Params, SatResult, Solver};
 
 use crate::budget::Budget;
 use crate::exec::{EventRec, ExitKind, ExitRec, Trace};
-use crate::smt::{and2, or_all};
 use crate::outcome::{Counterexample, QueryStat};
 use crate::smt::FTy;
+use crate::smt::{and2, or_all};
 use crate::state::{MachineState, PAGE_BYTES, Universe, ite_bv};
 
 /// How to show one side of an observation.
@@ -671,7 +671,9 @@ impl QueryCx<'_> {
     pub(crate) fn describe_params(&self, model: &Model) -> Vec<(String, String)> {
         self.params
             .iter()
-            .map(|(name, ty, bv)| (name.clone(), eval_bits(model, bv).map(|b| show_value(*ty, b)).unwrap_or_else(|| "?".into())))
+            .map(|(name, ty, bv)| {
+                (name.clone(), eval_bits(model, bv).map(|b| show_value(*ty, b)).unwrap_or_else(|| "?".into()))
+            })
             .collect()
     }
 }
@@ -715,6 +717,7 @@ enum Answer {
 /// whose difference is reported when none of them is satisfiable (or
 /// decided within the budget): that model is a real run, since it satisfies
 /// every assertion.
+#[expect(clippy::too_many_arguments, reason = "the two traces, what they are compared under, and where stats go")]
 pub(crate) fn compare(
     label: &str,
     s: &Trace,
@@ -817,7 +820,8 @@ pub(crate) fn compare(
     // The combined model is a run on which the observations of some query
     // differ: only the queries before the first such one in observation
     // order can name an earlier difference, so only those are asked.
-    let shown_at = combined_model.as_ref().and_then(|m| queries.iter().position(|q| diagnose(q, m, s, t, inputs).is_some()));
+    let shown_at =
+        combined_model.as_ref().and_then(|m| queries.iter().position(|q| diagnose(q, m, s, t, inputs).is_some()));
     let asked = shown_at.unwrap_or(queries.len());
     let mut unknown = None;
     for q in &queries[..asked] {

@@ -1067,14 +1067,50 @@ fn nan_lanes(opcode: Opcode, arity: usize) -> Option<NanLanes> {
         lanes: (0..lanes).map(|i| (i, (0..arity).map(|a| (a, i)).collect())).collect(),
     };
     Some(match opcode {
-        O::F32Add | O::F32Sub | O::F32Mul | O::F32Div | O::F32Min | O::F32Max | O::F32Sqrt | O::F32Ceil
-        | O::F32Floor | O::F32Trunc | O::F32Nearest => same(FTy::F32, 1),
-        O::F64Add | O::F64Sub | O::F64Mul | O::F64Div | O::F64Min | O::F64Max | O::F64Sqrt | O::F64Ceil
-        | O::F64Floor | O::F64Trunc | O::F64Nearest => same(FTy::F64, 1),
-        O::F32x4Add | O::F32x4Sub | O::F32x4Mul | O::F32x4Div | O::F32x4Min | O::F32x4Max | O::F32x4Sqrt
-        | O::F32x4Ceil | O::F32x4Floor | O::F32x4Trunc | O::F32x4Nearest => same(FTy::F32, 4),
-        O::F64x2Add | O::F64x2Sub | O::F64x2Mul | O::F64x2Div | O::F64x2Min | O::F64x2Max | O::F64x2Sqrt
-        | O::F64x2Ceil | O::F64x2Floor | O::F64x2Trunc | O::F64x2Nearest => same(FTy::F64, 2),
+        O::F32Add
+        | O::F32Sub
+        | O::F32Mul
+        | O::F32Div
+        | O::F32Min
+        | O::F32Max
+        | O::F32Sqrt
+        | O::F32Ceil
+        | O::F32Floor
+        | O::F32Trunc
+        | O::F32Nearest => same(FTy::F32, 1),
+        O::F64Add
+        | O::F64Sub
+        | O::F64Mul
+        | O::F64Div
+        | O::F64Min
+        | O::F64Max
+        | O::F64Sqrt
+        | O::F64Ceil
+        | O::F64Floor
+        | O::F64Trunc
+        | O::F64Nearest => same(FTy::F64, 1),
+        O::F32x4Add
+        | O::F32x4Sub
+        | O::F32x4Mul
+        | O::F32x4Div
+        | O::F32x4Min
+        | O::F32x4Max
+        | O::F32x4Sqrt
+        | O::F32x4Ceil
+        | O::F32x4Floor
+        | O::F32x4Trunc
+        | O::F32x4Nearest => same(FTy::F32, 4),
+        O::F64x2Add
+        | O::F64x2Sub
+        | O::F64x2Mul
+        | O::F64x2Div
+        | O::F64x2Min
+        | O::F64x2Max
+        | O::F64x2Sqrt
+        | O::F64x2Ceil
+        | O::F64x2Floor
+        | O::F64x2Trunc
+        | O::F64x2Nearest => same(FTy::F64, 2),
         O::F32DemoteF64 => NanLanes { out: FTy::F32, input: FTy::F64, lanes: vec![(0, vec![(0, 0)])] },
         O::F64PromoteF32 => NanLanes { out: FTy::F64, input: FTy::F32, lanes: vec![(0, vec![(0, 0)])] },
         O::F32x4DemoteF64x2Zero => {
@@ -1109,11 +1145,8 @@ impl Explorer<'_> {
     ) -> Result<Vec<BV>, String> {
         let Some(spec) = nan_lanes(opcode, args.len()) else { return Ok(results) };
         let [r] = results.as_slice() else { return Err(format!("internal: {opcode} has no single result")) };
-        let mut out: Vec<BV> = if r.get_size() == spec.out.bits() {
-            vec![r.clone()]
-        } else {
-            lanes(r, spec.out.bits())
-        };
+        let mut out: Vec<BV> =
+            if r.get_size() == spec.out.bits() { vec![r.clone()] } else { lanes(r, spec.out.bits()) };
         for (i, inputs) in &spec.lanes {
             let ins: Vec<BV> = inputs.iter().map(|(a, l)| lane(&args[*a], spec.input, *l)).collect();
             let slot = &mut out[*i as usize];
@@ -1170,16 +1203,8 @@ pub(crate) fn eval_pure(
     let cfg = crate::cfg::CfgInfo::default();
     let cuts = crate::exec::CutPlan::default();
     let callees = crate::exec::Callees::default();
-    let mut ex = Explorer::new(
-        smt,
-        u,
-        &func,
-        &cfg,
-        crate::state::World::new("w.pure"),
-        crate::exec::Mode::Cut,
-        &cuts,
-        &callees,
-    );
+    let mut ex =
+        Explorer::new(smt, u, &func, &cfg, crate::state::World::new("w.pure"), crate::exec::Mode::Cut, &cuts, &callees);
     let mut flow = Flow {
         reach: Bool::from_bool(true),
         env: Default::default(),

@@ -108,8 +108,6 @@ pub(crate) struct Smt {
     /// How `f64` bit-pattern terms made from `f32` values were computed
     /// (see [`Wide`]).
     wide: RefCell<HashMap<Dynamic, Wide>>,
-    /// The float each pattern made by [`Smt::bits`] came from.
-    floats: RefCell<HashMap<Dynamic, Float>>,
     /// Has a float term been built (see [`Smt::used_floats`])?
     used_floats: std::cell::Cell<bool>,
 }
@@ -179,7 +177,6 @@ impl Smt {
             from_uint,
             simplified: RefCell::new(HashMap::new()),
             wide: RefCell::new(HashMap::new()),
-            floats: RefCell::new(HashMap::new()),
             used_floats: std::cell::Cell::new(false),
         })
     }
@@ -227,27 +224,14 @@ impl Smt {
 
     /// The float whose IEEE bit pattern is `bits` (every NaN pattern maps to
     /// Z3's single NaN).
-    ///
-    /// A pattern this check made from a float result ([`Smt::bits`]) gives
-    /// that float back: SMT-LIB floats have one NaN, so reading the
-    /// canonical NaN's bits is the result's NaN, and any other result's
-    /// bits read back as the result. Chained float operations then build no
-    /// bits-to-float round trips, which Z3 decided slowly (`f32` of an
-    /// `i64` through `f64`: undecided after 20 s with the round trip,
-    /// under a second without).
     pub(crate) fn float(&self, t: FTy, bits: &BV) -> Float {
         self.used_floats.set(true);
-        if let Some(f) = self.floats.borrow().get(&Dynamic::from_ast(bits)) {
-            return f.clone();
-        }
         self.from_bits[Self::fidx(t)].apply(&[bits]).as_float().expect("to_fp yields a float")
     }
 
     /// The bit pattern of a float result: NaN becomes the canonical NaN.
     pub(crate) fn bits(&self, t: FTy, f: &Float) -> BV {
-        let r = f.is_nan().ite(&t.canonical_nan(), &f.to_ieee_bv());
-        self.floats.borrow_mut().insert(Dynamic::from_ast(&r), f.clone());
-        r
+        f.is_nan().ite(&t.canonical_nan(), &f.to_ieee_bv())
     }
 
     /// Has this check built a float term (so its queries are float queries)?
@@ -268,13 +252,9 @@ impl Smt {
 
     /// Records that `other` is a NaN exactly where `r` is and equals `r`
     /// elsewhere (an exact-mode NaN choice in place of the canonical NaN), so
-    /// reading it as a float and the `f32` shortcuts apply to it as to `r`.
+    /// the `f32` shortcuts apply to it as to `r`.
     pub(crate) fn same_value(&self, r: &BV, other: &BV) {
         let key = Dynamic::from_ast(r);
-        let f = self.floats.borrow().get(&key).cloned();
-        if let Some(f) = f {
-            self.floats.borrow_mut().insert(Dynamic::from_ast(other), f);
-        }
         let w = self.wide.borrow().get(&key).cloned();
         if let Some(w) = w {
             self.wide.borrow_mut().insert(Dynamic::from_ast(other), w);
@@ -407,9 +387,7 @@ impl Smt {
     pub(crate) fn f_from_int(&self, to: FTy, x: &BV, signed: bool) -> BV {
         // An integer converts to a number, never to NaN: the bits need no
         // NaN case.
-        let f = self.int_to_float(to, x, signed);
-        let r = f.to_ieee_bv();
-        self.floats.borrow_mut().insert(Dynamic::from_ast(&r), f);
+        let r = self.int_to_float(to, x, signed).to_ieee_bv();
         if to == FTy::F64 && x.get_size() == 32 {
             return self.note_wide(&r, Wide::FromI32(x.clone(), signed));
         }

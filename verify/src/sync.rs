@@ -121,7 +121,10 @@ pub(crate) enum PlanResult {
     Proved,
     /// A segment differs; `relation` when the failing observation is a
     /// relation fact (a certificate that is not established or preserved).
-    Fails { why: String, relation: Option<crate::Counterexample> },
+    Fails {
+        why: String,
+        relation: Option<crate::Counterexample>,
+    },
     Unknown(String),
 }
 
@@ -181,12 +184,7 @@ impl PlanPairing<'_> {
                 Fact::Equal(a, b) => (Some(shown(cx.eval(a)?)), Some(shown(cx.eval(b)?))),
                 Fact::Holds(_) => (None, None),
             };
-            out.push(RelField {
-                name: format!("relation at {}/{}: {f}", pair.src, pair.tgt),
-                holds,
-                src: sv,
-                tgt: tv,
-            });
+            out.push(RelField { name: format!("relation at {}/{}: {f}", pair.src, pair.tgt), holds, src: sv, tgt: tv });
         }
         Ok(out)
     }
@@ -612,7 +610,8 @@ impl<'a> Session<'a> {
             if tys(self.s.func, pa) != tys(self.t.func, pb) {
                 return None;
             }
-            let mut facts: Vec<Fact> = pa.iter().zip(pb).map(|(x, y)| Fact::equal(Term::src(*x), Term::tgt(*y))).collect();
+            let mut facts: Vec<Fact> =
+                pa.iter().zip(pb).map(|(x, y)| Fact::equal(Term::src(*x), Term::tgt(*y))).collect();
             facts.extend(self.matched_live(*a, *b).into_iter().map(|v| Fact::equal(Term::src(v), Term::tgt(v))));
             pairs.push(PairPlan { src: *a, tgt: *b, facts, src_steps: 1, src_entry_passes: 0, tgt_entry_passes: 0 });
         }
@@ -694,9 +693,10 @@ impl<'a> Session<'a> {
                     values.insert(*p, BV::new_const(format!("f{i}.{p}"), type_bits(si.func.dfg.value_type(*p))));
                 }
                 for v in si.cfg.live_in.get(b).into_iter().flatten() {
-                    let t = pre.get(v).cloned().unwrap_or_else(|| {
-                        BV::new_const(format!("f{i}.{v}"), type_bits(si.func.dfg.value_type(*v)))
-                    });
+                    let t = pre
+                        .get(v)
+                        .cloned()
+                        .unwrap_or_else(|| BV::new_const(format!("f{i}.{v}"), type_bits(si.func.dfg.value_type(*v))));
                     values.insert(*v, t);
                 }
                 let all = self.with_pre(&values, &pre);
@@ -1026,7 +1026,6 @@ impl<'a> Session<'a> {
                 continue;
             }
             let Some(kept) = self.houdini(&plan)? else { continue };
-            let mut plan = plan;
             for (p, k) in plan.pairs.iter_mut().zip(kept) {
                 p.facts = k;
             }

@@ -36,7 +36,9 @@
 //! function's entry), or `(OPCODE TERM...)` for a pure opcode without
 //! immediates (`(i32.lt_u src.v2 src.v9)`).
 
-use weft_ir::{Block, DataRef, ElemRef, EntityRef, FuncRef, Function, GlobalRef, MemoryRef, Opcode, TableRef, Type, Value};
+use weft_ir::{
+    Block, DataRef, ElemRef, EntityRef, FuncRef, Function, GlobalRef, MemoryRef, Opcode, TableRef, Type, Value,
+};
 
 use crate::cert::{CutPair, Fact, HeaderFact, ModuleInvariant, Side, Term};
 use crate::options::{InitialState, NanMode, Options, Precondition};
@@ -178,16 +180,15 @@ impl TextCheck {
         let mut options = base;
         let mut invariants = Vec::new();
         for h in helpers {
-            if let Some(f) = h.callee_of()? {
-                if options.callees.insert(f, h.func.clone()).is_some() {
-                    return Err(format!("two bodies are given for {f}"));
-                }
+            if let Some(f) = h.callee_of()?
+                && options.callees.insert(f, h.func.clone()).is_some()
+            {
+                return Err(format!("two bodies are given for {f}"));
             }
         }
         let mut pairs: Vec<CutPair> = Vec::new();
         for line in lines {
-            apply(line, &src.func, &mut options, &mut pairs, &mut invariants)
-                .map_err(|e| format!("`;{line}`: {e}"))?;
+            apply(line, &src.func, &mut options, &mut pairs, &mut invariants).map_err(|e| format!("`;{line}`: {e}"))?;
         }
         if !pairs.is_empty() {
             options.certificate.correspondence = Some(crate::cert::Correspondence { pairs });
@@ -201,14 +202,14 @@ impl TextCheck {
     /// the callees and the initialization functions) and adds the proved
     /// ones to the certificate. `Err` with the prover's report when one does
     /// not hold or is not decided.
-    pub fn prove_invariants(&mut self) -> Result<(), crate::InvariantReport> {
+    pub fn prove_invariants(&mut self) -> Result<(), Box<crate::InvariantReport>> {
         let init: Vec<&Function> = self.module.iter().filter(|f| f.is_init_function()).map(|f| &f.func).collect();
         let funcs: Vec<&Function> = self.module.iter().filter(|f| !f.is_init_function()).map(|f| &f.func).collect();
         for inv in std::mem::take(&mut self.invariants) {
             let r = crate::prove_module_invariant(&init, &funcs, &inv, &self.options);
             match r.proved.clone() {
                 Some(p) => self.options.certificate.module_invariants.push(p),
-                None => return Err(r),
+                None => return Err(Box::new(r)),
             }
         }
         Ok(())
@@ -327,9 +328,8 @@ fn parse_assume(s: &str, src: &Function) -> Result<Precondition, String> {
     let (name, set) = s.split_once(" in ").ok_or("expected `vN in {..}` or `vN in [lo, hi]`")?;
     let name = name.trim();
     let set = set.trim();
-    let values = |body: &str| -> Result<Vec<i64>, String> {
-        body.split(',').map(|x| parse_int(x).map(|v| v as i64)).collect()
-    };
+    let values =
+        |body: &str| -> Result<Vec<i64>, String> { body.split(',').map(|x| parse_int(x).map(|v| v as i64)).collect() };
     if let Some(g) = name.strip_prefix("gv") {
         let global = GlobalRef::new(g.parse::<usize>().map_err(|_| format!("bad global `{name}`"))?);
         let body = set.strip_prefix('{').and_then(|b| b.strip_suffix('}')).ok_or("a global takes a set `{..}`")?;
@@ -547,7 +547,10 @@ mod tests {
             let f = parse_fact(s, None).unwrap_or_else(|e| panic!("{s}: {e}"));
             assert_eq!(f.to_string(), s);
         }
-        assert_eq!(parse_fact("(i32.lt_u v2 v9)", Some(Side::Tgt)).map(|f| f.to_string()), Ok("(i32.lt_u tgt.v2 tgt.v9)".into()));
+        assert_eq!(
+            parse_fact("(i32.lt_u v2 v9)", Some(Side::Tgt)).map(|f| f.to_string()),
+            Ok("(i32.lt_u tgt.v2 tgt.v9)".into())
+        );
         assert!(parse_fact("(i32.lt_u v2 v9)", None).is_err());
         assert!(parse_fact("(i32.frobnicate src.v1)", None).is_err());
         assert!(parse_fact("(i32.add src.v1", None).is_err());
@@ -556,7 +559,15 @@ mod tests {
     #[test]
     fn init_directives_fill_the_initial_state() {
         let mut init = InitialState::default();
-        for line in ["gv0 = 5", "mem0 pages = 1", "mem0[0x10] = 01 ff", "table0 size = 2", "table0[1] = fn3 null", "data1 = aa bb", "elem0 = fn1"] {
+        for line in [
+            "gv0 = 5",
+            "mem0 pages = 1",
+            "mem0[0x10] = 01 ff",
+            "table0 size = 2",
+            "table0[1] = fn3 null",
+            "data1 = aa bb",
+            "elem0 = fn1",
+        ] {
             parse_init(line, &mut init).unwrap_or_else(|e| panic!("{line}: {e}"));
         }
         assert_eq!(init.globals[&GlobalRef::new(0)], 5);

@@ -1190,7 +1190,8 @@ block3(v8: i32):
     assert_eq!(r.outcome, Outcome::Proved, "{r}");
     assert!(matches!(&r.method, Method::Relational { how, .. } if how.contains("peeling")), "{r}");
     // Peeled wrongly (the peeled iteration adds 1): refuted.
-    let wrong = tgt.replace("    v12 = i32.const 1\n    jump block1(v12, v1)", "    v12 = i32.const 1\n    jump block1(v12, v12)");
+    let wrong = tgt
+        .replace("    v12 = i32.const 1\n    jump block1(v12, v1)", "    v12 = i32.const 1\n    jump block1(v12, v12)");
     refutes(SUM, &wrong, "return value 0");
 }
 
@@ -1361,7 +1362,10 @@ fn undecided_combined_query_ends_the_check() {
         assert!(!r.queries.iter().any(|q| q.name.starts_with("unrolled")), "{:?}", r.queries);
         if src == SUM {
             assert_eq!(r.method, Method::Inductive { loops: 1 });
-            assert!(why.contains("segment from block1/block1 is unknown") && why.contains("unrolling not tried"), "{why}");
+            assert!(
+                why.contains("segment from block1/block1 is unknown") && why.contains("unrolling not tried"),
+                "{why}"
+            );
         }
     }
 }
@@ -2444,7 +2448,10 @@ block3(v8: i32):
         pairs: vec![CutPair::new(
             Block::new(2),
             Block::new(1),
-            vec![Fact::equal(Term::src(Value::new(2)), Term::tgt(Value::new(2))), Fact::equal(Term::src(Value::new(3)), Term::tgt(Value::new(3)))],
+            vec![
+                Fact::equal(Term::src(Value::new(2)), Term::tgt(Value::new(2))),
+                Fact::equal(Term::src(Value::new(3)), Term::tgt(Value::new(3))),
+            ],
         )],
     });
     let r = report(SUM, tgt, &opts);
@@ -2517,7 +2524,10 @@ fn header_fact_certificate_lets_a_bounds_check_go() {
     let lt = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(1)), Term::src(Value::new(2))]);
     let r = report(CHECKED_SUM, &tgt, &fact(lt));
     let c = r.outcome.counterexample().unwrap_or_else(|| panic!("expected a counterexample, got {r}"));
-    assert!(c.query.starts_with("certificate: relation at src block1") && c.query.ends_with("not established on entry"), "{c}");
+    assert!(
+        c.query.starts_with("certificate: relation at src block1") && c.query.ends_with("not established on entry"),
+        "{c}"
+    );
     // A fact that holds on entry but is not preserved (`i <u 10`) is
     // reported too.
     let lt10 = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(5)), Term::i32(10)]);
@@ -2588,14 +2598,11 @@ fn by_four_certificate() -> Options {
         ..CutPair::new(
             Block::new(1),
             Block::new(1),
-            vec![
-                Fact::equal(sv(2), tv(2)),
-                Fact::equal(sv(3), tv(3)),
-                Fact::holds(Opcode::I32LeU, vec![tv(2), tv(0)]),
-            ],
+            vec![Fact::equal(sv(2), tv(2)), Fact::equal(sv(3), tv(3)), Fact::holds(Opcode::I32LeU, vec![tv(2), tv(0)])],
         )
     };
-    let epilogue = CutPair::new(Block::new(1), Block::new(3), vec![Fact::equal(sv(2), tv(18)), Fact::equal(sv(3), tv(19))]);
+    let epilogue =
+        CutPair::new(Block::new(1), Block::new(3), vec![Fact::equal(sv(2), tv(18)), Fact::equal(sv(3), tv(19))]);
     let mut opts = Options::default();
     opts.certificate.correspondence = Some(Correspondence { pairs: vec![vector, epilogue] });
     opts
@@ -2614,7 +2621,10 @@ fn correspondence_certificate_proves_a_loop_four_trips_at_a_time() {
     let r = report(SUM_TO, &wrong, &by_four_certificate());
     assert!(r.outcome.is_counterexample(), "{r}");
     // A main loop that runs while only three remain reads past the end.
-    let wrong = SUM_TO_BY_FOUR.replace("    v5 = i32.const 4\n    v6 = i32.ge_u v4, v5\n", "    v5 = i32.const 4\n    v24 = i32.const 3\n    v6 = i32.ge_u v4, v24\n");
+    let wrong = SUM_TO_BY_FOUR.replace(
+        "    v5 = i32.const 4\n    v6 = i32.ge_u v4, v5\n",
+        "    v5 = i32.const 4\n    v24 = i32.const 3\n    v6 = i32.ge_u v4, v24\n",
+    );
     let r = report(SUM_TO, &wrong, &by_four_certificate());
     assert!(!r.outcome.is_proved(), "{r}");
 }
@@ -2765,7 +2775,10 @@ block0(v0: i32):
     opts.callees.insert(FuncRef::new(3), parse_function(CALLEE).expect("callee parses"));
     proves_with(CALLER, inlined, &opts);
     // Inlined with the global written before it is read: refuted.
-    let wrong = inlined.replace("    v1 = global.get gv0\n    v2 = i32.add v0, v1\n    global.set gv0 v2\n", "    global.set gv0 v0\n    v1 = global.get gv0\n    v2 = i32.add v0, v1\n");
+    let wrong = inlined.replace(
+        "    v1 = global.get gv0\n    v2 = i32.add v0, v1\n    global.set gv0 v2\n",
+        "    global.set gv0 v0\n    v1 = global.get gv0\n    v2 = i32.add v0, v1\n",
+    );
     refutes_with(CALLER, &wrong, "", &opts);
     // A depth of 0 inlines nothing: not compared, so at best bounded.
     let shallow = Options { inline_depth: 0, ..opts.clone() };
@@ -2832,8 +2845,10 @@ block0(v0: i32):
     let c = proof.report.outcome.counterexample().unwrap_or_else(|| panic!("{}", proof.report));
     assert!(c.query.contains("not established"), "{c}");
     // A function that clears the flag does not preserve it.
-    let clears = parse_function(&src.replace("    v2 = call fn0(v0)\n", "    v2 = call fn0(v0)\n    v9 = i32.const 0\n    global.set gv0 v9\n"))
-        .expect("parses");
+    let clears = parse_function(
+        &src.replace("    v2 = call fn0(v0)\n", "    v2 = call fn0(v0)\n    v9 = i32.const 0\n    global.set gv0 v9\n"),
+    )
+    .expect("parses");
     let proof = prove_module_invariant(&[&start], &[&s, &clears], &inv, &opts);
     let c = proof.report.outcome.counterexample().unwrap_or_else(|| panic!("{}", proof.report));
     assert!(c.query.contains("not preserved"), "{c}");
