@@ -15,7 +15,7 @@
 //! checks and the totals per file.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use weft_ir::{FuncBody, Function};
@@ -124,24 +124,6 @@ pub struct Results {
     pub elapsed: Duration,
 }
 
-fn wasm_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "wasm") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn ir_text(func: &Function) -> String {
     let mut s = String::new();
     // Writing to a `String` cannot fail.
@@ -209,7 +191,9 @@ pub fn run(options: &Options, log: &mut dyn FnMut(String)) -> Result<Results, Er
         if !dir.is_dir() {
             return Err(Error::new(format!("the corpus group {} is missing", dir.display())));
         }
-        let mut files = wasm_files(&dir);
+        let mut files = Vec::new();
+        crate::corpus::wasm_files(&dir, &mut files)?;
+        files.sort();
         if let Some(limit) = options.limit {
             files.sort_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(u64::MAX));
             files.truncate(limit);

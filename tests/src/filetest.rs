@@ -108,7 +108,7 @@ pub fn split_functions(text: &str) -> Vec<FuncSource> {
     let mut out: Vec<FuncSource> = Vec::new();
     let mut inside = false;
     for (i, raw) in text.lines().enumerate() {
-        let (code, comment) = match comment_start(raw) {
+        let (code, comment) = match weft_verify::text::comment_start(raw) {
             Some(p) => (&raw[..p], Some(raw[p + 1..].to_string())),
             None => (raw, None),
         };
@@ -131,23 +131,6 @@ pub fn split_functions(text: &str) -> Vec<FuncSource> {
         }
     }
     out
-}
-
-/// The byte index of the `;` that starts a comment on `line`, ignoring `;`
-/// inside double-quoted strings (function names, import names).
-fn comment_start(line: &str) -> Option<usize> {
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_str => escaped = true,
-            '"' => in_str = !in_str,
-            ';' if !in_str => return Some(i),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Runs one filetest. `Ok(n)` with the number of functions checked.

@@ -226,13 +226,7 @@ fn prove(
     for (n, f) in init_funcs.iter().enumerate() {
         let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
         let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
-        let params: Vec<BV> = f
-            .sig
-            .params
-            .iter()
-            .enumerate()
-            .map(|(i, ty)| BV::new_const(format!("init{n}.param{i}"), type_bits(*ty)))
-            .collect();
+        let params = crate::param_symbols(f, &format!("init{n}."));
         let start = Start { reach: reach.clone(), ..Start::new(block, params, BTreeMap::new(), st.clone()) };
         let none = CutPlan::default();
         let trace = p.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &format!("w.init{n}"), start, None)?;
@@ -293,13 +287,7 @@ fn prove(
         loops += cfg.headers.len();
         // Segments: from the entry, and from every loop header.
         let mut starts: Vec<(String, Start, Vec<Bool>)> = Vec::new();
-        let params: Vec<BV> = f
-            .sig
-            .params
-            .iter()
-            .enumerate()
-            .map(|(i, ty)| BV::new_const(format!("f{n}.param{i}"), type_bits(*ty)))
-            .collect();
+        let params = crate::param_symbols(f, &format!("f{n}."));
         let mut facts = entry.facts.clone();
         facts.push(p.holds(&entry.st, &entry.st)?);
         starts.push((

@@ -335,10 +335,18 @@ pub(crate) struct EntryInputs {
 }
 
 pub(crate) fn entry_inputs(func: &Function, u: &Universe) -> EntryInputs {
-    let params =
-        func.sig.params.iter().enumerate().map(|(i, ty)| BV::new_const(format!("param{i}"), type_bits(*ty))).collect();
     let (st, facts) = MachineState::symbolic(u, "init");
-    EntryInputs { params, st, facts }
+    EntryInputs { params: param_symbols(func, ""), st, facts }
+}
+
+/// Fresh symbols `{prefix}param{i}` for the parameters of `func`.
+pub(crate) fn param_symbols(func: &Function, prefix: &str) -> Vec<BV> {
+    func.sig
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| BV::new_const(format!("{prefix}param{i}"), type_bits(*ty)))
+        .collect()
 }
 
 /// A fresh symbolic state named `prefix`, without parameters.
@@ -392,57 +400,57 @@ pub(crate) fn init_facts(
         let decl = u.globals.get(g).ok_or_else(|| format!("the initial state names {g}, which is not declared"))?;
         st.globals.insert(*g, bv_u128(*v, type_bits(decl.ty)));
     }
-    for (m, pages) in &init.memory_pages {
-        let mem = st.mems.get_mut(m).ok_or_else(|| format!("the initial state names {m}, which is not declared"))?;
-        mem.pages = BV::from_u64(u64::from(*pages), 32);
-        let mut arr = Array::const_array(&Sort::bitvector(32), &BV::from_u64(0, 8));
-        for (mm, at, bytes) in &init.memory_bytes {
-            if mm != m {
-                continue;
-            }
-            for (j, b) in bytes.iter().enumerate() {
-                let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
-                arr = arr.store(&BV::from_u64(a, 32), &BV::from_u64(u64::from(*b), 8));
-            }
+    let mut mems: Vec<_> = init.memory_pages.keys().chain(init.memory_bytes.iter().map(|w| &w.0)).copied().collect();
+    mems.sort();
+    mems.dedup();
+    for m in mems {
+        let mem = st.mems.get_mut(&m).ok_or_else(|| format!("the initial state names {m}, which is not declared"))?;
+        let sized = init.memory_pages.get(&m);
+        if let Some(pages) = sized {
+            mem.pages = BV::from_u64(u64::from(*pages), 32);
         }
-        mem.bytes = ArrTerm::base(arr);
+        apply_cells(&mut mem.bytes, sized.is_some(), &declared(&init.memory_bytes, m), 8, &mut facts);
     }
-    for (m, at, bytes) in &init.memory_bytes {
-        if init.memory_pages.contains_key(m) {
-            continue;
+    let mut tables: Vec<_> = init.table_sizes.keys().chain(init.table_elems.iter().map(|w| &w.0)).copied().collect();
+    tables.sort();
+    tables.dedup();
+    for t in tables {
+        let tab = st.tables.get_mut(&t).ok_or_else(|| format!("the initial state names {t}, which is not declared"))?;
+        let sized = init.table_sizes.get(&t);
+        if let Some(size) = sized {
+            tab.size = BV::from_u64(u64::from(*size), 32);
         }
-        let mem = st.mems.get(m).ok_or_else(|| format!("the initial state names {m}, which is not declared"))?;
-        for (j, b) in bytes.iter().enumerate() {
-            let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
-            facts.push(mem.bytes.select(&BV::from_u64(a, 32)).eq(BV::from_u64(u64::from(*b), 8)));
-        }
-    }
-    for (t, size) in &init.table_sizes {
-        let tab = st.tables.get_mut(t).ok_or_else(|| format!("the initial state names {t}, which is not declared"))?;
-        tab.size = BV::from_u64(u64::from(*size), 32);
-        let mut arr = Array::const_array(&Sort::bitvector(32), &BV::from_u64(0, 32));
-        for (tt, at, hs) in &init.table_elems {
-            if tt != t {
-                continue;
-            }
-            for (j, h) in hs.iter().enumerate() {
-                let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
-                arr = arr.store(&BV::from_u64(a, 32), &BV::from_u64(u64::from(*h), 32));
-            }
-        }
-        tab.elems = ArrTerm::base(arr);
-    }
-    for (t, at, hs) in &init.table_elems {
-        if init.table_sizes.contains_key(t) {
-            continue;
-        }
-        let tab = st.tables.get(t).ok_or_else(|| format!("the initial state names {t}, which is not declared"))?;
-        for (j, h) in hs.iter().enumerate() {
-            let a = u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff;
-            facts.push(tab.elems.select(&BV::from_u64(a, 32)).eq(BV::from_u64(u64::from(*h), 32)));
-        }
+        apply_cells(&mut tab.elems, sized.is_some(), &declared(&init.table_elems, t), 32, &mut facts);
     }
     Ok(facts)
+}
+
+/// The cells `(index, value)` that `writes` (first index, values) declare
+/// for `key`.
+fn declared<K: Copy + PartialEq, T: Copy + Into<u64>>(writes: &[(K, u32, Vec<T>)], key: K) -> Vec<(u64, u64)> {
+    writes
+        .iter()
+        .filter(|w| w.0 == key)
+        .flat_map(|(_, at, vs)| {
+            vs.iter().enumerate().map(move |(j, v)| (u64::from(*at).wrapping_add(j as u64) & 0xffff_ffff, (*v).into()))
+        })
+        .collect()
+}
+
+/// Declared contents of an array of `width`-bit cells: the whole array
+/// (zero elsewhere) when `whole`, else facts pinning the cells.
+fn apply_cells(arr: &mut ArrTerm, whole: bool, cells: &[(u64, u64)], width: u32, facts: &mut Vec<Bool>) {
+    if whole {
+        let mut a = Array::const_array(&Sort::bitvector(32), &BV::from_u64(0, width));
+        for (i, v) in cells {
+            a = a.store(&BV::from_u64(*i, 32), &BV::from_u64(*v, width));
+        }
+        *arr = ArrTerm::base(a);
+    } else {
+        for (i, v) in cells {
+            facts.push(arr.select(&BV::from_u64(*i, 32)).eq(BV::from_u64(*v, width)));
+        }
+    }
 }
 
 fn check_entry_params(func: &Function, which: &str) -> Result<(), String> {

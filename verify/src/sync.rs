@@ -54,28 +54,17 @@ use weft_ir::{Block, Function, Imm, InstructionData, OpSig, Opcode, Type, Value,
 use z3::ast::{BV, Bool};
 use z3::{SatResult, Solver};
 
-use crate::cert::{Fact, Side, Term, TermCx};
+use crate::cert::{CutPair, Fact, Side, Term, TermCx};
 use crate::exec::{CutPlan, CutRule, Mode, Start, Trace, def_block};
 use crate::query::{CutView, GroupKind, Pairing, RelField, Verdict, exit_groups};
 use crate::smt::and2;
 use crate::state::{MachineState, Universe, type_bits};
 use crate::{Induction, Session, SideInfo};
 
-/// One pair of a plan.
-#[derive(Clone, Debug)]
-pub(crate) struct PairPlan {
-    pub src: Block,
-    pub tgt: Block,
-    pub facts: Vec<Fact>,
-    pub src_steps: u32,
-    pub src_entry_passes: u32,
-    pub tgt_entry_passes: u32,
-}
-
 /// Corresponding cut pairs and their relations.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
-    pub pairs: Vec<PairPlan>,
+    pub pairs: Vec<CutPair>,
     /// Where it came from, in words.
     pub how: String,
 }
@@ -240,21 +229,23 @@ fn state_equal(u: &Universe, a: &MachineState, b: &MachineState) -> Vec<Bool> {
     for g in u.globals.keys() {
         out.push(a.globals[g].eq(&b.globals[g]));
     }
-    for m in u.mems.keys() {
-        let (x, y) = (&a.mems[m], &b.mems[m]);
-        out.push(x.pages.eq(&y.pages));
-        if !x.bytes.same(&y.bytes) {
-            let p = BV::new_const(format!("stutter.probe.{m}"), 32);
-            out.push(x.bytes.select(&p).eq(y.bytes.select(&p)));
+    let mut contents = |name: String, x: &crate::state::ArrTerm, y: &crate::state::ArrTerm| {
+        if !x.same(y) {
+            let p = BV::new_const(format!("stutter.probe.{name}"), 32);
+            out.push(x.select(&p).eq(y.select(&p)));
         }
+    };
+    for m in u.mems.keys() {
+        contents(m.to_string(), &a.mems[m].bytes, &b.mems[m].bytes);
     }
     for t in u.tables.keys() {
-        let (x, y) = (&a.tables[t], &b.tables[t]);
-        out.push(x.size.eq(&y.size));
-        if !x.elems.same(&y.elems) {
-            let p = BV::new_const(format!("stutter.probe.{t}"), 32);
-            out.push(x.elems.select(&p).eq(y.elems.select(&p)));
-        }
+        contents(t.to_string(), &a.tables[t].elems, &b.tables[t].elems);
+    }
+    for m in u.mems.keys() {
+        out.push(a.mems[m].pages.eq(&b.mems[m].pages));
+    }
+    for t in u.tables.keys() {
+        out.push(a.tables[t].size.eq(&b.tables[t].size));
     }
     for d in a.data_dropped.keys() {
         out.push(a.data_dropped[d].iff(&b.data_dropped[d]));
@@ -613,7 +604,7 @@ impl<'a> Session<'a> {
             let mut facts: Vec<Fact> =
                 pa.iter().zip(pb).map(|(x, y)| Fact::equal(Term::src(*x), Term::tgt(*y))).collect();
             facts.extend(self.matched_live(*a, *b).into_iter().map(|v| Fact::equal(Term::src(v), Term::tgt(v))));
-            pairs.push(PairPlan { src: *a, tgt: *b, facts, src_steps: 1, src_entry_passes: 0, tgt_entry_passes: 0 });
+            pairs.push(CutPair::new(*a, *b, facts));
         }
         Some(Plan { pairs, how: "corresponding loop headers".into() })
     }
@@ -671,13 +662,8 @@ impl<'a> Session<'a> {
             let plan = Plan {
                 pairs: blocks
                     .iter()
-                    .map(|b| PairPlan {
-                        src: *b,
-                        tgt: *b,
-                        facts: facts.iter().filter(|h| h.block == *b).map(|h| h.fact.clone()).collect(),
-                        src_steps: 1,
-                        src_entry_passes: 0,
-                        tgt_entry_passes: 0,
+                    .map(|b| {
+                        CutPair::new(*b, *b, facts.iter().filter(|h| h.block == *b).map(|h| h.fact.clone()).collect())
                     })
                     .collect(),
                 how: "the certificate's facts".into(),
@@ -788,25 +774,14 @@ impl<'a> Session<'a> {
     /// reverse post-order, as they are, with one extra pass from outside
     /// on either side (peeling), and with either side cut at its loop body
     /// (rotation).
-    fn alignments(&self) -> Vec<(String, Vec<PairPlan>)> {
+    fn alignments(&self) -> Vec<(String, Vec<CutPair>)> {
         let (hs, ht) = (&self.s.cfg.headers, &self.t.cfg.headers);
         if hs.len() != ht.len() || hs.is_empty() {
             return Vec::new();
         }
-        let base: Vec<PairPlan> = hs
-            .iter()
-            .zip(ht)
-            .map(|(a, b)| PairPlan {
-                src: *a,
-                tgt: *b,
-                facts: Vec::new(),
-                src_steps: 1,
-                src_entry_passes: 0,
-                tgt_entry_passes: 0,
-            })
-            .collect();
+        let base: Vec<CutPair> = hs.iter().zip(ht).map(|(a, b)| CutPair::new(*a, *b, Vec::new())).collect();
         let mut out = vec![("loop headers, inferred relation".to_string(), base.clone())];
-        let with = |f: &dyn Fn(&mut PairPlan)| {
+        let with = |f: &dyn Fn(&mut CutPair)| {
             let mut v = base.clone();
             v.iter_mut().for_each(f);
             v
@@ -819,13 +794,13 @@ impl<'a> Session<'a> {
             "loop headers, the target one iteration ahead, inferred relation".into(),
             with(&|p| p.tgt_entry_passes = 1),
         ));
-        let rot_s: Option<Vec<PairPlan>> =
-            base.iter().map(|p| self.rotated(Side::Src, p.src).map(|b| PairPlan { src: b, ..p.clone() })).collect();
+        let rot_s: Option<Vec<CutPair>> =
+            base.iter().map(|p| self.rotated(Side::Src, p.src).map(|b| CutPair { src: b, ..p.clone() })).collect();
         if let Some(v) = rot_s {
             out.push(("the source cut at its loop bodies (rotation), inferred relation".into(), v));
         }
-        let rot_t: Option<Vec<PairPlan>> =
-            base.iter().map(|p| self.rotated(Side::Tgt, p.tgt).map(|b| PairPlan { tgt: b, ..p.clone() })).collect();
+        let rot_t: Option<Vec<CutPair>> =
+            base.iter().map(|p| self.rotated(Side::Tgt, p.tgt).map(|b| CutPair { tgt: b, ..p.clone() })).collect();
         if let Some(v) = rot_t {
             out.push(("the target cut at its loop bodies (rotation), inferred relation".into(), v));
         }
@@ -844,7 +819,7 @@ impl<'a> Session<'a> {
     }
 
     /// Candidate facts for pair `p` (module docs, "Finding a plan").
-    fn candidates(&self, p: &PairPlan) -> Vec<Fact> {
+    fn candidates(&self, p: &CutPair) -> Vec<Fact> {
         const MAX: usize = 400;
         let mut out: Vec<Fact> = Vec::new();
         let (sf, tf) = (self.s.func, self.t.func);
@@ -1167,21 +1142,7 @@ impl<'a> Session<'a> {
             return Ok(Induction::CertificateWrong(c));
         }
         if let Some(corr) = &self.opts.certificate.correspondence {
-            let mut plan = Plan {
-                pairs: corr
-                    .pairs
-                    .iter()
-                    .map(|p| PairPlan {
-                        src: p.src,
-                        tgt: p.tgt,
-                        facts: p.facts.clone(),
-                        src_steps: p.src_steps,
-                        src_entry_passes: p.src_entry_passes,
-                        tgt_entry_passes: p.tgt_entry_passes,
-                    })
-                    .collect(),
-                how: "the certificate's correspondence".into(),
-            };
+            let mut plan = Plan { pairs: corr.pairs.clone(), how: "the certificate's correspondence".into() };
             self.add_header_facts(&mut plan);
             return Ok(match self.prove_plan(&plan)? {
                 PlanResult::Proved => Induction::Proved(plan_method(&plan)),

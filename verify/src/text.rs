@@ -124,8 +124,8 @@ pub fn read_check_file(text: &str) -> Result<CheckFile, String> {
 }
 
 /// The byte index of the `;` that starts a comment on `line`, ignoring `;`
-/// inside double-quoted strings.
-fn comment_start(line: &str) -> Option<usize> {
+/// inside double-quoted strings (function names, import names).
+pub fn comment_start(line: &str) -> Option<usize> {
     let mut in_str = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
