@@ -42,7 +42,7 @@ use crate::wasm;
 /// ([`Kind::JumpFloor`]): the shape of acceptance (a).
 pub const FLOOR_SERIES: Shape = Shape::SeqIf;
 
-/// The handler counts issue #6 names: every measurement at full length,
+/// The handler counts switch-recovery's acceptance names: every measurement at full length,
 /// `wasm-opt` included.
 pub const HEADLINE_SIZES: [u32; 4] = [4, 7, 16, 64];
 

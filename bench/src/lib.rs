@@ -22,9 +22,11 @@
 //!   module of the corpus with wasm-opt's `--remove-unused-module-elements`;
 //! - [`proof`] measures what checking `switch-recovery` with Z3 costs
 //!   (strict `--verify`) on the chain shapes as N grows;
+//! - [`verify_cost`] measures the distribution of per-check times of the
+//!   checked `-O2` pipeline over every function of the P3 corpora;
 //! - [`wasm`] reads facts from a module (code section size, branch counts);
 //! - [`machine`] describes the machine; [`report`] writes the markdown,
-//!   including the computed verdicts on issue #6's acceptance.
+//!   including the computed verdicts on switch-recovery's acceptance targets.
 #![deny(missing_docs)]
 
 pub mod corpus;
@@ -36,6 +38,7 @@ pub mod modules;
 pub mod proof;
 pub mod report;
 pub mod variants;
+pub mod verify_cost;
 pub mod wasm;
 
 /// Why a measurement could not be made (the message names the module, the

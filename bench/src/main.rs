@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use weft_bench::machine::{Machine, load_average};
 use weft_bench::variants::WasmOpt;
-use weft_bench::{corpus, density, dispatch, proof, report};
+use weft_bench::{corpus, density, dispatch, proof, report, verify_cost};
 
 /// Benchmarks weft's dispatch lowering and whole-module optimization and
 /// writes a markdown report. Never a pass/fail test.
@@ -73,6 +73,23 @@ struct Args {
     /// 4,7,16,32,64,128,256, quick 4,16,64).
     #[arg(long, value_delimiter = ',')]
     proof_sizes: Option<Vec<u32>>,
+    /// Measure the verification cost on the P3 corpora (every change the
+    /// checked `-O2` pipeline makes to every function of `jco-p3` and `p3`,
+    /// checked one at a time: tens of minutes).
+    #[arg(long)]
+    verify_cost: bool,
+    /// Measure only the verification cost and write that section alone to
+    /// `--out`.
+    #[arg(long)]
+    verify_cost_only: bool,
+    /// Corpus groups of the verification-cost section (comma-separated;
+    /// default jco-p3,p3).
+    #[arg(long, value_delimiter = ',')]
+    verify_cost_groups: Option<Vec<String>>,
+    /// Append every check of the verification-cost section to this file
+    /// (tab-separated), as it is measured.
+    #[arg(long)]
+    verify_cost_raw: Option<PathBuf>,
     /// Run wasm-opt on everything, neither reading nor writing its cache
     /// (`bench/out/wasm-opt-cache`).
     #[arg(long)]
@@ -82,13 +99,38 @@ struct Args {
     scratch: PathBuf,
 }
 
+fn verify_cost(args: &Args) -> Result<verify_cost::Results, String> {
+    let mut options = verify_cost::Options::new(args.corpus.clone());
+    if let Some(groups) = &args.verify_cost_groups {
+        options.groups = groups.clone();
+    }
+    options.raw = args.verify_cost_raw.clone();
+    verify_cost::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let started = Instant::now();
+    if args.verify_cost_only {
+        let mut text = String::new();
+        let results = verify_cost(&args);
+        verify_cost::render(&mut text, &results.as_ref().map_err(|e| e.clone()));
+        if let Err(e) = std::fs::write(&args.out, text) {
+            eprintln!("weft-bench: cannot write {}: {e}", args.out.display());
+            return ExitCode::FAILURE;
+        }
+        eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
+        return ExitCode::SUCCESS;
+    }
     let machine = Machine::probe();
     let command = std::iter::once("bash scripts/bench.sh".to_string())
         .chain(std::env::args().skip(1).filter(|a| {
-            a == "--quick" || a == "--no-corpus" || a == "--no-density" || a == "--no-proof" || a == "--no-module-dce"
+            a == "--quick"
+                || a == "--no-corpus"
+                || a == "--no-density"
+                || a == "--no-proof"
+                || a == "--no-module-dce"
+                || a == "--verify-cost"
         }))
         .collect::<Vec<_>>()
         .join(" ");
@@ -185,6 +227,8 @@ fn main() -> ExitCode {
         };
         weft_bench::module_dce::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
     };
+    let verify_cost =
+        if args.verify_cost { verify_cost(&args) } else { Err("--verify-cost was not given (tens of minutes)".into()) };
     let _ = std::fs::remove_dir(&args.scratch);
     let callbacks = match args.corpus.parent() {
         Some(shared) if args.corpus.is_dir() => [weft::OptLevel::O2, weft::OptLevel::Os]
@@ -207,6 +251,7 @@ fn main() -> ExitCode {
         proof: proof.as_ref().map_err(|e| e.clone()),
         corpus: corpus.as_ref().map_err(|e| e.clone()),
         module_dce: module_dce.as_ref().map_err(|e| e.clone()),
+        verify_cost: verify_cost.as_ref().map_err(|e| e.clone()),
         callbacks,
         elapsed: started.elapsed(),
     });

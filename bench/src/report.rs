@@ -1,5 +1,5 @@
 //! The markdown report (`bench/report.md`): machine, correctness, the
-//! verdicts on issue #6's acceptance, the dispatch tables (whole-iteration
+//! verdicts on switch-recovery's acceptance targets, the dispatch tables (whole-iteration
 //! time and dispatch cost), what each variant emitted, what the
 //! measurements say about `switch-recovery`'s thresholds, the density
 //! sweep, what proving `switch-recovery` costs, and the corpus tables.
@@ -24,7 +24,7 @@ use crate::variants::{self, Lowering, WasmOpt};
 /// (and above `1 + MARGIN` as the chain winning); in between is a tie.
 pub const MARGIN: f64 = 0.05;
 
-/// The handler count of issue #6's acceptance (a).
+/// The handler count of switch-recovery's acceptance target (a).
 pub const ACCEPT_N: u32 = 64;
 
 /// The speed-up over the original sequential-if chain that acceptance (a)
@@ -58,6 +58,9 @@ pub struct Inputs<'a> {
     pub corpus: Result<&'a corpus::Results, String>,
     /// The module-dce section (`Err`: not measured, with the reason).
     pub module_dce: Result<&'a crate::module_dce::Results, String>,
+    /// Verification cost on the P3 corpora (`Err`: not measured, with the
+    /// reason).
+    pub verify_cost: Result<&'a crate::verify_cost::Results, String>,
     /// The P3 callback survey as markdown (`weft_tests::p3callbacks`), or
     /// why it is missing.
     pub callbacks: Result<String, String>,
@@ -172,6 +175,7 @@ pub fn render(inputs: &Inputs<'_>) -> String {
     thresholds(&mut w, inputs);
     density_section(&mut w, &inputs.density);
     proof::render(&mut w, &inputs.proof);
+    crate::verify_cost::render(&mut w, &inputs.verify_cost);
     corpus_tables(&mut w, inputs);
     crate::module_dce::render(&mut w, &inputs.module_dce);
     w
@@ -949,7 +953,7 @@ fn floor_section(w: &mut String, d: &dispatch::Results, case: &CaseResult, noise
         w,
         "- a rewrite that is not a lowering of the dispatch escapes the bound: the handlers here differ only \
          in their constants, so merging them into one handler that loads its constants from tables indexed \
-         by the code would replace the transfer by data loads (weft has no such pass; issue #6 is about \
+         by the code would replace the transfer by data loads (weft has no such pass; switch-recovery is about \
          switch lowering);\n\
          - with skewed codes the floor's jump is mostly predicted, so it bounds little there: the table above \
          gives its numbers for completeness.\n"

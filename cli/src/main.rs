@@ -11,8 +11,14 @@ use weft::{Config, OptLevel, Report, VerifyMode};
 const EXIT_INPUT: u8 = 1;
 /// Exit code for a usage error (clap uses it too).
 const EXIT_USAGE: u8 = 2;
-/// Exit code for a verification failure under `--verify=strict`.
+/// Exit code for a verification failure under `--verify=strict`, and for a
+/// counterexample from `weft check`.
 const EXIT_VERIFY: u8 = 3;
+/// Exit code of `weft check` when the target is proved only up to a loop
+/// bound (not a proof).
+const EXIT_BOUNDED: u8 = 4;
+/// Exit code of `weft check` when the checker could not decide.
+const EXIT_UNKNOWN: u8 = 5;
 
 #[derive(Parser)]
 #[command(name = "weft", version, about = "Optimize WebAssembly through an SSA IR, with every pass checked by Z3")]
@@ -34,19 +40,8 @@ enum Command {
         input: PathBuf,
     },
     /// Check that the function in TARGET refines the function in SOURCE (IR text files).
-    Check {
-        /// The function before.
-        source: PathBuf,
-        /// The function after.
-        target: PathBuf,
-        /// Timeout per Z3 query, in milliseconds.
-        #[arg(long, default_value_t = 10_000)]
-        timeout_ms: u32,
-        /// Also print how the verdict was reached: the method, any
-        /// assumptions, and every Z3 query with its result and time.
-        #[arg(long)]
-        stats: bool,
-    },
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
     /// Run filetests: each PATH is a filetest (.ir) or a directory of them.
     /// Prints `FAIL <path>: <reason>` per failed file and a summary; exits
     /// with 1 when a file fails. With `--bless` or WEFT_BLESS=1, expected
@@ -60,6 +55,60 @@ enum Command {
         #[arg(long)]
         bless: bool,
     },
+}
+
+const CHECK_HELP: &str = "\
+The first function of each file is the one checked; other functions marked
+`; callee: fnN` are bodies of callees (calls to them are checked against the
+body) and `; init-function` marks initialization functions. Comment
+directives (`; assume:`, `; init:`, `; cut:`, `; relate:`, `; fact:`,
+`; module-invariant:`, `; nan:`, `; grow:`) are described in the
+`weft_verify::text` docs.
+
+Exit status:
+  0  proved: the target refines the source for all inputs
+  1  input error (unreadable or malformed IR)
+  2  usage error
+  3  counterexample: the target shows a behaviour the source cannot (or a
+     certificate / module invariant of the files does not hold)
+  4  proved only up to a loop bound: NOT a proof
+  5  unknown: the checker could not decide (timeout, limits)";
+
+#[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
+enum NanArg {
+    /// Any NaN result matches any NaN result.
+    Permissive,
+    /// NaN results are the world's choice among those wasm allows; bits compared exactly.
+    Exact,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The function before.
+    source: PathBuf,
+    /// The function after.
+    target: PathBuf,
+    /// Timeout per Z3 query, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    timeout_ms: u32,
+    /// Also print how the verdict was reached: the method, any
+    /// assumptions, and every Z3 query with its result and time.
+    #[arg(long)]
+    stats: bool,
+    /// Loop header executions when loops are unrolled (the check also
+    /// retries at 4 times this bound before answering `bounded`).
+    #[arg(long)]
+    unroll_bound: Option<u32>,
+    /// Assume every memory.grow / table.grow whose new size fits succeeds
+    /// (wasm lets any grow fail; recorded in the verdict's assumptions).
+    #[arg(long)]
+    assume_grow_succeeds: bool,
+    /// How NaN results of float arithmetic are compared.
+    #[arg(long, value_enum, default_value_t = NanArg::Permissive)]
+    nan: NanArg,
+    /// Deepest nesting of calls checked against callee bodies.
+    #[arg(long)]
+    inline_depth: Option<u32>,
 }
 
 #[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
@@ -159,13 +208,14 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Print { input } => print(&input),
-        Command::Check { source, target, timeout_ms, stats } => check(&source, &target, timeout_ms, stats),
+        Command::Check(args) => check(&args),
         Command::Test { paths, bless } => test(&paths, bless),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(code, msg)) => {
-            eprintln!("weft: {}", if code == EXIT_VERIFY { msg } else { one_line(&msg) });
+            let multi = matches!(code, EXIT_VERIFY | EXIT_BOUNDED | EXIT_UNKNOWN);
+            eprintln!("weft: {}", if multi { msg } else { one_line(&msg) });
             ExitCode::from(code)
         }
     }
@@ -485,22 +535,70 @@ fn report_json(report: &Report) -> String {
     serde_json::to_string_pretty(&v).expect("json values serialize")
 }
 
-fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32, stats: bool) -> Result<(), Failure> {
-    let read = |p: &PathBuf| -> Result<weft_ir::Function, Failure> {
+fn check(args: &CheckArgs) -> Result<(), Failure> {
+    use weft_verify::text::{FileFunction, TextCheck, read_check_file};
+    let read = |p: &PathBuf| -> Result<weft_verify::text::CheckFile, Failure> {
         let text = std::fs::read_to_string(p).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", p.display())))?;
-        let func = weft_ir::parse_function(&text).map_err(|e| Failure(EXIT_INPUT, format!("{}:{e}", p.display())))?;
-        weft_ir::verifier::verify_function(&func).map_err(|errs| {
-            Failure(
-                EXIT_INPUT,
-                format!("{}: does not verify:\n{}", p.display(), weft_ir::verifier::pretty_errors(&func, &errs)),
-            )
-        })?;
-        Ok(func)
+        let file = read_check_file(&text).map_err(|e| Failure(EXIT_INPUT, format!("{}:{e}", p.display())))?;
+        for f in &file.functions {
+            weft_ir::verifier::verify_function(&f.func).map_err(|errs| {
+                Failure(
+                    EXIT_INPUT,
+                    format!(
+                        "{}: %{} does not verify:\n{}",
+                        p.display(),
+                        f.func.name,
+                        weft_ir::verifier::pretty_errors(&f.func, &errs)
+                    ),
+                )
+            })?;
+        }
+        Ok(file)
     };
-    let (src, tgt) = (read(source)?, read(target)?);
-    let options = weft_verify::Options { timeout_ms, ..Default::default() };
-    let report = weft_verify::check_refinement_report(&src, &tgt, &options);
-    if stats {
+    let (sfile, tfile) = (read(&args.source)?, read(&args.target)?);
+    let input = |e: String| Failure(EXIT_INPUT, e);
+    let main = |file: &weft_verify::text::CheckFile, p: &PathBuf| -> Result<FileFunction, Failure> {
+        for f in &file.functions {
+            if !f.is_helper().map_err(input)? {
+                return Ok(f.clone());
+            }
+        }
+        Err(Failure(EXIT_INPUT, format!("{}: no function to check (only callees)", p.display())))
+    };
+    let (src, tgt) = (main(&sfile, &args.source)?, main(&tfile, &args.target)?);
+    let mut helpers: Vec<FileFunction> = Vec::new();
+    for f in sfile.functions.iter().chain(&tfile.functions) {
+        if f.is_helper().map_err(input)?
+            && !helpers.iter().any(|h| h.func.display().to_string() == f.func.display().to_string())
+        {
+            helpers.push(f.clone());
+        }
+    }
+    let mut lines = sfile.header.clone();
+    lines.extend(src.comments.iter().cloned());
+    lines.extend(tfile.header.iter().cloned());
+    lines.extend(tgt.comments.iter().cloned());
+    let mut base = weft_verify::Options {
+        timeout_ms: args.timeout_ms,
+        assume_grow_succeeds: args.assume_grow_succeeds,
+        nan: if args.nan == NanArg::Exact { weft_verify::NanMode::Exact } else { weft_verify::NanMode::Permissive },
+        ..Default::default()
+    };
+    if let Some(k) = args.unroll_bound {
+        base.unroll_bound = k;
+        base.unroll_retry_bound = Some(k.saturating_mul(4));
+    }
+    if let Some(d) = args.inline_depth {
+        base.inline_depth = d;
+    }
+    let mut setup = TextCheck::build(&src, &tgt, &lines, &helpers, base).map_err(input)?;
+    if let Err(r) = setup.prove_invariants() {
+        println!("module invariant: {}", r.report);
+        let code = if r.report.outcome.is_counterexample() { EXIT_VERIFY } else { EXIT_UNKNOWN };
+        return Err(Failure(code, "a module invariant of the files is not proved".into()));
+    }
+    let report = weft_verify::check_refinement_report(&setup.src, &setup.tgt, &setup.options);
+    if args.stats {
         println!("{report}");
         for q in &report.queries {
             println!("  {:>8} ms  {:<7}  {}", q.millis, q.result, q.name);
@@ -518,8 +616,13 @@ fn check(source: &PathBuf, target: &PathBuf, timeout_ms: u32, stats: bool) -> Re
         println!("{}", report.outcome);
     }
     match report.outcome {
-        weft_verify::Outcome::Proved | weft_verify::Outcome::ProvedBounded(_) => Ok(()),
-        _ => Err(Failure(EXIT_VERIFY, "not proved".into())),
+        weft_verify::Outcome::Proved => Ok(()),
+        weft_verify::Outcome::ProvedBounded(k) => Err(Failure(
+            EXIT_BOUNDED,
+            format!("not proved: holds only for runs in which no loop header executes more than {k} times"),
+        )),
+        weft_verify::Outcome::Counterexample(_) => Err(Failure(EXIT_VERIFY, "not proved: counterexample".into())),
+        weft_verify::Outcome::Unknown(_) => Err(Failure(EXIT_UNKNOWN, "not proved: unknown".into())),
     }
 }
 

@@ -175,6 +175,111 @@ fn check_command_proves_and_refutes() {
     assert_eq!(code, 3, "{out}{err}");
 }
 
+/// Writes `text` to a temporary `.ir` file.
+fn ir_file(name: &str, text: &str) -> PathBuf {
+    let p = tmp(&format!("{name}.ir"));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const SUM_LOOP: &str = "function %sum(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1, v1)
+block1(v2: i32, v3: i32):
+    v4 = i32.lt_u v2, v0
+    brif v4, block2, block3
+block2:
+    v5 = i32.add v3, v2
+    v6 = i32.const 1
+    v7 = i32.add v2, v6
+    jump block1(v7, v5)
+block3:
+    return v3
+}
+";
+
+#[test]
+fn check_exit_statuses_tell_proved_bounded_refuted_and_unknown_apart() {
+    let sum = ir_file("sum", SUM_LOOP);
+    // Proved by induction: 0.
+    let commuted = ir_file("sum_commuted", &SUM_LOOP.replace("i32.add v3, v2", "i32.add v2, v3"));
+    let (code, out, err) = run(weft().arg("check").arg(&sum).arg(&commuted));
+    assert_eq!(code, 0, "{out}{err}");
+    // Differs from iteration 6 on: refuted by the larger bound (3), and with
+    // `--unroll-bound 2` (retry at 8) as well.
+    let six = ir_file(
+        "sum_six",
+        &SUM_LOOP.replace(
+            "    v5 = i32.add v3, v2\n",
+            "    v20 = i32.const 6\n    v21 = i32.eq v2, v20\n    v22 = i32.add v3, v2\n    v5 = i32.add v22, v21\n",
+        ),
+    );
+    let (code, out, err) = run(weft().arg("check").arg(&sum).arg(&six));
+    assert_eq!(code, 3, "{out}{err}");
+    let (code, out, err) = run(weft().arg("check").arg(&sum).arg(&six).args(["--unroll-bound", "2"]));
+    assert_eq!(code, 3, "{out}{err}");
+    // Equal below 2^31 iterations only: bounded, a status of its own (4),
+    // said in one line.
+    let wide = SUM_LOOP
+        .replace("(i32) -> i32", "(i32) -> i64")
+        .replace("block3:\n    return v3", "block3:\n    v8 = i64.extend_i32_u v3\n    return v8");
+    let narrow = wide.replace("i64.extend_i32_u", "i64.extend_i32_s");
+    let (code, out, err) = run(weft().arg("check").arg(ir_file("wide", &wide)).arg(ir_file("narrow", &narrow)));
+    assert_eq!(code, 4, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not proved") && err.contains("loop header"), "{err}");
+    // A removed infinite loop: no source run finishes, unknown (5).
+    let forever = ir_file(
+        "forever",
+        "function %f(i32) -> i32 {\nblock0(v0: i32):\n    jump block1(v0)\nblock1(v1: i32):\n    jump block1(v1)\n}\n",
+    );
+    let ret = ir_file("ret", "function %f(i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n");
+    let (code, out, err) = run(weft().arg("check").arg(&forever).arg(&ret));
+    assert_eq!(code, 5, "{out}{err}");
+    let (_, help, _) = run(weft().args(["check", "--help"]));
+    for status in ["0  proved", "3  counterexample", "4  proved only up to a loop bound", "5  unknown"] {
+        assert!(help.contains(status), "`weft check --help` documents `{status}`:\n{help}");
+    }
+}
+
+#[test]
+fn check_models_grows_nans_and_callees_as_asked() {
+    let size = ir_file(
+        "size",
+        "function %f() -> i32 {\n    mem0 = memory min=1\n\nblock0:\n    v0 = memory.size mem0\n    return v0\n}\n",
+    );
+    let grow = ir_file(
+        "grow0",
+        "function %f() -> i32 {\n    mem0 = memory min=1\n\nblock0:\n    v1 = i32.const 0\n    v0 = memory.grow mem0 v1\n    return v0\n}\n",
+    );
+    let (code, out, err) = run(weft().arg("check").arg(&size).arg(&grow));
+    assert_eq!(code, 3, "a grow may fail: {out}{err}");
+    let (code, out, err) = run(weft().arg("check").arg(&size).arg(&grow).arg("--assume-grow-succeeds").arg("--stats"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("assuming every memory.grow"), "the assumption is listed: {out}");
+    let sub = ir_file(
+        "sub0",
+        "function %f(f32) -> f32 {\nblock0(v0: f32):\n    v1 = f32.const 0.0\n    v2 = f32.sub v0, v1\n    return v2\n}\n",
+    );
+    let id = ir_file("id", "function %f(f32) -> f32 {\nblock0(v0: f32):\n    return v0\n}\n");
+    let (code, out, err) = run(weft().arg("check").arg(&sub).arg(&id));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(weft().arg("check").arg(&sub).arg(&id).arg("--nan=exact"));
+    assert_eq!(code, 3, "{out}{err}");
+    // A call checked against the callee's body given in the source file.
+    let caller = ir_file(
+        "caller",
+        "function %f(i32) -> i32 {\n    fn1 = (i32) -> i32\n\nblock0(v0: i32):\n    v1 = call fn1(v0)\n    return v1\n}\n\nfunction %g(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 3\n    v2 = i32.mul v0, v1\n    return v2\n}\n; callee: fn1\n",
+    );
+    let inlined = ir_file(
+        "inlined",
+        "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 3\n    v2 = i32.mul v0, v1\n    return v2\n}\n",
+    );
+    let (code, out, err) = run(weft().arg("check").arg(&caller).arg(&inlined));
+    assert_eq!(code, 0, "{out}{err}");
+}
+
 #[test]
 fn every_jco_p3_component_optimizes_to_a_valid_component() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/jco-p3");

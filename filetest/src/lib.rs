@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 pub use runner::{
-    Command, FileTest, FuncSource, Ran, discover, parse_file_functions, run, run_with, split_functions, verify,
+    Command, FileTest, FuncSource, Ran, RefinePair, check_refine_pairs, discover, parse_file_functions, run, run_with,
+    split_functions, verify,
 };
 
 /// The environment variable that asks for blessing: `WEFT_BLESS=1` (any

@@ -50,9 +50,12 @@ pub enum Command {
     /// `; run:` lines before and after, and require the Z3 refinement check
     /// of the result against the input not to fail.
     Pass(Vec<weft_passes::PassSpec>),
-    /// `test refine`: functions come in pairs (source, target); the target
-    /// carries `; expect: proved`, `; expect: bounded`, or
-    /// `; expect: counterexample [QUERY]`.
+    /// `test refine`: functions come in pairs (source, target), besides
+    /// helpers marked `; callee: fnN` or `; init-function`; the target
+    /// carries `; expect: proved`, `; expect: bounded`, `; expect: unknown`
+    /// or `; expect: counterexample [QUERY]`; check directives
+    /// (`weft_verify::text`) in the header or either function's comments
+    /// apply to the pair.
     Refine,
 }
 
@@ -141,7 +144,7 @@ pub fn split_functions(text: &str) -> Vec<FuncSource> {
     // Still in the run of comment lines right after a function's `}`.
     let mut trailing = false;
     for (i, raw) in text.lines().enumerate() {
-        let (code, comment) = match comment_start(raw) {
+        let (code, comment) = match weft_verify::text::comment_start(raw) {
             Some(p) => (&raw[..p], Some(raw[p + 1..].to_string())),
             None => (raw, None),
         };
@@ -181,23 +184,6 @@ pub fn split_functions(text: &str) -> Vec<FuncSource> {
         }
     }
     out
-}
-
-/// The byte index of the `;` that starts a comment on `line`, ignoring `;`
-/// inside double-quoted strings (function names, import names).
-pub(crate) fn comment_start(line: &str) -> Option<usize> {
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_str => escaped = true,
-            '"' => in_str = !in_str,
-            ';' if !in_str => return Some(i),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Parses the functions of a filetest's text: the `test` header line is
@@ -248,7 +234,7 @@ pub fn run_with(test: &FileTest, bless: bool) -> Result<Ran, String> {
         return Err(format!("found {} `function` lines but parsed {} functions", sources.len(), funcs.len()));
     }
     if test.command == Command::Refine {
-        return run_refine(&funcs, &sources).map(|functions| Ran { functions, blessed: None });
+        return run_refine(&test.text).map(|functions| Ran { functions, blessed: None });
     }
     let lines: Vec<&str> = test.text.lines().collect();
     let mut rewrites = Vec::new();
@@ -478,33 +464,84 @@ fn run_pass(cx: &FuncCx<'_>, specs: &[weft_passes::PassSpec]) -> Result<Option<R
     }
 }
 
-fn run_refine(funcs: &[Function], sources: &[FuncSource]) -> Result<usize, String> {
-    if !funcs.len().is_multiple_of(2) {
-        return Err("`test refine` needs functions in (source, target) pairs".into());
-    }
-    for pair in 0..funcs.len() / 2 {
-        let (s, t) = (&funcs[2 * pair], &funcs[2 * pair + 1]);
-        let tsrc = &sources[2 * pair + 1];
-        let ctx = |e: String| format!("pair %{} / %{} (line {}): {e}", s.name, t.name, tsrc.line);
-        verify(s).map_err(ctx)?;
-        verify(t).map_err(ctx)?;
-        let expect = directives(tsrc, "expect:");
-        let [expect] = expect.as_slice() else {
-            return Err(ctx("the target needs exactly one `; expect:` line".into()));
-        };
-        let outcome = weft_verify::check_refinement(s, t, &weft_verify::Options::default());
-        let ok = match (expect.split_whitespace().next(), &outcome) {
+/// One (source, target) pair of a `test refine` file, checked.
+pub struct RefinePair {
+    /// `%source / %target`.
+    pub name: String,
+    /// The target's `; expect:` text (after `expect:`).
+    pub expect: String,
+    /// The check's report: the verdict and its queries.
+    pub report: weft_verify::Report,
+    /// How long the check took (invariants and refinement), in milliseconds.
+    pub millis: f64,
+}
+
+impl RefinePair {
+    /// Is the verdict the kind the `; expect:` line names (`proved`,
+    /// `bounded`, `unknown`, or `counterexample [QUERY-SUBSTRING]`)?
+    pub fn as_expected(&self) -> bool {
+        let expect = self.expect.as_str();
+        match (expect.split_whitespace().next(), &self.report.outcome) {
             (Some("proved"), weft_verify::Outcome::Proved) => true,
             (Some("bounded"), weft_verify::Outcome::ProvedBounded(_)) => true,
+            (Some("unknown"), weft_verify::Outcome::Unknown(_)) => true,
             (Some("counterexample"), weft_verify::Outcome::Counterexample(cex)) => {
                 let want = expect["counterexample".len()..].trim();
                 want.is_empty() || cex.query.contains(want)
             }
             _ => false,
-        };
-        if !ok {
-            return Err(ctx(format!("expected `{expect}`, got: {outcome}")));
         }
     }
-    Ok(funcs.len())
+}
+
+/// Checks every (source, target) pair of a `test refine` file's text, as
+/// `weft check` would with the file's directives (helpers marked
+/// `; callee:` or `; init-function` are not pairs), and returns the pairs
+/// and the number of functions in the file. An error is a malformed file.
+pub fn check_refine_pairs(text: &str) -> Result<(Vec<RefinePair>, usize), String> {
+    use weft_verify::text::{TextCheck, read_check_file};
+    let file = read_check_file(text)?;
+    let mut helpers = Vec::new();
+    let mut checked = Vec::new();
+    for f in &file.functions {
+        verify(&f.func).map_err(|e| format!("%{} (line {}): {e}", f.func.name, f.line))?;
+        if f.is_helper()? { helpers.push(f.clone()) } else { checked.push(f) }
+    }
+    if !checked.len().is_multiple_of(2) {
+        return Err("`test refine` needs functions in (source, target) pairs".into());
+    }
+    let mut out = Vec::new();
+    for pair in checked.chunks(2) {
+        let (s, t) = (pair[0], pair[1]);
+        let name = format!("%{} / %{}", s.func.name, t.func.name);
+        let ctx = |e: String| format!("pair {name} (line {}): {e}", t.line);
+        let expect: Vec<&str> =
+            t.comments.iter().filter_map(|c| c.trim().strip_prefix("expect:")).map(str::trim).collect();
+        let [expect] = expect.as_slice() else {
+            return Err(ctx("the target needs exactly one `; expect:` line".into()));
+        };
+        let mut lines = file.header.clone();
+        lines.extend(s.comments.iter().cloned());
+        lines.extend(t.comments.iter().cloned());
+        let start = std::time::Instant::now();
+        let mut check = TextCheck::build(s, t, &lines, &helpers, weft_verify::Options::default()).map_err(ctx)?;
+        let report = match check.prove_invariants() {
+            Ok(()) => weft_verify::check_refinement_report(&check.src, &check.tgt, &check.options),
+            Err(r) => r.report,
+        };
+        let millis = start.elapsed().as_secs_f64() * 1000.0;
+        out.push(RefinePair { name, expect: expect.to_string(), report, millis });
+    }
+    Ok((out, file.functions.len()))
+}
+
+/// Runs a `test refine` file: every pair's verdict must be as expected.
+fn run_refine(text: &str) -> Result<usize, String> {
+    let (pairs, functions) = check_refine_pairs(text)?;
+    for pair in &pairs {
+        if !pair.as_expected() {
+            return Err(format!("pair {}: expected `{}`, got: {}", pair.name, pair.expect, pair.report.outcome));
+        }
+    }
+    Ok(functions)
 }

@@ -37,6 +37,7 @@ pub mod loop_analysis;
 pub mod module;
 pub mod opcodes;
 pub mod parser;
+#[cfg(any(test, feature = "testing"))]
 pub mod rng;
 pub mod types;
 pub mod verifier;
@@ -63,6 +64,7 @@ pub use module::{
 };
 pub use opcodes::{OpSig, Opcode, SimdShape};
 pub use parser::{ParseError, parse_function, parse_functions};
+#[cfg(any(test, feature = "testing"))]
 pub use rng::Rng;
 pub use types::Type;
 pub use verifier::{AnyEntity, VerifierError, VerifierErrors, pretty_errors, verify_function};

@@ -1,7 +1,9 @@
-//! A small deterministic pseudo-random generator (xorshift64*), for tests,
+//! A small deterministic pseudo-random generator (xorshift64*) for tests,
 //! property sweeps and generated inputs across the workspace: one
-//! implementation, so a seed means the same sequence everywhere. Not for
-//! anything that needs statistical quality or unpredictability.
+//! implementation, so a seed means the same sequence everywhere. It is not
+//! part of the library's API: it exists in this crate's tests and behind
+//! the `testing` feature, which other crates enable for their tests only.
+//! Not for anything that needs statistical quality or unpredictability.
 
 /// xorshift64* (Vigna): 64 bits of state, never zero.
 #[derive(Clone, Debug)]

@@ -4,14 +4,23 @@
 //! is validated, and both modules run under wasmtime with the same
 //! deterministic calls to every exported function ([`Harness::compare`]).
 //!
+//! The translation-validation target ([`pass_tv`]) takes the functions of
+//! such a module to IR and sweeps every registered pass and every pipeline
+//! over them ([`crate::sweep`]): the verifier, canonical text, idempotence,
+//! the interpreter before and after, and the Z3 refinement check of each
+//! change. A counterexample is a pass bug; a panic anywhere is a bug.
+//!
 //! This module owns the `wasm-smith` configuration that matches weft's
 //! feature set ([`smith_config`]) and the bodies shared by the cargo-fuzz
-//! targets (`fuzz/fuzz_targets/{roundtrip,optimize}.rs`) and the
+//! targets (`fuzz/fuzz_targets/{roundtrip,optimize,pass_tv}.rs`) and the
 //! `fuzz_smoke` test. Any disagreement is a panic: that is what a fuzzer
 //! detects.
 
 use std::sync::OnceLock;
 
+use weft_ir::FuncBody;
+
+use crate::sweep::{self, CorpusFunction, SweepOptions};
 use crate::wasmtime_harness::{Harness, Transform, WeftOptimize, WeftRoundtrip, validate};
 
 /// Fuel every wasmtime call of the original gets.
@@ -98,17 +107,56 @@ pub fn optimize_os(data: &[u8]) -> bool {
     check(data, "-Os", &|bytes| WeftOptimize::new(weft::OptLevel::Os).apply(bytes))
 }
 
+/// Builds a module from `data` and sweeps every registered pass and every
+/// pipeline over the functions weft translates to IR ([`crate::sweep`],
+/// with the refinement check of every change under the sweep's Z3
+/// resource limit). Panics listing the failures: a function the verifier
+/// rejects after a pass, output that is not canonical, a pass that is not
+/// idempotent, a difference under the interpreter, or a counterexample.
+/// `Unknown` and bounded verdicts are not failures (the sweep counts them).
+/// Returns whether any function was swept.
+pub fn pass_tv(data: &[u8]) -> bool {
+    let Some(original) = smith_module(data) else { return false };
+    let (module, _) = weft_frontend::translate_module(&original)
+        .unwrap_or_else(|e| panic!("the frontend rejects a valid {}-byte module: {e}", original.len()));
+    let corpus: Vec<CorpusFunction> = module
+        .funcs
+        .into_iter()
+        .filter_map(|f| match f.body {
+            FuncBody::Ir(func) => Some(CorpusFunction { name: format!("%{}", func.name), func }),
+            FuncBody::Opaque { .. } => None,
+        })
+        .collect();
+    if corpus.is_empty() {
+        return false;
+    }
+    let options = SweepOptions { refine: true, check: sweep::check_options() };
+    let summary = sweep::sweep(&corpus, &sweep::subjects(), &options);
+    if !summary.failures.is_empty() {
+        panic!(
+            "pass-tv: {} failures on a {}-byte module:\n{}",
+            summary.failures.len(),
+            original.len(),
+            summary.failures.join("\n")
+        );
+    }
+    true
+}
+
+/// The `wasm-smith` module built from `data` (with its termination fuel),
+/// if it builds and validates under weft's features.
+fn smith_module(data: &[u8]) -> Option<Vec<u8>> {
+    let mut u = arbitrary::Unstructured::new(data);
+    let mut module = wasm_smith::Module::new(smith_config(), &mut u).ok()?;
+    module.ensure_termination(SMITH_FUEL).ok()?;
+    let bytes = module.to_bytes();
+    validate(&bytes).ok()?;
+    Some(bytes)
+}
+
 /// The body of the fuzz targets: `transform` named `what`.
 fn check(data: &[u8], what: &str, transform: &Transform<'_>) -> bool {
-    let mut u = arbitrary::Unstructured::new(data);
-    let Ok(mut module) = wasm_smith::Module::new(smith_config(), &mut u) else { return false };
-    if module.ensure_termination(SMITH_FUEL).is_err() {
-        return false;
-    }
-    let original = module.to_bytes();
-    if validate(&original).is_err() {
-        return false;
-    }
+    let Some(original) = smith_module(data) else { return false };
     let transformed =
         transform(&original).unwrap_or_else(|e| panic!("{what} failed on a valid {}-byte module: {e}", original.len()));
     if let Err(e) = validate(&transformed) {

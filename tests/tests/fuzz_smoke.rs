@@ -1,11 +1,13 @@
 //! Smoke tests for the fuzz targets: [`roundtrip`] and [`optimize_o2`] on a
-//! few hundred deterministic pseudo-random inputs each, and [`optimize_os`]
-//! (`-Os`, no cargo-fuzz target of its own) on the same inputs. Every failing seed
+//! few hundred deterministic pseudo-random inputs each, [`optimize_os`]
+//! (`-Os`, no cargo-fuzz target of its own) on the same inputs, and
+//! [`pass_tv`] (every pass under the refinement checker, the slowest body)
+//! on a few dozen. Every failing seed
 //! is reported, with the panic message, so it can be replayed.
 
 use std::time::Instant;
 
-use weft_tests::fuzzing::{optimize_o2, optimize_os, roundtrip};
+use weft_tests::fuzzing::{optimize_o2, optimize_os, pass_tv, roundtrip};
 use weft_tests::wasmtime_harness::{panic_message, run_on_big_stack};
 
 /// Inputs tried by default; `WEFT_FUZZ_SEEDS=N` tries N seeds from
@@ -17,9 +19,20 @@ fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|s| s.parse().ok())
 }
 
-fn seeds() -> std::ops::Range<u64> {
+/// Inputs [`pass_tv`] tries by default (a Z3 check per change makes an
+/// input cost about as much as a hundred of the others).
+const DEFAULT_TV_SEEDS: u64 = 24;
+
+/// The share of inputs (percent) that must become checkable modules. For
+/// [`pass_tv`] a module must also define a function: about half of the
+/// modules `wasm-smith` builds from these inputs define none (14 of seeds
+/// 0..24 do).
+const MIN_CHECKED_PERCENT: u64 = 50;
+const MIN_TV_CHECKED_PERCENT: u64 = 25;
+
+fn seeds(default: u64) -> std::ops::Range<u64> {
     let first = env_u64("WEFT_FUZZ_FIRST").unwrap_or(0);
-    first..first.saturating_add(env_u64("WEFT_FUZZ_SEEDS").unwrap_or(DEFAULT_SEEDS))
+    first..first.saturating_add(env_u64("WEFT_FUZZ_SEEDS").unwrap_or(default))
 }
 
 /// The input for `seed`: 2–4 KiB from a xorshift64 generator.
@@ -36,8 +49,8 @@ fn input(seed: u64) -> Vec<u8> {
 }
 
 /// Runs `target` on every seed's input; panics listing the failing seeds.
-fn smoke(name: &'static str, target: fn(&[u8]) -> bool) {
-    let seeds = seeds();
+fn smoke(name: &'static str, target: fn(&[u8]) -> bool, default_seeds: u64, min_checked_percent: u64) {
+    let seeds = seeds(default_seeds);
     let range = seeds.clone();
     let failures = run_on_big_stack(move || {
         let start = Instant::now();
@@ -53,7 +66,10 @@ fn smoke(name: &'static str, target: fn(&[u8]) -> bool) {
         }
         let n = range.end - range.start;
         eprintln!("fuzz_smoke {name}: {n} inputs (seeds {range:?}), {checked} checked, in {:.1?}", start.elapsed());
-        assert!(checked >= n / 2, "{name}: only {checked} of {n} inputs became checkable modules");
+        assert!(
+            checked * 100 >= n * min_checked_percent,
+            "{name}: only {checked} of {n} inputs became checkable modules (at least {min_checked_percent}% expected)"
+        );
         failures
     });
     assert!(
@@ -66,17 +82,22 @@ fn smoke(name: &'static str, target: fn(&[u8]) -> bool) {
 
 #[test]
 fn roundtrip_fuzz_smoke() {
-    smoke("roundtrip", roundtrip);
+    smoke("roundtrip", roundtrip, DEFAULT_SEEDS, MIN_CHECKED_PERCENT);
 }
 
 #[test]
 fn optimize_o2_fuzz_smoke() {
-    smoke("optimize -O2", optimize_o2);
+    smoke("optimize -O2", optimize_o2, DEFAULT_SEEDS, MIN_CHECKED_PERCENT);
 }
 
 #[test]
 fn optimize_os_fuzz_smoke() {
-    smoke("optimize -Os", optimize_os);
+    smoke("optimize -Os", optimize_os, DEFAULT_SEEDS, MIN_CHECKED_PERCENT);
+}
+
+#[test]
+fn pass_tv_fuzz_smoke() {
+    smoke("pass-tv", pass_tv, DEFAULT_TV_SEEDS, MIN_TV_CHECKED_PERCENT);
 }
 
 #[test]

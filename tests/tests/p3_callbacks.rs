@@ -1,5 +1,5 @@
 //! Switch recovery on every callback of `../shared/corpus/p3/callback_*.wat`
-//! (issue #6): the survey of `weft_tests::p3callbacks` at `-O2` and `-Os`,
+//! (the switch-recovery mission pass): the survey of `weft_tests::p3callbacks` at `-O2` and `-Os`,
 //! printed as a markdown table, and its acceptance checks:
 //!
 //! - every `callback_*.wat` has a `[callback]` export, and every surveyed

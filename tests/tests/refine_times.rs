@@ -9,10 +9,8 @@
 //! TEXT and prints every check's report with its query timings (for
 //! looking at one slow case); the pair-count assertion is then skipped.
 
-use std::time::Instant;
-
-use weft_tests::filetest::{Command, FileTest, discover, split_functions};
-use weft_verify::{Options, Outcome, check_refinement_report};
+use weft_tests::filetest::{Command, FileTest, check_refine_pairs, discover};
+use weft_verify::Outcome;
 
 /// One timed check.
 struct Timed {
@@ -20,35 +18,6 @@ struct Timed {
     pair: String,
     millis: f64,
     verdict: &'static str,
-}
-
-/// The text with the `test` header line blanked (line numbers kept), as the
-/// filetest runner parses it.
-fn without_header(text: &str) -> String {
-    let mut seen = false;
-    text.lines()
-        .map(|l| {
-            if !seen && l.trim_start().starts_with("test ") {
-                seen = true;
-                ""
-            } else {
-                l
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Does `outcome` match the `; expect:` text?
-fn matches(expect: &str, outcome: &Outcome) -> bool {
-    match (expect.split_whitespace().next(), outcome) {
-        (Some("proved"), Outcome::Proved) => true,
-        (Some("bounded"), Outcome::ProvedBounded(_)) => true,
-        (Some("counterexample"), Outcome::Counterexample(c)) => {
-            c.query.contains(expect["counterexample".len()..].trim())
-        }
-        _ => false,
-    }
 }
 
 fn verdict(outcome: &Outcome) -> &'static str {
@@ -81,28 +50,24 @@ fn refine_times() {
         if test.command != Command::Refine {
             continue;
         }
-        let sources = split_functions(&test.text);
-        let funcs = weft_ir::parse_functions(&without_header(&test.text))
-            .unwrap_or_else(|e| panic!("{rel}: parse error at {e}"));
-        assert_eq!(funcs.len(), sources.len(), "{rel}: functions parsed vs `function` lines");
-        assert!(funcs.len().is_multiple_of(2), "{rel}: functions must come in (source, target) pairs");
-        for (pair, srcs) in funcs.chunks(2).zip(sources.chunks(2)) {
-            let expect: Vec<&str> =
-                srcs[1].comments.iter().filter_map(|c| c.trim().strip_prefix("expect:")).map(str::trim).collect();
-            let name = format!("%{} / %{}", pair[0].name, pair[1].name);
-            let start = Instant::now();
-            let report = check_refinement_report(&pair[0], &pair[1], &Options::default());
-            let millis = start.elapsed().as_secs_f64() * 1000.0;
+        let (pairs, _) = check_refine_pairs(&test.text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        for pair in pairs {
+            let report = &pair.report;
             if filter.is_some() {
-                println!("{rel} {name} ({millis:.1} ms): {report}");
+                println!("{rel} {} ({:.1} ms): {report}", pair.name, pair.millis);
                 for q in &report.queries {
                     println!("    {:>7} ms  {:7}  {}", q.millis, q.result, q.name);
                 }
             }
-            if !matches!(expect.as_slice(), [e] if matches(e, &report.outcome)) {
-                mismatched.push(format!("{rel} {name}: expected {expect:?}, got {}", report.outcome));
+            if !pair.as_expected() {
+                mismatched.push(format!("{rel} {}: expected {:?}, got {}", pair.name, pair.expect, report.outcome));
             }
-            timed.push(Timed { file: rel.clone(), pair: name, millis, verdict: verdict(&report.outcome) });
+            timed.push(Timed {
+                file: rel.clone(),
+                pair: pair.name,
+                millis: pair.millis,
+                verdict: verdict(&report.outcome),
+            });
         }
     }
     let mut times: Vec<f64> = timed.iter().map(|t| t.millis).collect();

@@ -1,7 +1,7 @@
 //! The control-flow facts the checker needs, computed here from the
 //! function itself: reachable blocks in reverse post-order, dominators
-//! (Cooper–Harvey–Kennedy), back edges and loop headers, reducibility, and
-//! live-in values of headers.
+//! (Cooper–Harvey–Kennedy), back edges, loop headers and natural loops,
+//! reducibility, and live-in values of blocks.
 //!
 //! The checker recomputes these instead of using `weft-ir`'s analyses so it
 //! does not trust the code whose output it checks (as regalloc2's checker
@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use weft_ir::{Block, Function, InstructionData, Value};
 
 /// Control-flow facts about one function.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct CfgInfo {
     /// Reachable blocks in reverse post-order (entry first).
     pub rpo: Vec<Block>,
@@ -22,8 +22,16 @@ pub(crate) struct CfgInfo {
     pub headers: Vec<Block>,
     /// Blocks no loop header reaches: they run at most once, before any loop.
     pub pre_loop: BTreeSet<Block>,
-    /// Values live on entry to each header (block parameters excluded).
-    pub header_live_in: BTreeMap<Block, BTreeSet<Value>>,
+    /// Values live on entry to every reachable block (block parameters
+    /// excluded).
+    pub live_in: BTreeMap<Block, BTreeSet<Value>>,
+    /// The natural loop of each header: the header and every block that
+    /// reaches one of its back edges without passing the header.
+    pub loops: BTreeMap<Block, BTreeSet<Block>>,
+    /// Successors of each reachable block.
+    pub succs: BTreeMap<Block, Vec<Block>>,
+    /// Predecessors of each reachable block, among reachable blocks.
+    pub preds: BTreeMap<Block, Vec<Block>>,
 }
 
 impl CfgInfo {
@@ -112,6 +120,7 @@ impl CfgInfo {
 
         // Back edges, headers, reducibility.
         let mut headers = BTreeSet::new();
+        let mut back_edges = Vec::new();
         for b in &rpo {
             let bi = rpo_index[b];
             for t in &succs[b] {
@@ -119,6 +128,7 @@ impl CfgInfo {
                 if ti <= bi {
                     if dominates(ti, bi) {
                         headers.insert(ti);
+                        back_edges.push((*b, *t));
                     } else {
                         return Err(format!("irreducible control flow: the edge {b} -> {t} enters a loop sideways"));
                     }
@@ -137,9 +147,55 @@ impl CfgInfo {
         }
         let pre_loop = rpo.iter().copied().filter(|b| !after_loop.contains(b)).collect();
 
+        // Natural loops: walk predecessors back from each back edge's
+        // source, stopping at the header.
+        let mut loops: BTreeMap<Block, BTreeSet<Block>> = BTreeMap::new();
+        for (latch, header) in &back_edges {
+            let body = loops.entry(*header).or_insert_with(|| BTreeSet::from([*header]));
+            let mut work = vec![*latch];
+            while let Some(b) = work.pop() {
+                if body.insert(b) {
+                    work.extend(preds[&b].iter().copied());
+                }
+            }
+        }
+
         let live_in = live_in_sets(func, &rpo, &succs);
-        let header_live_in = headers.iter().map(|h| (*h, live_in[h].clone())).collect();
-        Ok(CfgInfo { rpo, rpo_index, headers, pre_loop, header_live_in })
+        Ok(CfgInfo { rpo, rpo_index, headers, pre_loop, live_in, loops, succs, preds })
+    }
+
+    /// The blocks of the innermost natural loop containing `block`, if any.
+    pub(crate) fn innermost_loop(&self, block: Block) -> Option<&BTreeSet<Block>> {
+        self.loops.values().filter(|body| body.contains(&block)).min_by_key(|body| body.len())
+    }
+
+    /// Does every cycle pass a block of `cuts`? (The graph of reachable
+    /// blocks without the cut blocks is acyclic.)
+    pub(crate) fn cuts_every_cycle(&self, cuts: &BTreeSet<Block>) -> bool {
+        // Kahn's algorithm on the blocks that are not cut.
+        let keep: Vec<Block> = self.rpo.iter().copied().filter(|b| !cuts.contains(b)).collect();
+        let mut indeg: BTreeMap<Block, usize> = keep.iter().map(|b| (*b, 0)).collect();
+        for b in &keep {
+            for t in &self.succs[b] {
+                if let Some(d) = indeg.get_mut(t) {
+                    *d += 1;
+                }
+            }
+        }
+        let mut ready: Vec<Block> = indeg.iter().filter(|(_, d)| **d == 0).map(|(b, _)| *b).collect();
+        let mut seen = 0;
+        while let Some(b) = ready.pop() {
+            seen += 1;
+            for t in &self.succs[&b] {
+                if let Some(d) = indeg.get_mut(t) {
+                    *d -= 1;
+                    if *d == 0 {
+                        ready.push(*t);
+                    }
+                }
+            }
+        }
+        seen == keep.len()
     }
 
     /// The index of `block` among the headers, if it is one.

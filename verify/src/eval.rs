@@ -12,7 +12,7 @@ use z3::ast::{Array, BV, Bool};
 use z3::{Config, SatResult, Solver, Sort, with_z3_config};
 
 use crate::cfg::CfgInfo;
-use crate::exec::{ExitKind, Explorer, Mode, Start, Trace};
+use crate::exec::{CutPlan, ExitKind, Explorer, Mode, Start};
 use crate::options::Options;
 use crate::query::eval_bits;
 use crate::smt::{Smt, bv_u128};
@@ -73,7 +73,9 @@ pub struct ConcreteRun {
 }
 
 /// Runs the SMT semantics of `func` on concrete inputs (loops unrolled to
-/// [`Options::unroll_bound`] header executions).
+/// [`Options::unroll_bound`] header executions), in the deterministic
+/// model the reference interpreter implements: every grow whose new size
+/// fits succeeds, and float arithmetic yields the canonical NaN.
 pub fn evaluate(func: &Function, inputs: &ConcreteInputs, opts: &Options) -> Result<ConcreteRun, String> {
     let mut cfg = Config::new();
     cfg.set_model_generation(true);
@@ -122,23 +124,14 @@ fn evaluate_in_context(func: &Function, inputs: &ConcreteInputs, opts: &Options)
     let params: Vec<BV> =
         inputs.params.iter().zip(&func.sig.params).map(|(bits, ty)| bv_u128(*bits, type_bits(*ty))).collect();
     let st = initial_state(&u, inputs);
-    let no_live = BTreeMap::new();
     let world = World::new("w.entry");
-    let ex = Explorer {
-        smt: &smt,
-        u: &u,
-        func,
-        cfg: &cfg,
-        world: World::new("w.entry"),
-        mode: Mode::Unroll(opts.unroll_bound),
-        max_instances: opts.max_instances,
-        cut_live: &no_live,
-        pinner: None,
-        budget: None,
-        trace: Trace::default(),
-    };
+    let callees = crate::callees_of(opts)?;
+    let no_cuts = CutPlan::default();
+    let mut ex =
+        Explorer::new(&smt, &u, func, &cfg, World::new("w.entry"), Mode::Unroll(opts.unroll_bound), &no_cuts, &callees);
+    ex.max_instances = opts.max_instances;
     let entry = func.entry_block().ok_or("function has no blocks")?;
-    let trace = ex.run(Start { block: entry, params, live: BTreeMap::new(), st })?;
+    let trace = ex.run(Start::new(entry, params, BTreeMap::new(), st))?;
     let solver = Solver::new();
     for f in trace.facts.iter().chain(&crate::sig_facts(&u, &[&trace])) {
         solver.assert(f);

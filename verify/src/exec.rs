@@ -1,18 +1,49 @@
 //! Symbolic execution of one function from a start point (the entry, or a
-//! loop header with a symbolic state) into a [`Trace`]: the calls it makes
+//! cut point with a symbolic state) into a [`Trace`]: the calls it makes
 //! and the ways it can leave (return, trap, reaching a cut point, running
 //! past the unrolling bound), each guarded by its path condition.
 //!
 //! Paths are merged where they meet: every block instance is executed once,
 //! with its incoming states combined by `ite` on the edge conditions, so the
-//! encoding grows with the number of block instances, not paths. Blocks are
-//! processed in a topological order of the loop-free region: in
-//! [`Mode::Cut`] every edge into a loop header ends the region; in
-//! [`Mode::Unroll`] an instance is a block plus the number of times each
-//! header has run on the way, and an edge that would run a header more than
-//! `k` times ends in a [`ExitKind::Bound`] exit. Exploration stops with an
-//! error when the check's time budget is spent (looked at before each block
-//! instance).
+//! encoding grows with the number of block instances, not paths. An
+//! instance is a block plus how many times each counted block (loop
+//! headers when unrolling, cut blocks when cutting) has been passed on the
+//! way, and instances run in the order (back edges and passes taken, RPO
+//! index, counts), a topological order of the explored region. In
+//! [`Mode::Cut`] an edge into a cut block of the [`CutPlan`] ends the region
+//! in a [`ExitKind::Cut`] exit once the block has been passed as many
+//! times as the plan allows; in [`Mode::Unroll`] an edge that would run a
+//! loop header more than `k` times ends in a [`ExitKind::Bound`] exit.
+//! Exploration stops with an error when the check's time budget is spent
+//! (looked at before each block instance).
+//!
+//! # Choices of the world
+//!
+//! Besides call answers, the outside world decides whether each
+//! `memory.grow`/`table.grow` succeeds (wasm lets any grow fail) and, in
+//! exact NaN mode, which NaN each float operation that produces one
+//! returns. Both are indexed like calls: the `k`-th grow (NaN) of a path
+//! asks the world's choice `k`. The target's choices are the world's
+//! (every one is possible); the source's are witnesses the check picks,
+//! which is how a refinement with nondeterminism is proved ("for every
+//! choice of the target there is one of the source"): a source grow gets
+//! the target's choice of the same index when the target makes that many
+//! grows on the run, else it succeeds (when the new size fits) — both
+//! sides read the same choice term, and the comparison adds the facts that
+//! the choices the target does not read are successes
+//! ([`grow_witnesses`]), so equal computations stay equal terms; a source
+//! NaN gets the target's NaN of the same index when that NaN is one the
+//! source's operation may produce, else the canonical NaN. Any such
+//! witness is a run of the source, so the proof is sound; a target that
+//! makes more or different choices is compared against the witness.
+//!
+//! # Inlining
+//!
+//! A direct call of a function whose body the check was given (and which
+//! has no loop) is executed in place, up to a nesting depth; its calls are
+//! events of the caller and its traps the caller's. A run that would inline
+//! deeper ends in a [`ExitKind::Bound`] exit, so it is not compared (the
+//! result is then at best bounded).
 //!
 //! Branch conditions are added to path conditions by
 //! [`crate::pathcond::and_cond`], which keeps tests of one value against
@@ -43,10 +74,11 @@ use z3::ast::{BV, Bool};
 use z3::{Params, SatResult, Solver};
 
 use crate::budget::Budget;
+use crate::cert::{Fact, Side};
 use crate::cfg::CfgInfo;
 use crate::outcome::PinStats;
 use crate::pathcond::and_cond;
-use crate::smt::{Smt, bool_to_i32};
+use crate::smt::{Smt, and2, bool_to_i32, or_all};
 use crate::state::{MachineState, Universe, World, ite_bv, type_bits};
 
 /// An event counter: a BV32 term with its static range.
@@ -61,7 +93,7 @@ impl Count {
     pub(crate) fn zero() -> Count {
         Count::constant(0)
     }
-    fn constant(n: u32) -> Count {
+    pub(crate) fn constant(n: u32) -> Count {
         Count { term: BV::from_u64(u64::from(n), 32), lo: n, hi: n }
     }
     pub(crate) fn next(&self) -> Count {
@@ -198,6 +230,10 @@ pub(crate) struct Flow {
     pub env: BTreeMap<Value, BV>,
     pub st: MachineState,
     pub nev: Count,
+    /// Grows made so far (BV32).
+    pub ngrow: BV,
+    /// NaNs produced so far by float arithmetic, in exact NaN mode (BV32).
+    pub nnan: BV,
 }
 
 /// A call that leaves the function.
@@ -216,19 +252,44 @@ pub(crate) struct EventRec {
     pub results: Vec<(Type, BV)>,
 }
 
+/// The facts that make the source's grow choices witnesses (see "Choices
+/// of the world"): the world's `target_grows` is the number of grows the
+/// target makes on the run, and every choice a source grow reads at an
+/// index the target does not reach is a success. The target never reads
+/// those choices, so fixing them loses none of its runs.
+pub(crate) fn grow_witnesses(world: &World, src: &Trace, tgt: &Trace) -> Vec<Bool> {
+    let n = world.target_grows();
+    let mut out = vec![n.eq(tgt.grow_count())];
+    for g in &src.grows {
+        out.push(g.idx.bvuge(&n).implies(world.grow_ok(&g.idx)));
+    }
+    out
+}
+
+/// A grow and the world's choice (for counterexamples).
+#[derive(Clone, Debug)]
+pub(crate) struct GrowRec {
+    pub reach: Bool,
+    pub idx: BV,
+    /// Does the grow succeed (given that the new size fits)?
+    pub ok: Bool,
+    pub what: String,
+}
+
 /// How a run leaves the explored region.
 #[derive(Clone, Debug)]
 pub(crate) enum ExitKind {
     Return(Vec<(Type, BV)>),
     Trap,
-    /// Reaches loop header number `header` with these block arguments and
-    /// these values of the header's tracked live-in values.
+    /// Reaches cut block `block` with these block arguments and these
+    /// values of the values the cut plan records there.
     Cut {
-        header: usize,
+        block: Block,
         args: Vec<(Type, BV)>,
         live: Vec<(Value, Type, BV)>,
     },
-    /// Would run a loop header more than the unrolling bound allows.
+    /// Would run a loop header more than the unrolling bound allows, or
+    /// inline calls deeper than the inlining depth.
     Bound,
 }
 
@@ -237,6 +298,8 @@ pub(crate) enum ExitKind {
 pub(crate) struct ExitRec {
     pub reach: Bool,
     pub nev: Count,
+    pub ngrow: BV,
+    pub nnan: BV,
     pub st: MachineState,
     pub kind: ExitKind,
     /// Where, in source text (`return v3`, `trap at v4 = i32.div_s v1, v2`).
@@ -260,19 +323,97 @@ pub(crate) struct Trace {
     /// Facts about world answers, guarded by the path that asked.
     pub facts: Vec<Bool>,
     pub accesses: Vec<Access>,
-    /// Terms of values defined in the region (unique per value in cut mode).
+    /// Terms of values at their first definition in the region.
     pub defs: BTreeMap<Value, BV>,
     /// Signatures used by `call_indirect`.
     pub indirect_sigs: Vec<Signature>,
+    pub grows: Vec<GrowRec>,
+}
+
+impl Trace {
+    /// The number of grows the run makes, by the exit it ends in (BV32).
+    pub(crate) fn grow_count(&self) -> BV {
+        let mut it = self.exits.iter().rev();
+        let Some(last) = it.next() else { return BV::from_u64(0, 32) };
+        let mut t = last.ngrow.clone();
+        for e in it {
+            t = ite_bv(&e.reach, &e.ngrow, &t);
+        }
+        t
+    }
 }
 
 /// How loops are treated.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Mode {
-    /// Every edge into a loop header is an exit.
+    /// Arrivals at the cut blocks of the explorer's [`CutPlan`] end the
+    /// region (after the passes it allows).
     Cut,
     /// Loop headers may run at most `k` times.
     Unroll(u32),
+}
+
+/// Where one exploration in [`Mode::Cut`] stops.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CutPlan {
+    pub blocks: BTreeMap<Block, CutRule>,
+}
+
+/// What happens on arriving at one cut block.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CutRule {
+    /// Arrivals that pass through before the one that is cut.
+    pub passes: u32,
+    /// Values (besides the block's parameters) recorded at the cut.
+    pub record: Vec<Value>,
+}
+
+impl CutPlan {
+    /// Cuts at every loop header of `cfg`, recording `record[h]`.
+    pub(crate) fn headers(cfg: &CfgInfo) -> CutPlan {
+        CutPlan { blocks: cfg.headers.iter().map(|h| (*h, CutRule::default())).collect() }
+    }
+}
+
+/// The semantic model of a check (from [`crate::Options`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Model {
+    /// Every grow whose new size fits succeeds (the host never refuses).
+    pub grow_succeeds: bool,
+    /// Float arithmetic returns any NaN the spec allows, chosen by the world.
+    pub nan_exact: bool,
+}
+
+impl Model {
+    /// Grows succeed when they fit; NaNs are canonical.
+    pub(crate) const DETERMINISTIC: Model = Model { grow_succeeds: true, nan_exact: false };
+}
+
+/// State facts that hold after every call (proved module invariants),
+/// evaluated against the entry state for `AtEntry` terms.
+pub(crate) struct AfterCall {
+    facts: Vec<Fact>,
+    entry: MachineState,
+}
+
+impl AfterCall {
+    pub(crate) fn new(facts: Vec<Fact>, entry: MachineState) -> AfterCall {
+        AfterCall { facts, entry }
+    }
+
+    /// The facts at state `st`.
+    pub(crate) fn facts(&self, smt: &Smt, u: &Universe, st: &MachineState) -> Result<Vec<Bool>, String> {
+        crate::state_facts(smt, u, &self.facts, st, &self.entry)
+    }
+}
+
+/// Bodies of module functions a check may inline, with their control-flow
+/// facts.
+#[derive(Default)]
+pub(crate) struct Callees {
+    pub bodies: BTreeMap<u32, (Function, CfgInfo)>,
+    /// The deepest nesting of inlined calls.
+    pub max_depth: u32,
 }
 
 /// Where exploration starts.
@@ -280,9 +421,30 @@ pub(crate) struct Start {
     pub block: Block,
     /// Terms for the block's parameters.
     pub params: Vec<BV>,
-    /// Terms for other values available at the start (live-ins of a header).
+    /// Terms for other values available at the start (live-ins of a cut).
     pub live: BTreeMap<Value, BV>,
     pub st: MachineState,
+    /// The path condition, counters at the start (a fresh start: `true`, 0).
+    pub reach: Bool,
+    pub nev: Count,
+    pub ngrow: BV,
+    pub nnan: BV,
+}
+
+impl Start {
+    /// A fresh start at `block`.
+    pub(crate) fn new(block: Block, params: Vec<BV>, live: BTreeMap<Value, BV>, st: MachineState) -> Start {
+        Start {
+            block,
+            params,
+            live,
+            st,
+            reach: Bool::from_bool(true),
+            nev: Count::zero(),
+            ngrow: BV::from_u64(0, 32),
+            nnan: BV::from_u64(0, 32),
+        }
+    }
 }
 
 struct Incoming {
@@ -292,33 +454,6 @@ struct Incoming {
 }
 
 type Key = (u32, u32, Vec<u32>);
-
-/// `a ∧ b`, folding constants.
-pub(crate) fn and2(a: &Bool, b: &Bool) -> Bool {
-    match (a.as_bool(), b.as_bool()) {
-        (Some(false), _) | (_, Some(false)) => Bool::from_bool(false),
-        (Some(true), _) => b.clone(),
-        (_, Some(true)) => a.clone(),
-        _ => Bool::and(&[a, b]),
-    }
-}
-
-/// `a ∨ b ∨ ...`, folding constants.
-pub(crate) fn or_all(xs: &[Bool]) -> Bool {
-    let mut keep = Vec::new();
-    for x in xs {
-        match x.as_bool() {
-            Some(true) => return Bool::from_bool(true),
-            Some(false) => {}
-            None => keep.push(x.clone()),
-        }
-    }
-    match keep.len() {
-        0 => Bool::from_bool(false),
-        1 => keep.pop().expect("one"),
-        _ => Bool::or(&keep),
-    }
-}
 
 fn is_false(b: &Bool) -> bool {
     b.as_bool() == Some(false)
@@ -333,35 +468,98 @@ pub(crate) struct Explorer<'a> {
     pub world: World,
     pub mode: Mode,
     pub max_instances: usize,
-    /// Live-in values to report at each header's cut exits, by header index.
-    pub cut_live: &'a BTreeMap<usize, Vec<Value>>,
+    /// Where [`Mode::Cut`] stops.
+    pub cuts: &'a CutPlan,
     /// Settles symbolic event counters at calls (`None`: never).
     pub pinner: Option<&'a CountPinner>,
     /// The check's time budget, looked at before each block instance
     /// (`None`: no limit).
     pub budget: Option<&'a Budget>,
+    /// Which function of the check this is (for the world's choices).
+    pub side: Side,
+    pub model: Model,
+    pub callees: &'a Callees,
+    /// Nesting depth of inlined calls (0: the function under check).
+    pub depth: u32,
+    /// Facts assumed of every call's answer.
+    pub after_call: Option<&'a AfterCall>,
     pub trace: Trace,
 }
 
 impl<'a> Explorer<'a> {
+    /// An explorer of `func` with no cuts, callees or pinner, in the
+    /// deterministic model.
+    #[expect(clippy::too_many_arguments, reason = "the fields every exploration needs")]
+    pub(crate) fn new(
+        smt: &'a Smt,
+        u: &'a Universe,
+        func: &'a Function,
+        cfg: &'a CfgInfo,
+        world: World,
+        mode: Mode,
+        cuts: &'a CutPlan,
+        callees: &'a Callees,
+    ) -> Explorer<'a> {
+        Explorer {
+            smt,
+            u,
+            func,
+            cfg,
+            world,
+            mode,
+            max_instances: usize::MAX,
+            cuts,
+            pinner: None,
+            budget: None,
+            side: Side::Tgt,
+            model: Model::DETERMINISTIC,
+            callees,
+            depth: 0,
+            after_call: None,
+            trace: Trace::default(),
+        }
+    }
+
+    /// The counted blocks: loop headers when unrolling, cut blocks when
+    /// cutting.
+    fn counter_index(&self, block: Block) -> Option<usize> {
+        match self.mode {
+            Mode::Unroll(_) => self.cfg.header_index(block),
+            Mode::Cut => self.cuts.blocks.keys().position(|b| *b == block),
+        }
+    }
+
+    fn counters(&self) -> usize {
+        match self.mode {
+            Mode::Unroll(_) => self.cfg.headers.len(),
+            Mode::Cut => self.cuts.blocks.len(),
+        }
+    }
+
     /// Runs the exploration from `start`.
     pub(crate) fn run(mut self, start: Start) -> Result<Trace, String> {
         let mut queue: BTreeMap<Key, Vec<Incoming>> = BTreeMap::new();
         let start_rpo = *self.cfg.rpo_index.get(&start.block).ok_or("start block is unreachable")?;
-        let mut ctx = vec![0u32; self.cfg.headers.len()];
+        let ctx = vec![0u32; self.counters()];
         let mut sum = 0;
+        let mut ctx = ctx;
         if let (Mode::Unroll(_), Some(h)) = (self.mode, self.cfg.header_index(start.block)) {
             ctx[h] = 1;
             sum = 1;
         }
-        let mut env = start.live;
         let params = self.func.dfg.block_params(start.block).to_vec();
         if params.len() != start.params.len() {
             return Err(format!("{} takes {} parameters, {} given", start.block, params.len(), start.params.len()));
         }
-        let flow =
-            Flow { reach: Bool::from_bool(true), env: std::mem::take(&mut env), st: start.st, nev: Count::zero() };
-        queue.insert((sum, start_rpo, ctx), vec![Incoming { cond: Bool::from_bool(true), flow, args: start.params }]);
+        let flow = Flow {
+            reach: start.reach.clone(),
+            env: start.live,
+            st: start.st,
+            nev: start.nev,
+            ngrow: start.ngrow,
+            nnan: start.nnan,
+        };
+        queue.insert((sum, start_rpo, ctx), vec![Incoming { cond: start.reach, flow, args: start.params }]);
         let mut instances = 0usize;
         while let Some((key, incoming)) = queue.pop_first() {
             instances += 1;
@@ -382,9 +580,7 @@ impl<'a> Explorer<'a> {
                 continue;
             }
             for (p, a) in self.func.dfg.block_params(block).iter().zip(args) {
-                if self.mode == Mode::Cut {
-                    self.trace.defs.insert(*p, a.clone());
-                }
+                self.trace.defs.entry(*p).or_insert_with(|| a.clone());
                 flow.env.insert(*p, a);
             }
             self.run_block(block, &key, flow, &mut queue)?;
@@ -463,6 +659,11 @@ impl<'a> Explorer<'a> {
                         }
                         _ => {
                             let results = self.encode_op(&mut flow, inst, opcode, &arg_terms, imm)?;
+                            let results = if self.model.nan_exact {
+                                self.exact_nans(&mut flow, opcode, &arg_terms, results)?
+                            } else {
+                                results
+                            };
                             let res_vals = self.func.dfg.inst_results(inst).to_vec();
                             if !opcode.is_terminator() {
                                 if res_vals.len() != results.len() {
@@ -480,9 +681,7 @@ impl<'a> Explorer<'a> {
                                             self.inst_text(inst)
                                         ));
                                     }
-                                    if self.mode == Mode::Cut {
-                                        self.trace.defs.insert(*v, t.clone());
-                                    }
+                                    self.trace.defs.entry(*v).or_insert_with(|| t.clone());
                                     flow.env.insert(*v, t);
                                 }
                             }
@@ -504,7 +703,15 @@ impl<'a> Explorer<'a> {
         if is_false(&reach) {
             return;
         }
-        self.trace.exits.push(ExitRec { reach, nev: flow.nev.clone(), st: flow.st.clone(), kind, what });
+        self.trace.exits.push(ExitRec {
+            reach,
+            nev: flow.nev.clone(),
+            ngrow: flow.ngrow.clone(),
+            nnan: flow.nnan.clone(),
+            st: flow.st.clone(),
+            kind,
+            what,
+        });
     }
 
     /// Traps when `cond` holds; the path continues under `¬cond`.
@@ -519,8 +726,27 @@ impl<'a> Explorer<'a> {
         flow.reach = and2(&flow.reach, &cond.not());
     }
 
+    /// Whether grow `flow.ngrow` succeeds (when the new size fits), and
+    /// counts it (see the module docs: the target's choice is the world's,
+    /// the source's a witness).
+    pub(crate) fn grow_choice(&mut self, flow: &mut Flow, inst: Inst) -> Bool {
+        if self.model.grow_succeeds {
+            return Bool::from_bool(true);
+        }
+        let k = flow.ngrow.clone();
+        flow.ngrow = self.smt.simplify_bv(&k.bvadd(BV::from_u64(1, 32)));
+        // Both sides read the world's choice `k`. For the source that is the
+        // witness: the comparison fixes the choices past the target's last
+        // grow, which the target never reads, to success (`grow_witnesses`).
+        let ok = self.world.grow_ok(&k);
+        let what = format!("`{}`", self.inst_text(inst));
+        self.trace.grows.push(GrowRec { reach: flow.reach.clone(), idx: k, ok: ok.clone(), what });
+        ok
+    }
+
     /// Makes call number `flow.nev` to `callee` and returns the results; the
-    /// callee may trap, which ends the path in a trap exit.
+    /// callee may trap, which ends the path in a trap exit. A direct call of
+    /// a callee whose body the check has is inlined instead.
     pub(crate) fn call(
         &mut self,
         flow: &mut Flow,
@@ -528,7 +754,13 @@ impl<'a> Explorer<'a> {
         callee: BV,
         sig: &Signature,
         args: Vec<(Type, BV)>,
-    ) -> Vec<BV> {
+    ) -> Result<Vec<BV>, String> {
+        if let Some(n) = callee.as_u64().and_then(|h| u32::try_from(h.checked_sub(1)?).ok())
+            && self.callees.bodies.contains_key(&n)
+            && matches!(&self.func.dfg.insts[inst], InstructionData::Op { imm: weft_ir::Imm::Func(_), .. })
+        {
+            return self.inline(flow, inst, n, args.into_iter().map(|(_, a)| a).collect());
+        }
         let what = format!("`{}`", self.inst_text(inst));
         if flow.nev.lo != flow.nev.hi
             && let Some(n) = self.pinner.and_then(|p| p.pin(&flow.reach, &flow.nev))
@@ -549,12 +781,110 @@ impl<'a> Explorer<'a> {
         for f in answer.facts {
             self.trace.facts.push(flow.reach.implies(&f));
         }
+        if let Some(ac) = self.after_call {
+            for f in ac.facts(self.smt, self.u, &answer.state)? {
+                self.trace.facts.push(flow.reach.implies(&f));
+            }
+        }
         flow.st = answer.state;
         flow.nev = flow.nev.next();
         let trap_reach = and2(&flow.reach, &answer.traps);
         self.exit(flow, trap_reach, ExitKind::Trap, format!("the callee traps in {what}"));
         flow.reach = and2(&flow.reach, &answer.traps.not());
-        answer.results
+        Ok(answer.results)
+    }
+
+    /// Executes the body of callee `n` in place of the call.
+    fn inline(&mut self, flow: &mut Flow, inst: Inst, n: u32, args: Vec<BV>) -> Result<Vec<BV>, String> {
+        let what = self.inst_text(inst);
+        let (body, cfg) = &self.callees.bodies[&n];
+        let results = body.sig.results.clone();
+        if self.depth >= self.callees.max_depth {
+            let reach = flow.reach.clone();
+            self.exit(
+                flow,
+                reach,
+                ExitKind::Bound,
+                format!("inlines `{what}` deeper than {} calls", self.callees.max_depth),
+            );
+            flow.reach = Bool::from_bool(false);
+            return Ok(results.iter().map(|t| BV::from_u64(0, type_bits(*t))).collect());
+        }
+        let entry = body.entry_block().ok_or_else(|| format!("fn{n} has no blocks"))?;
+        let no_cuts = CutPlan::default();
+        let sub = Explorer {
+            smt: self.smt,
+            u: self.u,
+            func: body,
+            cfg,
+            world: World::new(self.world.prefix()),
+            mode: Mode::Cut,
+            max_instances: self.max_instances,
+            cuts: &no_cuts,
+            pinner: self.pinner,
+            budget: self.budget,
+            side: self.side,
+            model: self.model,
+            callees: self.callees,
+            depth: self.depth + 1,
+            after_call: self.after_call,
+            trace: Trace::default(),
+        };
+        let start = Start {
+            block: entry,
+            params: args,
+            live: BTreeMap::new(),
+            st: flow.st.clone(),
+            reach: flow.reach.clone(),
+            nev: flow.nev.clone(),
+            ngrow: flow.ngrow.clone(),
+            nnan: flow.nnan.clone(),
+        };
+        let sub = sub.run(start).map_err(|e| format!("in fn{n} inlined at `{what}`: {e}"))?;
+        self.trace.events.extend(sub.events);
+        self.trace.facts.extend(sub.facts);
+        self.trace.accesses.extend(sub.accesses);
+        self.trace.indirect_sigs.extend(sub.indirect_sigs);
+        self.trace.grows.extend(sub.grows);
+        let mut returns = Vec::new();
+        for e in sub.exits {
+            match e.kind {
+                ExitKind::Return(vals) => returns.push((e.reach, e.nev, e.ngrow, e.st, vals, e.nnan)),
+                ExitKind::Trap | ExitKind::Bound => {
+                    self.trace.exits.push(ExitRec { what: format!("{} (in fn{n} inlined at `{what}`)", e.what), ..e });
+                }
+                ExitKind::Cut { .. } => return Err(format!("fn{n} has a loop and cannot be inlined")),
+            }
+        }
+        // The exits of the body exclude each other; what follows the call
+        // continues from the merge of its returns.
+        let Some(last) = returns.last() else {
+            flow.reach = Bool::from_bool(false);
+            return Ok(results.iter().map(|t| BV::from_u64(0, type_bits(*t))).collect());
+        };
+        let reach = or_all(&returns.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
+        let parts: Vec<(Bool, &MachineState)> = returns.iter().map(|r| (r.0.clone(), &r.3)).collect();
+        let st = MachineState::merge(&parts);
+        let mut nev = last.1.clone();
+        let mut ngrow = last.2.clone();
+        let mut vals: Vec<BV> = last.4.iter().map(|(_, v)| v.clone()).collect();
+        for r in returns.iter().rev().skip(1) {
+            nev = Count { term: ite_bv(&r.0, &r.1.term, &nev.term), lo: nev.lo.min(r.1.lo), hi: nev.hi.max(r.1.hi) };
+            ngrow = ite_bv(&r.0, &r.2, &ngrow);
+            for (v, (_, x)) in vals.iter_mut().zip(&r.4) {
+                *v = ite_bv(&r.0, x, v);
+            }
+        }
+        flow.reach = reach;
+        flow.st = st;
+        let mut nnan = last.5.clone();
+        for r in returns.iter().rev().skip(1) {
+            nnan = ite_bv(&r.0, &r.5, &nnan);
+        }
+        flow.nev = nev;
+        flow.ngrow = ngrow;
+        flow.nnan = nnan;
+        Ok(vals)
     }
 
     /// Records a memory access for counterexample reports.
@@ -594,18 +924,24 @@ impl<'a> Explorer<'a> {
             args.push(self.value(flow, *a)?);
         }
         let target_rpo = *self.cfg.rpo_index.get(&target).ok_or("branch to an unreachable block")?;
-        match (self.mode, self.cfg.header_index(target)) {
-            (Mode::Cut, Some(h)) => {
+        match (self.mode, self.counter_index(target)) {
+            (Mode::Cut, Some(c)) => {
+                let rule = &self.cuts.blocks[&target];
+                if key.2[c] < rule.passes {
+                    let mut ctx = key.2.clone();
+                    ctx[c] += 1;
+                    let nkey = (key.0 + 1, target_rpo, ctx);
+                    queue.entry(nkey).or_default().push(Incoming { cond, flow: flow.clone(), args });
+                    return Ok(());
+                }
                 let tys: Vec<Type> = params.iter().map(|p| self.func.dfg.value_type(*p)).collect();
                 let mut live = Vec::new();
-                if let Some(vals) = self.cut_live.get(&h) {
-                    for v in vals {
-                        let ty = self.func.dfg.value_type(*v);
-                        live.push((*v, ty, self.value(flow, *v)?));
-                    }
+                for v in &rule.record {
+                    let ty = self.func.dfg.value_type(*v);
+                    live.push((*v, ty, self.value(flow, *v)?));
                 }
-                let kind = ExitKind::Cut { header: h, args: tys.into_iter().zip(args).collect(), live };
-                self.exit(flow, cond, kind, format!("enters loop header {target}"));
+                let kind = ExitKind::Cut { block: target, args: tys.into_iter().zip(args).collect(), live };
+                self.exit(flow, cond, kind, format!("enters {target}"));
             }
             (Mode::Unroll(k), Some(h)) => {
                 let mut ctx = key.2.clone();
@@ -618,10 +954,17 @@ impl<'a> Explorer<'a> {
                 }
             }
             (_, None) => {
-                if target_rpo <= key.1 {
-                    return Err(format!("edge to {target} goes backwards without a loop header"));
-                }
-                let nkey = (key.0, target_rpo, key.2.clone());
+                // A back edge into a block that is not counted (a loop cut
+                // elsewhere than at its header) starts the next round.
+                let sum = if target_rpo <= key.1 {
+                    if self.mode != Mode::Cut {
+                        return Err(format!("edge to {target} goes backwards without a loop header"));
+                    }
+                    key.0 + 1
+                } else {
+                    key.0
+                };
+                let nkey = (sum, target_rpo, key.2.clone());
                 queue.entry(nkey).or_default().push(Incoming { cond, flow: flow.clone(), args });
             }
         }
@@ -643,12 +986,16 @@ fn merge(mut incoming: Vec<Incoming>) -> (Flow, Vec<BV>) {
     let st = MachineState::merge(&parts);
     let last = incoming.last().expect("non-empty");
     let mut nev_term = last.flow.nev.term.clone();
+    let mut ngrow = last.flow.ngrow.clone();
+    let mut nnan = last.flow.nnan.clone();
     let mut args = last.args.clone();
     let mut env = last.flow.env.clone();
     let mut lo = last.flow.nev.lo;
     let mut hi = last.flow.nev.hi;
     for inc in incoming.iter().rev().skip(1) {
         nev_term = ite_bv(&inc.cond, &inc.flow.nev.term, &nev_term);
+        ngrow = ite_bv(&inc.cond, &inc.flow.ngrow, &ngrow);
+        nnan = ite_bv(&inc.cond, &inc.flow.nnan, &nnan);
         lo = lo.min(inc.flow.nev.lo);
         hi = hi.max(inc.flow.nev.hi);
         for (a, b) in args.iter_mut().zip(&inc.args) {
@@ -659,7 +1006,7 @@ fn merge(mut incoming: Vec<Incoming>) -> (Flow, Vec<BV>) {
             *t = ite_bv(&inc.cond, &inc.flow.env[v], t);
         }
     }
-    let flow = Flow { reach, env, st, nev: Count { term: nev_term, lo, hi } };
+    let flow = Flow { reach, env, st, nev: Count { term: nev_term, lo, hi }, ngrow, nnan };
     (flow, args)
 }
 

@@ -1,11 +1,32 @@
-//! Check options and the preconditions a pass may state.
+//! Check options, the semantic model's choices, and the facts a pass may
+//! state: preconditions, the bodies of callees, the module's declared
+//! initial state and certificates.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use weft_ir::{Function, GlobalRef};
+use weft_ir::{DataRef, ElemRef, FuncRef, Function, GlobalRef, MemoryRef, TableRef};
+
+use crate::cert::Certificate;
+
+/// How NaN results of float arithmetic are modelled.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum NanMode {
+    /// Arithmetic produces the canonical NaN in both functions, and
+    /// float-typed observations (returns, call arguments, globals) treat any
+    /// NaN as equal to any NaN. Accepts rewrites that change which NaN an
+    /// operation yields (`x - 0.0 → x`).
+    #[default]
+    Permissive,
+    /// The spec's reading: a NaN produced by arithmetic is any NaN with the
+    /// quiet bit set (the canonical payload when every NaN operand has it),
+    /// chosen by the world; the target's NaNs must be ones the source could
+    /// produce; every observation is compared bit for bit.
+    Exact,
+}
 
 /// How to run a check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Timeout of each solver query, in milliseconds.
     pub timeout_ms: u32,
@@ -23,9 +44,40 @@ pub struct Options {
     pub unroll_bound: u32,
     /// Size limit: the most block instances one exploration may create.
     pub max_instances: usize,
+    /// When unrolling to [`Options::unroll_bound`] finds no counterexample
+    /// (and took under a tenth of the check's budget), unroll again to this
+    /// larger bound (within the budget and [`Options::max_instances`])
+    /// before answering `ProvedBounded`, so a difference a few iterations
+    /// later is still found. `None`: no retry.
+    pub unroll_retry_bound: Option<u32>,
     /// Facts the check may assume (a module pass's obligation). Each one is
     /// listed in the report and in counterexamples.
     pub preconditions: Vec<Precondition>,
+    /// Assume every `memory.grow` and `table.grow` whose new size fits the
+    /// maximum succeeds (the host never refuses). Wasm lets any grow fail;
+    /// with this set, a target that introduces or moves a grow may be
+    /// proved although a host could tell it apart. Listed in the report's
+    /// assumptions.
+    pub assume_grow_succeeds: bool,
+    /// How NaN results are modelled.
+    pub nan: NanMode,
+    /// Bodies of module functions: a direct call of one that has no loop
+    /// is executed in place of the call, in both functions (calls to other
+    /// functions are events). Each body's entities are part of the check.
+    pub callees: BTreeMap<FuncRef, Function>,
+    /// The deepest nesting of inlined calls; a run that would inline
+    /// deeper is not compared (the verdict is then at best bounded).
+    pub inline_depth: u32,
+    /// Declared initial values (globals, memories, tables) and the contents
+    /// of data and element segments. Segment contents always hold; the
+    /// state is the entry state only with [`Options::start_at_init`].
+    pub init: InitialState,
+    /// The function under check runs when the module is instantiated (a
+    /// start function): its entry state is [`Options::init`]'s.
+    pub start_at_init: bool,
+    /// What the pass hands the checker: loop correspondences, facts at cut
+    /// points, proved module invariants. Proved before use.
+    pub certificate: Certificate,
 }
 
 impl Default for Options {
@@ -36,7 +88,15 @@ impl Default for Options {
             query_rlimit: None,
             unroll_bound: 4,
             max_instances: 2_000,
+            unroll_retry_bound: Some(Options::UNROLL_RETRY_BOUND),
             preconditions: Vec::new(),
+            assume_grow_succeeds: false,
+            nan: NanMode::Permissive,
+            callees: BTreeMap::new(),
+            inline_depth: 4,
+            init: InitialState::default(),
+            start_at_init: false,
+            certificate: Certificate::default(),
         }
     }
 }
@@ -46,6 +106,27 @@ impl Options {
     /// many fast queries fits, a check whose queries time out stops after
     /// about three of them.
     pub const BUDGET_TIMEOUTS: u64 = 3;
+
+    /// The default of [`Options::unroll_retry_bound`]: 16 header executions
+    /// (four times the default bound).
+    pub const UNROLL_RETRY_BOUND: u32 = 16;
+
+    /// The model assumptions the options make, in words (listed in the
+    /// report).
+    pub fn model_assumptions(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.assume_grow_succeeds {
+            out.push("every memory.grow and table.grow whose new size fits succeeds (--assume-grow-succeeds)".into());
+        }
+        if self.start_at_init {
+            out.push("the function starts from the declared initial state".into());
+        }
+        for inv in &self.certificate.module_invariants {
+            let facts: Vec<String> = inv.invariant().facts.iter().map(|f| f.to_string()).collect();
+            out.push(format!("module invariant {} (proved: {})", facts.join(", "), inv.scope()));
+        }
+        out
+    }
 
     /// The wall-clock budget of a check: `budget_ms`, or
     /// [`Options::BUDGET_TIMEOUTS`] times `timeout_ms`.
@@ -107,5 +188,37 @@ impl Precondition {
                 format!("{global} ∈ {{{}}} at entry", set(values))
             }
         }
+    }
+}
+
+/// Declared values of the module's state when it is instantiated, and the
+/// contents of its segments. Values are bit patterns; handles are `0` for
+/// null and `N + 1` for `fnN`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct InitialState {
+    /// Initial values of globals (others are not declared: any value).
+    pub globals: BTreeMap<GlobalRef, u128>,
+    /// Initial sizes of memories in pages; a memory listed here has zero
+    /// bytes wherever [`InitialState::memory_bytes`] writes nothing.
+    pub memory_pages: BTreeMap<MemoryRef, u32>,
+    /// Initial bytes: memory, address of the first byte, bytes.
+    pub memory_bytes: Vec<(MemoryRef, u32, Vec<u8>)>,
+    /// Initial sizes of tables; a table listed here holds null wherever
+    /// [`InitialState::table_elems`] writes nothing.
+    pub table_sizes: BTreeMap<TableRef, u32>,
+    /// Initial entries: table, first index, handles.
+    pub table_elems: Vec<(TableRef, u32, Vec<u32>)>,
+    /// Contents of passive data segments (constants of the module; not
+    /// dropped in the initial state).
+    pub datas: BTreeMap<DataRef, Vec<u8>>,
+    /// Contents of passive element segments, as handles (constants of the
+    /// module; not dropped in the initial state).
+    pub elems: BTreeMap<ElemRef, Vec<u32>>,
+}
+
+impl InitialState {
+    /// Is nothing declared?
+    pub fn is_empty(&self) -> bool {
+        self == &InitialState::default()
     }
 }

@@ -97,6 +97,17 @@ pub enum Method {
         /// Number of corresponding loop headers.
         loops: usize,
     },
+    /// Loops cut at corresponding cut points (found by the checker or given
+    /// by a certificate) related by facts proved inductive, each loop-free
+    /// segment proved from related states: an unbounded proof.
+    Relational {
+        /// Number of cut pairs.
+        pairs: usize,
+        /// Number of relation facts over all pairs.
+        facts: usize,
+        /// Where the pairs and facts came from.
+        how: String,
+    },
     /// Loops unrolled to `bound` executions of each header.
     Unrolled {
         /// The bound.
@@ -157,6 +168,9 @@ impl fmt::Display for Report {
         match &self.method {
             Method::LoopFree => writeln!(f, "method: loop-free, every path encoded")?,
             Method::Inductive { loops } => writeln!(f, "method: induction over {loops} corresponding loop headers")?,
+            Method::Relational { pairs, facts, how } => {
+                writeln!(f, "method: induction over {pairs} cut pairs related by {facts} proved facts ({how})")?;
+            }
             Method::Unrolled { bound, reason } => {
                 writeln!(f, "method: loops unrolled to {bound} header executions ({reason})")?;
             }

@@ -76,7 +76,7 @@ use std::collections::HashMap;
 use z3::DeclKind;
 use z3::ast::{Ast, BV, Bool, Dynamic};
 
-use crate::exec::{and2, or_all};
+use crate::smt::{and2, or_all};
 
 /// A set of `w`-bit unsigned values: sorted, disjoint, non-adjacent
 /// inclusive intervals.

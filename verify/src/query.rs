@@ -5,8 +5,9 @@
 //! can run together (both path conditions hold for the same inputs and
 //! world). They are grouped into named queries, checked in the order an
 //! observer sees them: `event 0`, `event 1`, ..., `outcome` (event count,
-//! trap versus return, which loop header), `results` (return values, loop
-//! header arguments), `state` (globals, memories, tables, segment flags).
+//! trap versus return, which cut point), `results` (return values, the
+//! relation of the cut pair reached), `state` (globals, memories, tables,
+//! segment flags).
 //! The disjunction of everything is checked first, so a correct function
 //! costs one query; when it is satisfiable the named queries find the first
 //! difference (falling back to the combined query's model, itself a real
@@ -31,21 +32,29 @@
 //! function's control flow and memory accesses alone then costs no
 //! disjointness proof.
 //!
-//! Float-typed observations (return values, call arguments and globals of
-//! type `f32`/`f64`) treat any two NaNs as equal; everything else is
-//! compared bit for bit.
+//! In the permissive NaN mode, float-typed observations (return values,
+//! call arguments and globals of type `f32`/`f64`) treat any two NaNs as
+//! equal; everything else is compared bit for bit, and so is everything in
+//! exact NaN mode and the state at cut points (the next segment starts
+//! from one state, so its bits must agree).
+//!
+//! At a cut point the two functions must have arrived at a pair of the
+//! correspondence ([`Pairing`]) and the pair's relation must hold; a
+//! target run that ends at a pair the source may match by staying where it
+//! started (a stutter) is compared only when the stutter does not match.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use weft_ir::{Ieee32, Ieee64, MemoryRef, Signature, TableRef, Type};
+use weft_ir::{Block, Ieee32, Ieee64, MemoryRef, Signature, TableRef, Type, Value};
 use z3::ast::{BV, Bool};
 use z3::{Model, Params, SatResult, Solver};
 
 use crate::budget::Budget;
-use crate::exec::{EventRec, ExitKind, ExitRec, Trace, and2, or_all};
+use crate::exec::{EventRec, ExitKind, ExitRec, Trace};
 use crate::outcome::{Counterexample, QueryStat};
 use crate::smt::FTy;
+use crate::smt::{and2, or_all};
 use crate::state::{MachineState, PAGE_BYTES, Universe, ite_bv};
 
 /// How to show one side of an observation.
@@ -95,14 +104,15 @@ impl Query<'_> {
     }
 }
 
-/// `a` and `b` differ as values of type `ty` (NaNs of float types match).
-fn typed_ne(ty: Type, a: &BV, b: &BV) -> Bool {
+/// `a` and `b` differ as values of type `ty` (NaNs of float types match,
+/// unless `exact`).
+fn typed_ne(ty: Type, a: &BV, b: &BV, exact: bool) -> Bool {
     if a.ast_eq(b) {
         return Bool::from_bool(false);
     }
     let ne = a.eq(b).not();
     match ty {
-        Type::F32 | Type::F64 => {
+        Type::F32 | Type::F64 if !exact => {
             let t = if ty == Type::F32 { FTy::F32 } else { FTy::F64 };
             Bool::and(&[ne, Bool::and(&[t.is_nan_bits(a), t.is_nan_bits(b)]).not()])
         }
@@ -110,8 +120,8 @@ fn typed_ne(ty: Type, a: &BV, b: &BV) -> Bool {
     }
 }
 
-fn field(name: String, ty: Type, a: &BV, b: &BV) -> Option<Field> {
-    let differs = typed_ne(ty, a, b);
+fn field(name: String, ty: Type, a: &BV, b: &BV, exact: bool) -> Option<Field> {
+    let differs = typed_ne(ty, a, b, exact);
     if differs.as_bool() == Some(false) {
         return None;
     }
@@ -133,14 +143,23 @@ impl Probes {
     }
 }
 
-fn state_fields(prefix: &str, a: &MachineState, b: &MachineState, u: &Universe, probes: &Probes) -> Vec<Field> {
+/// The fields of two states; float globals compare bit for bit when
+/// `exact` (at cut points, where the next segment starts from one state).
+fn state_fields(
+    prefix: &str,
+    a: &MachineState,
+    b: &MachineState,
+    u: &Universe,
+    probes: &Probes,
+    exact: bool,
+) -> Vec<Field> {
     let mut out = Vec::new();
     for (g, decl) in &u.globals {
-        out.extend(field(format!("{prefix}global {g}"), decl.ty, &a.globals[g], &b.globals[g]));
+        out.extend(field(format!("{prefix}global {g}"), decl.ty, &a.globals[g], &b.globals[g], exact));
     }
     for m in u.mems.keys() {
         let (ma, mb) = (&a.mems[m], &b.mems[m]);
-        out.extend(field(format!("{prefix}memory {m} size"), Type::I32, &ma.pages, &mb.pages));
+        out.extend(field(format!("{prefix}memory {m} size"), Type::I32, &ma.pages, &mb.pages, true));
         if !ma.bytes.same(&mb.bytes) {
             let p = &probes.mems[m];
             let end = ma.pages.zero_ext(32).bvmul(BV::from_u64(PAGE_BYTES, 64));
@@ -160,7 +179,7 @@ fn state_fields(prefix: &str, a: &MachineState, b: &MachineState, u: &Universe, 
     }
     for (t, decl) in &u.tables {
         let (ta, tb) = (&a.tables[t], &b.tables[t]);
-        out.extend(field(format!("{prefix}table {t} size"), Type::I32, &ta.size, &tb.size));
+        out.extend(field(format!("{prefix}table {t} size"), Type::I32, &ta.size, &tb.size, true));
         if !ta.elems.same(&tb.elems) {
             let p = &probes.tables[t];
             let (ea, eb) = (ta.elems.select(p), tb.elems.select(p));
@@ -205,22 +224,27 @@ fn state_fields(prefix: &str, a: &MachineState, b: &MachineState, u: &Universe, 
 }
 
 /// What an exit group is.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum GroupKind {
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum GroupKind {
     Return,
     Trap,
-    Cut(usize),
+    /// Arrives at this cut block.
+    Cut(Block),
+    /// Runs past the unrolling bound (or the inlining depth): not compared,
+    /// except that it may not have made more events than a finished run of
+    /// the other function.
+    Bound,
 }
 
 /// All exits of one kind (or all calls with one index and signature) of one
 /// function, merged into one record with `ite`s on their path conditions, so
 /// comparisons grow with the number of kinds, not with the number of paths.
-struct Group<'t> {
-    reach: Bool,
-    nev: BV,
-    st: MachineState,
-    values: Vec<(Type, BV)>,
-    live: Vec<(String, Type, BV)>,
+pub(crate) struct Group<'t> {
+    pub reach: Bool,
+    pub nev: BV,
+    pub st: MachineState,
+    pub values: Vec<(Type, BV)>,
+    pub live: Vec<(Value, Type, BV)>,
     /// For call groups: the callee.
     callee: Option<BV>,
     /// The members and their conditions, to name the one a model takes.
@@ -233,7 +257,7 @@ struct Member<'t> {
     st: &'t MachineState,
     nev: &'t BV,
     values: Vec<(Type, BV)>,
-    live: Vec<(String, Type, BV)>,
+    live: Vec<(Value, Type, BV)>,
     callee: Option<BV>,
     what: &'t str,
 }
@@ -273,16 +297,15 @@ fn merge_group<'t>(members: &[Member<'t>]) -> Group<'t> {
     Group { reach, nev, st, values, live, callee, whats }
 }
 
-/// Exits grouped by kind (bound exits are left out: those runs are not
-/// compared).
-fn exit_groups(t: &Trace) -> Vec<(GroupKind, Group<'_>)> {
+/// Exits grouped by kind.
+pub(crate) fn exit_groups(t: &Trace) -> Vec<(GroupKind, Group<'_>)> {
     let mut by_kind: BTreeMap<GroupKind, Vec<&ExitRec>> = BTreeMap::new();
     for e in &t.exits {
         let kind = match &e.kind {
             ExitKind::Return(_) => GroupKind::Return,
             ExitKind::Trap => GroupKind::Trap,
-            ExitKind::Cut { header, .. } => GroupKind::Cut(*header),
-            ExitKind::Bound => continue,
+            ExitKind::Cut { block, .. } => GroupKind::Cut(*block),
+            ExitKind::Bound => GroupKind::Bound,
         };
         by_kind.entry(kind).or_default().push(e);
     }
@@ -294,9 +317,7 @@ fn exit_groups(t: &Trace) -> Vec<(GroupKind, Group<'_>)> {
                 .map(|e| {
                     let (values, live) = match &e.kind {
                         ExitKind::Return(v) => (v.clone(), Vec::new()),
-                        ExitKind::Cut { args, live, .. } => {
-                            (args.clone(), live.iter().map(|(v, ty, x)| (v.to_string(), *ty, x.clone())).collect())
-                        }
+                        ExitKind::Cut { args, live, .. } => (args.clone(), live.clone()),
                         ExitKind::Trap | ExitKind::Bound => (Vec::new(), Vec::new()),
                     };
                     Member {
@@ -354,11 +375,79 @@ fn event_groups(t: &Trace, k: u32) -> Vec<(&Signature, Group<'_>)> {
         .collect()
 }
 
-fn kind_text(kind: &GroupKind, header_names: &[String]) -> String {
+fn kind_text(kind: &GroupKind) -> String {
     match kind {
         GroupKind::Return => "returns".into(),
         GroupKind::Trap => "traps".into(),
-        GroupKind::Cut(h) => format!("enters loop header {}", header_names.get(*h).map_or("?", |s| s.as_str())),
+        GroupKind::Cut(b) => format!("arrives at cut point {b}"),
+        GroupKind::Bound => "runs past the bound".into(),
+    }
+}
+
+/// A cut exit group as the relation of a pair sees it.
+pub(crate) struct CutView<'g> {
+    pub block: Block,
+    pub args: &'g [(Type, BV)],
+    pub live: &'g [(Value, Type, BV)],
+    pub st: &'g MachineState,
+    pub nev: &'g BV,
+}
+
+impl<'g> CutView<'g> {
+    pub(crate) fn of(kind: &GroupKind, g: &'g Group<'_>) -> Option<CutView<'g>> {
+        match kind {
+            GroupKind::Cut(block) => {
+                Some(CutView { block: *block, args: &g.values, live: &g.live, st: &g.st, nev: &g.nev })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One fact of a pair's relation at two cut exits: whether it holds, and
+/// the two sides' values to show when it does not.
+pub(crate) struct RelField {
+    pub name: String,
+    pub holds: Bool,
+    pub src: Option<(Type, BV)>,
+    pub tgt: Option<(Type, BV)>,
+}
+
+/// How the cut exits of the two functions correspond (see
+/// [`crate::cert::Correspondence`]).
+pub(crate) trait Pairing {
+    /// The pair a source cut block and a target cut block make, if any.
+    fn pair(&self, src: Block, tgt: Block) -> Option<usize>;
+    /// The relation of pair `q` at a source and a target cut exit.
+    fn relate(&self, q: usize, s: &CutView<'_>, t: &CutView<'_>) -> Result<Vec<RelField>, String>;
+    /// When a target run ending at cut block `t.block` may be matched by
+    /// the source staying at the segment's start: the formula saying the
+    /// stutter matches (no event, the start state, the pair's relation).
+    fn stutter(&self, t: &CutView<'_>) -> Result<Option<Bool>, String>;
+}
+
+/// No cut exits are expected (loop-free functions, unrolling).
+pub(crate) struct NoPairing;
+
+impl Pairing for NoPairing {
+    fn pair(&self, _: Block, _: Block) -> Option<usize> {
+        None
+    }
+    fn relate(&self, _: usize, _: &CutView<'_>, _: &CutView<'_>) -> Result<Vec<RelField>, String> {
+        Ok(Vec::new())
+    }
+    fn stutter(&self, _: &CutView<'_>) -> Result<Option<Bool>, String> {
+        Ok(None)
+    }
+}
+
+/// Do exits of kinds `ks` (source) and `kt` (target) match, and at which
+/// pair? `Some(None)`: the same return or trap kind.
+fn compatible(p: &dyn Pairing, ks: &GroupKind, kt: &GroupKind) -> Option<Option<usize>> {
+    match (ks, kt) {
+        (GroupKind::Return, GroupKind::Return) | (GroupKind::Trap, GroupKind::Trap) => Some(None),
+        (GroupKind::Cut(a), GroupKind::Cut(b)) => p.pair(*a, *b).map(Some),
+        _ => None,
     }
 }
 
@@ -368,8 +457,9 @@ fn build_queries<'t>(
     t: &'t Trace,
     u: &Universe,
     probes: &Probes,
-    header_names: &[String],
-) -> Vec<Query<'t>> {
+    pairing: &dyn Pairing,
+    exact: bool,
+) -> Result<Vec<Query<'t>>, String> {
     let mut queries = Vec::new();
     // Events, by index.
     let max_k = s.events.iter().chain(&t.events).map(|e| e.idx.hi).max();
@@ -401,9 +491,9 @@ fn build_queries<'t>(
                             });
                         }
                         for (i, ((ty, a), (_, b))) in e.values.iter().zip(&f.values).enumerate() {
-                            fields.extend(field(format!("event {k} argument {i}"), *ty, a, b));
+                            fields.extend(field(format!("event {k} argument {i}"), *ty, a, b, exact));
                         }
-                        fields.extend(state_fields(&format!("event {k} "), &e.st, &f.st, u, probes));
+                        fields.extend(state_fields(&format!("event {k} "), &e.st, &f.st, u, probes, exact));
                     }
                     if !fields.is_empty() {
                         cands.push(Candidate { cond, fields, src_what: e.whats.clone(), tgt_what: f.whats.clone() });
@@ -418,26 +508,69 @@ fn build_queries<'t>(
     // Kinds of exit both functions reach under the very same term. The
     // exits of one function exclude each other (see `merge_group`), so a
     // source exit of kind `a` and a target exit of another kind `b` cannot
-    // run together when the kind `a` or `b` is reached under the same
-    // term in both: with `reach_t(a) = reach_s(a)`, `reach_s(a) ∧
-    // reach_t(b) = reach_t(a) ∧ reach_t(b)`, false; likewise for `b`.
-    // Such pairs are left out instead of making Z3 prove their path
-    // conditions disjoint, which took it past the timeout on functions
+    // run together when `a` or `b` is reached under the same term as a
+    // matching kind of the other function: with `reach_t(a') = reach_s(a)`,
+    // `reach_s(a) ∧ reach_t(b) = reach_t(a') ∧ reach_t(b)`, false; likewise
+    // for `b`. Such pairs are left out instead of making Z3 prove their
+    // path conditions disjoint, which took it past the timeout on functions
     // whose conditions read memory through merged stores.
-    let same_reach: Vec<&GroupKind> = gs
-        .iter()
-        .filter(|(k, e)| gt.iter().any(|(kt, f)| kt == k && e.reach.ast_eq(&f.reach)))
-        .map(|(k, _)| k)
-        .collect();
+    let mut same_src = Vec::new();
+    let mut same_tgt = Vec::new();
+    for (ks, e) in &gs {
+        for (kt, f) in &gt {
+            if compatible(pairing, ks, kt).is_some() && e.reach.ast_eq(&f.reach) {
+                same_src.push(*ks);
+                same_tgt.push(*kt);
+            }
+        }
+    }
+    // Target cut exits the source may match by staying at its start.
+    let mut stutters: Vec<Option<Bool>> = Vec::new();
+    for (kt, f) in &gt {
+        stutters.push(match CutView::of(kt, f) {
+            Some(view) => pairing.stutter(&view)?,
+            None => None,
+        });
+    }
     let mut outcome = Vec::new();
     let mut results = Vec::new();
     let mut state = Vec::new();
     for (ks, e) in &gs {
-        for (kt, f) in &gt {
-            if ks != kt && (same_reach.contains(&ks) || same_reach.contains(&kt)) {
+        for ((kt, f), stutter) in gt.iter().zip(&stutters) {
+            // A run past the bound is not compared, but if it made more
+            // events than a finished run of the other function has in all,
+            // one of its events is one the other never makes.
+            let more = match (ks, kt) {
+                (GroupKind::Bound, GroupKind::Bound) => continue,
+                (GroupKind::Bound, _) => Some(e.nev.bvugt(&f.nev)),
+                (_, GroupKind::Bound) => Some(f.nev.bvugt(&e.nev)),
+                _ => None,
+            };
+            if let Some(more) = more {
+                if more.as_bool() != Some(false) {
+                    outcome.push(Candidate {
+                        cond: and2(&e.reach, &f.reach),
+                        fields: vec![Field {
+                            name: "event count".into(),
+                            differs: more,
+                            src: Shown::Val(Type::I32, e.nev.clone()),
+                            tgt: Shown::Val(Type::I32, f.nev.clone()),
+                            at: None,
+                        }],
+                        src_what: e.whats.clone(),
+                        tgt_what: f.whats.clone(),
+                    });
+                }
                 continue;
             }
-            let cond = and2(&e.reach, &f.reach);
+            let pair = compatible(pairing, ks, kt);
+            if pair.is_none() && (same_src.contains(ks) || same_tgt.contains(kt)) {
+                continue;
+            }
+            let mut cond = and2(&e.reach, &f.reach);
+            if let Some(ok) = stutter {
+                cond = and2(&cond, &ok.not());
+            }
             let same_count = e.nev.eq(&f.nev);
             let mut fields = Vec::new();
             if !e.nev.ast_eq(&f.nev) {
@@ -449,16 +582,17 @@ fn build_queries<'t>(
                     at: None,
                 });
             }
-            if ks != kt {
+            if pair.is_none() {
                 let name = match (ks, kt) {
                     (GroupKind::Trap, _) | (_, GroupKind::Trap) => "trap",
-                    _ => "loop header",
+                    (GroupKind::Return, _) | (_, GroupKind::Return) => "return",
+                    _ => "cut point",
                 };
                 fields.push(Field {
                     name: name.into(),
                     differs: Bool::from_bool(true),
-                    src: Shown::Text(kind_text(ks, header_names)),
-                    tgt: Shown::Text(kind_text(kt, header_names)),
+                    src: Shown::Text(kind_text(ks)),
+                    tgt: Shown::Text(kind_text(kt)),
                     at: None,
                 });
             }
@@ -470,21 +604,30 @@ fn build_queries<'t>(
                     tgt_what: f.whats.clone(),
                 });
             }
-            if ks != kt {
-                continue;
-            }
+            let Some(pair) = pair else { continue };
             let cond = and2(&cond, &same_count);
             let mut rfields = Vec::new();
-            let (what, is_cut) = match ks {
-                GroupKind::Cut(h) => (format!("loop header {} argument", header_names[*h]), true),
-                _ => ("return value".to_string(), false),
-            };
-            for (i, ((ty, x), (_, y))) in e.values.iter().zip(&f.values).enumerate() {
-                rfields.extend(field(format!("{what} {i}"), *ty, x, y));
-            }
-            if is_cut && let GroupKind::Cut(h) = ks {
-                for ((v, ty, x), (_, _, y)) in e.live.iter().zip(&f.live) {
-                    rfields.extend(field(format!("loop header {} value {v}", header_names[*h]), *ty, x, y));
+            let is_cut = pair.is_some();
+            if let (Some(q), Some(vs), Some(vt)) = (pair, CutView::of(ks, e), CutView::of(kt, f)) {
+                for r in pairing.relate(q, &vs, &vt)? {
+                    if r.holds.as_bool() == Some(true) {
+                        continue;
+                    }
+                    let show = |v: &Option<(Type, BV)>, b: &Bool| match v {
+                        Some((ty, x)) => Shown::Val(*ty, x.clone()),
+                        None => Shown::Flag(b.clone()),
+                    };
+                    rfields.push(Field {
+                        name: r.name.clone(),
+                        differs: r.holds.not(),
+                        src: show(&r.src, &r.holds),
+                        tgt: show(&r.tgt, &r.holds),
+                        at: None,
+                    });
+                }
+            } else {
+                for (i, ((ty, x), (_, y))) in e.values.iter().zip(&f.values).enumerate() {
+                    rfields.extend(field(format!("return value {i}"), *ty, x, y, exact));
                 }
             }
             if !rfields.is_empty() {
@@ -495,7 +638,7 @@ fn build_queries<'t>(
                     tgt_what: f.whats.clone(),
                 });
             }
-            let sfields = state_fields("", &e.st, &f.st, u, probes);
+            let sfields = state_fields("", &e.st, &f.st, u, probes, exact || is_cut);
             if !sfields.is_empty() {
                 state.push(Candidate { cond, fields: sfields, src_what: e.whats.clone(), tgt_what: f.whats.clone() });
             }
@@ -504,11 +647,11 @@ fn build_queries<'t>(
     queries.push(Query { name: "outcome".into(), cands: outcome });
     queries.push(Query { name: "results".into(), cands: results });
     queries.push(Query { name: "state".into(), cands: state });
-    queries
+    Ok(queries)
 }
 
 /// What every comparison of one check shares: the inputs (for
-/// counterexample reports), the names of loop headers and the time budget
+/// counterexample reports), the NaN mode and the time budget
 /// (which also gives each query its timeout).
 pub(crate) struct QueryCx<'a> {
     /// Parameters by IR name.
@@ -516,11 +659,23 @@ pub(crate) struct QueryCx<'a> {
     /// The state at the entry.
     pub st: &'a MachineState,
     pub u: &'a Universe,
-    /// Source names of the loop headers, by header index.
-    pub header_names: Vec<String>,
+    /// Compare float observations bit for bit (exact NaN mode).
+    pub nan_exact: bool,
     pub budget: &'a Budget,
     /// Z3 `rlimit` of each query ([`crate::Options::query_rlimit`]).
     pub rlimit: Option<u32>,
+}
+
+impl QueryCx<'_> {
+    /// The parameters' values in `model`, by IR name.
+    pub(crate) fn describe_params(&self, model: &Model) -> Vec<(String, String)> {
+        self.params
+            .iter()
+            .map(|(name, ty, bv)| {
+                (name.clone(), eval_bits(model, bv).map(|b| show_value(*ty, b)).unwrap_or_else(|| "?".into()))
+            })
+            .collect()
+    }
 }
 
 /// The result of comparing two traces.
@@ -557,29 +712,47 @@ enum Answer {
 /// at once: the named queries are parts of the same formula, and on real
 /// functions they time out as well, so asking them only multiplied the cost
 /// of a hard check. When it is `sat`, the named queries are asked in order
-/// to report the first kind of observation that can differ; if none of them
-/// is decided within the budget, the combined query's model (a real run,
-/// since it satisfies every assertion) is reported instead.
+/// to report the first kind of observation that can differ — only those
+/// before the first kind the combined query's model already shows differing,
+/// whose difference is reported when none of them is satisfiable (or
+/// decided within the budget): that model is a real run, since it satisfies
+/// every assertion.
+#[expect(clippy::too_many_arguments, reason = "the two traces, what they are compared under, and where stats go")]
 pub(crate) fn compare(
     label: &str,
     s: &Trace,
     t: &Trace,
     background: &[Bool],
+    pairing: &dyn Pairing,
     inputs: &QueryCx<'_>,
+    fresh: bool,
     stats: &mut Vec<QueryStat>,
 ) -> Verdict {
     let probes = Probes::new(inputs.u);
-    let queries = build_queries(s, t, inputs.u, &probes, &inputs.header_names);
+    let queries = match build_queries(s, t, inputs.u, &probes, pairing, inputs.nan_exact) {
+        Ok(q) => q,
+        Err(why) => return Verdict::Unknown(why),
+    };
     let budget = inputs.budget;
-    let solver = Solver::new();
+    // Queries over floats each get a solver of their own, asserted once and
+    // checked once: Z3 answers a single check with its non-incremental
+    // solver (bit-blasting tactics), which decided float-heavy queries in
+    // well under a second that its incremental core (used after a `push`)
+    // left undecided at 20 s. Other comparisons share one incremental
+    // solver, which was measured faster on memory-heavy queries (4.2 s
+    // against about 1 s for the memory chain of `tests/refinement.rs`).
     // The parameters are set before the assertions, and set again only when
     // the budget cuts a query's timeout (setting them can change the model
     // Z3 finds, so the usual path keeps one setting).
+    let shared = (!fresh).then(|| {
+        let solver = Solver::new();
+        solver.set_params(&query_params(budget.query_timeout_ms().unwrap_or(1), inputs.rlimit));
+        for b in background.iter().chain(&s.facts).chain(&t.facts) {
+            solver.assert(b);
+        }
+        solver
+    });
     let set_timeout = std::cell::Cell::new(budget.query_timeout_ms().unwrap_or(1));
-    solver.set_params(&query_params(set_timeout.get(), inputs.rlimit));
-    for b in background.iter().chain(&s.facts).chain(&t.facts) {
-        solver.assert(b);
-    }
     // `Err` when the budget is spent before the query could run.
     let run = |name: &str, f: &Bool, stats: &mut Vec<QueryStat>| -> Result<Answer, String> {
         if f.as_bool() == Some(false) {
@@ -589,11 +762,25 @@ pub(crate) fn compare(
         let Some(timeout) = budget.query_timeout_ms() else {
             return Err(budget.exhausted(&format!("before query `{label}: {name}`")));
         };
-        if timeout != set_timeout.get() {
-            solver.set_params(&query_params(timeout, inputs.rlimit));
-            set_timeout.set(timeout);
-        }
-        solver.push();
+        let own;
+        let solver = match &shared {
+            Some(solver) => {
+                if timeout != set_timeout.get() {
+                    solver.set_params(&query_params(timeout, inputs.rlimit));
+                    set_timeout.set(timeout);
+                }
+                solver.push();
+                solver
+            }
+            None => {
+                own = Solver::new();
+                own.set_params(&query_params(timeout, inputs.rlimit));
+                for b in background.iter().chain(&s.facts).chain(&t.facts) {
+                    own.assert(b);
+                }
+                &own
+            }
+        };
         solver.assert(f);
         let start = Instant::now();
         let r = solver.check();
@@ -613,7 +800,9 @@ pub(crate) fn compare(
                 })
             }
         };
-        solver.pop(1);
+        if shared.is_some() {
+            solver.pop(1);
+        }
         let result = match r {
             SatResult::Sat => "sat",
             SatResult::Unsat => "unsat",
@@ -628,8 +817,14 @@ pub(crate) fn compare(
         Ok(Answer::Unsat) => return Verdict::Holds,
         Ok(Answer::Sat(model)) => model,
     };
+    // The combined model is a run on which the observations of some query
+    // differ: only the queries before the first such one in observation
+    // order can name an earlier difference, so only those are asked.
+    let shown_at =
+        combined_model.as_ref().and_then(|m| queries.iter().position(|q| diagnose(q, m, s, t, inputs).is_some()));
+    let asked = shown_at.unwrap_or(queries.len());
     let mut unknown = None;
-    for q in &queries {
+    for q in &queries[..asked] {
         match run(&q.name, &q.formula(), stats) {
             Ok(Answer::Unsat) => {}
             Ok(Answer::Sat(model)) => {
@@ -650,8 +845,9 @@ pub(crate) fn compare(
             }
         }
     }
-    // No named query was decided: the combined query's model is a run on
-    // which some observation differs; report the first one it shows.
+    // No earlier query was satisfiable (or decided): the combined query's
+    // model is a run on which some observation differs; report the first
+    // one it shows.
     if let Some(model) = &combined_model
         && let Some(c) = queries.iter().find_map(|q| diagnose(q, model, s, t, inputs))
     {
@@ -817,6 +1013,17 @@ fn describe_inputs(
         let name =
             if len == 1 { format!("{m}[0x{idx:x}]") } else { format!("{m}[0x{idx:x}..0x{:x}]", idx + u128::from(len)) };
         out.push((name, bytes.join(" ")));
+    }
+    // What the world chose for the grows each function made.
+    for (who, tr) in [("source", s), ("target", t)] {
+        for g in tr.grows.iter().take(16) {
+            if !eval_bool(model, &g.reach) {
+                continue;
+            }
+            let k = eval_bits(model, &g.idx).unwrap_or(0);
+            let ok = if eval_bool(model, &g.ok) { "may succeed" } else { "fails" };
+            out.push((format!("{who} grow {k} ({})", g.what), ok.to_string()));
+        }
     }
     // What the calls of the source returned.
     for e in &s.events {

@@ -13,9 +13,17 @@
 //!   little-endian. Bulk operations (`memory.fill/copy/init`,
 //!   `table.fill/copy/init`, `memory.grow`/`table.grow`) check bounds first
 //!   (no partial writes) and are ranged writes in the memory's write log
-//!   ([`crate::state::ArrTerm`]), quantifier-free at every read.
-//! - `memory.grow` succeeds exactly when the new size is within the maximum
-//!   (the host's freedom to refuse is not modelled); new pages are zero.
+//!   ([`crate::state::ArrTerm`]), quantifier-free at every read; a
+//!   `memory.fill`/`memory.copy` of a small constant length is written as
+//!   that many single-byte stores instead.
+//! - Division and remainder decide the divisors 1 and -1 before the
+//!   divider (`div_edges`); float conversions and truncations of promoted
+//!   `f32` values are taken on the `f32` values ([`crate::smt`], `Wide`).
+//! - `memory.grow` and `table.grow` succeed when the new size is within the
+//!   maximum and the world lets them ([`Explorer::grow_choice`]: any grow
+//!   may fail, unless the check assumes grows succeed); new pages are zero.
+//! - In exact NaN mode, a NaN that float arithmetic produces is the world's
+//!   choice among the NaNs the spec allows ([`Explorer::exact_nans`]).
 //! - SIMD is lane-wise on 128-bit vectors, lane 0 in the low bits.
 //! - Calls are events ([`Explorer::call`]); `call_indirect` traps when the
 //!   index is out of the table, the entry is null, or the entry's type is not
@@ -25,6 +33,7 @@
 use weft_ir::{Imm, Inst, MemArg, MemoryRef, Opcode, TableRef, Type};
 use z3::ast::{BV, Bool};
 
+use crate::cert::Side;
 use crate::exec::{Explorer, Flow, flag};
 use crate::smt::{
     FBin, FCmp, FTy, FUn, Round, bv_u128, clz, ctz, join, lanes, nonzero, popcnt, saturate, shift_amount, widen,
@@ -177,6 +186,54 @@ fn replace_lane(v: &BV, lw: u32, lane: u8, x: &BV) -> BV {
 fn splat(x: &BV, lw: u32) -> BV {
     let x = x.extract(lw - 1, 0);
     join(&vec![x; (128 / lw) as usize])
+}
+
+/// The length of a bulk memory operation when it is a constant of at most
+/// [`SMALL_BULK`] bytes: such an operation is encoded as that many byte
+/// loads and stores (after the same bounds checks), the shape a pass that
+/// rewrites it into loads and stores produces, instead of a ranged write
+/// whose comparison with stores needs index arithmetic (a 4-byte copy
+/// between two memories against a load and a store was undecided after
+/// 20 s as a range, and is decided at once as stores).
+fn small_len(len: &BV) -> Option<u32> {
+    len.as_u64().filter(|n| *n <= u64::from(SMALL_BULK)).map(|n| n as u32)
+}
+
+/// The longest constant-length bulk operation written as single bytes.
+const SMALL_BULK: u32 = 64;
+
+/// Integer divisions and remainders.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum DivOp {
+    S,
+    U,
+    RemS,
+    RemU,
+}
+
+/// A division or remainder with its edge divisors decided before the
+/// divider: `x / 1 = x`, `x /s -1 = -x`, `x % 1 = 0`, `x %s -1 = 0` (each
+/// equal to what Z3's `bvsdiv`/`bvudiv`/`bvsrem`/`bvurem` give there; the
+/// traps are separate). A proof about the edge then needs no bit-blasted
+/// 64-bit divider: with the divider alone, `x /s -1` against `0 - x` took
+/// over 20 s, the `ite` form a fraction of a second. A constant divisor
+/// folds the `ite`s away.
+fn div_edges(x: &BV, y: &BV, op: DivOp) -> BV {
+    let w = x.get_size();
+    let one = BV::from_u64(1, w);
+    let minus_one = BV::from_i64(-1, w);
+    let zero = BV::from_u64(0, w);
+    let (general, at_one, at_minus_one) = match op {
+        DivOp::S => (x.bvsdiv(y), x.clone(), Some(x.bvneg())),
+        DivOp::U => (x.bvudiv(y), x.clone(), None),
+        DivOp::RemS => (x.bvsrem(y), zero.clone(), Some(zero.clone())),
+        DivOp::RemU => (x.bvurem(y), zero.clone(), None),
+    };
+    let mut v = general;
+    if let Some(m) = at_minus_one {
+        v = y.eq(&minus_one).ite(&m, &v);
+    }
+    y.eq(&one).ite(&at_one, &v)
 }
 
 /// `[start, start + len)` as 64-bit bounds.
@@ -347,7 +404,7 @@ impl Explorer<'_> {
                     _ => return Err("call without a callee".into()),
                 };
                 let typed: Vec<(Type, BV)> = sig.params.iter().copied().zip(args).collect();
-                let results = self.call(flow, inst, callee, &sig, typed);
+                let results = self.call(flow, inst, callee, &sig, typed)?;
                 if matches!(opcode, O::ReturnCall | O::ReturnCallIndirect) {
                     let vals = sig.results.iter().copied().zip(results).collect();
                     let what = format!("returns through `{}`", weft_ir::write::inst_to_string(self.func, inst));
@@ -457,10 +514,12 @@ impl Explorer<'_> {
             O::MemoryGrow => {
                 let Imm::Memory(m) = imm else { return Err("bad immediate".into()) };
                 let max = self.u.max_pages(m);
-                let mem = flow.st.mems.get_mut(&m).ok_or("undeclared memory")?;
-                let old = mem.pages.clone();
+                let old = flow.st.mems.get(&m).ok_or("undeclared memory")?.pages.clone();
                 let new64 = old.zero_ext(32).bvadd(a[0].zero_ext(32));
-                let ok = new64.bvule(BV::from_u64(max, 64));
+                let fits = new64.bvule(BV::from_u64(max, 64));
+                let choice = self.grow_choice(flow, inst);
+                let ok = Bool::and(&[fits, choice]);
+                let mem = flow.st.mems.get_mut(&m).expect("declared");
                 let new = new64.extract(31, 0);
                 let old_end = old.zero_ext(32).bvmul(BV::from_u64(PAGE_BYTES, 64));
                 let new_end = new64.bvmul(BV::from_u64(PAGE_BYTES, 64));
@@ -472,6 +531,15 @@ impl Explorer<'_> {
                 let Imm::Memory(m) = imm else { return Err("bad immediate".into()) };
                 let end = self.mem_bytes_end(flow, m)?;
                 self.range_check(flow, inst, &a[0], &a[2], &end);
+                if let Some(n) = small_len(&a[2]) {
+                    let byte = a[1].extract(7, 0);
+                    let mem = flow.st.mems.get_mut(&m).expect("checked");
+                    for j in 0..n {
+                        let at = self.smt.simplify_bv(&a[0].bvadd(BV::from_u64(u64::from(j), 32)));
+                        mem.bytes = mem.bytes.store(at, byte.clone());
+                    }
+                    return Ok(vec![]);
+                }
                 let (start, end) = range64(&a[0], &a[2]);
                 let mem = flow.st.mems.get_mut(&m).expect("checked");
                 mem.bytes = mem.bytes.range(Bool::from_bool(true), start, end, Fill::Const(a[1].extract(7, 0)));
@@ -483,6 +551,20 @@ impl Explorer<'_> {
                 let send = self.mem_bytes_end(flow, sm)?;
                 self.range_check(flow, inst, &a[0], &a[2], &dend);
                 self.range_check(flow, inst, &a[1], &a[2], &send);
+                if let Some(n) = small_len(&a[2]) {
+                    // Every byte is read before any is written (overlapping
+                    // ranges of one memory copy as memmove does).
+                    let src = flow.st.mems[&sm].bytes.clone();
+                    let bytes: Vec<BV> = (0..n)
+                        .map(|j| src.select(&self.smt.simplify_bv(&a[1].bvadd(BV::from_u64(u64::from(j), 32)))))
+                        .collect();
+                    let mem = flow.st.mems.get_mut(&dm).expect("checked");
+                    for (j, b) in bytes.into_iter().enumerate() {
+                        let at = self.smt.simplify_bv(&a[0].bvadd(BV::from_u64(j as u64, 32)));
+                        mem.bytes = mem.bytes.store(at, b);
+                    }
+                    return Ok(vec![]);
+                }
                 let (start, end) = range64(&a[0], &a[2]);
                 let src = flow.st.mems[&sm].bytes.clone();
                 let fill = Fill::Copy { src, dst: arg(0), src_start: arg(1) };
@@ -532,10 +614,12 @@ impl Explorer<'_> {
             O::TableGrow => {
                 let Imm::Table(t) = imm else { return Err("bad immediate".into()) };
                 let max = self.u.table_max(t);
-                let tab = flow.st.tables.get_mut(&t).ok_or("undeclared table")?;
-                let old = tab.size.clone();
+                let old = flow.st.tables.get(&t).ok_or("undeclared table")?.size.clone();
                 let new64 = old.zero_ext(32).bvadd(a[1].zero_ext(32));
-                let ok = new64.bvule(BV::from_u64(max, 64));
+                let fits = new64.bvule(BV::from_u64(max, 64));
+                let choice = self.grow_choice(flow, inst);
+                let ok = Bool::and(&[fits, choice]);
+                let tab = flow.st.tables.get_mut(&t).expect("declared");
                 tab.elems = tab.elems.range(ok.clone(), old.zero_ext(32), new64.clone(), Fill::Const(arg(0)));
                 tab.size = ok.ite(&new64.extract(31, 0), &old);
                 one(ok.ite(&old, &BV::from_i64(-1, 32)))
@@ -630,19 +714,19 @@ impl Explorer<'_> {
                 self.trap_if(flow, a[1].eq(&zero), inst);
                 let min = BV::from_u64(1, w).bvshl(BV::from_u64(u64::from(w - 1), w));
                 self.trap_if(flow, Bool::and(&[a[0].eq(&min), a[1].eq(BV::from_i64(-1, w))]), inst);
-                one(a[0].bvsdiv(&a[1]))
+                one(div_edges(&a[0], &a[1], DivOp::S))
             }
             O::I32DivU | O::I64DivU => {
                 self.trap_if(flow, a[1].eq(BV::from_u64(0, w0())), inst);
-                one(a[0].bvudiv(&a[1]))
+                one(div_edges(&a[0], &a[1], DivOp::U))
             }
             O::I32RemS | O::I64RemS => {
                 self.trap_if(flow, a[1].eq(BV::from_u64(0, w0())), inst);
-                one(a[0].bvsrem(&a[1]))
+                one(div_edges(&a[0], &a[1], DivOp::RemS))
             }
             O::I32RemU | O::I64RemU => {
                 self.trap_if(flow, a[1].eq(BV::from_u64(0, w0())), inst);
-                one(a[0].bvurem(&a[1]))
+                one(div_edges(&a[0], &a[1], DivOp::RemU))
             }
             O::I32And | O::I64And => one(a[0].bvand(&a[1])),
             O::I32Or | O::I64Or => one(a[0].bvor(&a[1])),
@@ -959,4 +1043,179 @@ fn simd_lane_bits(opcode: Opcode) -> Result<u32, String> {
 fn lanes2(a: &[BV], opcode: Opcode, op: LaneOp) -> Result<Vec<BV>, String> {
     let lw = simd_lane_bits(opcode)?;
     Ok(vec![map2(&a[0], &a[1], lw, |x, y| lane_op(op, x, y))])
+}
+
+/// Where the NaNs of a float operation come from: the lanes of its result
+/// that float arithmetic computes, each with the lanes of its operands
+/// that feed it.
+struct NanLanes {
+    /// Format of a result lane.
+    out: FTy,
+    /// Format of an operand lane.
+    input: FTy,
+    /// Result lanes (lane index in units of `out`; a scalar is lane 0 of
+    /// itself), each with its operand lanes (operand, lane index in units
+    /// of `input`).
+    lanes: Vec<(u32, Vec<(usize, u32)>)>,
+}
+
+fn nan_lanes(opcode: Opcode, arity: usize) -> Option<NanLanes> {
+    use Opcode as O;
+    let same = |t: FTy, lanes: u32| NanLanes {
+        out: t,
+        input: t,
+        lanes: (0..lanes).map(|i| (i, (0..arity).map(|a| (a, i)).collect())).collect(),
+    };
+    Some(match opcode {
+        O::F32Add
+        | O::F32Sub
+        | O::F32Mul
+        | O::F32Div
+        | O::F32Min
+        | O::F32Max
+        | O::F32Sqrt
+        | O::F32Ceil
+        | O::F32Floor
+        | O::F32Trunc
+        | O::F32Nearest => same(FTy::F32, 1),
+        O::F64Add
+        | O::F64Sub
+        | O::F64Mul
+        | O::F64Div
+        | O::F64Min
+        | O::F64Max
+        | O::F64Sqrt
+        | O::F64Ceil
+        | O::F64Floor
+        | O::F64Trunc
+        | O::F64Nearest => same(FTy::F64, 1),
+        O::F32x4Add
+        | O::F32x4Sub
+        | O::F32x4Mul
+        | O::F32x4Div
+        | O::F32x4Min
+        | O::F32x4Max
+        | O::F32x4Sqrt
+        | O::F32x4Ceil
+        | O::F32x4Floor
+        | O::F32x4Trunc
+        | O::F32x4Nearest => same(FTy::F32, 4),
+        O::F64x2Add
+        | O::F64x2Sub
+        | O::F64x2Mul
+        | O::F64x2Div
+        | O::F64x2Min
+        | O::F64x2Max
+        | O::F64x2Sqrt
+        | O::F64x2Ceil
+        | O::F64x2Floor
+        | O::F64x2Trunc
+        | O::F64x2Nearest => same(FTy::F64, 2),
+        O::F32DemoteF64 => NanLanes { out: FTy::F32, input: FTy::F64, lanes: vec![(0, vec![(0, 0)])] },
+        O::F64PromoteF32 => NanLanes { out: FTy::F64, input: FTy::F32, lanes: vec![(0, vec![(0, 0)])] },
+        O::F32x4DemoteF64x2Zero => {
+            NanLanes { out: FTy::F32, input: FTy::F64, lanes: vec![(0, vec![(0, 0)]), (1, vec![(0, 1)])] }
+        }
+        O::F64x2PromoteLowF32x4 => {
+            NanLanes { out: FTy::F64, input: FTy::F32, lanes: vec![(0, vec![(0, 0)]), (1, vec![(0, 1)])] }
+        }
+        _ => return None,
+    })
+}
+
+fn lane(v: &BV, t: FTy, i: u32) -> BV {
+    let w = t.bits();
+    if v.get_size() == w { v.clone() } else { v.extract(w * i + w - 1, w * i) }
+}
+
+impl Explorer<'_> {
+    /// Exact NaN mode: replaces each NaN that `opcode`'s arithmetic
+    /// produced (the canonical NaN of the permissive semantics) by the
+    /// world's choice `k` among the NaNs wasm allows there (module docs of
+    /// `exec.rs`, "Choices of the world"): a quiet NaN of either sign,
+    /// with the canonical payload unless some operand is a NaN without it.
+    /// The target gets the choice (assumed valid); the source gets it when
+    /// it is valid for the source's operands, else the canonical NaN.
+    pub(crate) fn exact_nans(
+        &mut self,
+        flow: &mut Flow,
+        opcode: Opcode,
+        args: &[BV],
+        results: Vec<BV>,
+    ) -> Result<Vec<BV>, String> {
+        let Some(spec) = nan_lanes(opcode, args.len()) else { return Ok(results) };
+        let [r] = results.as_slice() else { return Err(format!("internal: {opcode} has no single result")) };
+        let mut out: Vec<BV> =
+            if r.get_size() == spec.out.bits() { vec![r.clone()] } else { lanes(r, spec.out.bits()) };
+        for (i, inputs) in &spec.lanes {
+            let ins: Vec<BV> = inputs.iter().map(|(a, l)| lane(&args[*a], spec.input, *l)).collect();
+            let slot = &mut out[*i as usize];
+            *slot = self.nan_lane(flow, spec.out, spec.input, slot, &ins);
+        }
+        Ok(vec![if out.len() == 1 { out.pop().expect("one") } else { join(&out) }])
+    }
+
+    fn nan_lane(&mut self, flow: &mut Flow, out: FTy, input: FTy, r: &BV, ins: &[BV]) -> BV {
+        let is_nan = self.smt.simplify_bool(&r.eq(out.canonical_nan()));
+        if is_nan.as_bool() == Some(false) {
+            return r.clone();
+        }
+        let k = flow.nnan.clone();
+        flow.nnan = self.smt.simplify_bv(&is_nan.ite(&k.bvadd(BV::from_u64(1, 32)), &k));
+        let choice = self.world.nan(out.bits(), &k);
+        // Arithmetic NaNs (any payload with the quiet bit) are allowed when
+        // some operand is a NaN whose payload is not the canonical one.
+        let arith: Vec<Bool> = ins
+            .iter()
+            .map(|x| Bool::and(&[input.is_nan_bits(x), input.magnitude(x).eq(input.canonical_nan()).not()]))
+            .collect();
+        let valid = Bool::and(&[
+            out.is_quiet_nan_bits(&choice),
+            Bool::or(&[crate::smt::or_all(&arith), out.magnitude(&choice).eq(out.canonical_nan())]),
+        ]);
+        let chosen = match self.side {
+            Side::Tgt => {
+                let fact = Bool::and(&[flow.reach.clone(), is_nan.clone()]).implies(&valid);
+                self.trace.facts.push(fact);
+                is_nan.ite(&choice, r)
+            }
+            Side::Src => is_nan.ite(&valid.ite(&choice, &out.canonical_nan()), r),
+        };
+        // Either way a NaN where `r` is one and `r` elsewhere, which is all
+        // the smt module's shortcuts look at.
+        self.smt.same_value(r, &chosen);
+        chosen
+    }
+}
+
+/// The value of a pure operation without immediates on `args` (for
+/// certificate terms): the same semantics as in a function.
+pub(crate) fn eval_pure(
+    smt: &crate::smt::Smt,
+    u: &crate::state::Universe,
+    opcode: Opcode,
+    args: &[BV],
+) -> Result<BV, String> {
+    if !opcode.effects().is_pure() || opcode.is_terminator() {
+        return Err(format!("{opcode} is not pure"));
+    }
+    let func = weft_ir::Function::default();
+    let cfg = crate::cfg::CfgInfo::default();
+    let cuts = crate::exec::CutPlan::default();
+    let callees = crate::exec::Callees::default();
+    let mut ex =
+        Explorer::new(smt, u, &func, &cfg, crate::state::World::new("w.pure"), crate::exec::Mode::Cut, &cuts, &callees);
+    let mut flow = Flow {
+        reach: Bool::from_bool(true),
+        env: Default::default(),
+        st: crate::state::MachineState::default(),
+        nev: crate::exec::Count::zero(),
+        ngrow: BV::from_u64(0, 32),
+        nnan: BV::from_u64(0, 32),
+    };
+    let mut r = ex.encode_op(&mut flow, Inst::from_u32(0), opcode, args, Imm::None)?;
+    match r.pop() {
+        Some(v) if r.is_empty() => Ok(v),
+        _ => Err(format!("{opcode} does not have one result")),
+    }
 }

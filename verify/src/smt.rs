@@ -40,7 +40,8 @@ impl FTy {
             FTy::F64 => Sort::double(),
         }
     }
-    fn canonical_nan(self) -> BV {
+    /// The canonical NaN: positive, quiet, no other payload bit.
+    pub(crate) fn canonical_nan(self) -> BV {
         match self {
             FTy::F32 => BV::from_u64(0x7fc0_0000, 32),
             FTy::F64 => BV::from_u64(0x7ff8_0000_0000_0000, 64),
@@ -56,6 +57,15 @@ impl FTy {
         let e = bits.bvand(BV::from_u64(exp_mask, w));
         let f = bits.bvand(BV::from_u64(frac_mask, w));
         Bool::and(&[e.eq(BV::from_u64(exp_mask, w)), f.eq(BV::from_u64(0, w)).not()])
+    }
+    /// The bits without the sign.
+    pub(crate) fn magnitude(self, bits: &BV) -> BV {
+        bits.bvand(self.sign_mask().bvnot())
+    }
+    /// Is this bit pattern a quiet NaN (exponent all ones, quiet bit set)?
+    pub(crate) fn is_quiet_nan_bits(self, bits: &BV) -> Bool {
+        let q = self.canonical_nan();
+        bits.bvand(&q).eq(&q)
     }
     fn sign_mask(self) -> BV {
         match self {
@@ -95,6 +105,35 @@ pub(crate) struct Smt {
     /// What `simplify` gave for each term simplified so far (the map holds
     /// both terms, so Z3 does not reuse their ids).
     simplified: RefCell<HashMap<Dynamic, Dynamic>>,
+    /// How `f64` bit-pattern terms made from `f32` values were computed
+    /// (see [`Wide`]).
+    wide: RefCell<HashMap<Dynamic, Wide>>,
+    /// Has a float term been built (see [`Smt::used_floats`])?
+    used_floats: std::cell::Cell<bool>,
+}
+
+/// How an `f64` term was computed from `f32` values, so that a later
+/// demotion, truncation or comparison can be taken on the `f32` values
+/// instead (each an identity of IEEE arithmetic, below). Deciding
+/// `demote(promote(x))` or `demote(sqrt(promote(x)))` through Z3's FP
+/// theory bit-blasts `f64` circuits and took over 20 s; the `f32` term is
+/// decided at once.
+///
+/// - promotion is exact: `demote(promote(x)) = x` (a NaN becomes the
+///   canonical NaN either way), a truncation or comparison of promoted
+///   values is that of the values;
+/// - `f64.convert_i32_s/u` is exact, so demoting it rounds once:
+///   `demote(convert64(i)) = convert32(i)`;
+/// - double rounding through binary64 is innocuous for binary32 `+ - * /`
+///   and `sqrt` (53 ≥ 2·24 + 2; P. Roux, "Innocuous double rounding of
+///   basic arithmetic operations", 2014): `demote(op64(promote a, promote
+///   b)) = op32(a, b)`; `min`/`max` select an operand, exactly.
+#[derive(Clone, Debug)]
+enum Wide {
+    Promoted(BV),
+    Op(FBin, BV, BV),
+    Sqrt(BV),
+    FromI32(BV, bool),
 }
 
 const DECLS_SMT2: &str = "
@@ -132,7 +171,14 @@ impl Smt {
         let from_bits = [next()?, next()?];
         let from_sint = [[next()?, next()?], [next()?, next()?]];
         let from_uint = [[next()?, next()?], [next()?, next()?]];
-        Ok(Smt { from_bits, from_sint, from_uint, simplified: RefCell::new(HashMap::new()) })
+        Ok(Smt {
+            from_bits,
+            from_sint,
+            from_uint,
+            simplified: RefCell::new(HashMap::new()),
+            wide: RefCell::new(HashMap::new()),
+            used_floats: std::cell::Cell::new(false),
+        })
     }
 
     /// Z3's `simplify` of `t`, remembered: the same term always gets the
@@ -179,6 +225,7 @@ impl Smt {
     /// The float whose IEEE bit pattern is `bits` (every NaN pattern maps to
     /// Z3's single NaN).
     pub(crate) fn float(&self, t: FTy, bits: &BV) -> Float {
+        self.used_floats.set(true);
         self.from_bits[Self::fidx(t)].apply(&[bits]).as_float().expect("to_fp yields a float")
     }
 
@@ -187,8 +234,14 @@ impl Smt {
         f.is_nan().ite(&t.canonical_nan(), &f.to_ieee_bv())
     }
 
+    /// Has this check built a float term (so its queries are float queries)?
+    pub(crate) fn used_floats(&self) -> bool {
+        self.used_floats.get()
+    }
+
     /// Converts an integer (signed or not) to a float, rounding to nearest.
     pub(crate) fn int_to_float(&self, t: FTy, x: &BV, signed: bool) -> Float {
+        self.used_floats.set(true);
         let w = if x.get_size() == 32 { 0 } else { 1 };
         let decl = if signed { &self.from_sint[Self::fidx(t)][w] } else { &self.from_uint[Self::fidx(t)][w] };
         let rm = RoundingMode::round_nearest_ties_to_even();
@@ -197,8 +250,46 @@ impl Smt {
 
     // ------------------------------------------------------------ float ops
 
+    /// Records that `other` is a NaN exactly where `r` is and equals `r`
+    /// elsewhere (an exact-mode NaN choice in place of the canonical NaN), so
+    /// the `f32` shortcuts apply to it as to `r`.
+    pub(crate) fn same_value(&self, r: &BV, other: &BV) {
+        let key = Dynamic::from_ast(r);
+        let w = self.wide.borrow().get(&key).cloned();
+        if let Some(w) = w {
+            self.wide.borrow_mut().insert(Dynamic::from_ast(other), w);
+        }
+    }
+
+    fn wide_of(&self, x: &BV) -> Option<Wide> {
+        self.wide.borrow().get(&Dynamic::from_ast(x)).cloned()
+    }
+
+    fn promoted(&self, x: &BV) -> Option<BV> {
+        match self.wide_of(x) {
+            Some(Wide::Promoted(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn note_wide(&self, r: &BV, how: Wide) -> BV {
+        self.wide.borrow_mut().insert(Dynamic::from_ast(r), how);
+        r.clone()
+    }
+
     /// Unary float arithmetic on bit patterns.
     pub(crate) fn f_unop(&self, t: FTy, op: FUn, a: &BV) -> BV {
+        if t == FTy::F64
+            && op == FUn::Sqrt
+            && let Some(x) = self.promoted(a)
+        {
+            let r = self.f_unop_fp(t, op, a);
+            return self.note_wide(&r, Wide::Sqrt(x));
+        }
+        self.f_unop_fp(t, op, a)
+    }
+
+    fn f_unop_fp(&self, t: FTy, op: FUn, a: &BV) -> BV {
         match op {
             FUn::Abs => a.bvand(t.sign_mask().bvnot()),
             FUn::Neg => a.bvxor(t.sign_mask()),
@@ -215,11 +306,22 @@ impl Smt {
 
     /// Binary float arithmetic on bit patterns.
     pub(crate) fn f_binop(&self, t: FTy, op: FBin, a: &BV, b: &BV) -> BV {
-        let rne = rounding(Round::NearestEven);
         // Commutative operations get their operands in a canonical order, so
         // `a + b` and `b + a` are the same term: Z3 does not normalize FP
         // terms, and proving an f64 adder commutative by bit-blasting is slow.
         let (a, b) = if matches!(op, FBin::Add | FBin::Mul | FBin::Min | FBin::Max) { ordered(a, b) } else { (a, b) };
+        if t == FTy::F64
+            && matches!(op, FBin::Add | FBin::Sub | FBin::Mul | FBin::Div | FBin::Min | FBin::Max)
+            && let (Some(x), Some(y)) = (self.promoted(a), self.promoted(b))
+        {
+            let r = self.f_binop_fp(t, op, a, b);
+            return self.note_wide(&r, Wide::Op(op, x, y));
+        }
+        self.f_binop_fp(t, op, a, b)
+    }
+
+    fn f_binop_fp(&self, t: FTy, op: FBin, a: &BV, b: &BV) -> BV {
+        let rne = rounding(Round::NearestEven);
         match op {
             FBin::Copysign => a.bvand(t.sign_mask().bvnot()).bvor(b.bvand(t.sign_mask())),
             FBin::Add => self.bits(t, &self.float(t, a).add_with_rounding_mode(self.float(t, b), &rne)),
@@ -245,6 +347,11 @@ impl Smt {
 
     /// Float comparison of bit patterns (IEEE: NaN is unordered, -0 == +0).
     pub(crate) fn f_cmp(&self, t: FTy, op: FCmp, a: &BV, b: &BV) -> Bool {
+        if t == FTy::F64
+            && let (Some(x), Some(y)) = (self.promoted(a), self.promoted(b))
+        {
+            return self.f_cmp(FTy::F32, op, &x, &y);
+        }
         let (a, b) = if matches!(op, FCmp::Eq | FCmp::Ne) { ordered(a, b) } else { (a, b) };
         let (fa, fb) = (self.float(t, a), self.float(t, b));
         match op {
@@ -259,18 +366,42 @@ impl Smt {
 
     /// Float format conversion (`demote`/`promote`), NaN canonicalized.
     pub(crate) fn f_convert(&self, from: FTy, to: FTy, a: &BV) -> BV {
+        if from == FTy::F64 && to == FTy::F32 {
+            match self.wide_of(a) {
+                Some(Wide::Promoted(x)) => return FTy::F32.is_nan_bits(&x).ite(&FTy::F32.canonical_nan(), &x),
+                Some(Wide::Op(op, x, y)) => return self.f_binop(FTy::F32, op, &x, &y),
+                Some(Wide::Sqrt(x)) => return self.f_unop(FTy::F32, FUn::Sqrt, &x),
+                Some(Wide::FromI32(i, signed)) => return self.f_from_int(FTy::F32, &i, signed),
+                None => {}
+            }
+        }
         let f = self.float(from, a).to_fp_with_rounding_mode(&rounding(Round::NearestEven), &to.sort());
-        self.bits(to, &f)
+        let r = self.bits(to, &f);
+        if from == FTy::F32 && to == FTy::F64 {
+            return self.note_wide(&r, Wide::Promoted(a.clone()));
+        }
+        r
     }
 
     /// Integer to float conversion, as bits.
     pub(crate) fn f_from_int(&self, to: FTy, x: &BV, signed: bool) -> BV {
-        self.bits(to, &self.int_to_float(to, x, signed))
+        // An integer converts to a number, never to NaN: the bits need no
+        // NaN case.
+        let r = self.int_to_float(to, x, signed).to_ieee_bv();
+        if to == FTy::F64 && x.get_size() == 32 {
+            return self.note_wide(&r, Wide::FromI32(x.clone(), signed));
+        }
+        r
     }
 
     /// Float to integer truncation: returns `(in_range, result)`; the result
     /// is meaningful only when `in_range` (NaN and overflow trap in wasm).
     pub(crate) fn f_trunc(&self, from: FTy, a: &BV, width: u32, signed: bool) -> (Bool, BV) {
+        if from == FTy::F64
+            && let Some(x) = self.promoted(a)
+        {
+            return self.f_trunc(FTy::F32, &x, width, signed);
+        }
         let f = self.float(from, a);
         let r = f.round_to_integral_with_rounding_mode(&rounding(Round::TowardZero));
         let (lo, hi) = int_range_as_float(from, width, signed);
@@ -283,6 +414,11 @@ impl Smt {
 
     /// Saturating float to integer truncation (NaN gives 0).
     pub(crate) fn f_trunc_sat(&self, from: FTy, a: &BV, width: u32, signed: bool) -> BV {
+        if from == FTy::F64
+            && let Some(x) = self.promoted(a)
+        {
+            return self.f_trunc_sat(FTy::F32, &x, width, signed);
+        }
         let f = self.float(from, a);
         let r = f.round_to_integral_with_rounding_mode(&rounding(Round::TowardZero));
         let (lo, hi) = int_range_as_float(from, width, signed);
@@ -360,6 +496,33 @@ pub(crate) enum FCmp {
     Gt,
     Le,
     Ge,
+}
+
+/// `a ∧ b`, folding constants.
+pub(crate) fn and2(a: &Bool, b: &Bool) -> Bool {
+    match (a.as_bool(), b.as_bool()) {
+        (Some(false), _) | (_, Some(false)) => Bool::from_bool(false),
+        (Some(true), _) => b.clone(),
+        (_, Some(true)) => a.clone(),
+        _ => Bool::and(&[a, b]),
+    }
+}
+
+/// `a ∨ b ∨ ...`, folding constants.
+pub(crate) fn or_all(xs: &[Bool]) -> Bool {
+    let mut keep = Vec::new();
+    for x in xs {
+        match x.as_bool() {
+            Some(true) => return Bool::from_bool(true),
+            Some(false) => {}
+            None => keep.push(x.clone()),
+        }
+    }
+    match keep.len() {
+        0 => Bool::from_bool(false),
+        1 => keep.pop().expect("one"),
+        _ => Bool::or(&keep),
+    }
 }
 
 // ------------------------------------------------------------------ integers

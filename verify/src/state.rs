@@ -239,7 +239,7 @@ pub(crate) struct Tab {
 }
 
 /// Globals, memories, tables and segment flags at one program point.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct MachineState {
     pub globals: BTreeMap<GlobalRef, BV>,
     pub mems: BTreeMap<MemoryRef, Mem>,
@@ -344,6 +344,30 @@ pub(crate) struct Answer {
 impl World {
     pub(crate) fn new(prefix: impl Into<String>) -> World {
         World { prefix: prefix.into() }
+    }
+
+    /// The name of this world (shared by the corresponding explorations of
+    /// the source and the target).
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Does grow number `k` succeed (when its new size fits)?
+    pub(crate) fn grow_ok(&self, k: &BV) -> Bool {
+        self.uf("grow", &Sort::bool()).apply(&[k]).as_bool().expect("bool range")
+    }
+
+    /// How many grows the target makes on the run (defined by the check
+    /// that compares the two functions; see `exec.rs`, "Choices of the
+    /// world").
+    pub(crate) fn target_grows(&self) -> BV {
+        BV::new_const(format!("{}.target_grows", self.prefix), 32)
+    }
+
+    /// The NaN that float operation number `k` producing a NaN of `bits`
+    /// bits returns, in exact NaN mode.
+    pub(crate) fn nan(&self, bits: u32, k: &BV) -> BV {
+        self.apply_bv(&format!("nan{bits}"), bits, k)
     }
 
     fn uf(&self, name: &str, range: &Sort) -> FuncDecl {

@@ -6,7 +6,11 @@
 use std::time::{Duration, Instant};
 
 use weft_ir::parse_function;
-use weft_verify::{Counterexample, Method, Options, Outcome, Precondition, Report, check_refinement_report};
+use weft_ir::{Block, EntityRef, FuncRef, GlobalRef, Opcode, Value};
+use weft_verify::{
+    Correspondence, Counterexample, CutPair, Fact, HeaderFact, Method, ModuleInvariant, NanMode, Options, Outcome,
+    Precondition, Report, Side, Term, check_refinement_report, prove_module_invariant,
+};
 
 fn report(src: &str, tgt: &str, opts: &Options) -> Report {
     let s = parse_function(src).unwrap_or_else(|e| panic!("source does not parse: {e}\n{src}"));
@@ -1157,9 +1161,11 @@ fn wrong_loop_store_removed() {
 }
 
 #[test]
-fn correct_peeled_loop_is_only_bounded() {
+fn correct_peeled_loop_is_proved_by_an_inferred_alignment() {
     // The first iteration is peeled: the headers no longer correspond
-    // argument for argument, so the proof is by unrolling and says so.
+    // argument for argument from the entry. The checker finds the
+    // alignment (the source one pass ahead) and the relation, and proves it
+    // by induction, not by unrolling.
     let tgt = "function %sum(i32) -> i32 {
 block0(v0: i32):
     v1 = i32.const 0
@@ -1181,8 +1187,12 @@ block3(v8: i32):
 }
 ";
     let r = report(SUM, tgt, &Options::default());
-    assert_eq!(r.outcome, Outcome::ProvedBounded(4), "{r}");
-    assert!(matches!(r.method, Method::Unrolled { bound: 4, .. }));
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(matches!(&r.method, Method::Relational { how, .. } if how.contains("peeling")), "{r}");
+    // Peeled wrongly (the peeled iteration adds 1): refuted.
+    let wrong = tgt
+        .replace("    v12 = i32.const 1\n    jump block1(v12, v1)", "    v12 = i32.const 1\n    jump block1(v12, v12)");
+    refutes(SUM, &wrong, "return value 0");
 }
 
 // ------------------------------------------------------------ the checker
@@ -1268,13 +1278,17 @@ block3:
 }
 ";
     let tgt = src.replace("    return v1", "    v6 = i32.const 1\n    v7 = i32.add v1, v6\n    return v7");
-    match report(src, &tgt, &Options::default()).outcome {
+    let no_retry = Options { unroll_retry_bound: None, ..Options::default() };
+    match report(src, &tgt, &no_retry).outcome {
         Outcome::Unknown(why) => assert!(why.contains("no run of the source finishes"), "{why}"),
         other => panic!("expected unknown, got {other}"),
     }
-    // With a bound past the trip count the difference is found.
-    let opts = Options { unroll_bound: 12, ..Options::default() };
+    // With a bound past the trip count the difference is found: given, or
+    // by the default retry at a larger bound.
+    let opts = Options { unroll_bound: 12, ..no_retry };
     refutes_with(src, &tgt, "return value 0", &opts);
+    let c = refutes(src, &tgt, "return value 0");
+    assert_eq!(c.bound, Some(Options::UNROLL_RETRY_BOUND));
 }
 
 // ----------------------------------------------- time and resource limits
@@ -1348,7 +1362,10 @@ fn undecided_combined_query_ends_the_check() {
         assert!(!r.queries.iter().any(|q| q.name.starts_with("unrolled")), "{:?}", r.queries);
         if src == SUM {
             assert_eq!(r.method, Method::Inductive { loops: 1 });
-            assert!(why.contains("loop header block1 is unknown") && why.contains("unrolling not tried"), "{why}");
+            assert!(
+                why.contains("segment from block1/block1 is unknown") && why.contains("unrolling not tried"),
+                "{why}"
+            );
         }
     }
 }
@@ -2029,4 +2046,824 @@ fn shared_exit_conditions_still_compare_results_and_kinds() {
     refutes(TRAP_OR_RETURN, &tgt, "trap");
     // And one that traps on different inputs shares neither condition.
     refutes(TRAP_OR_RETURN, &TRAP_OR_RETURN.replace("brif v0, block1, block2", "brif v1, block1, block2"), "trap");
+}
+
+// ------------------------------------------------- grows are the world's
+
+const SIZE_SRC: &str = "function %f() -> i32 {
+    mem0 = memory min=1
+
+block0:
+    v0 = memory.size mem0
+    return v0
+}
+";
+
+#[test]
+fn wrong_memory_size_made_a_grow_by_zero() {
+    // Any grow may fail, even by 0 pages: the target can return -1.
+    let tgt = "function %f() -> i32 {
+    mem0 = memory min=1
+
+block0:
+    v1 = i32.const 0
+    v0 = memory.grow mem0 v1
+    return v0
+}
+";
+    let c = refutes(SIZE_SRC, tgt, "return value 0");
+    assert_eq!(c.target.split(' ').next(), Some("-1"), "{c}");
+    assert!(c.inputs.iter().any(|(k, v)| k.starts_with("target grow 0") && v == "fails"), "{c}");
+    // Assuming that grows succeed keeps the model that proved it, and says so.
+    let opts = Options { assume_grow_succeeds: true, ..Options::default() };
+    let r = report(SIZE_SRC, tgt, &opts);
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(r.assumptions.iter().any(|a| a.contains("assume-grow-succeeds")), "{r}");
+}
+
+#[test]
+fn wrong_table_grow_introduced() {
+    let src = "function %f() -> i32 {
+    table0 = table funcref min=1
+
+block0:
+    v0 = table.size table0
+    return v0
+}
+";
+    let tgt = "function %f() -> i32 {
+    table0 = table funcref min=1
+
+block0:
+    v1 = ref.null funcref
+    v2 = i32.const 0
+    v0 = table.grow table0 v1, v2
+    return v0
+}
+";
+    refutes(src, tgt, "return value 0");
+}
+
+#[test]
+fn wrong_grow_moved_to_where_its_result_is_used() {
+    // The source's grow result is dropped and the size returned; the target
+    // returns the grow's result: equal when every grow succeeds.
+    let src = "function %f() -> i32 {
+    mem0 = memory min=1
+
+block0:
+    v0 = i32.const 0
+    v1 = memory.grow mem0 v0
+    v2 = memory.size mem0
+    return v2
+}
+";
+    let tgt = "function %f() -> i32 {
+    mem0 = memory min=1
+
+block0:
+    v0 = i32.const 0
+    v2 = memory.size mem0
+    v1 = memory.grow mem0 v0
+    return v1
+}
+";
+    refutes(src, tgt, "return value 0");
+    proves_with(src, tgt, &Options { assume_grow_succeeds: true, ..Options::default() });
+}
+
+#[test]
+fn correct_grows_kept_in_order_are_proved() {
+    // Same grows in the same order: the world's choices are shared.
+    let src = "function %f(i32, i32) -> i32 {
+    mem0 = memory min=1 max=8
+
+block0(v0: i32, v1: i32):
+    v2 = memory.grow mem0 v0
+    v3 = memory.grow mem0 v1
+    v4 = i32.add v2, v3
+    return v4
+}
+";
+    proves(src, &src.replace("i32.add v2, v3", "i32.add v3, v2"));
+    // Swapping which grow's result is used is not.
+    refutes(src, &src.replace("i32.add v2, v3", "i32.add v3, v3"), "return value 0");
+}
+
+// ------------------------------------------------------- bounded proofs
+
+#[test]
+fn wrong_loop_differing_from_iteration_six_is_refuted() {
+    // Adds one more on the iteration with i == 6: unrolling to 4 sees
+    // nothing, the retry at a larger bound finds it.
+    let tgt = SUM.replace(
+        "    v5 = i32.add v3, v2\n",
+        "    v20 = i32.const 6\n    v21 = i32.eq v2, v20\n    v22 = i32.add v3, v2\n    v5 = i32.add v22, v21\n",
+    );
+    let c = refutes(SUM, &tgt, "return value 0");
+    assert_eq!(c.bound, Some(Options::UNROLL_RETRY_BOUND), "{c}");
+    // Without the retry: only bounded, never proved.
+    let r = report(SUM, &tgt, &Options { unroll_retry_bound: None, ..Options::default() });
+    assert_eq!(r.outcome, Outcome::ProvedBounded(4), "{r}");
+}
+
+#[test]
+fn wrong_counter_that_differs_from_2_to_the_31_is_not_proved() {
+    // The source counts in i64, the target in i32 sign-extended: equal below
+    // 2^31 iterations. No bound reaches that; the induction fails.
+    let src = "function %f(i32) -> i64 {
+block0(v0: i32):
+    v1 = i32.const 0
+    v2 = i64.const 0
+    jump block1(v1, v2)
+block1(v3: i32, v4: i64):
+    v5 = i32.lt_u v3, v0
+    brif v5, block2, block3
+block2:
+    v6 = i32.const 1
+    v7 = i32.add v3, v6
+    v8 = i64.const 1
+    v9 = i64.add v4, v8
+    jump block1(v7, v9)
+block3:
+    return v4
+}
+";
+    let tgt = "function %f(i32) -> i64 {
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1, v1)
+block1(v3: i32, v4: i32):
+    v5 = i32.lt_u v3, v0
+    brif v5, block2, block3
+block2:
+    v6 = i32.const 1
+    v7 = i32.add v3, v6
+    v9 = i32.add v4, v6
+    jump block1(v7, v9)
+block3:
+    v10 = i64.extend_i32_s v4
+    return v10
+}
+";
+    let r = report(src, tgt, &Options::default());
+    assert!(matches!(r.outcome, Outcome::ProvedBounded(_)), "{r}");
+    // The same counter extended unsigned is right, and proved by induction
+    // (the relation `src.v4 == extend_u(tgt.v4)` is inferred).
+    let right = tgt.replace("i64.extend_i32_s", "i64.extend_i32_u");
+    let r = report(src, &right, &Options::default());
+    assert!(matches!(r.outcome, Outcome::Proved | Outcome::ProvedBounded(_)), "{r}");
+}
+
+const CALL_LOOP: &str = "function %f(i32) {
+    fn0 = (i32)
+
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1)
+block1(v2: i32):
+    v3 = i32.lt_u v2, v0
+    brif v3, block2, block3
+block2:
+    call fn0(v2)
+    v4 = i32.const 1
+    v5 = i32.add v2, v4
+    jump block1(v5)
+block3:
+    return
+}
+";
+
+#[test]
+fn wrong_exit_test_made_signed_is_refuted() {
+    // For n >= 2^31 the target returns at once; the source calls fn0 first,
+    // and the world may let that call trap: a run the bound does not cut.
+    let tgt = CALL_LOOP.replace("i32.lt_u v2, v0", "i32.lt_s v2, v0");
+    let c = refutes(CALL_LOOP, &tgt, "event count");
+    assert!(c.bound.is_some() && c.source.contains("the callee traps"), "{c}");
+}
+
+#[test]
+fn wrong_infinite_loop_removed_is_not_proved() {
+    let src = "function %f(i32) -> i32 {
+block0(v0: i32):
+    jump block1(v0)
+block1(v1: i32):
+    v2 = i32.const 1
+    v3 = i32.add v1, v2
+    jump block1(v3)
+}
+";
+    let tgt = "function %f(i32) -> i32 {
+block0(v0: i32):
+    return v0
+}
+";
+    let r = report(src, tgt, &Options::default());
+    assert!(matches!(r.outcome, Outcome::Unknown(_)), "{r}");
+}
+
+// --------------------------------------------- induction: relations found
+
+const STRIDE_SRC: &str = "function %f(i32, i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32, v1: i32):
+    v2 = i32.const 0
+    jump block1(v2, v2)
+block1(v3: i32, v4: i32):
+    v5 = i32.lt_u v3, v1
+    brif v5, block2, block3
+block2:
+    v6 = i32.const 2
+    v7 = i32.shl v3, v6
+    v8 = i32.add v0, v7
+    v9 = i32.load mem0 v8
+    v10 = i32.add v4, v9
+    v11 = i32.const 1
+    v12 = i32.add v3, v11
+    jump block1(v12, v10)
+block3:
+    return v4
+}
+";
+
+#[test]
+fn correct_strength_reduced_induction_variable_is_proved() {
+    // The address `v0 + 4 * i` becomes a pointer that grows by 4.
+    let tgt = "function %f(i32, i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32, v1: i32):
+    v2 = i32.const 0
+    jump block1(v2, v2, v0)
+block1(v3: i32, v4: i32, v13: i32):
+    v5 = i32.lt_u v3, v1
+    brif v5, block2, block3
+block2:
+    v9 = i32.load mem0 v13
+    v10 = i32.add v4, v9
+    v11 = i32.const 1
+    v12 = i32.add v3, v11
+    v14 = i32.const 4
+    v15 = i32.add v13, v14
+    jump block1(v12, v10, v15)
+block3:
+    return v4
+}
+";
+    let r = report(STRIDE_SRC, tgt, &Options::default());
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(matches!(r.method, Method::Relational { .. }), "{r}");
+    // A pointer that grows by 8 is wrong.
+    let c = refutes(STRIDE_SRC, &tgt.replace("i32.const 4", "i32.const 8"), "");
+    assert!(c.bound.is_some(), "{c}");
+}
+
+#[test]
+fn correct_load_sunk_into_a_loop_that_does_not_write_memory_is_proved() {
+    let src = "function %f(i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32):
+    v1 = i32.const 64
+    v2 = i32.load mem0 v1
+    v3 = i32.const 0
+    jump block1(v3, v3)
+block1(v4: i32, v5: i32):
+    v6 = i32.lt_u v4, v0
+    brif v6, block2, block3
+block2:
+    v7 = i32.add v5, v2
+    v8 = i32.const 1
+    v9 = i32.add v4, v8
+    jump block1(v9, v7)
+block3:
+    return v5
+}
+";
+    let tgt = "function %f(i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32):
+    v1 = i32.const 64
+    v3 = i32.const 0
+    jump block1(v3, v3)
+block1(v4: i32, v5: i32):
+    v6 = i32.lt_u v4, v0
+    brif v6, block2, block3
+block2:
+    v2 = i32.load mem0 v1
+    v7 = i32.add v5, v2
+    v8 = i32.const 1
+    v9 = i32.add v4, v8
+    jump block1(v9, v7)
+block3:
+    return v5
+}
+";
+    let r = report(src, tgt, &Options::default());
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    // If the loop stores to that address the load may not be sunk.
+    let store = |f: &str| f.replace("    v8 = i32.const 1\n", "    i32.store mem0 v1, v4\n    v8 = i32.const 1\n");
+    refutes(&store(src), &store(tgt), "");
+}
+
+#[test]
+fn correct_immutable_global_read_moved_out_of_a_loop_is_proved() {
+    let src = "function %f(i32) -> i32 {
+    gv0 = global i32
+
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1, v1)
+block1(v2: i32, v3: i32):
+    v4 = i32.lt_u v2, v0
+    brif v4, block2, block3
+block2:
+    v5 = global.get gv0
+    v6 = i32.add v3, v5
+    v7 = i32.const 1
+    v8 = i32.add v2, v7
+    jump block1(v8, v6)
+block3:
+    return v3
+}
+";
+    let tgt = "function %f(i32) -> i32 {
+    gv0 = global i32
+
+block0(v0: i32):
+    v1 = i32.const 0
+    v5 = global.get gv0
+    jump block1(v1, v1)
+block1(v2: i32, v3: i32):
+    v4 = i32.lt_u v2, v0
+    brif v4, block2, block3
+block2:
+    v6 = i32.add v3, v5
+    v7 = i32.const 1
+    v8 = i32.add v2, v7
+    jump block1(v8, v6)
+block3:
+    return v3
+}
+";
+    let r = report(src, tgt, &Options::default());
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert_eq!(r.method, Method::Inductive { loops: 1 }, "{r}");
+    // A mutable global that a call in the loop may change cannot be hoisted.
+    let call = |f: &str| {
+        f.replace("gv0 = global i32", "gv0 = global mut i32\n    fn0 = ()")
+            .replace("    v7 = i32.const 1\n", "    call fn0()\n    v7 = i32.const 1\n")
+    };
+    refutes(&call(src), &call(tgt), "");
+}
+
+#[test]
+fn correct_rotated_loop_is_proved() {
+    // `while (i < n) body` becomes `if (i < n) do body while (i < n)`.
+    let tgt = "function %sum(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    v20 = i32.lt_u v1, v0
+    brif v20, block1(v1, v1), block3(v1)
+block1(v2: i32, v3: i32):
+    v5 = i32.add v3, v2
+    v6 = i32.const 1
+    v7 = i32.add v2, v6
+    v4 = i32.lt_u v7, v0
+    brif v4, block1(v7, v5), block3(v5)
+block3(v8: i32):
+    return v8
+}
+";
+    let r = report(SUM, tgt, &Options::default());
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(matches!(&r.method, Method::Relational { .. }), "{r}");
+    // The rotation alignment given as a certificate: the source cut at its
+    // loop body (after the exit test), the target at its header.
+    let mut opts = Options::default();
+    opts.certificate.correspondence = Some(Correspondence {
+        pairs: vec![CutPair::new(
+            Block::new(2),
+            Block::new(1),
+            vec![
+                Fact::equal(Term::src(Value::new(2)), Term::tgt(Value::new(2))),
+                Fact::equal(Term::src(Value::new(3)), Term::tgt(Value::new(3))),
+            ],
+        )],
+    });
+    let r = report(SUM, tgt, &opts);
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    // A target whose loop exit test is off by one is not.
+    let wrong = tgt.replace("v4 = i32.lt_u v7, v0", "v4 = i32.le_u v7, v0");
+    let r = report(SUM, &wrong, &opts);
+    assert!(r.outcome.is_counterexample() || matches!(r.outcome, Outcome::ProvedBounded(_)), "{r}");
+}
+
+// ------------------------------------------------------------ certificates
+
+/// Sums `n` words from `base`, checking every index against `len` after
+/// checking `n <= len` once.
+const CHECKED_SUM: &str = "function %f(i32, i32, i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32, v1: i32, v2: i32):
+    v3 = i32.gt_u v1, v2
+    brif v3, block4, block5
+block4:
+    trap
+block5:
+    v4 = i32.const 0
+    jump block1(v4, v4)
+block1(v5: i32, v6: i32):
+    v7 = i32.lt_u v5, v1
+    brif v7, block2, block3
+block2:
+    v8 = i32.ge_u v5, v2
+    brif v8, block6, block7
+block6:
+    trap
+block7:
+    v9 = i32.const 2
+    v10 = i32.shl v5, v9
+    v11 = i32.add v0, v10
+    v12 = i32.load mem0 v11
+    v13 = i32.add v6, v12
+    v14 = i32.const 1
+    v15 = i32.add v5, v14
+    jump block1(v15, v13)
+block3:
+    return v6
+}
+";
+
+/// [`CHECKED_SUM`] without the check inside the loop.
+fn unchecked_sum() -> String {
+    CHECKED_SUM.replace("    v8 = i32.ge_u v5, v2\n    brif v8, block6, block7\nblock6:\n    trap\nblock7:\n", "")
+}
+
+#[test]
+fn header_fact_certificate_lets_a_bounds_check_go() {
+    // Without a fact the loop's check looks necessary from an arbitrary
+    // header state: bounded only.
+    let tgt = unchecked_sum();
+    let r = report(CHECKED_SUM, &tgt, &Options::default());
+    assert!(matches!(r.outcome, Outcome::ProvedBounded(_)), "{r}");
+    // The range analysis hands `n <=u len` at the header: proved, unbounded.
+    let fact = |f: Fact| {
+        let mut opts = Options::default();
+        opts.certificate.header_facts.push(HeaderFact { side: Side::Src, block: Block::new(1), fact: f });
+        opts
+    };
+    let le = Fact::holds(Opcode::I32LeU, vec![Term::src(Value::new(1)), Term::src(Value::new(2))]);
+    let r = report(CHECKED_SUM, &tgt, &fact(le));
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    // A wrong fact (`n <u len` fails for n == len) is reported as such.
+    let lt = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(1)), Term::src(Value::new(2))]);
+    let r = report(CHECKED_SUM, &tgt, &fact(lt));
+    let c = r.outcome.counterexample().unwrap_or_else(|| panic!("expected a counterexample, got {r}"));
+    assert!(
+        c.query.starts_with("certificate: relation at src block1") && c.query.ends_with("not established on entry"),
+        "{c}"
+    );
+    // A fact that holds on entry but is not preserved (`i <u 10`) is
+    // reported too.
+    let lt10 = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(5)), Term::i32(10)]);
+    let r = report(CHECKED_SUM, &tgt, &fact(lt10));
+    let c = r.outcome.counterexample().unwrap_or_else(|| panic!("expected a counterexample, got {r}"));
+    assert!(c.query.ends_with("not preserved from block1"), "{c}");
+}
+
+/// [`SUM`] four at a time while at least four remain, then one at a
+/// time (the shape a vectorizer produces).
+const SUM_TO_BY_FOUR: &str = "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1, v1)
+block1(v2: i32, v3: i32):
+    v4 = i32.sub v0, v2
+    v5 = i32.const 4
+    v6 = i32.ge_u v4, v5
+    brif v6, block2, block3(v2, v3)
+block2:
+    v7 = i32.const 1
+    v8 = i32.const 2
+    v9 = i32.const 3
+    v10 = i32.add v2, v7
+    v11 = i32.add v2, v8
+    v12 = i32.add v2, v9
+    v13 = i32.add v3, v2
+    v14 = i32.add v13, v10
+    v15 = i32.add v14, v11
+    v16 = i32.add v15, v12
+    v17 = i32.add v2, v5
+    jump block1(v17, v16)
+block3(v18: i32, v19: i32):
+    v20 = i32.lt_u v18, v0
+    brif v20, block4, block5
+block4:
+    v21 = i32.add v19, v18
+    v22 = i32.const 1
+    v23 = i32.add v18, v22
+    jump block3(v23, v21)
+block5:
+    return v19
+}
+";
+
+fn by_four_certificate() -> Options {
+    let (sv, tv) = (|n| Term::src(Value::new(n)), |n| Term::tgt(Value::new(n)));
+    let vector = CutPair {
+        src_steps: 4,
+        ..CutPair::new(
+            Block::new(1),
+            Block::new(1),
+            vec![Fact::equal(sv(2), tv(2)), Fact::equal(sv(3), tv(3)), Fact::holds(Opcode::I32LeU, vec![tv(2), tv(0)])],
+        )
+    };
+    let epilogue =
+        CutPair::new(Block::new(1), Block::new(3), vec![Fact::equal(sv(2), tv(18)), Fact::equal(sv(3), tv(19))]);
+    let mut opts = Options::default();
+    opts.certificate.correspondence = Some(Correspondence { pairs: vec![vector, epilogue] });
+    opts
+}
+
+#[test]
+fn correspondence_certificate_proves_a_loop_four_trips_at_a_time() {
+    // One trip of the target's main loop is four of the source's; the
+    // epilogue follows the source one for one, entered while the source
+    // stays at its header.
+    let r = report(SUM, SUM_TO_BY_FOUR, &by_four_certificate());
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(matches!(&r.method, Method::Relational { pairs: 2, .. }), "{r}");
+    // The main loop adding one element too few is refuted.
+    let wrong = SUM_TO_BY_FOUR.replace("    v16 = i32.add v15, v12\n", "    v16 = i32.add v15, v1\n");
+    let r = report(SUM, &wrong, &by_four_certificate());
+    assert!(r.outcome.is_counterexample(), "{r}");
+    // A main loop that runs while only three remain reads past the end.
+    let wrong = SUM_TO_BY_FOUR.replace(
+        "    v5 = i32.const 4\n    v6 = i32.ge_u v4, v5\n",
+        "    v5 = i32.const 4\n    v24 = i32.const 3\n    v6 = i32.ge_u v4, v24\n",
+    );
+    let r = report(SUM, &wrong, &by_four_certificate());
+    assert!(!r.outcome.is_proved(), "{r}");
+}
+
+// -------------------------------------------------------------- NaN modes
+
+fn exact() -> Options {
+    Options { nan: NanMode::Exact, ..Options::default() }
+}
+
+#[test]
+fn nan_modes_decide_subtracting_zero() {
+    let src = "function %f(f32) -> f32 {
+block0(v0: f32):
+    v1 = f32.const 0.0
+    v2 = f32.sub v0, v1
+    return v2
+}
+";
+    let tgt = "function %f(f32) -> f32 {
+block0(v0: f32):
+    return v0
+}
+";
+    // Permissive: any NaN matches any NaN.
+    proves(src, tgt);
+    // Exact: a signalling NaN input comes back quiet from the subtraction.
+    let c = refutes_with(src, tgt, "return value 0", &exact());
+    assert!(c.target.contains("nan"), "{c}");
+}
+
+#[test]
+fn nan_modes_decide_a_promote_demote_round_trip() {
+    let src = "function %f(f32) -> f32 {
+block0(v0: f32):
+    v1 = f64.promote_f32 v0
+    v2 = f32.demote_f64 v1
+    return v2
+}
+";
+    let tgt = "function %f(f32) -> f32 {
+block0(v0: f32):
+    return v0
+}
+";
+    proves(src, tgt);
+    refutes_with(src, tgt, "return value 0", &exact());
+}
+
+#[test]
+fn exact_nan_mode_proves_what_keeps_nan_choices() {
+    let add = "function %f(f64, f64) -> f64 {
+block0(v0: f64, v1: f64):
+    v2 = f64.add v0, v1
+    return v2
+}
+";
+    proves_with(add, &add.replace("f64.add v0, v1", "f64.add v1, v0"), &exact());
+    let neg = "function %f(f32) -> f32 {
+block0(v0: f32):
+    v1 = f32.neg v0
+    v2 = f32.neg v1
+    return v2
+}
+";
+    proves_with(neg, "function %f(f32) -> f32 {\nblock0(v0: f32):\n    return v0\n}\n", &exact());
+    // `x * 1.0 -> x` is wrong for a signalling NaN.
+    let mul = "function %f(f32) -> f32 {
+block0(v0: f32):
+    v1 = f32.const 1.0
+    v2 = f32.mul v0, v1
+    return v2
+}
+";
+    refutes_with(mul, "function %f(f32) -> f32 {\nblock0(v0: f32):\n    return v0\n}\n", "return value 0", &exact());
+}
+
+#[test]
+fn exact_nan_mode_refutes_recomputing_a_nan_twice() {
+    // The source stores one NaN twice; the target computes it twice and may
+    // store two different NaNs.
+    let src = "function %f(i32, f32, f32) {
+    mem0 = memory min=1
+
+block0(v0: i32, v1: f32, v2: f32):
+    v3 = f32.div v1, v2
+    f32.store mem0 v0, v3
+    f32.store mem0+4 v0, v3
+    return
+}
+";
+    let tgt = "function %f(i32, f32, f32) {
+    mem0 = memory min=1
+
+block0(v0: i32, v1: f32, v2: f32):
+    v3 = f32.div v1, v2
+    f32.store mem0 v0, v3
+    v4 = f32.div v1, v2
+    f32.store mem0+4 v0, v4
+    return
+}
+";
+    proves(src, tgt);
+    refutes_with(src, tgt, "memory mem0", &exact());
+}
+
+// ------------------------------------------------------------ callees
+
+const CALLER: &str = "function %f(i32) -> i32 {
+    fn3 = (i32) -> i32
+
+block0(v0: i32):
+    v1 = call fn3(v0)
+    v2 = i32.const 1
+    v3 = i32.add v1, v2
+    return v3
+}
+";
+
+const CALLEE: &str = "function %g(i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    v1 = global.get gv0
+    v2 = i32.add v0, v1
+    global.set gv0 v2
+    return v2
+}
+";
+
+#[test]
+fn inlined_callee_is_checked_against_its_body() {
+    let inlined = "function %f(i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    v1 = global.get gv0
+    v2 = i32.add v0, v1
+    global.set gv0 v2
+    v4 = i32.const 1
+    v3 = i32.add v2, v4
+    return v3
+}
+";
+    // Without the body, a call is an event the target no longer makes.
+    refutes(CALLER, inlined, "event count");
+    let mut opts = Options::default();
+    opts.callees.insert(FuncRef::new(3), parse_function(CALLEE).expect("callee parses"));
+    proves_with(CALLER, inlined, &opts);
+    // Inlined with the global written before it is read: refuted.
+    let wrong = inlined.replace(
+        "    v1 = global.get gv0\n    v2 = i32.add v0, v1\n    global.set gv0 v2\n",
+        "    global.set gv0 v0\n    v1 = global.get gv0\n    v2 = i32.add v0, v1\n",
+    );
+    refutes_with(CALLER, &wrong, "", &opts);
+    // A depth of 0 inlines nothing: not compared, so at best bounded.
+    let shallow = Options { inline_depth: 0, ..opts.clone() };
+    let r = report(CALLER, CALLER, &shallow);
+    assert!(matches!(r.outcome, Outcome::ProvedBounded(_)), "{r}");
+}
+
+// ------------------------------------------------------- module invariants
+
+#[test]
+fn module_invariant_is_proved_then_assumed() {
+    // gv0 is a flag the start function sets to 1 and nothing else writes.
+    let start = parse_function(
+        "function %start() {
+    gv0 = global mut i32
+
+block0:
+    v0 = i32.const 1
+    global.set gv0 v0
+    return
+}
+",
+    )
+    .expect("parses");
+    let src = "function %f(i32) -> i32 {
+    gv0 = global mut i32
+    fn0 = (i32) -> i32
+
+block0(v0: i32):
+    v1 = global.get gv0
+    brif v1, block1, block2
+block1:
+    v2 = call fn0(v0)
+    return v2
+block2:
+    return v0
+}
+";
+    let tgt = "function %f(i32) -> i32 {
+    gv0 = global mut i32
+    fn0 = (i32) -> i32
+
+block0(v0: i32):
+    v2 = call fn0(v0)
+    return v2
+}
+";
+    let s = parse_function(src).expect("parses");
+    let one = Fact::equal(Term::Global(GlobalRef::new(0)), Term::i32(1));
+    // Folding the flag is wrong without the invariant.
+    refutes(src, tgt, "");
+    let opts = Options::default();
+    let inv = ModuleInvariant { facts: vec![one.clone()] };
+    let proof = prove_module_invariant(&[&start], &[&s], &inv, &opts);
+    let proved = proof.proved.unwrap_or_else(|| panic!("not proved: {}", proof.report));
+    let mut with = Options::default();
+    with.certificate.module_invariants.push(proved);
+    let r = report(src, tgt, &with);
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(r.assumptions.iter().any(|a| a.contains("module invariant")), "{r}");
+    // A wrong invariant is not established by initialization.
+    let two = ModuleInvariant { facts: vec![Fact::equal(Term::Global(GlobalRef::new(0)), Term::i32(2))] };
+    let proof = prove_module_invariant(&[&start], &[&s], &two, &opts);
+    let c = proof.report.outcome.counterexample().unwrap_or_else(|| panic!("{}", proof.report));
+    assert!(c.query.contains("not established"), "{c}");
+    // A function that clears the flag does not preserve it.
+    let clears = parse_function(
+        &src.replace("    v2 = call fn0(v0)\n", "    v2 = call fn0(v0)\n    v9 = i32.const 0\n    global.set gv0 v9\n"),
+    )
+    .expect("parses");
+    let proof = prove_module_invariant(&[&start], &[&s, &clears], &inv, &opts);
+    let c = proof.report.outcome.counterexample().unwrap_or_else(|| panic!("{}", proof.report));
+    assert!(c.query.contains("not preserved"), "{c}");
+}
+
+#[test]
+fn wrong_nan_payload_carried_by_a_global_across_a_loop_header() {
+    // The loop stores a NaN with payload 1 (target: 2) in an f32 global;
+    // after the loop its bits are returned. Float observations match any
+    // NaN, but the state at a loop header starts the next segment and must
+    // agree bit for bit.
+    let src = "function %f(i32) -> i32 {
+    gv0 = global mut f32
+
+block0(v0: i32):
+    v1 = i32.const 0
+    jump block1(v1)
+block1(v2: i32):
+    v3 = i32.lt_u v2, v0
+    brif v3, block2, block3
+block2:
+    v4 = f32.const nan:0x1
+    global.set gv0 v4
+    v5 = i32.const 1
+    v6 = i32.add v2, v5
+    jump block1(v6)
+block3:
+    v7 = global.get gv0
+    v8 = i32.reinterpret_f32 v7
+    return v8
+}
+";
+    let tgt = src.replace("nan:0x1", "nan:0x2");
+    let r = report(src, &tgt, &Options::default());
+    assert!(r.outcome.is_counterexample(), "{r}");
 }

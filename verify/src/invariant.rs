@@ -1,0 +1,360 @@
+//! Module invariants: [`prove_module_invariant`] proves that facts about
+//! the module's state (a flag global holds 1, a memory cell holds a
+//! constant) hold whenever a function of the module is entered and after
+//! every call returns, so refinement checks may assume them
+//! ([`crate::Certificate::module_invariants`]).
+//!
+//! # What is proved
+//!
+//! 1. **Established**: the initialization functions (the start function,
+//!    then `_initialize`), run in order from the declared initial state
+//!    ([`crate::Options::init`]), end in a state where the invariant holds,
+//!    on every run that returns (a run that traps fails instantiation, and
+//!    then no function of the module ever runs). Calls they make are
+//!    answered by the world; their loops are unrolled to
+//!    [`crate::Options::unroll_bound`], and a run longer than that makes the
+//!    proof `Unknown`.
+//! 2. **Preserved**: every function that can run afterwards, entered in a
+//!    state where the invariant holds and getting back a state where it
+//!    holds from every call, keeps it at every call it makes (the callee
+//!    is entered with it), at every exit — return or trap (a host can catch
+//!    the trap and call an export again) — and at every loop header (each
+//!    loop-free segment from a header state where it holds keeps it).
+//!
+//! By induction on the calls of any execution after initialization, the
+//! invariant then holds at every function entry and after every call. This
+//! rests on one assumption about the host, stated in the report: a call to
+//! an import does not change the facts' state itself (true of a global the
+//! module does not export, for example); the host may call back into the
+//! module, whose functions are covered by 2.
+//!
+//! The caller lists the functions: every function that can run after
+//! initialization (exports, functions reachable through tables, and their
+//! callees), with a body; a function it cannot give (kept opaque) means the
+//! invariant cannot be proved.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+use weft_ir::Function;
+use z3::ast::{BV, Bool};
+use z3::{Config, SatResult, Solver, with_z3_config};
+
+use crate::budget::Budget;
+use crate::cert::{ModuleInvariant, ProvedInvariant, Side};
+use crate::cfg::CfgInfo;
+use crate::exec::{AfterCall, Callees, CutPlan, ExitKind, Explorer, Mode, Model, Start, Trace};
+use crate::options::Options;
+use crate::outcome::{Counterexample, Method, Outcome, PinStats, QueryStat, Report};
+use crate::query::{eval_bits, show_value};
+use crate::smt::{Smt, and2, or_all};
+use crate::state::{MachineState, Universe, World, type_bits};
+
+/// The result of [`prove_module_invariant`]: the report (its outcome is
+/// `Proved`, a `Counterexample` naming the function and the point where the
+/// invariant fails, or `Unknown`) and, when proved, the invariant to hand to
+/// refinement checks.
+#[derive(Clone, Debug)]
+pub struct InvariantReport {
+    /// The verdict and its queries.
+    pub report: Report,
+    /// The proved invariant (only when `report.outcome` is `Proved`).
+    pub proved: Option<ProvedInvariant>,
+}
+
+/// Proves `inv` for a module whose initialization runs `init_funcs` (in
+/// order) from `opts.init` and whose functions that can run afterwards are
+/// `funcs` (see the module docs).
+pub fn prove_module_invariant(
+    init_funcs: &[&Function],
+    funcs: &[&Function],
+    inv: &ModuleInvariant,
+    opts: &Options,
+) -> InvariantReport {
+    let start = Instant::now();
+    let mut cfg = Config::new();
+    cfg.set_model_generation(true);
+    let mut report = with_z3_config(&cfg, || {
+        let mut report = Report {
+            outcome: Outcome::Unknown("not run".into()),
+            method: Method::None,
+            assumptions: vec![
+                "calls to imports do not change the invariant's state themselves (the host does not write it)".into(),
+            ],
+            queries: Vec::new(),
+            pinning: PinStats::default(),
+            millis: 0,
+        };
+        let budget = Budget::start(opts);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut stats = Vec::new();
+            let r = prove(init_funcs, funcs, inv, opts, &budget, &mut stats);
+            report.queries = stats;
+            r
+        }));
+        report.outcome_from(result);
+        report
+    });
+    report.millis = start.elapsed().as_millis();
+    let proved = report.outcome.is_proved().then(|| ProvedInvariant {
+        invariant: inv.clone(),
+        scope: format!(
+            "established by {} initialization function(s), preserved by {} function(s)",
+            init_funcs.len(),
+            funcs.len()
+        ),
+    });
+    InvariantReport { report, proved }
+}
+
+struct Prover<'a> {
+    smt: Smt,
+    u: Universe,
+    opts: &'a Options,
+    budget: &'a Budget,
+    inv: &'a ModuleInvariant,
+    callees: Callees,
+}
+
+impl Prover<'_> {
+    #[expect(clippy::too_many_arguments, reason = "one exploration: the function, where it is cut, and its start")]
+    fn explore(
+        &self,
+        func: &Function,
+        cfg: &CfgInfo,
+        mode: Mode,
+        cuts: &CutPlan,
+        world: &str,
+        start: Start,
+        after: Option<&AfterCall>,
+    ) -> Result<Trace, String> {
+        let mut ex = Explorer::new(&self.smt, &self.u, func, cfg, World::new(world), mode, cuts, &self.callees);
+        ex.max_instances = self.opts.max_instances;
+        ex.budget = Some(self.budget);
+        ex.side = Side::Tgt;
+        ex.model = Model { grow_succeeds: self.opts.assume_grow_succeeds, nan_exact: false };
+        ex.after_call = after;
+        ex.run(start)
+    }
+
+    fn holds(&self, st: &MachineState, entry: &MachineState) -> Result<Bool, String> {
+        let facts = crate::state_facts(&self.smt, &self.u, &self.inv.facts, st, entry)?;
+        Ok(Bool::and(&facts))
+    }
+
+    /// Asks whether `bad` can happen; `Ok(None)` when it cannot.
+    fn query(
+        &self,
+        name: &str,
+        background: &[Bool],
+        bad: &Bool,
+        stats: &mut Vec<QueryStat>,
+    ) -> Result<Option<z3::Model>, String> {
+        let Some(timeout) = self.budget.query_timeout_ms() else {
+            return Err(self.budget.exhausted(&format!("before query `{name}`")));
+        };
+        let solver = Solver::new();
+        solver.set_params(&crate::query::query_params(timeout, self.opts.query_rlimit));
+        for b in background {
+            solver.assert(b);
+        }
+        solver.assert(bad);
+        let t0 = Instant::now();
+        let r = solver.check();
+        stats.push(QueryStat {
+            name: name.into(),
+            millis: t0.elapsed().as_millis(),
+            result: format!("{r:?}").to_lowercase(),
+        });
+        match r {
+            SatResult::Unsat => Ok(None),
+            SatResult::Sat => Ok(Some(solver.get_model().ok_or("no model")?)),
+            SatResult::Unknown => Err(format!(
+                "query `{name}`: Z3 answers `unknown` ({})",
+                solver.get_reason_unknown().unwrap_or_default()
+            )),
+        }
+    }
+}
+
+fn counterexample(query: String, what: &str, model: &z3::Model, st: &MachineState, u: &Universe) -> Counterexample {
+    let mut inputs = Vec::new();
+    for (g, decl) in &u.globals {
+        let v = eval_bits(model, &st.globals[g]).map(|b| show_value(decl.ty, b)).unwrap_or_else(|| "?".into());
+        inputs.push((format!("{g} there"), v));
+    }
+    for (m, mem) in &st.mems {
+        inputs.push((format!("{m} size there"), format!("{} pages", eval_bits(model, &mem.pages).unwrap_or(0))));
+    }
+    Counterexample {
+        query,
+        inputs,
+        source: format!("the invariant does not hold ({what})"),
+        target: String::new(),
+        assumptions: Vec::new(),
+        bound: None,
+    }
+}
+
+fn prove(
+    init_funcs: &[&Function],
+    funcs: &[&Function],
+    inv: &ModuleInvariant,
+    opts: &Options,
+    budget: &Budget,
+    stats: &mut Vec<QueryStat>,
+) -> Result<(Outcome, Method), String> {
+    if let Some(f) = inv.facts.iter().find(|f| !f.is_state_only()) {
+        return Err(format!("module invariant fact `{f}` names an SSA value (it may only read the state)"));
+    }
+    let smt = Smt::new()?;
+    let callees = crate::callees_of(opts)?;
+    let mut all: Vec<&Function> = init_funcs.iter().chain(funcs).copied().collect();
+    all.extend(callees.bodies.values().map(|(f, _)| f));
+    let u = Universe::of(&all)?;
+    let p = Prover { smt, u, opts, budget, inv, callees };
+
+    // 1. Established by initialization.
+    let mut entry = crate::entry_inputs_state(&p.u, "inst");
+    let seg = crate::init_facts(&p.u, &opts.init, true, &mut entry)?;
+    let inst_state = entry.st.clone();
+    let mut background = entry.facts.clone();
+    background.extend(seg);
+    let mut reach = Bool::from_bool(true);
+    let mut st = inst_state.clone();
+    for (n, f) in init_funcs.iter().enumerate() {
+        let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
+        let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
+        let params = crate::param_symbols(f, &format!("init{n}."));
+        let start = Start { reach: reach.clone(), ..Start::new(block, params, BTreeMap::new(), st.clone()) };
+        let none = CutPlan::default();
+        let trace = p.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &format!("w.init{n}"), start, None)?;
+        background.extend(trace.facts.iter().cloned());
+        background.extend(crate::sig_facts(&p.u, &[&trace]));
+        let bound: Vec<Bool> =
+            trace.exits.iter().filter(|e| matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
+        if !bound.is_empty()
+            && p.query(
+                &format!("init %{}: runs past the unrolling bound", f.name),
+                &background,
+                &or_all(&bound),
+                stats,
+            )?
+            .is_some()
+        {
+            return Ok((
+                Outcome::Unknown(format!(
+                    "initialization function %{} runs a loop more than {} times; establishment is not proved",
+                    f.name, opts.unroll_bound
+                )),
+                Method::Unrolled { bound: opts.unroll_bound, reason: "initialization".into() },
+            ));
+        }
+        let returns: Vec<(Bool, &MachineState)> = trace
+            .exits
+            .iter()
+            .filter(|e| matches!(e.kind, ExitKind::Return(_)))
+            .map(|e| (e.reach.clone(), &e.st))
+            .collect();
+        if returns.is_empty() {
+            // Initialization always traps: the module never runs anything.
+            return Ok((Outcome::Proved, Method::LoopFree));
+        }
+        reach = or_all(&returns.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
+        st = MachineState::merge(&returns);
+    }
+    let bad = and2(&reach, &p.holds(&st, &inst_state)?.not());
+    if let Some(m) = p.query("established after initialization", &background, &bad, stats)? {
+        let c = counterexample(
+            "module invariant: not established by initialization".into(),
+            "after initialization",
+            &m,
+            &st,
+            &p.u,
+        );
+        return Ok((Outcome::Counterexample(c), Method::LoopFree));
+    }
+
+    // 2. Preserved by every function.
+    let mut loops = 0;
+    for (n, f) in funcs.iter().enumerate() {
+        let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
+        let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
+        let entry = crate::entry_inputs_state(&p.u, &format!("f{n}"));
+        let after = AfterCall::new(inv.facts.clone(), entry.st.clone());
+        let cuts = CutPlan::headers(&cfg);
+        loops += cfg.headers.len();
+        // Segments: from the entry, and from every loop header.
+        let mut starts: Vec<(String, Start, Vec<Bool>)> = Vec::new();
+        let params = crate::param_symbols(f, &format!("f{n}."));
+        let mut facts = entry.facts.clone();
+        facts.push(p.holds(&entry.st, &entry.st)?);
+        starts.push((
+            format!("%{} from its entry", f.name),
+            Start::new(block, params, BTreeMap::new(), entry.st.clone()),
+            facts,
+        ));
+        for h in &cfg.headers {
+            let (hst, mut hfacts) = MachineState::symbolic(&p.u, &format!("f{n}.{h}"));
+            let mut hst = hst;
+            for (g, d) in &p.u.globals {
+                if !d.mutable {
+                    hst.globals.insert(*g, entry.st.globals[g].clone());
+                }
+            }
+            hfacts.extend(entry.facts.iter().cloned());
+            hfacts.extend(crate::cert::monotone_facts(&hst, &entry.st));
+            hfacts.push(p.holds(&hst, &entry.st)?);
+            let params: Vec<BV> = f
+                .dfg
+                .block_params(*h)
+                .iter()
+                .map(|v| BV::new_const(format!("f{n}.{h}.{v}"), type_bits(f.dfg.value_type(*v))))
+                .collect();
+            let live = cfg.live_in[h]
+                .iter()
+                .map(|v| (*v, BV::new_const(format!("f{n}.{h}.{v}"), type_bits(f.dfg.value_type(*v)))))
+                .collect();
+            starts.push((format!("%{} from loop header {h}", f.name), Start::new(*h, params, live, hst), hfacts));
+        }
+        for (k, (label, start, facts)) in starts.into_iter().enumerate() {
+            let entry_state = entry.st.clone();
+            let trace = p.explore(f, &cfg, Mode::Cut, &cuts, &format!("w.f{n}.{k}"), start, Some(&after))?;
+            let mut bg = facts;
+            bg.extend(trace.facts.iter().cloned());
+            bg.extend(crate::sig_facts(&p.u, &[&trace]));
+            // Every call, exit and header arrival must have the invariant.
+            let mut points: Vec<(Bool, &MachineState, String)> = Vec::new();
+            for e in &trace.events {
+                points.push((e.reach.clone(), &e.st, format!("at {}", e.what)));
+            }
+            for e in &trace.exits {
+                let what = match &e.kind {
+                    ExitKind::Return(_) => format!("at {}", e.what),
+                    ExitKind::Trap => e.what.clone(),
+                    ExitKind::Cut { block, .. } => format!("on entering loop header {block}"),
+                    ExitKind::Bound => {
+                        return Err(format!("%{}: calls inlined deeper than the inlining depth", f.name));
+                    }
+                };
+                points.push((e.reach.clone(), &e.st, what));
+            }
+            let mut bad = Vec::new();
+            for (reach, st, _) in &points {
+                bad.push(and2(reach, &p.holds(st, &entry_state)?.not()));
+            }
+            if let Some(m) = p.query(&format!("preserved by {label}"), &bg, &or_all(&bad), stats)? {
+                let (_, st, what) = points
+                    .iter()
+                    .zip(&bad)
+                    .find(|(_, b)| m.eval(*b, true).and_then(|v| v.as_bool()).unwrap_or(false))
+                    .map(|(p, _)| p)
+                    .unwrap_or(&points[0]);
+                let c = counterexample(format!("module invariant: not preserved by {label}"), what, &m, st, &p.u);
+                return Ok((Outcome::Counterexample(c), Method::Inductive { loops }));
+            }
+        }
+    }
+    Ok((Outcome::Proved, Method::Inductive { loops }))
+}
