@@ -36,11 +36,20 @@ pub struct Config {
     pub verify: VerifyMode,
     /// Z3 options (timeout per query, unroll bound).
     pub verify_options: weft_verify::Options,
+    /// The events a P3 callback can receive, replacing the set derived from
+    /// the imports (`weft_passes::p3`); `None` derives it.
+    pub assume_events: Option<weft_passes::p3::EventSet>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { opt_level: OptLevel::O2, passes: None, verify: VerifyMode::Off, verify_options: Default::default() }
+        Config {
+            opt_level: OptLevel::O2,
+            passes: None,
+            verify: VerifyMode::Off,
+            verify_options: Default::default(),
+            assume_events: None,
+        }
     }
 }
 
@@ -157,7 +166,17 @@ pub fn optimize_core_module_with(
     hook: &mut dyn AfterPassHook,
 ) -> Result<(Vec<u8>, Report), Error> {
     let (mut module, _diagnostics) = weft_frontend::translate_module(bytes)?;
-    let report = manager.run_module_with(&mut module, hook);
+    let facts = weft_passes::p3::P3Facts::of(&module, config.assume_events);
+    let mut report = manager.run_module_with(&mut module, hook);
+    if facts.has_callbacks() || config.assume_events.is_some() {
+        let events = facts.lines().into_iter().map(|message| weft_passes::PassEvent {
+            pass: "p3-facts",
+            function: "module".to_string(),
+            message,
+            reverted: false,
+        });
+        report.events.splice(0..0, events);
+    }
     let emit = emit_options(config);
     let out = weft_backend::emit_module_with(&module, &emit)?;
     Ok((out, report))

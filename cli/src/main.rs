@@ -163,6 +163,16 @@ struct OptArgs {
     /// Shorthand for `--emit wat`.
     #[arg(short = 'S')]
     text: bool,
+    /// The events a P3 callback can receive, replacing the set derived from
+    /// the module's imports (narrower or wider): names or codes,
+    /// comma-separated (`stream-read,task-cancelled` or `2,6`). The facts
+    /// used are printed by `--stats` and recorded in `--report`.
+    #[arg(long, value_parser = parse_events)]
+    assume_events: Option<weft_passes::p3::EventSet>,
+}
+
+fn parse_events(s: &str) -> Result<weft_passes::p3::EventSet, String> {
+    s.parse().map_err(|e: weft_passes::p3::UnknownEvent| e.to_string())
 }
 
 fn parse_level(s: &str) -> Result<OptLevel, String> {
@@ -369,6 +379,7 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
             Some(VerifyArg::Strict) => VerifyMode::Strict,
         },
         verify_options: weft_verify::Options { timeout_ms: args.verify_timeout_ms, ..Default::default() },
+        assume_events: args.assume_events,
     };
     weft::pass_list(&config).map_err(|e| Failure(EXIT_USAGE, e.to_string()))?;
     let (payload, report) = if ir_input { opt_ir(&args, &config, emit)? } else { opt_module(&args, &config, emit)? };

@@ -478,3 +478,36 @@ fn ir_input_errors_are_clear_and_write_nothing() {
     let (code, _, err) = run(weft().arg("opt").arg(&input).arg("-S"));
     assert_eq!(code, 2, "IR input is not written as wat: {err}");
 }
+
+#[test]
+fn p3_facts_are_printed_and_assume_events_is_checked() {
+    let out = tmp("facts.wasm");
+    let (code, _, stderr) =
+        run(weft().arg("opt").arg(example()).arg("-o").arg(&out).arg("--assume-events=stream-read,bogus"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown event `bogus`"), "{stderr}");
+    assert!(stderr.contains("stream-read (2)") && stderr.contains("task-cancelled (6)"), "{stderr}");
+
+    let (code, _, stderr) = run(weft().arg("opt").arg(example()).arg("-o").arg(&out).arg("--stats"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("p3-facts: events from imports {"), "{stderr}");
+    assert!(stderr.contains("p3-facts: callback `[callback][async-lift]"), "{stderr}");
+
+    let report = tmp("facts.json");
+    let (code, _, stderr) = run(weft()
+        .arg("opt")
+        .arg(example())
+        .arg("-o")
+        .arg(&out)
+        .arg("--assume-events=2,task_cancelled")
+        .arg("--stats")
+        .arg("--report")
+        .arg(&report));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("p3-facts: events assumed {stream-read (2), task-cancelled (6)} (--assume-events)"),
+        "{stderr}"
+    );
+    let json = std::fs::read_to_string(&report).unwrap();
+    assert!(json.contains("events assumed {stream-read (2), task-cancelled (6)}"), "{json}");
+}

@@ -25,6 +25,7 @@ pub mod dce;
 pub mod instcombine;
 pub mod manager;
 pub mod module_dce;
+pub mod p3;
 pub mod pipelines;
 pub mod registry;
 pub mod sccp;
