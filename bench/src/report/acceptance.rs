@@ -59,6 +59,36 @@ pub fn measurably_slower(optimized: f64, reference: f64, noise: f64) -> bool {
     optimized / reference - 1.0 > noise
 }
 
+/// A table row of one distribution's speed-up of `times` = [original,
+/// optimized, baseline]: the three medians, the whole-iteration speed-up
+/// and its `mark` against the target, both dispatch costs, the
+/// dispatch-only speed-up and its mark, `extra` cells, and the row's
+/// `noise` (marked † when it is the run's floor, not the row's own).
+pub(super) fn speed_row(
+    w: &mut String,
+    dist: Dist,
+    times: [f64; 3],
+    mark: fn(f64, f64) -> &'static str,
+    extra: &str,
+    noise: (f64, bool),
+) {
+    let [o, x, b] = times;
+    let s = SpeedUp::of(o, x, b);
+    let _ = writeln!(
+        w,
+        "| {} | {o:.2} | {x:.2} | {b:.2} | {} | {} | {:.2} | {:.2} | {} | {} | {extra}{}{} |",
+        dist.name(),
+        speed_text(s.whole),
+        mark(s.whole, ACCEPT_SPEEDUP),
+        o - b,
+        x - b,
+        speed_text(s.dispatch),
+        mark(s.dispatch, ACCEPT_SPEEDUP),
+        pct(noise.0),
+        if noise.1 { "" } else { " †" }
+    );
+}
+
 /// weft -O2 of the `seq-if` module, the row that acceptance (a) judges.
 const O2: Kind = Kind::Weft(Lowering::CostModel);
 
@@ -163,22 +193,9 @@ fn target_a(w: &mut String, d: &dispatch::Results, case: &CaseResult, floor: f64
             sentences.push(format!("{}: not measured.", dist.name()));
             continue;
         };
-        let (noise, own) = noise_of(case, dist, floor);
-        let s = SpeedUp::of(o, x, b);
-        let _ = writeln!(
-            w,
-            "| {} | {o:.2} | {x:.2} | {b:.2} | {} | {} | {:.2} | {:.2} | {} | {} | {}{} |",
-            dist.name(),
-            speed_text(s.whole),
-            pass(s.whole, ACCEPT_SPEEDUP),
-            o - b,
-            x - b,
-            speed_text(s.dispatch),
-            pass(s.dispatch, ACCEPT_SPEEDUP),
-            pct(noise),
-            if own { "" } else { " †" }
-        );
-        sentences.push(a_sentence(dist, o, x, b, noise));
+        let noise = noise_of(case, dist, floor);
+        speed_row(w, dist, [o, x, b], pass, "", noise);
+        sentences.push(a_sentence(dist, o, x, b, noise.0));
     }
     let _ = writeln!(w);
     for s in sentences {

@@ -6,9 +6,9 @@
 
 use std::fmt::Write;
 
-use super::acceptance::{SpeedUp, measurably_slower};
+use super::acceptance::{SpeedUp, measurably_slower, speed_row};
 use super::noise::{noise_floor, noise_of};
-use super::{ACCEPT_SPEEDUP, capitalize, pct, speed_text};
+use super::{ACCEPT_SPEEDUP, capitalize, speed_text};
 use crate::dispatch::{self, CaseResult, Kind};
 use crate::modules::{Dist, Shape};
 use crate::variants::Lowering;
@@ -152,26 +152,14 @@ fn bound_table(w: &mut String, case: &CaseResult, noise_floor: f64) {
             let _ = writeln!(w, "| {} | not measured | | | | | | | | | | |", dist.name());
             continue;
         };
-        let (noise, own) = noise_of(case, dist, noise_floor);
+        let noise = noise_of(case, dist, noise_floor);
         let bound = SpeedUp::of(o, f, b);
-        let favour = SpeedUp::against(o, f, b, -noise);
+        let favour = SpeedUp::against(o, f, b, -noise.0);
         let weft_share = match case.dispatch_ns(o2, dist) {
-            Some(x) if f - b > 0.0 => format!("{:.2}×", x / (f - b)),
-            _ => "–".into(),
+            Some(x) if f - b > 0.0 => format!("{:.2}× | ", x / (f - b)),
+            _ => "– | ".into(),
         };
-        let _ = writeln!(
-            w,
-            "| {} | {o:.2} | {f:.2} | {b:.2} | {} | {} | {:.2} | {:.2} | {} | {} | {weft_share} | {}{} |",
-            dist.name(),
-            speed_text(bound.whole),
-            reachable(bound.whole, ACCEPT_SPEEDUP),
-            o - b,
-            f - b,
-            speed_text(bound.dispatch),
-            reachable(bound.dispatch, ACCEPT_SPEEDUP),
-            pct(noise),
-            if own { "" } else { " †" }
-        );
+        speed_row(w, dist, [o, f, b], reachable, &weft_share, noise);
         sentences.push(reachability_sentence(dist.name(), bound, favour, ACCEPT_SPEEDUP));
     }
     let _ = writeln!(w);

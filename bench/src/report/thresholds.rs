@@ -222,41 +222,24 @@ fn unformed(w: &mut String, d: &dispatch::Results) {
 /// What the uniform-codes verdicts say about each threshold.
 fn threshold_findings(w: &mut String, table_early: &Series, table_seq: &Series, tree_early: &Series) {
     let defaults = SwitchConfig::default();
-    let _ = writeln!(
-        w,
-        "- {}",
-        threshold_sentence(
-            "min_cases_for_table",
-            "a table",
-            "early-exit chains",
-            &table_early.pick(Dist::Uniform),
-            defaults.min_cases_for_table
-        )
-    );
-    let _ = writeln!(
-        w,
-        "- {}",
-        threshold_sentence(
-            "min_cases_for_table",
-            "a table",
-            "sequential ifs (against their compare chain)",
-            &table_seq.pick(Dist::Uniform),
-            defaults.min_cases_for_table
-        )
-    );
-    let _ = writeln!(
-        w,
-        "- {} On dense cases a table is formed whenever one is allowed, so `min_cases_for_search` only \
-         decides switches too sparse for a table, which this run does not measure; the tree-vs-chain \
-         comparison above is what it should follow.",
-        threshold_sentence(
+    let (table, search) = (defaults.min_cases_for_table, defaults.min_cases_for_search);
+    for (name, current, what, chains, series, after) in [
+        ("min_cases_for_table", table, "a table", "early-exit chains", table_early, ""),
+        ("min_cases_for_table", table, "a table", "sequential ifs (against their compare chain)", table_seq, ""),
+        (
             "min_cases_for_search",
+            search,
             "a search tree",
             "early-exit chains",
-            &tree_early.pick(Dist::Uniform),
-            defaults.min_cases_for_search
-        )
-    );
+            tree_early,
+            " On dense cases a table is formed whenever one is allowed, so `min_cases_for_search` only \
+             decides switches too sparse for a table, which this run does not measure; the tree-vs-chain \
+             comparison above is what it should follow.",
+        ),
+    ] {
+        let _ =
+            writeln!(w, "- {}{after}", threshold_sentence(name, what, chains, &series.pick(Dist::Uniform), current));
+    }
     let _ = writeln!(
         w,
         "- The pass has no profile, so it cannot tell a skewed switch from a uniform one; under skew the \
