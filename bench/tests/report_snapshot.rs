@@ -350,3 +350,56 @@ fn report_with_everything_optional_missing() {
     });
     check("missing.md", &text);
 }
+
+/// No N = 64, no sweep-only size, weft -O2 always fastest, a density
+/// sweep with no table win and no layout beyond the span limit, and a
+/// corpus without wasm-opt where every file failed.
+#[test]
+fn report_with_few_sizes_and_no_wins() {
+    let machine = machine();
+    let mut d = dispatch_results();
+    d.cases.retain(|c| c.n == 4 || c.n == 16);
+    d.iterations.retain(|&n, _| n == 4 || n == 16);
+    d.reps.retain(|&n, _| n == 4 || n == 16);
+    for c in &mut d.cases {
+        c.variants.retain(|v| v.kind != Kind::WasmOpt && v.error.is_none());
+        for dist in Dist::ALL {
+            let fastest = [Kind::Original, Kind::Weft(Lowering::Table)]
+                .iter()
+                .filter_map(|&k| c.ns(k, dist))
+                .fold(f64::INFINITY, f64::min);
+            for v in &mut c.variants {
+                if v.kind == Kind::Weft(Lowering::CostModel) {
+                    v.ns.insert(dist, stats(fastest * 0.9));
+                }
+            }
+        }
+    }
+    let mut density = density_results();
+    density.points.retain(|p| p.layout.n == 24 && p.layout.stride <= 2);
+    density.iterations.retain(|&n, _| n == 24);
+    let mut corpus = corpus_results();
+    for e in &mut corpus.entries {
+        e.weft = Err("frontend: no".into());
+        e.wasm_opt = None;
+    }
+    corpus.skipped = 0;
+    let text = render(&Inputs {
+        machine: &machine,
+        load_after: "0.10 0.10 0.10".into(),
+        mode: "full",
+        command: "weft-bench --sizes 4,16",
+        wasm_opt: None,
+        wasm_opt_missing: None,
+        reps: 9,
+        dispatch: &d,
+        density: Ok(&density),
+        proof: Err("--no-proof was given".into()),
+        corpus: Ok(&corpus),
+        module_dce: Err("--no-module-dce was given".into()),
+        verify_cost: Err("--no-verify-cost was given".into()),
+        callbacks: Ok(String::new()),
+        elapsed: Duration::from_millis(12_000),
+    });
+    check("few.md", &text);
+}
