@@ -249,6 +249,11 @@ fn machine() -> Machine {
     }
 }
 
+/// A section the run was told to skip (`--no-<flag>`).
+fn skipped<T>(flag: &str) -> Result<&'static T, String> {
+    Err(format!("--no-{flag} was given"))
+}
+
 /// The rendered report, with the build kind (the one fact the test
 /// binary's profile changes) spelled as in a debug build.
 fn render(inputs: &Inputs<'_>) -> String {
@@ -301,10 +306,10 @@ fn report_with_every_section_measured() {
         reps: 9,
         dispatch: &d,
         density: Ok(&density),
-        proof: Err("--no-proof was given".into()),
+        proof: skipped("proof"),
         corpus: Ok(&corpus),
-        module_dce: Err("--no-module-dce was given".into()),
-        verify_cost: Err("--no-verify-cost was given".into()),
+        module_dce: skipped("module-dce"),
+        verify_cost: skipped("verify-cost"),
         callbacks: Ok("| callback | decision |\n|---|---|\n| callback_a | table |\n".into()),
         elapsed: Duration::from_millis(183_400),
     });
@@ -340,11 +345,11 @@ fn report_with_everything_optional_missing() {
         wasm_opt_missing: Some("not on PATH"),
         reps: 3,
         dispatch: &d,
-        density: Err("--no-density was given".into()),
-        proof: Err("--no-proof was given".into()),
+        density: skipped("density"),
+        proof: skipped("proof"),
         corpus: Err("../shared/corpus is missing".into()),
-        module_dce: Err("--no-module-dce was given".into()),
-        verify_cost: Err("--no-verify-cost was given".into()),
+        module_dce: skipped("module-dce"),
+        verify_cost: skipped("verify-cost"),
         callbacks: Err("the P3 corpus is missing".into()),
         elapsed: Duration::from_millis(700),
     });
@@ -394,10 +399,10 @@ fn report_with_few_sizes_and_no_wins() {
         reps: 9,
         dispatch: &d,
         density: Ok(&density),
-        proof: Err("--no-proof was given".into()),
+        proof: skipped("proof"),
         corpus: Ok(&corpus),
-        module_dce: Err("--no-module-dce was given".into()),
-        verify_cost: Err("--no-verify-cost was given".into()),
+        module_dce: skipped("module-dce"),
+        verify_cost: skipped("verify-cost"),
         callbacks: Ok(String::new()),
         elapsed: Duration::from_millis(12_000),
     });
