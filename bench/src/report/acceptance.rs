@@ -1,4 +1,4 @@
-//! The verdicts on switch-recovery's acceptance targets (issue #6): the
+//! The verdicts on switch-recovery's acceptance targets: the
 //! noise estimates the verdicts are judged against, (a) the speed-up of
 //! weft -O2 over the original `seq-if` at [`ACCEPT_N`] handlers (with the
 //! jump floor of [`super::floor`]), and (b) at every N, shape and
