@@ -23,6 +23,7 @@ pub mod context;
 pub mod copy_prop;
 pub mod dce;
 pub mod instcombine;
+pub mod licm;
 pub mod manager;
 pub mod module_dce;
 pub mod p3;

@@ -83,6 +83,13 @@ static PASSES: &[PassInfo] = &[
         make_with_params: None,
     },
     PassInfo {
+        name: "licm",
+        description: "hoist pure loop-invariant instructions into the preheaders of outermost loops that no other loop precedes",
+        params: &[],
+        make: || function_pass(crate::licm::Licm),
+        make_with_params: None,
+    },
+    PassInfo {
         name: "switch-recovery",
         description: "turn chains of tests of one value against constants into a br_table or a search tree (cost model)",
         params: SwitchConfig::PARAMS,
