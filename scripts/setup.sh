@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what weft needs on a fresh Debian machine: Z3's headers and
-# library (the `z3` crate links against the system libz3). Idempotent.
+# library (the `z3` crate links against the system libz3), and the jco
+# client of the tests (scripts/jco-setup.sh: npm packages in a cache
+# outside the repository). Idempotent.
 set -euo pipefail
 need_z3=0
 # `grep` reads all of ldconfig's output (no -q): under pipefail, `grep -q`
@@ -15,3 +17,4 @@ fi
 if [ ! -d "$(dirname "$0")/../../shared" ]; then
   echo "setup: note: ../shared (test corpus) is missing beside the project; corpus tests will fail with a message naming it" >&2
 fi
+bash "$(dirname "$0")/jco-setup.sh"

@@ -25,7 +25,7 @@ use crate::locals::Locals;
 use crate::stackify::Schedule;
 use core::cell::RefCell;
 use weft_ir::encode::{encode_op, write_u32_leb};
-use weft_ir::{Block, Imm, Inst, InstructionData, Opcode, Value, ValueDef};
+use weft_ir::{Block, Imm, IndexMaps, Inst, InstructionData, Opcode, Value, ValueDef};
 
 const LOCAL_GET: u8 = 0x20;
 const LOCAL_SET: u8 = 0x21;
@@ -43,6 +43,9 @@ pub(crate) struct CodeGen<'a, 'f> {
     /// While the entry block is emitted: which locals still hold their
     /// initial zero (`None` when not tracking).
     pub fresh: RefCell<Option<Vec<bool>>>,
+    /// The module's index maps, applied to immediates as they are encoded
+    /// (`None`: no index moves).
+    pub remap: Option<&'a IndexMaps>,
 }
 
 impl CodeGen<'_, '_> {
@@ -111,7 +114,15 @@ impl CodeGen<'_, '_> {
             (Opcode::Select, Some(&v)) => Some(func.dfg.value_type(v)),
             _ => None,
         };
-        encode_op(*opcode, imm, select_ty, out).map_err(|e| BackendError::Encode {
+        let imm = match self.remap {
+            None => *imm,
+            Some(maps) => maps.map_imm(*imm).map_err(|removed| BackendError::Malformed {
+                func: func.name.clone(),
+                location: describe_inst(func, inst),
+                message: format!("refers to {removed}, which was removed from the module"),
+            })?,
+        };
+        encode_op(*opcode, &imm, select_ty, out).map_err(|e| BackendError::Encode {
             func: func.name.clone(),
             location: describe_inst(func, inst),
             message: e.to_string(),

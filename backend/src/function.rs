@@ -7,7 +7,7 @@ use crate::codegen::CodeGen;
 use crate::locals::allocate;
 use crate::stackify::stackify;
 use crate::structure::{Structurizer, encode};
-use weft_ir::{Function, Type};
+use weft_ir::{Function, IndexMaps, Type};
 
 /// Stack size of the thread that emits large functions: the structuring
 /// and expression trees recurse as deep as the code nests.
@@ -75,7 +75,7 @@ pub fn emit_function(func: &Function) -> Result<wasm_encoder::Function, BackendE
 
 /// [`emit_function`] with `options`.
 pub fn emit_function_with(func: &Function, options: &EmitOptions) -> Result<wasm_encoder::Function, BackendError> {
-    on_large_stack(is_large(func), || emit_function_here(func, options))
+    on_large_stack(is_large(func), || emit_function_here(func, options, None))
 }
 
 /// [`emit_function`] as raw bytes, without the size prefix: what
@@ -84,15 +84,17 @@ pub fn emit_function_body(func: &Function) -> Result<Vec<u8>, BackendError> {
     emit_function(func).map(wasm_encoder::Function::into_raw_body)
 }
 
-/// [`emit_function_with`] on the current thread's stack.
+/// [`emit_function_with`] on the current thread's stack; `remap` maps every
+/// module index the body's immediates name (a module's edits).
 pub(crate) fn emit_function_here(
     func: &Function,
     options: &EmitOptions,
+    remap: Option<&IndexMaps>,
 ) -> Result<wasm_encoder::Function, BackendError> {
     let mut info = FuncInfo::compute(func)?;
     let schedule = stackify(&mut info);
     let locals = allocate(&info, &schedule);
-    let codegen = CodeGen { info: &info, schedule: &schedule, locals: &locals, fresh: Default::default() };
+    let codegen = CodeGen { info: &info, schedule: &schedule, locals: &locals, fresh: Default::default(), remap };
     let tree = Structurizer::new(&codegen).function_body(options.prefer_size)?;
     let mut code = Vec::new();
     encode(&tree, &mut code).map_err(|message| BackendError::Malformed {

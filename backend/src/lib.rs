@@ -27,7 +27,11 @@
 //!    ([`weft_ir::encode`]), and **module assembly** (`module`): every
 //!    section of [`weft_ir::Module::original`] is re-encoded through
 //!    [`wasm_encoder::reencode`]; the code section is rebuilt from IR bodies
-//!    and the original bytes of opaque bodies. The result is validated with
+//!    and the original bytes of opaque bodies. When module passes removed
+//!    entities, every index space is renumbered and every index mapped
+//!    wherever it appears; a reference to a removed entity is an error
+//!    ([`emit_module`]; [`emit_module_unedited`] writes the image before the
+//!    edits, which the module check compares against). The result is validated with
 //!    [`wasmparser::Validator`] before it is returned.
 //!
 //! Block arguments are passed through locals with parallel-copy semantics:
@@ -53,7 +57,7 @@ mod stackify;
 mod structure;
 
 pub use function::{EmitOptions, emit_function, emit_function_body, emit_function_with};
-pub use module::{emit_module, emit_module_with};
+pub use module::{emit_module, emit_module_unedited, emit_module_with};
 
 /// Why the backend could not produce wasm. Every variant names the function
 /// (by its IR name, or `func[index]` in a module) and where in it.

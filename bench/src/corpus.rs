@@ -85,7 +85,8 @@ pub struct Results {
 /// The two groups: folder name and whether its files are components.
 pub const GROUPS: [(&str, bool); 2] = [("sightglass", false), ("jco-p3", true)];
 
-fn wasm_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// Every `*.wasm` below `dir`, recursively, appended to `out`.
+pub(crate) fn wasm_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::new(format!("{}: {e}", dir.display())))?;
     for entry in entries {
         let path = entry.map_err(|e| Error::new(format!("{}: {e}", dir.display())))?.path();

@@ -18,6 +18,8 @@
 //! - [`corpus`] measures optimization time and output size of weft `-O2`
 //!   and `wasm-opt -O3` on the sightglass programs and the core modules of
 //!   the jco P3 components;
+//! - [`module_dce`] compares what `module-dce` removes from every core
+//!   module of the corpus with wasm-opt's `--remove-unused-module-elements`;
 //! - [`proof`] measures what checking `switch-recovery` with Z3 costs
 //!   (strict `--verify`) on the chain shapes as N grows;
 //! - [`wasm`] reads facts from a module (code section size, branch counts);
@@ -29,6 +31,7 @@ pub mod corpus;
 pub mod density;
 pub mod dispatch;
 pub mod machine;
+pub mod module_dce;
 pub mod modules;
 pub mod proof;
 pub mod report;

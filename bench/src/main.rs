@@ -1,5 +1,6 @@
 //! `weft-bench`: runs the dispatch benchmark, the density sweep, the
-//! proof-cost measurements and the corpus measurements and writes the markdown report. Run it through
+//! proof-cost measurements, the corpus measurements and the module-dce
+//! comparison and writes the markdown report. Run it through
 //! `bash scripts/bench.sh` (which builds it in release mode and finds or
 //! installs `wasm-opt`).
 
@@ -49,6 +50,10 @@ struct Args {
     /// Skip the corpus measurements.
     #[arg(long)]
     no_corpus: bool,
+    /// Skip the module-dce section (module-dce against wasm-opt's
+    /// --remove-unused-module-elements on every core module of the corpus).
+    #[arg(long)]
+    no_module_dce: bool,
     /// Skip the density sweep (sparse case layouts).
     #[arg(long)]
     no_density: bool,
@@ -82,11 +87,9 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let machine = Machine::probe();
     let command = std::iter::once("bash scripts/bench.sh".to_string())
-        .chain(
-            std::env::args()
-                .skip(1)
-                .filter(|a| a == "--quick" || a == "--no-corpus" || a == "--no-density" || a == "--no-proof"),
-        )
+        .chain(std::env::args().skip(1).filter(|a| {
+            a == "--quick" || a == "--no-corpus" || a == "--no-density" || a == "--no-proof" || a == "--no-module-dce"
+        }))
         .collect::<Vec<_>>()
         .join(" ");
     let (wasm_opt, missing) = match &args.wasm_opt {
@@ -168,6 +171,20 @@ fn main() -> ExitCode {
         };
         corpus::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
     };
+    let module_dce = if args.no_module_dce {
+        Err("--no-module-dce was given".to_string())
+    } else if !args.corpus.is_dir() {
+        Err(format!("the corpus folder {} is missing", args.corpus.display()))
+    } else {
+        let options = weft_bench::module_dce::Options {
+            root: args.corpus.clone(),
+            wasm_opt: wasm_opt.clone(),
+            scratch: args.scratch.clone(),
+            limit: args.quick.then_some(3),
+            handwritten: Some(PathBuf::from("tests/modules/module-dce")),
+        };
+        weft_bench::module_dce::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+    };
     let _ = std::fs::remove_dir(&args.scratch);
     let callbacks = match args.corpus.parent() {
         Some(shared) if args.corpus.is_dir() => [weft::OptLevel::O2, weft::OptLevel::Os]
@@ -189,6 +206,7 @@ fn main() -> ExitCode {
         density: density.as_ref().map_err(|e| e.clone()),
         proof: proof.as_ref().map_err(|e| e.clone()),
         corpus: corpus.as_ref().map_err(|e| e.clone()),
+        module_dce: module_dce.as_ref().map_err(|e| e.clone()),
         callbacks,
         elapsed: started.elapsed(),
     });

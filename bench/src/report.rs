@@ -56,6 +56,8 @@ pub struct Inputs<'a> {
     pub proof: Result<&'a proof::Results, String>,
     /// Corpus results (`None`: not measured, with the reason).
     pub corpus: Result<&'a corpus::Results, String>,
+    /// The module-dce section (`Err`: not measured, with the reason).
+    pub module_dce: Result<&'a crate::module_dce::Results, String>,
     /// The P3 callback survey as markdown (`weft_tests::p3callbacks`), or
     /// why it is missing.
     pub callbacks: Result<String, String>,
@@ -171,6 +173,7 @@ pub fn render(inputs: &Inputs<'_>) -> String {
     density_section(&mut w, &inputs.density);
     proof::render(&mut w, &inputs.proof);
     corpus_tables(&mut w, inputs);
+    crate::module_dce::render(&mut w, &inputs.module_dce);
     w
 }
 

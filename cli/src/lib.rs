@@ -14,10 +14,12 @@
 //!
 //! This crate owns the facade and the `weft` command; components are walked
 //! here (each nested core module is optimized in place, every other byte of
-//! the component is kept).
+//! the component is kept). With verification on, the entities a module
+//! pass removes are checked by [`module_check`].
 #![deny(missing_docs)]
 
 pub mod component;
+pub mod module_check;
 
 use weft_ir::Function;
 pub use weft_passes::pipelines::OptLevel;
@@ -79,7 +81,8 @@ pub fn pass_list(config: &Config) -> Result<Vec<&'static weft_passes::PassInfo>,
 
 /// The per-pass table of `--stats`: functions changed, instructions in
 /// and out, time, refinement outcomes and reverts, then the number of
-/// opaque functions.
+/// opaque functions and what module passes did to the module (what they
+/// removed or why they declined, and the module check's verdict).
 pub fn stats_table(report: &Report) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
@@ -105,6 +108,9 @@ pub fn stats_table(report: &Report) -> String {
         );
     }
     let _ = writeln!(s, "opaque functions (left untouched): {}", report.opaque_functions);
+    for e in report.events.iter().filter(|e| e.function == "module") {
+        let _ = writeln!(s, "{}: {}", e.pass, e.message);
+    }
     s
 }
 
@@ -114,8 +120,23 @@ fn manager_config(config: &Config) -> weft_passes::Config {
 }
 
 /// The pass manager for `config`: its passes, each checked as configured.
+/// A pass manager for `config`. With verification on, every module pass's
+/// edits are checked by [`module_check`] (undone if the check fails).
 pub fn manager(config: &Config) -> Result<weft_passes::PassManager, Error> {
-    Ok(weft_passes::PassManager::from_specs(&pass_specs(config)?, manager_config(config))?)
+    let manager = weft_passes::PassManager::from_specs(&pass_specs(config)?, manager_config(config))?;
+    Ok(if config.verify == VerifyMode::Off { manager } else { manager.with_module_edit_check(module_edit_check(config)) })
+}
+
+/// The module-level check of module passes' edits, as the pass manager
+/// calls it ([`module_check::check_pass_edits`]).
+pub fn module_edit_check(config: &Config) -> weft_passes::manager::ModuleEditCheck {
+    let emit = emit_options(config);
+    std::sync::Arc::new(move |module, before, pass| module_check::check_pass_edits(module, before, pass, &emit))
+}
+
+/// How the backend writes modules for `config` (`-Os` prefers size).
+fn emit_options(config: &Config) -> weft_backend::EmitOptions {
+    weft_backend::EmitOptions { prefer_size: config.opt_level == OptLevel::Os }
 }
 
 /// Optimizes one core module (wasm bytes).
@@ -133,7 +154,7 @@ pub fn optimize_core_module_with(
 ) -> Result<(Vec<u8>, Report), Error> {
     let (mut module, _diagnostics) = weft_frontend::translate_module(bytes)?;
     let report = manager.run_module_with(&mut module, hook);
-    let emit = weft_backend::EmitOptions { prefer_size: config.opt_level == OptLevel::Os };
+    let emit = emit_options(config);
     let out = weft_backend::emit_module_with(&module, &emit)?;
     Ok((out, report))
 }

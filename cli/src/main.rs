@@ -207,8 +207,19 @@ fn print(input: &PathBuf) -> Result<(), Failure> {
     write_stdout(out.as_bytes())
 }
 
+/// The IR of each function of `module`; a function a module pass removed
+/// is a comment.
 fn module_ir(module: &weft_ir::Module) -> String {
-    functions_ir(&module.funcs)
+    let mut out = String::new();
+    for f in &module.funcs {
+        if module.is_removed(weft_ir::ModuleEntity::Func(f.index)) {
+            let name = module.func_name(f.index).unwrap_or("");
+            out.push_str(&format!("; {} ({name}) removed by a module pass\n\n", f.index));
+        } else {
+            out.push_str(&functions_ir(std::slice::from_ref(f)));
+        }
+    }
+    out
 }
 
 /// The IR of each function, in order (an opaque one as a comment).
@@ -318,7 +329,13 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         let json = report_json(&report);
         std::fs::write(path, json).map_err(|e| Failure(EXIT_INPUT, format!("{}: {e}", path.display())))?;
     }
-    let failed = report.events.iter().filter(|e| e.reverted && e.message.starts_with("counterexample")).count();
+    let failed = report
+        .events
+        .iter()
+        .filter(|e| {
+            e.reverted && (e.message.starts_with("counterexample") || e.message.starts_with("module check failed"))
+        })
+        .count();
     if config.verify == VerifyMode::Strict && failed > 0 {
         for e in report.events.iter().filter(|e| e.reverted) {
             eprintln!("weft: pass {} on %{}: {}", e.pass, e.function, e.message);

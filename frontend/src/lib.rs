@@ -4,8 +4,10 @@
 //! - reading and validating a core module with `wasmparser` (every feature
 //!   `wasmparser` knows is enabled, so anything valid is accepted) and
 //!   filling a [`weft_ir::Module`]: types, imports, functions, globals,
-//!   memories, tables, exports, start, element-segment functions, names, and
-//!   the original bytes ([`translate_module`]);
+//!   memories, tables, exports, start, element-segment functions, names, the
+//!   original bytes ([`translate_module`]), and the [`weft_ir::ModuleItems`]
+//!   module passes read (initializers, segments, types, what opaque bodies
+//!   refer to);
 //! - translating each function body to SSA with block parameters by Braun et
 //!   al., "Simple and Efficient Construction of SSA Form" (CC 2013): wasm
 //!   locals are variables, blocks are sealed once all their predecessors are
@@ -27,6 +29,8 @@
 #![deny(missing_docs)]
 
 pub mod function;
+mod items;
+pub use items::original_body_uses;
 pub mod module;
 pub mod operators;
 pub mod ssa;

@@ -2,6 +2,7 @@
 //! per-function translation, and finding core modules inside components.
 
 use crate::function::{TranslateError, translate_function};
+use crate::items::read_items;
 use crate::operators::ir_type;
 use crate::{Diagnostic, FrontendError};
 use core::ops::Range;
@@ -118,6 +119,13 @@ pub fn translate_module(bytes: &[u8]) -> Result<(Module, Vec<Diagnostic>), Front
             }
         });
     }
+    let opaque: BTreeSet<(usize, FuncRef)> = translated
+        .iter()
+        .enumerate()
+        .filter(|(_, body)| matches!(body, FuncBody::Opaque { .. }))
+        .map(|(i, _)| (i, FuncRef::from_u32(num_imported + i as u32)))
+        .collect();
+    module.items = read_items(bytes, &bodies, &opaque)?;
     for (f, body) in module.funcs.iter_mut().zip(translated) {
         f.body = body;
     }

@@ -3,7 +3,8 @@
 //! This crate owns the entities ([`Block`], [`Value`], [`Inst`], module
 //! references), the [`Type`]s, the declarative [`Opcode`] table with effect
 //! classes, the [`DataFlowGraph`] and [`Layout`] of a [`Function`], the
-//! [`Module`] container, the [`FuncCursor`] builder, the CFG editing
+//! [`Module`] container and its [`edit`]s (entities removed by module
+//! passes, the index maps they imply), the [`FuncCursor`] builder, the CFG editing
 //! primitives every pass uses ([`cfg_edit`]: edges as indices, retargeting,
 //! block parameters with their arguments, edge splitting, preheaders,
 //! unreachable blocks, use counts), the text format (printer in [`write`],
@@ -22,6 +23,7 @@ pub mod cfg_edit;
 pub mod cursor;
 pub mod dfg;
 pub mod dominator_tree;
+pub mod edit;
 pub mod effects;
 pub mod encode;
 pub mod entities;
@@ -46,6 +48,7 @@ pub use cfg_edit::{Edge, IncomingEdges};
 pub use cursor::{CursorPosition, FuncCursor};
 pub use dfg::{DataFlowGraph, ResultTypeError, ValueDef};
 pub use dominator_tree::DominatorTree;
+pub use edit::{EditError, EntityKind, IndexMaps, ModuleEdits, ModuleEntity};
 pub use effects::Effects;
 pub use entities::{Block, DataRef, ElemRef, FuncRef, GlobalRef, Inst, JumpTable, MemoryRef, SigRef, TableRef, Value};
 pub use function::{Decls, FuncDecl, Function, GlobalDecl, MemoryDecl, Signature, TableDecl};
@@ -54,7 +57,10 @@ pub use instructions::{BlockCall, InstructionData, JumpTableData, ValueList, Val
 pub use layout::Layout;
 pub use liveness::Liveness;
 pub use loop_analysis::{Loop, LoopAnalysis};
-pub use module::{DefinedFunc, Export, ExportKind, FuncBody, Import, ImportedFunc, Module};
+pub use module::{
+    ConstExpr, DataMode, DataSegment, DefinedFunc, ElemMode, ElemSegment, EntityUses, Export, ExportKind, FuncBody,
+    Import, ImportedFunc, Module, ModuleItems,
+};
 pub use opcodes::{OpSig, Opcode, SimdShape};
 pub use parser::{ParseError, parse_function, parse_functions};
 pub use rng::Rng;

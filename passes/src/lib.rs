@@ -25,6 +25,7 @@ pub mod copy_prop;
 pub mod dce;
 pub mod instcombine;
 pub mod manager;
+pub mod module_dce;
 pub mod pipelines;
 pub mod registry;
 pub mod sccp;
@@ -48,6 +49,14 @@ pub trait FunctionPass: Send + Sync {
 }
 
 /// A pass over the whole module (reachability, interprocedural constants).
+///
+/// It may change function bodies (returned, and checked like a function
+/// pass's changes) and remove entities with [`Module::remove`] (recorded in
+/// [`Module::edits`]; indices never change while passes run). What it
+/// removed, or why it declined, goes in [`Module::notes`], which the
+/// manager turns into events. Removals are its own obligation, stated in
+/// its docs and re-established by `weft_verify::module_check` under
+/// `--verify`.
 pub trait ModulePass: Send + Sync {
     /// Transforms `module`, asking `cx` for the call graph and the analyses
     /// of its functions, and lists the functions it changed, so the manager

@@ -98,7 +98,8 @@ pub struct PassStats {
 pub struct PassEvent {
     /// The pass.
     pub pass: &'static str,
-    /// The function's name.
+    /// The function's name (`module` for what a module pass did to the
+    /// module: the entities it removed, why it declined).
     pub function: String,
     /// What happened (verifier errors, a counterexample, an unknown reason).
     pub message: String,
@@ -248,7 +249,18 @@ pub struct PassManager {
     passes: Vec<(&'static PassInfo, AnyPass)>,
     config: Config,
     rejected: RejectedChanges,
+    module_edit_check: Option<ModuleEditCheck>,
 }
+
+/// The module-level check of a module pass's edits (entities removed), run
+/// after every module pass that edited the module, when one is installed
+/// ([`PassManager::with_module_edit_check`]; the facade installs it when
+/// verification is on):
+/// given the module and its edits before the pass, it establishes the edits
+/// independently of the pass (or undoes them) and says what it found. The
+/// facade supplies it (`weft::module_check`): it needs the backend, which
+/// this crate does not depend on.
+pub type ModuleEditCheck = Arc<dyn Fn(&mut Module, weft_ir::ModuleEdits, &'static str) -> PassEvent + Send + Sync>;
 
 /// One function's outcome in a group of function passes: its report, and
 /// its copies after the passes the hook wants to see.
@@ -266,7 +278,14 @@ impl PassManager {
             passes: passes.iter().map(|p| (*p, (p.make)())).collect(),
             config,
             rejected: RejectedChanges::default(),
+            module_edit_check: None,
         }
+    }
+
+    /// Checks every module pass's edits with `check`.
+    pub fn with_module_edit_check(mut self, check: ModuleEditCheck) -> Self {
+        self.module_edit_check = Some(check);
+        self
     }
 
     /// Remembers rejected changes in `rejected` (shared with other managers)
@@ -286,7 +305,7 @@ impl PassManager {
                     .map_err(|message| PassSpecError::Invalid { spec: s.to_string(), message })
             })
             .collect::<Result<_, _>>()?;
-        Ok(PassManager { passes, config, rejected: RejectedChanges::default() })
+        Ok(PassManager { passes, config, rejected: RejectedChanges::default(), module_edit_check: None })
     }
 
     /// The names of the passes, in order.
@@ -443,8 +462,25 @@ impl PassManager {
         let mut stats = PassStats { name: info.name, ..Default::default() };
         stats.insts_before = before.values().map(Function::num_layout_insts).sum();
         cx.sync_functions(module);
-        let mut events = Vec::new();
-        if let ModuleChanged::Yes { mut functions, preserved } = pass.run(module, cx) {
+        let edits_before = module.edits.clone();
+        let notes = module.notes.len();
+        let changed = pass.run(module, cx);
+        // What the pass says it did or why it declined.
+        let mut events: Vec<PassEvent> = module
+            .notes
+            .drain(notes.min(module.notes.len())..)
+            .map(|message| PassEvent { pass: info.name, function: "module".into(), message, reverted: false })
+            .collect();
+        if module.edits != edits_before
+            && let Some(check) = &self.module_edit_check
+        {
+            let event = check(module, edits_before, info.name);
+            if event.reverted {
+                cx.invalidate_call_graph();
+            }
+            events.push(event);
+        }
+        if let ModuleChanged::Yes { mut functions, preserved } = changed {
             functions.sort_unstable();
             functions.dedup();
             let mut reverted_any = false;

@@ -28,7 +28,9 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         OptLevel::O1 => &["sccp", "simplify-cfg", "instcombine", "copy-prop", "dce", "simplify-cfg"],
         // `switch-recovery` runs after the cleanups have exposed the chains
         // (constants folded, copies gone), and is followed by a cleanup of
-        // the blocks and conditions it leaves behind.
+        // the blocks and conditions it leaves behind. `module-dce` comes
+        // last: the cleanups delete calls and references, and it removes
+        // what they left unreachable.
         OptLevel::O2 | OptLevel::O3 => &[
             "sccp",
             "simplify-cfg",
@@ -40,6 +42,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "copy-prop",
             "dce",
             "simplify-cfg",
+            "module-dce",
         ],
         // `-Os`: the same, with switch-recovery choosing the smallest
         // encoding (`SwitchConfig::size()`).
@@ -54,6 +57,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "copy-prop",
             "dce",
             "simplify-cfg",
+            "module-dce",
         ],
     }
 }

@@ -96,6 +96,13 @@ static PASSES: &[PassInfo] = &[
         make: || function_pass(SwitchRecovery::with_config(SwitchConfig::size())),
         make_with_params: Some(|params| switch_recovery(SwitchConfig::size(), params)),
     },
+    PassInfo {
+        name: "module-dce",
+        description: "remove functions, globals, tables, memories, segments and types unreachable from the module's roots",
+        params: crate::module_dce::ModuleDce::PARAMS,
+        make: || AnyPass::Module(Box::new(crate::module_dce::ModuleDce::default())),
+        make_with_params: Some(|params| Ok(AnyPass::Module(Box::new(crate::module_dce::ModuleDce::with_params(params)?)))),
+    },
 ];
 
 /// A pass and its parameters: `name` or `name<key=value;key=value>`.

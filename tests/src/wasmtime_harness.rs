@@ -137,7 +137,8 @@ impl WeftRoundtrip {
 /// weft's optimization pipeline as `weft opt -O<level>` runs it
 /// (`weft::optimize_core_module`; the structural verifier after every pass,
 /// no Z3 — see the module docs), with the output validated under
-/// [`weft_features`]. Counts the functions it optimized and the functions
+/// [`weft_features`]. Entities a module pass removes are re-checked by the
+/// module check (`weft::module_check`) after that pass, always. Counts the functions it optimized and the functions
 /// the frontend kept opaque, and sums the pass reports of every module it
 /// optimized.
 #[derive(Debug)]
@@ -169,12 +170,25 @@ impl WeftOptimize {
 
     /// Optimizes the core module `bytes`. Errors: the facade's (invalid
     /// input, backend failure), a function the structural verifier rejected
-    /// after a pass (a pass bug, named with the pass and the function), or
-    /// output that does not validate.
+    /// after a pass (a pass bug, named with the pass and the function), a
+    /// removal the module check rejects, or output that does not validate.
     pub fn apply(&self, bytes: &[u8]) -> Result<Vec<u8>, String> {
-        let (out, report) = weft::optimize_core_module(bytes, &self.config).map_err(|e| format!("weft opt: {e}"))?;
-        let pass_bugs: Vec<String> =
-            report.events.iter().map(|e| format!("pass `{}` on %{}: {}", e.pass, e.function, e.message)).collect();
+        // Every module pass's edits are checked, whatever the verify mode;
+        // a failed check undoes them and is an event that reverted something.
+        let manager = weft::manager(&self.config)
+            .map_err(|e| format!("weft opt: {e}"))?
+            .with_module_edit_check(weft::module_edit_check(&self.config));
+        let (out, report) =
+            weft::optimize_core_module_with(bytes, &self.config, &manager, &mut weft_passes::manager::NoHook)
+                .map_err(|e| format!("weft opt: {e}"))?;
+        // An event that did not revert anything is information (what a
+        // module pass removed, what the module check established), not a bug.
+        let pass_bugs: Vec<String> = report
+            .events
+            .iter()
+            .filter(|e| e.reverted)
+            .map(|e| format!("pass `{}` on %{}: {}", e.pass, e.function, e.message))
+            .collect();
         self.functions.fetch_add(defined_functions(&out), Ordering::Relaxed);
         self.report.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).merge(report);
         if !pass_bugs.is_empty() {
@@ -208,7 +222,8 @@ impl WeftOptimize {
     pub fn pass_table(&self) -> String {
         let report = self.report();
         let mut s = weft::stats_table(&report);
-        s.push_str(&format!("pass bugs (functions the structural verifier rejected): {}\n", report.events.len()));
+        let bugs = report.events.iter().filter(|e| e.reverted).count();
+        s.push_str(&format!("pass bugs (functions the structural verifier rejected): {bugs}\n"));
         s
     }
 }

@@ -9,29 +9,11 @@
 //!   sightglass and jco-p3 modules is printed, not asserted.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
 
 use wasmparser::{Parser, Payload};
-use weft_tests::shared_dir;
 use weft_tests::sightglass::code_section_size;
 use weft_tests::wasmtime_harness::{Harness, WeftRoundtrip, apply_transform, validate};
-
-fn files_with_ext(dir: &Path, ext: &str, recursive: bool) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot read {}: {e}", d.display()));
-        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-            if path.is_dir() && recursive {
-                stack.push(path);
-            } else if path.extension().is_some_and(|x| x == ext) {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use weft_tests::{files_with_ext, shared_dir};
 
 /// Byte ranges of every core module nested (at any depth) in a component.
 fn core_modules(bytes: &[u8]) -> Result<Vec<Range<usize>>, String> {

@@ -158,6 +158,7 @@ mod budget;
 mod cfg;
 mod eval;
 mod exec;
+pub mod module_check;
 mod options;
 mod outcome;
 mod pathcond;
@@ -168,6 +169,7 @@ mod state;
 mod typing;
 
 pub use eval::{ConcreteInputs, ConcreteOutcome, ConcreteRun, evaluate};
+pub use module_check::{IndexCertificate, ModuleCheckError, ModuleCheckReport, check_module_edit};
 pub use options::{Options, Precondition};
 pub use outcome::{Counterexample, Method, Outcome, PinStats, QueryStat, Report};
 
