@@ -646,4 +646,4 @@ impl IntervalSet {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

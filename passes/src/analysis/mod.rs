@@ -5,8 +5,11 @@
 //!   parameters — conditional propagation over executable edges, generic
 //!   over the abstract domain, with facts learnt from branch conditions;
 //! - [`constants`]: the constant domain (SCCP's lattice), solved by `sccp`;
+//! - [`value_set`]: the value-set domain (what an `i32`/`i64` may hold, as
+//!   an [`IntervalSet`](interval_set::IntervalSet)), with edge refinement
+//!   from compares;
 //! - [`interval_set`]: exact sets of integers as sorted ranges, their set
-//!   algebra and arithmetic (used by switch-recovery).
+//!   algebra and arithmetic (used by switch-recovery and `value_set`).
 //!
 //! Analyses of the CFG itself (dominator tree, loops, liveness) are
 //! `weft_ir`'s, cached by the [`PassCx`](crate::PassCx).
@@ -14,3 +17,4 @@
 pub mod constants;
 pub mod dataflow;
 pub mod interval_set;
+pub mod value_set;

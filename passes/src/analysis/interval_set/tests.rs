@@ -72,7 +72,7 @@ fn coarsen_fills_the_smallest_gaps() {
 
 /// A random non-empty set of `width`-bit values: one to four ranges near
 /// zero, near the signed boundary, near the top, or anywhere.
-fn random_set(rng: &mut Rng, width: u32) -> IntervalSet {
+pub(crate) fn random_set(rng: &mut Rng, width: u32) -> IntervalSet {
     let max = max_value(width);
     let half = 1u64 << (width - 1);
     let mut ranges = Vec::new();
@@ -95,7 +95,7 @@ fn random_set(rng: &mut Rng, width: u32) -> IntervalSet {
 }
 
 /// Members of `s` to try: the ends of every range and random members.
-fn samples(rng: &mut Rng, s: &IntervalSet) -> Vec<u64> {
+pub(crate) fn samples(rng: &mut Rng, s: &IntervalSet) -> Vec<u64> {
     let mut out: Vec<u64> = s.ranges().iter().flat_map(|&(l, h)| [l, h]).collect();
     for _ in 0..16 {
         let (l, h) = s.ranges()[rng.index(s.ranges().len())];
