@@ -124,7 +124,11 @@ fn manager_config(config: &Config) -> weft_passes::Config {
 /// edits are checked by [`module_check`] (undone if the check fails).
 pub fn manager(config: &Config) -> Result<weft_passes::PassManager, Error> {
     let manager = weft_passes::PassManager::from_specs(&pass_specs(config)?, manager_config(config))?;
-    Ok(if config.verify == VerifyMode::Off { manager } else { manager.with_module_edit_check(module_edit_check(config)) })
+    Ok(if config.verify == VerifyMode::Off {
+        manager
+    } else {
+        manager.with_module_edit_check(module_edit_check(config))
+    })
 }
 
 /// The module-level check of module passes' edits, as the pass manager

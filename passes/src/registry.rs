@@ -101,7 +101,9 @@ static PASSES: &[PassInfo] = &[
         description: "remove functions, globals, tables, memories, segments and types unreachable from the module's roots",
         params: crate::module_dce::ModuleDce::PARAMS,
         make: || AnyPass::Module(Box::new(crate::module_dce::ModuleDce::default())),
-        make_with_params: Some(|params| Ok(AnyPass::Module(Box::new(crate::module_dce::ModuleDce::with_params(params)?)))),
+        make_with_params: Some(|params| {
+            Ok(AnyPass::Module(Box::new(crate::module_dce::ModuleDce::with_params(params)?)))
+        }),
     },
 ];
 
