@@ -490,3 +490,44 @@ block0(v0: i32, v1: i32):
         assert!(sol.value(&func, value(&func, 5)).may_be(u64::from(x.min(y))));
     }
 }
+
+/// `br_table` cases and default refine the index; a test contradicted by
+/// an enclosing one leaves its edge unexecutable; at a merge the index's
+/// fact is the join of what each incoming edge allows.
+#[test]
+fn branch_tables_nested_tests_and_merges_refine() {
+    let text = "function %t(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 10
+    v2 = i32.lt_u v0, v1
+    brif v2, block1, block5
+block1:
+    br_table v0, block4, [block2, block3]
+block2:
+    return v0
+block3:
+    return v0
+block4:
+    v3 = i32.const 20
+    v4 = i32.gt_u v0, v3
+    brif v4, block6, block5
+block5:
+    return v0
+block6:
+    return v0
+}
+";
+    let func = parse_function(text).unwrap();
+    let sol = solve(&func, Vec::new());
+    let v0 = value(&func, 0);
+    let at = |b| sol.value_at(&func, block(&func, b), v0).clone();
+    assert_eq!(at(1), set(32, &[(0, 9)]));
+    assert_eq!(at(2), values(32, &[0]));
+    assert_eq!(at(3), values(32, &[1]));
+    assert_eq!(at(4), set(32, &[(2, 9)]));
+    assert_eq!(*sol.value(&func, value(&func, 4)), ValueSet::constant(Type::I32, 0));
+    assert!(!sol.block_is_executable(block(&func, 6)));
+    assert_eq!(at(5), set(32, &[(2, u64::from(u32::MAX))]));
+    // The fact at the definition holds everywhere: nothing is known.
+    assert_eq!(*sol.value(&func, v0), ValueSet::Top);
+}
