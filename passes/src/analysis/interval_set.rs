@@ -47,6 +47,17 @@ fn from_signed(x: i128, width: u32) -> u64 {
     (x as u64) & max_value(width)
 }
 
+/// Pushes the values from `lo` up to `hi` on the circle `[0, max]`: one
+/// range, or two when `lo > hi` (the run wraps past `max` to 0).
+fn push_circular(lo: u64, hi: u64, max: u64, out: &mut Vec<(u64, u64)>) {
+    if lo <= hi {
+        out.push((lo, hi));
+    } else {
+        out.push((lo, max));
+        out.push((0, hi));
+    }
+}
+
 /// The largest value with the bit length of `x` (all ones up to its top bit).
 fn ones_below(x: u64) -> u64 {
     if x == 0 { 0 } else { u64::MAX >> x.leading_zeros() }
@@ -298,13 +309,7 @@ impl IntervalSet {
         let add = |x: u64| x.wrapping_add(k) & max;
         let mut out = Vec::with_capacity(self.ranges.len() + 1);
         for &(l, h) in &self.ranges {
-            let (nl, nh) = (add(l), add(h));
-            if nl <= nh {
-                out.push((nl, nh));
-            } else {
-                out.push((nl, max));
-                out.push((0, nh));
-            }
+            push_circular(add(l), add(h), max, &mut out);
         }
         Self::from_ranges(self.width, out)
     }
@@ -318,13 +323,7 @@ impl IntervalSet {
             out.push((0, max_value(width)));
             return;
         }
-        let (l, h) = ((lo % modulus) as u64, (hi % modulus) as u64);
-        if l <= h {
-            out.push((l, h));
-        } else {
-            out.push((l, max_value(width)));
-            out.push((0, h));
-        }
+        push_circular((lo % modulus) as u64, (hi % modulus) as u64, max_value(width), out);
     }
 
     /// `{ x + y mod 2^width | x ∈ self, y ∈ other }` (exact when either set
@@ -470,13 +469,7 @@ impl IntervalSet {
             if u128::from(h - l) + 1 >= span {
                 return Self::range(self.width, 0, max - max_value(k));
             }
-            let (nl, nh) = ((l << k) & max, (h << k) & max);
-            if nl <= nh {
-                out.push((nl, nh));
-            } else {
-                out.push((nl, max));
-                out.push((0, nh));
-            }
+            push_circular((l << k) & max, (h << k) & max, max, &mut out);
         }
         Self::from_ranges(self.width, out)
     }
@@ -533,13 +526,7 @@ impl IntervalSet {
             if h - l >= k - 1 {
                 return Self::range(self.width, 0, k - 1);
             }
-            let (nl, nh) = (l % k, h % k);
-            if nl <= nh {
-                out.push((nl, nh));
-            } else {
-                out.push((nl, k - 1));
-                out.push((0, nh));
-            }
+            push_circular(l % k, h % k, k - 1, &mut out);
         }
         Self::from_ranges(self.width, out)
     }

@@ -156,7 +156,10 @@ fn transfers_are_exact_where_documented() {
     assert_eq!(ev(I32Eqz, &[set(32, &[(1, 5)])], &[i32], i32), k(0));
     // Extensions and wrap.
     let neg = set(32, &[(0xffff_fffe, 0xffff_ffff), (0, 3)]);
-    assert_eq!(ev(I64ExtendI32S, std::slice::from_ref(&neg), &[i32], i64), set(64, &[(0, 3), (u64::MAX - 1, u64::MAX)]));
+    assert_eq!(
+        ev(I64ExtendI32S, std::slice::from_ref(&neg), &[i32], i64),
+        set(64, &[(0, 3), (u64::MAX - 1, u64::MAX)])
+    );
     assert_eq!(ev(I64ExtendI32U, &[neg], &[i32], i64), set(64, &[(0, 3), (0xffff_fffe, 0xffff_ffff)]));
     assert_eq!(ev(I32WrapI64, &[set(64, &[(1 << 32, (1 << 32) + 5)])], &[i64], i32), set(32, &[(0, 5)]));
     assert_eq!(ev(I32Extend8S, &[set(32, &[(0x7f, 0x80)])], &[i32], i32), values(32, &[0x7f, 0xffff_ff80]));
