@@ -375,7 +375,7 @@ fn opt_module(args: &OptArgs, config: &Config, emit: Emit) -> Result<(Vec<u8>, R
         indicatif::ProgressBar::hidden()
     };
     let mut hook = Progress { bar: &progress, print_ir };
-    let manager = weft::manager(&config)?;
+    let manager = weft::manager(config)?;
     let mut text_out = String::new();
     let mut report = Report::default();
     let mut optimize_one = |m: &[u8]| -> Result<Vec<u8>, weft::Error> {
