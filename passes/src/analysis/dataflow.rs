@@ -41,8 +41,12 @@
 //!   narrowed by every edge fact that holds there (below).
 //!
 //! Facts only grow: every update joins the new fact into the old one, so
-//! with monotone transfer functions the result is the least fixpoint, the
-//! same for every visiting order. A block parameter of a loop header (a
+//! with monotone transfer functions and no edge facts the result is the
+//! least fixpoint, the same for every visiting order. (With edge facts, a
+//! refinement is created when the first edge that implies it is taken; a
+//! block already executable through another edge may have read the
+//! coarser fact before, and keeps what it computed from it: still sound,
+//! possibly less precise than the least fixpoint.) A block parameter of a loop header (a
 //! block entered by an edge from a block it dominates; every block
 //! parameter when no dominator tree is given) that has grown
 //! [`WIDENING_DELAY`] times is widened from then on; any fact that has
