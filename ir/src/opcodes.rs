@@ -228,6 +228,63 @@ impl Opcode {
         )
     }
 
+    /// The integer comparison that gives the same result with its operands
+    /// swapped (`a <u b` is `b >u a`; `eq` and `ne` are their own), or
+    /// `None` if this is not an integer comparison.
+    pub fn swapped_compare(self) -> Option<Opcode> {
+        use Opcode::*;
+        Some(match self {
+            I32Eq | I32Ne | I64Eq | I64Ne => self,
+            I32LtS => I32GtS,
+            I32GtS => I32LtS,
+            I32LtU => I32GtU,
+            I32GtU => I32LtU,
+            I32LeS => I32GeS,
+            I32GeS => I32LeS,
+            I32LeU => I32GeU,
+            I32GeU => I32LeU,
+            I64LtS => I64GtS,
+            I64GtS => I64LtS,
+            I64LtU => I64GtU,
+            I64GtU => I64LtU,
+            I64LeS => I64GeS,
+            I64GeS => I64LeS,
+            I64LeU => I64GeU,
+            I64GeU => I64LeU,
+            _ => return None,
+        })
+    }
+
+    /// The integer comparison that holds exactly when this one does not
+    /// (`a <u b` becomes `a >=u b`, `eq` becomes `ne`), or `None` if this is
+    /// not an integer comparison.
+    pub fn inverse_compare(self) -> Option<Opcode> {
+        use Opcode::*;
+        Some(match self {
+            I32Eq => I32Ne,
+            I32Ne => I32Eq,
+            I64Eq => I64Ne,
+            I64Ne => I64Eq,
+            I32LtS => I32GeS,
+            I32GeS => I32LtS,
+            I32LtU => I32GeU,
+            I32GeU => I32LtU,
+            I32GtS => I32LeS,
+            I32LeS => I32GtS,
+            I32GtU => I32LeU,
+            I32LeU => I32GtU,
+            I64LtS => I64GeS,
+            I64GeS => I64LtS,
+            I64LtU => I64GeU,
+            I64GeU => I64LtU,
+            I64GtS => I64LeS,
+            I64LeS => I64GtS,
+            I64GtU => I64LeU,
+            I64LeU => I64GtU,
+            _ => return None,
+        })
+    }
+
     /// Is this a call of any kind (including tail calls)?
     pub fn is_call(self) -> bool {
         matches!(self, Opcode::Call | Opcode::CallIndirect | Opcode::ReturnCall | Opcode::ReturnCallIndirect)

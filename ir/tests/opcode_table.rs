@@ -765,3 +765,40 @@ fn table_covers_every_in_scope_wasmparser_operator() {
     assert!(extra.is_empty(), "opcodes outside the modelled proposals: {extra:?}");
     assert!(wanted.len() > 400, "suspiciously few operators: {}", wanted.len());
 }
+
+/// `swapped_compare` and `inverse_compare` agree with the interpreter: for
+/// every integer comparison and sampled operands (edges of both orders
+/// included), `a op b == b swapped(op) a` and `a inverse(op) b == !(a op b)`;
+/// every other opcode has neither.
+#[test]
+fn swapped_and_inverse_compares_match_evaluation() {
+    use weft_ir::Rng;
+    use weft_ir::interpreter::Val;
+    use weft_ir::interpreter::fold::eval_pure;
+    let eval = |op: Opcode, a: Val, b: Val| eval_pure(op, &[a, b], Imm::None).unwrap();
+    let mut rng = Rng::new(12);
+    let mut checked = 0;
+    for &op in Opcode::ALL {
+        let (Some(swapped), Some(inverse)) = (op.swapped_compare(), op.inverse_compare()) else {
+            assert!(!op.is_int_compare(), "{op}");
+            assert_eq!((op.swapped_compare(), op.inverse_compare()), (None, None), "{op}");
+            continue;
+        };
+        assert!(op.is_int_compare(), "{op}");
+        let OpSig::Fixed(params, _) = op.sig() else { panic!("{op}") };
+        let edges: [u64; 6] = [0, 1, 0x7fff_ffff, 0x8000_0000, u64::MAX >> 1, u64::MAX];
+        for i in 0..200 {
+            let (x, y) = if i < 36 { (edges[i / 6], edges[i % 6]) } else { (rng.next_u64(), rng.next_u64()) };
+            let (a, b) = match params[0] {
+                Type::I32 => (Val::I32(x as i32), Val::I32(y as i32)),
+                _ => (Val::I64(x as i64), Val::I64(y as i64)),
+            };
+            let r = eval(op, a, b);
+            assert_eq!(eval(swapped, b, a), r, "{op} {x:#x} {y:#x}");
+            let not = if r == vec![Val::I32(1)] { Val::I32(0) } else { Val::I32(1) };
+            assert_eq!(eval(inverse, a, b), vec![not], "{op} {x:#x} {y:#x}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 20);
+}

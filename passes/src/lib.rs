@@ -19,6 +19,7 @@
 //! complexity. See `docs/add-a-pass.md`.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod context;
 pub mod copy_prop;
 pub mod dce;

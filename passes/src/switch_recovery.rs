@@ -119,7 +119,6 @@
 mod chain;
 mod cost;
 mod emit;
-mod intervals;
 
 use std::collections::BTreeSet;
 

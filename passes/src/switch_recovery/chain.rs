@@ -21,7 +21,7 @@
 
 use weft_ir::{Block, ControlFlowGraph, DominatorTree, Function, Inst, InstructionData, Opcode, Type, Value, ValueDef};
 
-use super::intervals::{IntervalSet, max_value, to_signed};
+use crate::analysis::interval_set::{IntervalSet, max_value};
 
 /// Recursion limit of the predicate and affine-term analyses.
 const MAX_DEPTH: u32 = 16;
@@ -371,30 +371,6 @@ fn next_test(
 
 // ------------------------------------------------------------ predicates
 
-/// The compare with swapped operands: `k op x` is `x swapped(op) k`.
-fn swapped(op: Opcode) -> Opcode {
-    use Opcode::*;
-    match op {
-        I32LtS => I32GtS,
-        I32GtS => I32LtS,
-        I32LtU => I32GtU,
-        I32GtU => I32LtU,
-        I32LeS => I32GeS,
-        I32GeS => I32LeS,
-        I32LeU => I32GeU,
-        I32GeU => I32LeU,
-        I64LtS => I64GtS,
-        I64GtS => I64LtS,
-        I64LtU => I64GtU,
-        I64GtU => I64LtU,
-        I64LeS => I64GeS,
-        I64GeS => I64LeS,
-        I64LeU => I64GeU,
-        I64GeU => I64LeU,
-        other => other,
-    }
-}
-
 fn op_of(func: &Function, v: Value) -> Option<(Inst, Opcode)> {
     let inst = func.dfg.value_inst(v)?;
     match &func.dfg.insts[inst] {
@@ -499,40 +475,6 @@ fn bind(selector: &mut Option<Value>, base: Value) -> bool {
     }
 }
 
-/// The values of `x` (a `width`-bit value) for which `x op k` holds.
-fn compare_set(op: Opcode, k: u64, width: u32) -> Option<IntervalSet> {
-    use Opcode::*;
-    let max = max_value(width);
-    let ks = to_signed(k, width);
-    let smin = -(1i128 << (width - 1));
-    let smax = (1i128 << (width - 1)) - 1;
-    Some(match op {
-        I32Eq | I64Eq => IntervalSet::single(width, k),
-        I32Ne | I64Ne => IntervalSet::single(width, k).complement(),
-        I32LtU | I64LtU => {
-            if k == 0 {
-                IntervalSet::empty(width)
-            } else {
-                IntervalSet::range(width, 0, k - 1)
-            }
-        }
-        I32LeU | I64LeU => IntervalSet::range(width, 0, k),
-        I32GtU | I64GtU => {
-            if k == max {
-                IntervalSet::empty(width)
-            } else {
-                IntervalSet::range(width, k + 1, max)
-            }
-        }
-        I32GeU | I64GeU => IntervalSet::range(width, k, max),
-        I32LtS | I64LtS => IntervalSet::signed_range(width, smin, ks - 1),
-        I32LeS | I64LeS => IntervalSet::signed_range(width, smin, ks),
-        I32GtS | I64GtS => IntervalSet::signed_range(width, ks + 1, smax),
-        I32GeS | I64GeS => IntervalSet::signed_range(width, ks, smax),
-        _ => return None,
-    })
-}
-
 /// The set of selector values for which the i32 value `c` is non-zero, if
 /// `c` is a predicate of one selector this analysis understands:
 /// comparisons of `v + k` with a constant, `eqz`, `and`/`or` of 0/1
@@ -560,7 +502,7 @@ pub(crate) fn predicate(
             let (x, k, op) = if let Some(k) = constant(func, b, width, &mut local) {
                 (a, k, op)
             } else if let Some(k) = constant(func, a, width, &mut local) {
-                (b, k, swapped(op))
+                (b, k, op.swapped_compare()?)
             } else {
                 return None;
             };
@@ -573,7 +515,7 @@ pub(crate) fn predicate(
             }
             visited.push(inst);
             visited.extend(local);
-            return Some(compare_set(op, k, width)?.shift_down(offset));
+            return Some(IntervalSet::satisfying(op, &IntervalSet::single(width, k))?.shift_down(offset));
         }
         match (op, args.as_slice()) {
             (Opcode::I32Eqz, &[a]) => {

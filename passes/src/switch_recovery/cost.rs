@@ -23,7 +23,7 @@
 
 use super::SwitchConfig;
 use super::chain::{Chain, Outcome, Target};
-use super::intervals::{IntervalSet, max_value, to_signed};
+use crate::analysis::interval_set::{IntervalSet, max_value, to_signed};
 
 /// A binary search stops at this many partitions; they become a sequence
 /// of compares. Not measured (the search tree itself rarely pays; see

@@ -10,11 +10,11 @@ use weft_ir::{Block, EntityRef, Function, Rng, parse_function, verify_function};
 
 use super::chain::Target;
 use super::cost::{Cluster, Node, Partition, Plan, decide, eval};
-use super::intervals::max_value;
 use super::{
     DEFAULT_MIN_CASES_FOR_SEARCH, DEFAULT_MIN_CASES_FOR_TABLE, Decision, MAX_TABLE_SPAN_LIMIT, SwitchConfig,
     SwitchRecovery,
 };
+use crate::analysis::interval_set::max_value;
 
 /// Configurations that exercise every lowering.
 fn configs() -> Vec<(&'static str, SwitchConfig)> {

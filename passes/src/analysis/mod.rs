@@ -1,0 +1,20 @@
+//! Code shared by passes: a pass never imports another pass, so what two
+//! passes need lives here (or in `weft_ir`).
+//!
+//! - [`dataflow`]: a sparse dataflow framework on SSA with block
+//!   parameters — conditional propagation over executable edges, generic
+//!   over the abstract domain, with facts learnt from branch conditions;
+//! - [`constants`]: the constant domain (SCCP's lattice), solved by `sccp`;
+//! - [`value_set`]: the value-set domain (what an `i32`/`i64` may hold, as
+//!   an [`IntervalSet`](interval_set::IntervalSet)), with edge refinement
+//!   from compares;
+//! - [`interval_set`]: exact sets of integers as sorted ranges, their set
+//!   algebra and arithmetic (used by switch-recovery and `value_set`).
+//!
+//! Analyses of the CFG itself (dominator tree, loops, liveness) are
+//! `weft_ir`'s, cached by the [`PassCx`](crate::PassCx).
+
+pub mod constants;
+pub mod dataflow;
+pub mod interval_set;
+pub mod value_set;
