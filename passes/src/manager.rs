@@ -34,7 +34,11 @@
 //! pipeline order afterwards, so output does not depend on thread count.
 //! A module pass runs alone, with a [`ModuleCx`] (the call graph and each
 //! function's analyses), and every function it reports changed is checked
-//! like a function pass's.
+//! like a function pass's — under the preconditions the pass recorded for
+//! it with [`ModuleCx::assume`], if any: they are added to that check's
+//! [`Options::preconditions`], part of what identifies a rejected change,
+//! and every such check reports an event naming them with its verdict (a
+//! counterexample lists them and the input values, the event among them).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -42,7 +46,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use weft_ir::{CallGraph, DefinedFunc, FuncBody, FuncRef, Function, Module};
-use weft_verify::{Options, Outcome, check_refinement};
+use weft_verify::{Options, Outcome, Precondition, check_refinement};
 
 use crate::context::{Changed, ModuleChanged, ModuleCx, PassCx, Preserved};
 use crate::registry::{AnyPass, PassInfo, PassSpec, PassSpecError};
@@ -66,6 +70,10 @@ pub struct Config {
     pub verify: VerifyMode,
     /// Options of each refinement query.
     pub verify_options: Options,
+    /// The events P3 callbacks can receive, replacing what the imports
+    /// allow (`weft opt --assume-events`); module passes read it from
+    /// [`ModuleCx::assume_events`].
+    pub assume_events: Option<crate::p3::EventSet>,
 }
 
 /// Per-pass totals.
@@ -344,7 +352,7 @@ impl PassManager {
             opaque_functions: module.funcs.iter().filter(|f| matches!(f.body, FuncBody::Opaque { .. })).count(),
             ..Report::default()
         };
-        let mut cx = ModuleCx::new();
+        let mut cx = ModuleCx::with_assume_events(self.config.assume_events);
         let mut i = 0;
         while i < self.passes.len() {
             let start = i;
@@ -465,6 +473,7 @@ impl PassManager {
         let edits_before = module.edits.clone();
         let notes = module.notes.len();
         let changed = pass.run(module, cx);
+        let assumptions = cx.take_assumptions();
         // What the pass says it did or why it declined.
         let mut events: Vec<PassEvent> = module
             .notes
@@ -506,7 +515,8 @@ impl PassManager {
             for f in functions {
                 let Some(old) = before.get(&f) else { continue };
                 let Some(FuncBody::Ir(new)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
-                let (kept, event) = self.settle(info, old, new, cx.function_mut(f), preserved, &mut stats);
+                let pre = assumptions.get(&f).map_or(&[][..], Vec::as_slice);
+                let (kept, event) = self.settle(info, old, new, cx.function_mut(f), preserved, pre, &mut stats);
                 reverted_any |= !kept;
                 events.extend(event);
             }
@@ -538,7 +548,7 @@ impl PassManager {
         let snapshot = func.clone();
         let mut event = None;
         if let Changed::Yes(preserved) = pass.run(func, cx) {
-            event = self.settle(info, &snapshot, func, Some(cx), preserved, &mut stats).1;
+            event = self.settle(info, &snapshot, func, Some(cx), preserved, &[], &mut stats).1;
         }
         stats.insts_after = func.num_layout_insts();
         stats.time = t0.elapsed();
@@ -547,7 +557,7 @@ impl PassManager {
 
     /// Settles a pass's change of `old` into `new`: with debug assertions,
     /// the cached analyses of `cx` it claims to preserve must still hold;
-    /// then [`Self::check`]. A kept change counts as changed and `cx` keeps
+    /// then [`Self::check`] (assuming `preconditions`). A kept change counts as changed and `cx` keeps
     /// what the pass preserved; otherwise `new` is restored to `old`, counted
     /// as reverted, and `cx` keeps nothing. Returns whether the change was
     /// kept, and the event to report.
@@ -558,6 +568,7 @@ impl PassManager {
         new: &mut Function,
         cx: Option<&mut PassCx>,
         preserved: Preserved,
+        preconditions: &[Precondition],
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
         let stale = match &cx {
@@ -567,7 +578,7 @@ impl PassManager {
         let (keep, event) = if stale != Preserved::NONE {
             (false, Some(lie_event(info, &new.name, stale)))
         } else {
-            self.check(info, old, new, stats)
+            self.check(info, old, new, preconditions, stats)
         };
         if keep {
             stats.functions_changed += 1;
@@ -581,20 +592,25 @@ impl PassManager {
         (keep, event)
     }
 
-    /// Checks `new` against `old`; returns whether to keep `new`. A change
-    /// rejected before gets its recorded verdict; a change this check
-    /// rejects is recorded.
+    /// Checks `new` against `old`, assuming `preconditions`; returns whether
+    /// to keep `new`. A change rejected before (under the same
+    /// preconditions) gets its recorded verdict; a change this check rejects
+    /// is recorded. With preconditions, the event always comes and names
+    /// them.
     fn check(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &Function,
+        preconditions: &[Precondition],
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
+        let assumed: Vec<String> = preconditions.iter().map(|p| p.describe(old)).collect();
+        let under = if assumed.is_empty() { String::new() } else { format!("under {}: ", assumed.join(", ")) };
         let event = |message: String, reverted: bool| PassEvent {
             pass: info.name,
             function: new.name.clone(),
-            message,
+            message: format!("{under}{message}"),
             reverted,
         };
         if let Err(errs) = weft_ir::verifier::verify_function(new) {
@@ -603,13 +619,21 @@ impl PassManager {
             return (false, Some(event(msg, true)));
         }
         if self.config.verify == VerifyMode::Off {
-            return (true, None);
+            return (true, (!assumed.is_empty()).then(|| event("not checked (verification off)".into(), false)));
         }
         let strict = self.config.verify == VerifyMode::Strict;
-        let texts = (function_text(old), function_text(new));
+        let mut texts = (function_text(old), function_text(new));
+        for a in &assumed {
+            texts.1.push_str(&format!("; assume: {a}\n"));
+        }
         let (outcome, reused) = match self.rejected.get(&texts) {
             Some(outcome) => (outcome, " (the same change was checked before; verdict reused)"),
-            None => (check_refinement(old, new, &self.config.verify_options), ""),
+            None if preconditions.is_empty() => (check_refinement(old, new, &self.config.verify_options), ""),
+            None => {
+                let mut options = self.config.verify_options.clone();
+                options.preconditions.extend_from_slice(preconditions);
+                (check_refinement(old, new, &options), "")
+            }
         };
         let kept = match &outcome {
             Outcome::Proved => true,
@@ -623,7 +647,7 @@ impl PassManager {
         match outcome {
             Outcome::Proved => {
                 stats.proved += 1;
-                (true, None)
+                (true, (!assumed.is_empty()).then(|| event("proved".into(), false)))
             }
             Outcome::ProvedBounded(k) => {
                 stats.proved_bounded += 1;
@@ -662,7 +686,7 @@ block2:
 ";
 
     fn strict(verify_options: Options) -> Config {
-        Config { verify: VerifyMode::Strict, verify_options }
+        Config { verify: VerifyMode::Strict, verify_options, assume_events: None }
     }
 
     /// Whether each event of `events` says its verdict was reused.
@@ -956,7 +980,7 @@ block3:
     fn module_passes_run_with_the_call_graph_and_are_checked() {
         let dce = lookup("dce").expect("registered");
         let copy_prop = lookup("copy-prop").expect("registered");
-        let lenient = Config { verify: VerifyMode::Lenient, verify_options: Options::default() };
+        let lenient = Config { verify: VerifyMode::Lenient, verify_options: Options::default(), assume_events: None };
         let pm = PassManager::new(&[&TRIM_REACHABLE, copy_prop, &RETURN_ZERO, dce], lenient);
         let mut module = three_functions();
         let mut hook = Recorder::default();
