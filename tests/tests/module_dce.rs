@@ -117,8 +117,7 @@ fn run(path: &Path, harness: &Harness) -> Result<(), String> {
     let removed: Vec<String> = module.edits.removed().map(|e| e.to_string()).collect();
     if let Some(expected) = &case.changed {
         let after = bodies(&module);
-        let changed: Vec<String> =
-            before.iter().filter(|b| !after.contains(b)).map(|(name, _)| name.clone()).collect();
+        let changed: Vec<String> = before.iter().filter(|b| !after.contains(b)).map(|(name, _)| name.clone()).collect();
         if &changed != expected {
             return Err(format!("changed {changed:?}, expected {expected:?}; events: {:?}", report.events));
         }
