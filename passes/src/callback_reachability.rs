@@ -49,6 +49,26 @@
 //! reached with a value) is left as it is. Nothing else changes: folding
 //! the compares and the constants is `sccp`'s, `instcombine`'s and `dce`'s.
 //!
+//! # Through calls
+//!
+//! The facts then flow over the call graph (wit-bindgen's runtime receives
+//! the event from the callback and dispatches on it). A function is a
+//! candidate when no call can come from outside the module's IR: it is not
+//! exported, not the start function, not in an element segment nor taken
+//! by `ref.func` (not an indirect-call target), only called by `call` and
+//! `return_call`, and the module has no opaque body. A candidate is
+//! handled once every caller that is itself a candidate has been (so a
+//! function in a call cycle is never handled): each caller's body, as it
+//! is now, is solved under its own entry facts (a callback's `event ∈ S`,
+//! a handled candidate's facts, else nothing), and the candidate's entry
+//! fact for each parameter is the join of the argument's facts at every
+//! call in an executable block. A parameter whose join is a set of at most
+//! 64 values is assumed in that set (`ParamIn`), a larger set in its hull
+//! (`ParamRange`, unsigned); the candidate is specialized under those facts
+//! as a callback is, and reported with those preconditions. A candidate
+//! with no executable call, or no fact on any parameter, is left alone.
+//! Only modules with an accepted callback are searched.
+//!
 //! # Preconditions
 //!
 //! - The callback's signature is `(i32, i32, i32) -> i32`; otherwise the
@@ -67,8 +87,9 @@
 //!
 //! # Analyses
 //!
-//! Uses the dominator tree of each callback and of each direct caller
-//! (through [`crate::ModuleCx`]). Preserves nothing of a changed callback
+//! Uses the call graph, and the dominator tree of each callback and of
+//! each direct caller (through [`crate::ModuleCx`], computed afresh for a
+//! body this pass changed). Preserves nothing of a changed function
 //! (branches are folded, blocks removed) nor the call graph (a removed
 //! block may hold the only call of a handler).
 //!
@@ -80,16 +101,27 @@
 //! the callback assumes it and reports it with the verdict; a folded branch
 //! takes the only edge the dataflow allows under it, and a removed block
 //! was not executable under it. That `event ∈ S` holds on every call is the
-//! ABI's fact (above), not something the checker sees.
+//! ABI's fact (above), not something the checker sees. A specialized
+//! candidate is checked the same way under its parameters' preconditions;
+//! that they hold on every call follows from the candidate rule (every
+//! call is a direct call in the module's IR, whose arguments the callers'
+//! solutions bound), again not seen by the checker.
 //!
 //! # Complexity
 //!
-//! One dataflow solution per callback and per direct caller of a callback
-//! (the framework's bound: each fact changes a bounded number of times),
-//! then one walk over the callback's blocks and edges.
+//! One dataflow solution per callback, per direct caller of a callback,
+//! per caller of a candidate and per specialized candidate (the framework's
+//! bound: each fact changes a bounded number of times), then one walk over
+//! each specialized function's blocks and edges; the candidates are
+//! scanned once per round, and each round handles at least one.
 
+use std::collections::{BTreeMap, BTreeSet};
 use weft_ir::cfg_edit::{edge_args, edge_target, edges_from, make_jump, remove_unreachable_blocks, set_edge};
-use weft_ir::{DominatorTree, Edge, FuncBody, FuncRef, Function, Imm, InstructionData, Module, Opcode, Value};
+
+use weft_ir::{
+    CallKind, ControlFlowGraph, DominatorTree, Edge, FuncBody, FuncRef, Function, Imm, InstructionData, Module, Opcode,
+    Type, Value,
+};
 use weft_verify::Precondition;
 
 use crate::ModulePass;
@@ -135,10 +167,14 @@ pub fn event_precondition(events: EventSet) -> Precondition {
 /// the module docs); `domtree` is `func`'s dominator tree. The result
 /// refines `func` only for such calls.
 pub fn specialize(func: &mut Function, domtree: &DominatorTree, events: EventSet) -> Specialized {
-    let sol = Dataflow::new(func, &ValueSets)
-        .with_entry_facts(vec![event_fact(events), ValueSet::Top, ValueSet::Top])
-        .with_edge_facts(domtree)
-        .solve();
+    specialize_with(func, domtree, vec![event_fact(events), ValueSet::Top, ValueSet::Top])
+}
+
+/// Specializes `func` for calls whose entry parameters are within `entry`
+/// (in order; a missing fact is top), as [`specialize`] does for a
+/// callback's event.
+pub fn specialize_with(func: &mut Function, domtree: &DominatorTree, entry: Vec<ValueSet>) -> Specialized {
+    let sol = Dataflow::new(func, &ValueSets).with_entry_facts(entry).with_edge_facts(domtree).solve();
     let mut out = Specialized::default();
     let blocks: Vec<_> = func.layout.blocks().filter(|&b| sol.block_is_executable(b)).collect();
     for block in blocks {
@@ -183,9 +219,12 @@ impl ModulePass for CallbackReachability {
         let facts = P3Facts::of(module, cx.assume_events());
         let events = facts.events;
         let mut changed: Vec<FuncRef> = Vec::new();
+        // The entry facts of the functions specialized so far (or that
+        // nothing needed specializing under them).
+        let mut entry: BTreeMap<FuncRef, Vec<ValueSet>> = BTreeMap::new();
         for cb in &facts.callbacks {
             let who = format!("callback `{}` (function {})", cb.export, cb.func.as_u32());
-            if changed.contains(&cb.func) {
+            if entry.contains_key(&cb.func) {
                 continue;
             }
             let declined = match &cb.declined {
@@ -209,6 +248,7 @@ impl ModulePass for CallbackReachability {
                 continue;
             }
             let done = specialize(func, fcx.domtree(func), events);
+            entry.insert(cb.func, vec![event_fact(events), ValueSet::Top, ValueSet::Top]);
             if done.changed() {
                 module.notes.push(format!(
                     "{who}: specialized under event ∈ {events}: {} branches folded, {} blocks removed",
@@ -218,6 +258,9 @@ impl ModulePass for CallbackReachability {
                 changed.push(cb.func);
             }
         }
+        if !entry.is_empty() {
+            propagate(module, cx, &mut entry, &mut changed);
+        }
         if changed.is_empty() {
             ModuleChanged::No
         } else {
@@ -225,6 +268,150 @@ impl ModulePass for CallbackReachability {
         }
     }
 }
+
+/// The interprocedural step (see the module docs): specializes each
+/// function whose every call is a direct call from a function whose
+/// facts are final, under the join of the arguments' facts at those calls.
+fn propagate(
+    module: &mut Module,
+    cx: &mut ModuleCx,
+    entry: &mut BTreeMap<FuncRef, Vec<ValueSet>>,
+    changed: &mut Vec<FuncRef>,
+) {
+    if module.funcs.iter().any(|f| matches!(f.body, FuncBody::Opaque { .. })) {
+        return;
+    }
+    // The callbacks changed: the call graph is computed afresh.
+    cx.invalidate_call_graph();
+    let cg = cx.call_graph(module);
+    let mut outside: BTreeSet<FuncRef> = cg.roots().iter().copied().collect();
+    outside.extend(cg.indirect_targets().iter().copied());
+    outside.extend(module.start);
+    let candidates: Vec<FuncRef> = module
+        .funcs
+        .iter()
+        .filter(|d| matches!(d.body, FuncBody::Ir(_)) && !outside.contains(&d.index) && !entry.contains_key(&d.index))
+        .map(|d| d.index)
+        .filter(|&g| {
+            cg.callers(g).iter().all(|&c| {
+                cg.call_edges(c).iter().all(|&(t, kind)| t != g || matches!(kind, CallKind::Direct | CallKind::Tail))
+            })
+        })
+        .collect();
+    let callers: BTreeMap<FuncRef, Vec<FuncRef>> = candidates.iter().map(|&g| (g, cg.callers(g))).collect();
+    let mut sites: BTreeMap<FuncRef, Vec<(FuncRef, Vec<ValueSet>)>> = BTreeMap::new();
+    let mut done: BTreeSet<FuncRef> = BTreeSet::new();
+    loop {
+        let mut progress = false;
+        for &g in &candidates {
+            let ready = |c: &FuncRef| !candidates.contains(c) || done.contains(c);
+            if done.contains(&g) || !callers[&g].iter().all(ready) {
+                continue;
+            }
+            done.insert(g);
+            progress = true;
+            let mut join: Option<Vec<ValueSet>> = None;
+            for &c in &callers[&g] {
+                let list = sites.entry(c).or_insert_with(|| call_sites(module, c, entry.get(&c)));
+                for (_, args) in list.iter().filter(|(t, _)| *t == g) {
+                    join = Some(match join {
+                        None => args.clone(),
+                        Some(j) => j.iter().zip(args).map(|(a, b)| a.join(b)).collect(),
+                    });
+                }
+            }
+            let Some(facts) = join else { continue };
+            let Some(FuncBody::Ir(func)) = module.defined_mut(g).map(|d| &mut d.body) else { continue };
+            let Some(block) = func.entry_block() else { continue };
+            let params = func.dfg.block_params(block).to_vec();
+            let mut facts_in = Vec::new();
+            let mut preconditions = Vec::new();
+            for (k, (&p, fact)) in params.iter().zip(&facts).enumerate() {
+                let (fact, pre) = precondition(k, func.dfg.value_type(p), fact);
+                facts_in.push(fact);
+                preconditions.extend(pre);
+            }
+            if preconditions.is_empty() {
+                continue;
+            }
+            let cfg = ControlFlowGraph::with_function(func);
+            let domtree = DominatorTree::with_function(func, &cfg);
+            let result = specialize_with(func, &domtree, facts_in.clone());
+            let described: Vec<String> = preconditions.iter().map(|p| p.describe(func)).collect();
+            entry.insert(g, facts_in);
+            sites.remove(&g);
+            if result.changed() {
+                let note = format!(
+                    "function {} (`{}`), called only with {}: {} branches folded, {} blocks removed",
+                    g.as_u32(),
+                    func.name,
+                    described.join(", "),
+                    result.branches,
+                    result.blocks_removed
+                );
+                module.notes.push(note);
+                cx.assume(g, preconditions);
+                changed.push(g);
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+}
+
+/// The facts of the arguments of every direct call in an executable block
+/// of `f`, by callee, solved under `entry` (top when `None`).
+fn call_sites(module: &Module, f: FuncRef, entry: Option<&Vec<ValueSet>>) -> Vec<(FuncRef, Vec<ValueSet>)> {
+    let Some(FuncBody::Ir(func)) = module.funcs.iter().find(|d| d.index == f).map(|d| &d.body) else {
+        return Vec::new();
+    };
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let sol = Dataflow::new(func, &ValueSets)
+        .with_entry_facts(entry.cloned().unwrap_or_default())
+        .with_edge_facts(&domtree)
+        .solve();
+    let mut out = Vec::new();
+    for block in func.layout.blocks().filter(|&b| sol.block_is_executable(b)) {
+        for inst in func.layout.block_insts(block) {
+            if let InstructionData::Op { opcode: Opcode::Call | Opcode::ReturnCall, imm: Imm::Func(callee), .. } =
+                func.dfg.insts[inst]
+            {
+                let args = func.dfg.inst_args(inst).iter().map(|&a| sol.value_at(func, block, a).clone()).collect();
+                out.push((callee, args));
+            }
+        }
+    }
+    out
+}
+
+/// The entry fact and precondition of parameter `k` of type `ty` whose
+/// arguments are within `fact`: a set of at most [`MAX_LISTED`] values is
+/// listed, a larger one is widened to its hull, a range; top and other
+/// types give no precondition.
+fn precondition(k: usize, ty: Type, fact: &ValueSet) -> (ValueSet, Option<Precondition>) {
+    let Some(set) = fact.set(ty).filter(|_| matches!(fact, ValueSet::Values(_))) else {
+        return (ValueSet::Top, None);
+    };
+    if set.count() <= MAX_LISTED {
+        if let Some(values) = set.values(MAX_LISTED as usize) {
+            let values = values.into_iter().map(|v| v as i64).collect();
+            return (fact.clone(), Some(Precondition::ParamIn { param: k, values }));
+        }
+    }
+    let hull = set.hull();
+    match (hull.min(), hull.max()) {
+        (Some(min), Some(max)) => (
+            ValueSet::of(hull),
+            Some(Precondition::ParamRange { param: k, min: min as i64, max: max as i64, signed: false }),
+        ),
+        _ => (ValueSet::Top, None),
+    }
+}
+
+/// The most values a precondition lists one by one.
+const MAX_LISTED: u128 = 64;
 
 /// Checks every direct call of `callee` in an IR body: the event it passes
 /// must be within `events` where its value set is known (see the module
@@ -249,7 +436,7 @@ fn callers_agree(module: &Module, cx: &ModuleCx, callee: FuncRef, events: EventS
         let domtree = match cx.function(def.index) {
             Some(fcx) => fcx.domtree(func),
             None => {
-                let cfg = weft_ir::ControlFlowGraph::with_function(func);
+                let cfg = ControlFlowGraph::with_function(func);
                 fresh = DominatorTree::with_function(func, &cfg);
                 &fresh
             }
