@@ -1007,4 +1007,100 @@ block3:
         assert_eq!(hook.seen, [(0, "trim-reachable", 2), (1, "copy-prop", 0), (2, "return-zero", 0), (3, "dce", 1)]);
         assert_eq!(hook.after_dce, texts);
     }
+
+    /// `%f` returns 7 when `v0 == 1`, else `v0`: folding the test to its
+    /// else edge is right only for `v0 ≠ 1`.
+    const TEST_ONE: &str = "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 1
+    v2 = i32.eq v0, v1
+    brif v2, block1, block2
+block1:
+    v3 = i32.const 7
+    return v3
+block2:
+    return v0
+}
+";
+
+    /// Folds the entry's `brif` to its else edge; with `assume`, hands the
+    /// manager `v0 ∈ {0, 2}`.
+    struct FoldUnder {
+        assume: bool,
+    }
+
+    impl ModulePass for FoldUnder {
+        fn run(&self, module: &mut Module, cx: &mut ModuleCx) -> ModuleChanged {
+            let f = FuncRef::from_u32(0);
+            let Some(FuncBody::Ir(func)) = module.defined_mut(f).map(|d| &mut d.body) else { return ModuleChanged::No };
+            let Some(inst) = func.entry_block().and_then(|b| func.terminator(b)) else { return ModuleChanged::No };
+            make_jump(func, Edge { inst, slot: 1 });
+            weft_ir::cfg_edit::remove_unreachable_blocks(func);
+            if self.assume {
+                cx.assume(f, vec![Precondition::ParamIn { param: 0, values: vec![0, 2] }]);
+            }
+            ModuleChanged::Yes { functions: vec![f], preserved: Preserved::NONE }
+        }
+    }
+
+    static FOLD_ASSUMING: PassInfo = PassInfo {
+        name: "fold-assuming",
+        description: "folds a test under a precondition it hands the manager (test)",
+        params: &[],
+        make: || AnyPass::Module(Box::new(FoldUnder { assume: true })),
+        make_with_params: None,
+    };
+
+    static FOLD_BLINDLY: PassInfo = PassInfo {
+        name: "fold-blindly",
+        description: "folds a test that a precondition would decide, without stating it (test)",
+        params: &[],
+        make: || AnyPass::Module(Box::new(FoldUnder { assume: false })),
+        make_with_params: None,
+    };
+
+    #[test]
+    fn a_module_pass_precondition_is_assumed_by_that_check_only_and_reported() {
+        let module = || {
+            let mut m = Module::default();
+            m.funcs.push(DefinedFunc {
+                index: FuncRef::from_u32(0),
+                type_index: 0,
+                body: FuncBody::Ir(weft_ir::parse_function(TEST_ONE).expect("parses")),
+                original_range: 0..0,
+            });
+            m
+        };
+        let text = |m: &Module| match &m.funcs[0].body {
+            FuncBody::Ir(func) => function_text(func),
+            FuncBody::Opaque { .. } => String::new(),
+        };
+        let strict = strict(Options::default());
+        // Under the precondition the fold is proved, and the event says so.
+        let mut m = module();
+        let report = PassManager::new(&[&FOLD_ASSUMING], strict.clone()).run_module(&mut m);
+        assert_eq!((report.passes[0].proved, report.passes[0].functions_changed), (1, 1), "{:?}", report.events);
+        let [event] = report.events.as_slice() else { panic!("{:?}", report.events) };
+        assert_eq!((event.function.as_str(), event.reverted), ("f", false));
+        assert_eq!(event.message, "under param v0 ∈ {0, 2}: proved");
+        assert!(!text(&m).contains("brif"));
+        // Without it the same change is a counterexample at v0 = 1, reverted;
+        // a shared store of rejected changes does not reuse that verdict for
+        // the change made under the precondition.
+        let rejected = RejectedChanges::default();
+        let mut m = module();
+        let pm = PassManager::new(&[&FOLD_BLINDLY], strict.clone()).with_rejected_changes(rejected.clone());
+        let report = pm.run_module(&mut m);
+        assert_eq!((report.passes[0].counterexamples, report.passes[0].reverted), (1, 1), "{:?}", report.events);
+        assert!(report.events[0].message.contains("v0 = 1"), "{}", report.events[0].message);
+        assert_eq!(text(&m), text(&module()));
+        let mut m = module();
+        let pm = PassManager::new(&[&FOLD_ASSUMING], strict.clone()).with_rejected_changes(rejected);
+        let report = pm.run_module(&mut m);
+        assert_eq!(report.passes[0].proved, 1, "{:?}", report.events);
+        // With verification off the change is kept and the assumption named.
+        let mut m = module();
+        let report = PassManager::new(&[&FOLD_ASSUMING], Config::default()).run_module(&mut m);
+        assert_eq!(report.events[0].message, "under param v0 ∈ {0, 2}: not checked (verification off)");
+    }
 }
