@@ -394,11 +394,11 @@ fn precondition(k: usize, ty: Type, fact: &ValueSet) -> (ValueSet, Option<Precon
     let Some(set) = fact.set(ty).filter(|_| matches!(fact, ValueSet::Values(_))) else {
         return (ValueSet::Top, None);
     };
-    if set.count() <= MAX_LISTED {
-        if let Some(values) = set.values(MAX_LISTED as usize) {
-            let values = values.into_iter().map(|v| v as i64).collect();
-            return (fact.clone(), Some(Precondition::ParamIn { param: k, values }));
-        }
+    if set.count() <= MAX_LISTED
+        && let Some(values) = set.values(MAX_LISTED as usize)
+    {
+        let values = values.into_iter().map(|v| v as i64).collect();
+        return (fact.clone(), Some(Precondition::ParamIn { param: k, values }));
     }
     let hull = set.hull();
     match (hull.min(), hull.max()) {

@@ -270,6 +270,14 @@ pub struct PassManager {
 /// this crate does not depend on.
 pub type ModuleEditCheck = Arc<dyn Fn(&mut Module, weft_ir::ModuleEdits, &'static str) -> PassEvent + Send + Sync>;
 
+/// What a pass says about its change of one function: the analyses still
+/// valid, and the facts about the function's inputs it relied on.
+#[derive(Copy, Clone)]
+struct Claim<'a> {
+    preserved: Preserved,
+    preconditions: &'a [Precondition],
+}
+
 /// One function's outcome in a group of function passes: its report, and
 /// its copies after the passes the hook wants to see.
 struct GroupRun {
@@ -516,7 +524,8 @@ impl PassManager {
                 let Some(old) = before.get(&f) else { continue };
                 let Some(FuncBody::Ir(new)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
                 let pre = assumptions.get(&f).map_or(&[][..], Vec::as_slice);
-                let (kept, event) = self.settle(info, old, new, cx.function_mut(f), preserved, pre, &mut stats);
+                let claim = Claim { preserved, preconditions: pre };
+                let (kept, event) = self.settle(info, old, new, cx.function_mut(f), claim, &mut stats);
                 reverted_any |= !kept;
                 events.extend(event);
             }
@@ -548,7 +557,8 @@ impl PassManager {
         let snapshot = func.clone();
         let mut event = None;
         if let Changed::Yes(preserved) = pass.run(func, cx) {
-            event = self.settle(info, &snapshot, func, Some(cx), preserved, &[], &mut stats).1;
+            let claim = Claim { preserved, preconditions: &[] };
+            event = self.settle(info, &snapshot, func, Some(cx), claim, &mut stats).1;
         }
         stats.insts_after = func.num_layout_insts();
         stats.time = t0.elapsed();
@@ -557,18 +567,18 @@ impl PassManager {
 
     /// Settles a pass's change of `old` into `new`: with debug assertions,
     /// the cached analyses of `cx` it claims to preserve must still hold;
-    /// then [`Self::check`] (assuming `preconditions`). A kept change counts as changed and `cx` keeps
-    /// what the pass preserved; otherwise `new` is restored to `old`, counted
-    /// as reverted, and `cx` keeps nothing. Returns whether the change was
-    /// kept, and the event to report.
+    /// then [`Self::check`] (assuming the claim's preconditions). A kept
+    /// change counts as changed and `cx` keeps what the pass preserved;
+    /// otherwise `new` is restored to `old`, counted as reverted, and `cx`
+    /// keeps nothing. Returns whether the change was kept, and the event to
+    /// report.
     fn settle(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &mut Function,
         cx: Option<&mut PassCx>,
-        preserved: Preserved,
-        preconditions: &[Precondition],
+        Claim { preserved, preconditions }: Claim<'_>,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
         let stale = match &cx {
