@@ -250,6 +250,10 @@ impl ModulePass for CallbackReachability {
             let done = specialize(func, fcx.domtree(func), events);
             entry.insert(cb.func, vec![event_fact(events), ValueSet::Top, ValueSet::Top]);
             if done.changed() {
+                // Later callers' checks read this body's analyses afresh.
+                if let Some(fcx) = cx.function_mut(cb.func) {
+                    fcx.invalidate(Preserved::NONE);
+                }
                 module.notes.push(format!(
                     "{who}: specialized under event ∈ {events}: {} branches folded, {} blocks removed",
                     done.branches, done.blocks_removed
@@ -287,7 +291,7 @@ fn propagate(
     let mut outside: BTreeSet<FuncRef> = cg.roots().iter().copied().collect();
     outside.extend(cg.indirect_targets().iter().copied());
     outside.extend(module.start);
-    let candidates: Vec<FuncRef> = module
+    let candidates: BTreeSet<FuncRef> = module
         .funcs
         .iter()
         .filter(|d| matches!(d.body, FuncBody::Ir(_)) && !outside.contains(&d.index) && !entry.contains_key(&d.index))
