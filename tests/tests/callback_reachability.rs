@@ -19,7 +19,7 @@ use weft_passes::callback_reachability::{event_precondition, specialize};
 use weft_passes::p3::{EventCode, EventSet, P3Facts};
 use weft_passes::pipelines::{OptLevel, pipeline_names};
 use weft_passes::{AnyPass, ModuleChanged, ModuleCx, ModulePass, PassInfo, PassManager, Preserved, VerifyMode};
-use weft_tests::{project_root, shared_dir};
+use weft_tests::{files_with_ext, project_root, shared_dir};
 
 /// The module-pass file whose callback can receive {0, 2, 6}.
 fn seq_if() -> Module {
@@ -132,11 +132,7 @@ fn defined_names(bytes: &[u8]) -> BTreeSet<String> {
 #[test]
 fn p3_corpus_handlers_removed_at_o2() {
     let dir = shared_dir().join("corpus").join("p3");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus/p3")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wat"))
-        .collect();
+    let mut files = files_with_ext(&dir, "wat", false);
     files.sort();
     assert!(files.len() >= 14, "{}", dir.display());
     let o2: Vec<String> = pipeline_names(OptLevel::O2).iter().map(|s| s.to_string()).collect();
