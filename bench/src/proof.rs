@@ -195,7 +195,11 @@ pub fn measure(n: u32, shape: Shape, lowering: Lowering, check: &weft::Config) -
     let bytes = modules::dispatch_module(n, shape)?;
     let passes = variants::passes(lowering)?;
     let what = || format!("{} of {} (N = {n})", lowering.name(), shape.name());
-    let config = weft_passes::Config { verify: check.verify, verify_options: check.verify_options.clone() };
+    let config = weft_passes::Config {
+        verify: check.verify,
+        verify_options: check.verify_options.clone(),
+        assume_events: check.assume_events,
+    };
     let start = Instant::now();
     let (mut module, _) =
         weft_frontend::translate_module(&bytes).map_err(|e| Error::new(format!("{}: {e}", what())))?;

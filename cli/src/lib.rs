@@ -125,7 +125,11 @@ pub fn stats_table(report: &Report) -> String {
 
 /// The pass manager's configuration for `config`.
 fn manager_config(config: &Config) -> weft_passes::Config {
-    weft_passes::Config { verify: config.verify, verify_options: config.verify_options.clone() }
+    weft_passes::Config {
+        verify: config.verify,
+        verify_options: config.verify_options.clone(),
+        assume_events: config.assume_events,
+    }
 }
 
 /// The pass manager for `config`: its passes, each checked as configured.

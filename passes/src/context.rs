@@ -11,6 +11,14 @@
 //! function and then wants an analysis again first calls
 //! [`PassCx::invalidate`] with what its edits kept.
 //!
+//! A module pass may also specialize a function under a fact about its
+//! inputs that it established for every caller (a P3 callback's event is
+//! in the set the imports allow): [`ModuleCx::assume`] hands the fact to
+//! the manager, which gives it to that function's refinement check as a
+//! precondition and reports it with the verdict. The facts the caller of
+//! weft supplies for the whole module ([`ModuleCx::assume_events`]) are
+//! read from the context too.
+//!
 //! After the pass, the manager keeps the cached analyses the pass reported
 //! as preserved ([`Changed::Yes`]) and forgets the rest. In builds with
 //! debug assertions it first recomputes every cached analysis the pass
@@ -27,6 +35,9 @@ use std::ops::BitOr;
 use weft_ir::{
     CallGraph, ControlFlowGraph, DominatorTree, FuncBody, FuncRef, Function, Liveness, LoopAnalysis, Module,
 };
+use weft_verify::Precondition;
+
+use crate::p3::EventSet;
 
 /// A set of analyses: those a pass leaves valid.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
@@ -216,17 +227,50 @@ impl PassCx {
 }
 
 /// The analyses of a module: its call graph, and a [`PassCx`] per function
-/// with an IR body (see the module docs).
+/// with an IR body; the facts the caller of weft supplies; the
+/// preconditions the running module pass specialized functions under (see
+/// the module docs).
 #[derive(Debug, Default)]
 pub struct ModuleCx {
     call_graph: OnceCell<CallGraph>,
     functions: BTreeMap<FuncRef, PassCx>,
+    assume_events: Option<EventSet>,
+    assumptions: BTreeMap<FuncRef, Vec<Precondition>>,
 }
 
 impl ModuleCx {
     /// A context with nothing computed.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A context with nothing computed, whose P3 callbacks can receive
+    /// exactly `events` when given (`weft opt --assume-events`), instead of
+    /// the events the module's imports allow.
+    pub fn with_assume_events(events: Option<EventSet>) -> Self {
+        ModuleCx { assume_events: events, ..Self::default() }
+    }
+
+    /// The events the caller of weft says the module's P3 callbacks can
+    /// receive (`None`: derive them from the imports, [`crate::p3`]).
+    pub fn assume_events(&self) -> Option<EventSet> {
+        self.assume_events
+    }
+
+    /// Records that the running module pass changed function `f` relying
+    /// on `preconditions` (facts about `f`'s inputs on every call that the
+    /// pass established, not `f`'s body): the manager's refinement check of
+    /// `f` assumes them, for this pass's change only, and reports them with
+    /// the verdict. Facts recorded for a function the pass does not list as
+    /// changed are dropped. Calling it again for `f` adds to the list.
+    pub fn assume(&mut self, f: FuncRef, preconditions: Vec<Precondition>) {
+        self.assumptions.entry(f).or_default().extend(preconditions);
+    }
+
+    /// Takes the preconditions recorded by [`Self::assume`] since the last
+    /// call, by function.
+    pub(crate) fn take_assumptions(&mut self) -> BTreeMap<FuncRef, Vec<Precondition>> {
+        std::mem::take(&mut self.assumptions)
     }
 
     /// The call graph of `module`.

@@ -34,7 +34,11 @@
 //! pipeline order afterwards, so output does not depend on thread count.
 //! A module pass runs alone, with a [`ModuleCx`] (the call graph and each
 //! function's analyses), and every function it reports changed is checked
-//! like a function pass's.
+//! like a function pass's — under the preconditions the pass recorded for
+//! it with [`ModuleCx::assume`], if any: they are added to that check's
+//! [`Options::preconditions`], part of what identifies a rejected change,
+//! and every such check reports an event naming them with its verdict (a
+//! counterexample lists them and the input values, the event among them).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -42,7 +46,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use weft_ir::{CallGraph, DefinedFunc, FuncBody, FuncRef, Function, Module};
-use weft_verify::{Options, Outcome, check_refinement};
+use weft_verify::{Options, Outcome, Precondition, check_refinement};
 
 use crate::context::{Changed, ModuleChanged, ModuleCx, PassCx, Preserved};
 use crate::registry::{AnyPass, PassInfo, PassSpec, PassSpecError};
@@ -66,6 +70,10 @@ pub struct Config {
     pub verify: VerifyMode,
     /// Options of each refinement query.
     pub verify_options: Options,
+    /// The events P3 callbacks can receive, replacing what the imports
+    /// allow (`weft opt --assume-events`); module passes read it from
+    /// [`ModuleCx::assume_events`].
+    pub assume_events: Option<crate::p3::EventSet>,
 }
 
 /// Per-pass totals.
@@ -262,6 +270,14 @@ pub struct PassManager {
 /// this crate does not depend on.
 pub type ModuleEditCheck = Arc<dyn Fn(&mut Module, weft_ir::ModuleEdits, &'static str) -> PassEvent + Send + Sync>;
 
+/// What a pass says about its change of one function: the analyses still
+/// valid, and the facts about the function's inputs it relied on.
+#[derive(Copy, Clone)]
+struct Claim<'a> {
+    preserved: Preserved,
+    preconditions: &'a [Precondition],
+}
+
 /// One function's outcome in a group of function passes: its report, and
 /// its copies after the passes the hook wants to see.
 struct GroupRun {
@@ -344,7 +360,7 @@ impl PassManager {
             opaque_functions: module.funcs.iter().filter(|f| matches!(f.body, FuncBody::Opaque { .. })).count(),
             ..Report::default()
         };
-        let mut cx = ModuleCx::new();
+        let mut cx = ModuleCx::with_assume_events(self.config.assume_events);
         let mut i = 0;
         while i < self.passes.len() {
             let start = i;
@@ -465,6 +481,7 @@ impl PassManager {
         let edits_before = module.edits.clone();
         let notes = module.notes.len();
         let changed = pass.run(module, cx);
+        let assumptions = cx.take_assumptions();
         // What the pass says it did or why it declined.
         let mut events: Vec<PassEvent> = module
             .notes
@@ -506,7 +523,9 @@ impl PassManager {
             for f in functions {
                 let Some(old) = before.get(&f) else { continue };
                 let Some(FuncBody::Ir(new)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
-                let (kept, event) = self.settle(info, old, new, cx.function_mut(f), preserved, &mut stats);
+                let pre = assumptions.get(&f).map_or(&[][..], Vec::as_slice);
+                let claim = Claim { preserved, preconditions: pre };
+                let (kept, event) = self.settle(info, old, new, cx.function_mut(f), claim, &mut stats);
                 reverted_any |= !kept;
                 events.extend(event);
             }
@@ -538,7 +557,8 @@ impl PassManager {
         let snapshot = func.clone();
         let mut event = None;
         if let Changed::Yes(preserved) = pass.run(func, cx) {
-            event = self.settle(info, &snapshot, func, Some(cx), preserved, &mut stats).1;
+            let claim = Claim { preserved, preconditions: &[] };
+            event = self.settle(info, &snapshot, func, Some(cx), claim, &mut stats).1;
         }
         stats.insts_after = func.num_layout_insts();
         stats.time = t0.elapsed();
@@ -547,17 +567,18 @@ impl PassManager {
 
     /// Settles a pass's change of `old` into `new`: with debug assertions,
     /// the cached analyses of `cx` it claims to preserve must still hold;
-    /// then [`Self::check`]. A kept change counts as changed and `cx` keeps
-    /// what the pass preserved; otherwise `new` is restored to `old`, counted
-    /// as reverted, and `cx` keeps nothing. Returns whether the change was
-    /// kept, and the event to report.
+    /// then [`Self::check`] (assuming the claim's preconditions). A kept
+    /// change counts as changed and `cx` keeps what the pass preserved;
+    /// otherwise `new` is restored to `old`, counted as reverted, and `cx`
+    /// keeps nothing. Returns whether the change was kept, and the event to
+    /// report.
     fn settle(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &mut Function,
         cx: Option<&mut PassCx>,
-        preserved: Preserved,
+        Claim { preserved, preconditions }: Claim<'_>,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
         let stale = match &cx {
@@ -567,7 +588,7 @@ impl PassManager {
         let (keep, event) = if stale != Preserved::NONE {
             (false, Some(lie_event(info, &new.name, stale)))
         } else {
-            self.check(info, old, new, stats)
+            self.check(info, old, new, preconditions, stats)
         };
         if keep {
             stats.functions_changed += 1;
@@ -581,20 +602,25 @@ impl PassManager {
         (keep, event)
     }
 
-    /// Checks `new` against `old`; returns whether to keep `new`. A change
-    /// rejected before gets its recorded verdict; a change this check
-    /// rejects is recorded.
+    /// Checks `new` against `old`, assuming `preconditions`; returns whether
+    /// to keep `new`. A change rejected before (under the same
+    /// preconditions) gets its recorded verdict; a change this check rejects
+    /// is recorded. With preconditions, the event always comes and names
+    /// them.
     fn check(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &Function,
+        preconditions: &[Precondition],
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
+        let assumed: Vec<String> = preconditions.iter().map(|p| p.describe(old)).collect();
+        let under = if assumed.is_empty() { String::new() } else { format!("under {}: ", assumed.join(", ")) };
         let event = |message: String, reverted: bool| PassEvent {
             pass: info.name,
             function: new.name.clone(),
-            message,
+            message: format!("{under}{message}"),
             reverted,
         };
         if let Err(errs) = weft_ir::verifier::verify_function(new) {
@@ -603,13 +629,21 @@ impl PassManager {
             return (false, Some(event(msg, true)));
         }
         if self.config.verify == VerifyMode::Off {
-            return (true, None);
+            return (true, (!assumed.is_empty()).then(|| event("not checked (verification off)".into(), false)));
         }
         let strict = self.config.verify == VerifyMode::Strict;
-        let texts = (function_text(old), function_text(new));
+        let mut texts = (function_text(old), function_text(new));
+        for a in &assumed {
+            texts.1.push_str(&format!("; assume: {a}\n"));
+        }
         let (outcome, reused) = match self.rejected.get(&texts) {
             Some(outcome) => (outcome, " (the same change was checked before; verdict reused)"),
-            None => (check_refinement(old, new, &self.config.verify_options), ""),
+            None if preconditions.is_empty() => (check_refinement(old, new, &self.config.verify_options), ""),
+            None => {
+                let mut options = self.config.verify_options.clone();
+                options.preconditions.extend_from_slice(preconditions);
+                (check_refinement(old, new, &options), "")
+            }
         };
         let kept = match &outcome {
             Outcome::Proved => true,
@@ -623,7 +657,7 @@ impl PassManager {
         match outcome {
             Outcome::Proved => {
                 stats.proved += 1;
-                (true, None)
+                (true, (!assumed.is_empty()).then(|| event("proved".into(), false)))
             }
             Outcome::ProvedBounded(k) => {
                 stats.proved_bounded += 1;
@@ -662,7 +696,7 @@ block2:
 ";
 
     fn strict(verify_options: Options) -> Config {
-        Config { verify: VerifyMode::Strict, verify_options }
+        Config { verify: VerifyMode::Strict, verify_options, assume_events: None }
     }
 
     /// Whether each event of `events` says its verdict was reused.
@@ -956,7 +990,7 @@ block3:
     fn module_passes_run_with_the_call_graph_and_are_checked() {
         let dce = lookup("dce").expect("registered");
         let copy_prop = lookup("copy-prop").expect("registered");
-        let lenient = Config { verify: VerifyMode::Lenient, verify_options: Options::default() };
+        let lenient = Config { verify: VerifyMode::Lenient, verify_options: Options::default(), assume_events: None };
         let pm = PassManager::new(&[&TRIM_REACHABLE, copy_prop, &RETURN_ZERO, dce], lenient);
         let mut module = three_functions();
         let mut hook = Recorder::default();
@@ -982,5 +1016,101 @@ block3:
         assert!(!texts[2].contains("i32.const 7"));
         assert_eq!(hook.seen, [(0, "trim-reachable", 2), (1, "copy-prop", 0), (2, "return-zero", 0), (3, "dce", 1)]);
         assert_eq!(hook.after_dce, texts);
+    }
+
+    /// `%f` returns 7 when `v0 == 1`, else `v0`: folding the test to its
+    /// else edge is right only for `v0 ≠ 1`.
+    const TEST_ONE: &str = "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 1
+    v2 = i32.eq v0, v1
+    brif v2, block1, block2
+block1:
+    v3 = i32.const 7
+    return v3
+block2:
+    return v0
+}
+";
+
+    /// Folds the entry's `brif` to its else edge; with `assume`, hands the
+    /// manager `v0 ∈ {0, 2}`.
+    struct FoldUnder {
+        assume: bool,
+    }
+
+    impl ModulePass for FoldUnder {
+        fn run(&self, module: &mut Module, cx: &mut ModuleCx) -> ModuleChanged {
+            let f = FuncRef::from_u32(0);
+            let Some(FuncBody::Ir(func)) = module.defined_mut(f).map(|d| &mut d.body) else { return ModuleChanged::No };
+            let Some(inst) = func.entry_block().and_then(|b| func.terminator(b)) else { return ModuleChanged::No };
+            make_jump(func, Edge { inst, slot: 1 });
+            weft_ir::cfg_edit::remove_unreachable_blocks(func);
+            if self.assume {
+                cx.assume(f, vec![Precondition::ParamIn { param: 0, values: vec![0, 2] }]);
+            }
+            ModuleChanged::Yes { functions: vec![f], preserved: Preserved::NONE }
+        }
+    }
+
+    static FOLD_ASSUMING: PassInfo = PassInfo {
+        name: "fold-assuming",
+        description: "folds a test under a precondition it hands the manager (test)",
+        params: &[],
+        make: || AnyPass::Module(Box::new(FoldUnder { assume: true })),
+        make_with_params: None,
+    };
+
+    static FOLD_BLINDLY: PassInfo = PassInfo {
+        name: "fold-blindly",
+        description: "folds a test that a precondition would decide, without stating it (test)",
+        params: &[],
+        make: || AnyPass::Module(Box::new(FoldUnder { assume: false })),
+        make_with_params: None,
+    };
+
+    #[test]
+    fn a_module_pass_precondition_is_assumed_by_that_check_only_and_reported() {
+        let module = || {
+            let mut m = Module::default();
+            m.funcs.push(DefinedFunc {
+                index: FuncRef::from_u32(0),
+                type_index: 0,
+                body: FuncBody::Ir(weft_ir::parse_function(TEST_ONE).expect("parses")),
+                original_range: 0..0,
+            });
+            m
+        };
+        let text = |m: &Module| match &m.funcs[0].body {
+            FuncBody::Ir(func) => function_text(func),
+            FuncBody::Opaque { .. } => String::new(),
+        };
+        let strict = strict(Options::default());
+        // Under the precondition the fold is proved, and the event says so.
+        let mut m = module();
+        let report = PassManager::new(&[&FOLD_ASSUMING], strict.clone()).run_module(&mut m);
+        assert_eq!((report.passes[0].proved, report.passes[0].functions_changed), (1, 1), "{:?}", report.events);
+        let [event] = report.events.as_slice() else { panic!("{:?}", report.events) };
+        assert_eq!((event.function.as_str(), event.reverted), ("f", false));
+        assert_eq!(event.message, "under param v0 ∈ {0, 2}: proved");
+        assert!(!text(&m).contains("brif"));
+        // Without it the same change is a counterexample at v0 = 1, reverted;
+        // a shared store of rejected changes does not reuse that verdict for
+        // the change made under the precondition.
+        let rejected = RejectedChanges::default();
+        let mut m = module();
+        let pm = PassManager::new(&[&FOLD_BLINDLY], strict.clone()).with_rejected_changes(rejected.clone());
+        let report = pm.run_module(&mut m);
+        assert_eq!((report.passes[0].counterexamples, report.passes[0].reverted), (1, 1), "{:?}", report.events);
+        assert!(report.events[0].message.contains("v0 = 1"), "{}", report.events[0].message);
+        assert_eq!(text(&m), text(&module()));
+        let mut m = module();
+        let pm = PassManager::new(&[&FOLD_ASSUMING], strict.clone()).with_rejected_changes(rejected);
+        let report = pm.run_module(&mut m);
+        assert_eq!(report.passes[0].proved, 1, "{:?}", report.events);
+        // With verification off the change is kept and the assumption named.
+        let mut m = module();
+        let report = PassManager::new(&[&FOLD_ASSUMING], Config::default()).run_module(&mut m);
+        assert_eq!(report.events[0].message, "under param v0 ∈ {0, 2}: not checked (verification off)");
     }
 }

@@ -26,12 +26,18 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // runs before `copy-prop`: an identity it removes can make a block
         // parameter receive one value on every edge.
         OptLevel::O1 => &["sccp", "simplify-cfg", "instcombine", "copy-prop", "dce", "simplify-cfg"],
+        // `callback-reachability` comes first: it folds the branches on a
+        // P3 callback's event that the imports decide, and the cleanups
+        // remove the compares, constants and jump chains it leaves.
         // `switch-recovery` runs after the cleanups have exposed the chains
         // (constants folded, copies gone), and is followed by a cleanup of
         // the blocks and conditions it leaves behind. `module-dce` comes
         // last: the cleanups delete calls and references, and it removes
-        // what they left unreachable.
+        // what they left unreachable (the handlers of impossible events).
+        // A module pass may stand anywhere in a pipeline: the manager runs
+        // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
+            "callback-reachability",
             "sccp",
             "simplify-cfg",
             "instcombine",
@@ -47,6 +53,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // `-Os`: the same, with switch-recovery choosing the smallest
         // encoding (`SwitchConfig::size()`).
         OptLevel::Os => &[
+            "callback-reachability",
             "sccp",
             "simplify-cfg",
             "instcombine",

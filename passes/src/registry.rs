@@ -104,6 +104,13 @@ static PASSES: &[PassInfo] = &[
         make_with_params: Some(|params| switch_recovery(SwitchConfig::size(), params)),
     },
     PassInfo {
+        name: "callback-reachability",
+        description: "specialize each P3 callback under the events its imports allow: handler arms of impossible events go",
+        params: &[],
+        make: || AnyPass::Module(Box::new(crate::callback_reachability::CallbackReachability)),
+        make_with_params: None,
+    },
+    PassInfo {
         name: "module-dce",
         description: "remove functions, globals, tables, memories, segments and types unreachable from the module's roots",
         params: crate::module_dce::ModuleDce::PARAMS,

@@ -487,9 +487,12 @@ fn survey_file(
         let strict_cfg = PmConfig { verify: VerifyMode::Strict, ..PmConfig::default() };
         let mut strict_func = original.clone();
         let report = PassManager::new(&passes, strict_cfg).run_function(&mut strict_func);
+        // The report lists function passes only (module passes need the
+        // module); the switch-recovery step occurs once.
+        let step = report.passes.iter().find(|p| p.name == passes[position].name);
         let strict = StrictRun {
-            kept: report.passes.get(position).is_some_and(|p| p.functions_changed > 0),
-            reverted: report.passes.get(position).is_some_and(|p| p.reverted > 0),
+            kept: step.is_some_and(|p| p.functions_changed > 0),
+            reverted: step.is_some_and(|p| p.reverted > 0),
             reverted_passes: report.passes.iter().filter(|p| p.reverted > 0).map(|p| p.name.to_string()).collect(),
             events: report.events.iter().map(|e| format!("{}: {}", e.pass, e.message)).collect(),
         };

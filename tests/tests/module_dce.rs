@@ -2,10 +2,20 @@
 //!
 //! A file is a WAT module whose leading `;;` comments say what it is for
 //! and carry directives:
-//! - `;; test module-pass NAME<params>` — the pass to run (alone);
+//! - `;; test module-pass NAME<params>` — the pass to run (alone), or
+//!   several, comma-separated, run in that order;
 //! - `;; removed: fn2 gv1 ...` — exactly the entities it must remove, as
 //!   weft prints them (input indices), or `nothing` for a module it must
 //!   leave alone;
+//! - `;; changed: fn3 ...` (optional) — exactly the functions whose body
+//!   the passes changed (kept after the check), or `nothing`;
+//! - `;; note: TEXT` (optional, repeatable) — a note of a module pass
+//!   (what it did or why it declined) must contain TEXT;
+//! - `;; assume-events: 0,6` (optional) — `--assume-events`;
+//! - `;; probe-seeds: 0 2 6` (optional) — the seeds of the probe calls
+//!   (default `0 1 -5`): an export's first parameter is the seed, the
+//!   others follow from it. A module specialized under a precondition on
+//!   its exports' inputs is probed only with inputs that satisfy it;
 //! - `;; check:`, `;; not:`, ... — `filecheck` lines against the output
 //!   printed by `wasmprinter` (names follow their entities); a `$` is
 //!   literal (WAT names), so filecheck variables are not available.
@@ -21,24 +31,48 @@ use weft_tests::project_root;
 use weft_tests::wasmtime_harness::{Harness, validate};
 
 struct Case {
-    pass: String,
+    passes: Vec<String>,
     removed: Vec<String>,
+    changed: Option<Vec<String>>,
+    notes: Vec<String>,
+    assume_events: Option<weft_passes::p3::EventSet>,
+    seeds: Vec<i64>,
     checks: Vec<String>,
     bytes: Vec<u8>,
 }
 
+/// A list of names, where `nothing` is the empty list.
+fn name_list(s: &str) -> Vec<String> {
+    let list: Vec<String> = s.split_whitespace().map(str::to_string).collect();
+    if list == ["nothing"] { Vec::new() } else { list }
+}
+
 fn read(path: &Path) -> Result<Case, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let mut pass = None;
+    let mut passes = None;
     let mut removed = None;
+    let mut changed = None;
+    let mut notes = Vec::new();
+    let mut assume_events = None;
+    let mut seeds = vec![0, 1, -5];
     let mut checks = Vec::new();
     for line in text.lines().map(str::trim).take_while(|l| l.starts_with(";;")) {
         let body = line.trim_start_matches(';').trim();
         if let Some(p) = body.strip_prefix("test module-pass ") {
-            pass = Some(p.trim().to_string());
+            passes = Some(p.split(',').map(|p| p.trim().to_string()).collect());
         } else if let Some(r) = body.strip_prefix("removed:") {
-            let list: Vec<String> = r.split_whitespace().map(str::to_string).collect();
-            removed = Some(if list == ["nothing"] { Vec::new() } else { list });
+            removed = Some(name_list(r));
+        } else if let Some(c) = body.strip_prefix("changed:") {
+            changed = Some(name_list(c));
+        } else if let Some(n) = body.strip_prefix("note:") {
+            notes.push(n.trim().to_string());
+        } else if let Some(e) = body.strip_prefix("assume-events:") {
+            assume_events = Some(e.trim().parse().map_err(|e| format!("bad assume-events: {e}"))?);
+        } else if let Some(list) = body.strip_prefix("probe-seeds:") {
+            seeds = list
+                .split_whitespace()
+                .map(|x| x.parse().map_err(|e| format!("bad probe seed `{x}`: {e}")))
+                .collect::<Result<_, String>>()?;
         } else if ["check:", "not:", "nextln:", "sameln:", "unordered:", "regex:"].iter().any(|d| body.starts_with(d)) {
             // WAT names start with `$`, which filecheck reads as a variable.
             checks.push(body.replace('$', "$$"));
@@ -46,8 +80,12 @@ fn read(path: &Path) -> Result<Case, String> {
     }
     let bytes = wat::parse_str(&text).map_err(|e| format!("invalid wat: {e}"))?;
     Ok(Case {
-        pass: pass.ok_or("no `;; test module-pass NAME` line")?,
+        passes: passes.ok_or("no `;; test module-pass NAME` line")?,
         removed: removed.ok_or("no `;; removed:` line")?,
+        changed,
+        notes,
+        assume_events,
+        seeds,
         checks,
         bytes,
     })
@@ -56,14 +94,39 @@ fn read(path: &Path) -> Result<Case, String> {
 fn run(path: &Path, harness: &Harness) -> Result<(), String> {
     let case = read(path)?;
     let config = weft::Config {
-        passes: Some(vec![case.pass.clone()]),
+        passes: Some(case.passes.clone()),
         verify: weft::VerifyMode::Strict,
+        assume_events: case.assume_events,
         ..weft::Config::default()
     };
     let (mut module, _) = weft_frontend::translate_module(&case.bytes).map_err(|e| e.to_string())?;
+    let bodies = |m: &weft_ir::Module| -> Vec<(String, String)> {
+        m.funcs
+            .iter()
+            .filter_map(|f| match &f.body {
+                weft_ir::FuncBody::Ir(func) => {
+                    Some((format!("fn{}", f.index.as_u32()), weft_ir::write::DisplayFunction(func).to_string()))
+                }
+                weft_ir::FuncBody::Opaque { .. } => None,
+            })
+            .collect()
+    };
+    let before = bodies(&module);
     let manager = weft::manager(&config).map_err(|e| e.to_string())?;
     let report = manager.run_module_with(&mut module, &mut weft_passes::manager::NoHook);
     let removed: Vec<String> = module.edits.removed().map(|e| e.to_string()).collect();
+    if let Some(expected) = &case.changed {
+        let after = bodies(&module);
+        let changed: Vec<String> = before.iter().filter(|b| !after.contains(b)).map(|(name, _)| name.clone()).collect();
+        if &changed != expected {
+            return Err(format!("changed {changed:?}, expected {expected:?}; events: {:?}", report.events));
+        }
+    }
+    for note in &case.notes {
+        if !report.events.iter().any(|e| e.function == "module" && e.message.contains(note.as_str())) {
+            return Err(format!("no module note contains `{note}`: {:?}", report.events));
+        }
+    }
     let out = weft_backend::emit_module(&module).map_err(|e| e.to_string())?;
     if let Some(e) = report.events.iter().find(|e| e.reverted) {
         return Err(format!("{}: {}", e.pass, e.message));
@@ -86,7 +149,7 @@ fn run(path: &Path, harness: &Harness) -> Result<(), String> {
             return Err(format!("check failed on output:\n{text}\nexplanation:\n{explain}"));
         }
     }
-    let calls = harness.probe_calls(&case.bytes, &[0, 1, -5])?;
+    let calls = harness.probe_calls(&case.bytes, &case.seeds)?;
     harness.compare(&case.bytes, &out, &calls).map_err(|d| format!("behaves differently:\n{d}"))?;
     Ok(())
 }

@@ -1,0 +1,481 @@
+//! `callback-reachability`: specialize every P3 callback export under the
+//! events that can reach it, so the handler arms of impossible events
+//! become unreachable and disappear.
+//!
+//! A callback `[callback][async-lift]<iface>#<func>` receives
+//! `(event, p1, p2)`, and the event is one of the set `S` that the P3 fact
+//! model ([`crate::p3`]) derives from the module's imports (or that the
+//! caller of weft assumes, `--assume-events`). With `S = {0, 2, 6}`:
+//!
+//! ```text
+//! block0(v0: i32, v1: i32, v2: i32):        block0(v0: i32, v1: i32, v2: i32):
+//!     v3 = i32.const 1                          v3 = i32.const 1
+//!     v4 = i32.eq v0, v3                        v4 = i32.eq v0, v3
+//!     brif v4, block1, block2                   jump block2
+//! block1:                                   block2:
+//!     call fn5(v1, v2)          ─▶              v6 = i32.const 2
+//!     jump block2                               v7 = i32.eq v0, v6
+//! block2:                                       brif v7, block3, block4
+//!     v6 = i32.const 2                      block3:
+//!     v7 = i32.eq v0, v6                        call fn6(v1, v2)
+//!     brif v7, block3, block4                   jump block4
+//! block3:                                   block4:
+//!     call fn6(v1, v2)                          v8 = call fn7()
+//!     jump block4                               return v8
+//! block4:
+//!     v8 = call fn7()
+//!     return v8
+//! ```
+//!
+//! The dead compare is left for `dce`, the jump chain for `simplify-cfg`,
+//! and `fn5` (the SUBTASK handler), once nothing calls it, for
+//! `module-dce`.
+//!
+//! # The transformation
+//!
+//! For each callback the fact model accepts, the value-set dataflow
+//! ([`crate::analysis::dataflow`] with [`crate::analysis::value_set`] and
+//! edge facts) is solved with the entry fact `event ∈ S` (the other
+//! parameters unknown). Then, in every executable block:
+//! - a `brif` with one executable edge becomes a `jump` along it;
+//! - a `br_table` whose executable edges all go to the same block with
+//!   the same arguments becomes a `jump`; otherwise each destination whose
+//!   edge is not executable is retargeted to the default's block and
+//!   arguments (to the first executable destination's when the default is
+//!   not executable);
+//!
+//! and the blocks no longer reachable from the entry are removed
+//! (`weft_ir::cfg_edit`). A branch with no executable edge (it cannot be
+//! reached with a value) is left as it is. Nothing else changes: folding
+//! the compares and the constants is `sccp`'s, `instcombine`'s and `dce`'s.
+//!
+//! # Through calls
+//!
+//! The facts then flow over the call graph (wit-bindgen's runtime receives
+//! the event from the callback and dispatches on it). A function is a
+//! candidate when no call can come from outside the module's IR: it is not
+//! exported, not the start function, not in an element segment nor taken
+//! by `ref.func` (not an indirect-call target), only called by `call` and
+//! `return_call`, and the module has no opaque body. A candidate is
+//! handled once every caller that is itself a candidate has been (so a
+//! function in a call cycle is never handled): each caller's body, as it
+//! is now, is solved under its own entry facts (a callback's `event ∈ S`,
+//! a handled candidate's facts, else nothing), and the candidate's entry
+//! fact for each parameter is the join of the argument's facts at every
+//! call in an executable block. A parameter whose join is a set of at most
+//! 64 values is assumed in that set (`ParamIn`), a larger set in its hull
+//! (`ParamRange`, unsigned); the candidate is specialized under those facts
+//! as a callback is, and reported with those preconditions. A candidate
+//! with no executable call, or no fact on any parameter, is left alone.
+//! Only modules with an accepted callback are searched.
+//!
+//! # Preconditions
+//!
+//! - The callback's signature is `(i32, i32, i32) -> i32`; otherwise the
+//!   fact model declines it and so does the pass, with the model's reason
+//!   in a note. A callback whose body is not IR is declined too.
+//! - `event ∈ S` holds on every call. For the host it is the canonical
+//!   ABI's subscription rule (`../shared/design/P3-ABI.md`, "Which events
+//!   can reach a callback"); an in-module caller (a fused trampoline, a
+//!   driver) is assumed to obey the same contract, and the pass checks what
+//!   it can: it solves the value-set dataflow of every function with an IR
+//!   body that calls the callback directly, and declines the callback when
+//!   one call passes an event whose value set is known and not within `S`
+//!   (an event the caller computes from unknown inputs — a value polled
+//!   from the host — is taken on the contract). An empty `S` (no event can
+//!   arrive) is declined: there is nothing to specialize for.
+//!
+//! # Analyses
+//!
+//! Uses the call graph, and the dominator tree of each callback and of
+//! each direct caller (through [`crate::ModuleCx`], computed afresh for a
+//! body this pass changed). Preserves nothing of a changed function
+//! (branches are folded, blocks removed) nor the call graph (a removed
+//! block may hold the only call of a handler).
+//!
+//! # Verification obligation
+//!
+//! The specialized callback refines the original for every input with
+//! `event ∈ S`. The pass hands that precondition to the manager
+//! ([`crate::ModuleCx::assume`]: `param v0 ∈ S`), whose refinement check of
+//! the callback assumes it and reports it with the verdict; a folded branch
+//! takes the only edge the dataflow allows under it, and a removed block
+//! was not executable under it. That `event ∈ S` holds on every call is the
+//! ABI's fact (above), not something the checker sees. A specialized
+//! candidate is checked the same way under its parameters' preconditions;
+//! that they hold on every call follows from the candidate rule (every
+//! call is a direct call in the module's IR, whose arguments the callers'
+//! solutions bound), again not seen by the checker.
+//!
+//! # Complexity
+//!
+//! One dataflow solution per callback, per direct caller of a callback,
+//! per caller of a candidate and per specialized candidate (the framework's
+//! bound: each fact changes a bounded number of times), then one walk over
+//! each specialized function's blocks and edges; the candidates are
+//! scanned once per round, and each round handles at least one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use weft_ir::cfg_edit::{edge_args, edge_target, edges_from, make_jump, remove_unreachable_blocks, set_edge};
+
+use weft_ir::{
+    CallKind, ControlFlowGraph, DominatorTree, Edge, FuncBody, FuncRef, Function, Imm, InstructionData, Module, Opcode,
+    Type, Value,
+};
+use weft_verify::Precondition;
+
+use crate::ModulePass;
+use crate::analysis::dataflow::{Dataflow, Lattice, Solution};
+use crate::analysis::interval_set::IntervalSet;
+use crate::analysis::value_set::{ValueSet, ValueSets};
+use crate::context::{ModuleChanged, ModuleCx, Preserved};
+use crate::p3::{EventSet, P3Facts};
+
+/// The pass. See the module docs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallbackReachability;
+
+/// What [`specialize`] did to one function.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Specialized {
+    /// Branches folded to a `jump` or with retargeted destinations.
+    pub branches: usize,
+    /// Blocks removed.
+    pub blocks_removed: usize,
+}
+
+impl Specialized {
+    /// Did anything change?
+    pub fn changed(&self) -> bool {
+        self.branches > 0 || self.blocks_removed > 0
+    }
+}
+
+/// The value-set fact of an event in `events`.
+pub fn event_fact(events: EventSet) -> ValueSet {
+    let ranges = events.codes().into_iter().map(|c| (u64::from(c), u64::from(c))).collect();
+    ValueSet::of(IntervalSet::from_ranges(32, ranges))
+}
+
+/// The precondition `param 0 ∈ events` of a callback specialized under
+/// `events`.
+pub fn event_precondition(events: EventSet) -> Precondition {
+    Precondition::ParamIn { param: 0, values: events.codes().into_iter().map(i64::from).collect() }
+}
+
+/// Specializes `func` for calls whose first parameter is in `events` (see
+/// the module docs); `domtree` is `func`'s dominator tree. The result
+/// refines `func` only for such calls.
+pub fn specialize(func: &mut Function, domtree: &DominatorTree, events: EventSet) -> Specialized {
+    specialize_with(func, domtree, vec![event_fact(events), ValueSet::Top, ValueSet::Top])
+}
+
+/// Specializes `func` for calls whose entry parameters are within `entry`
+/// (in order; a missing fact is top), as [`specialize`] does for a
+/// callback's event.
+pub fn specialize_with(func: &mut Function, domtree: &DominatorTree, entry: Vec<ValueSet>) -> Specialized {
+    let sol = Dataflow::new(func, &ValueSets).with_entry_facts(entry).with_edge_facts(domtree).solve();
+    let mut out = Specialized::default();
+    let blocks: Vec<_> = func.layout.blocks().filter(|&b| sol.block_is_executable(b)).collect();
+    for block in blocks {
+        let Some(inst) = func.terminator(block) else { continue };
+        let is_table = match func.dfg.insts[inst] {
+            InstructionData::Brif { .. } => false,
+            InstructionData::BrTable { .. } => true,
+            _ => continue,
+        };
+        let edges: Vec<Edge> = edges_from(func, inst).collect();
+        let live: Vec<Edge> = edges.iter().copied().filter(|&e| sol.edge_is_executable(e)).collect();
+        let Some(&first) = live.first() else { continue };
+        if live.len() == edges.len() {
+            continue;
+        }
+        let dest = |e: Edge| (edge_target(func, e), resolved(func, edge_args(func, e)));
+        if !is_table || live.iter().all(|&e| dest(e) == dest(first)) {
+            make_jump(func, first);
+        } else {
+            // Slot 0 is the default.
+            let to = live.iter().copied().find(|e| e.slot == 0).unwrap_or(first);
+            let Some(target) = edge_target(func, to) else { continue };
+            let args = edge_args(func, to).to_vec();
+            for &e in edges.iter().filter(|e| !live.contains(e)) {
+                set_edge(func, e, target, &args);
+            }
+        }
+        out.branches += 1;
+    }
+    let before = func.layout.blocks().count();
+    remove_unreachable_blocks(func);
+    out.blocks_removed = before - func.layout.blocks().count();
+    out
+}
+
+fn resolved(func: &Function, args: &[Value]) -> Vec<Value> {
+    args.iter().map(|&a| func.dfg.resolve_aliases(a)).collect()
+}
+
+impl ModulePass for CallbackReachability {
+    fn run(&self, module: &mut Module, cx: &mut ModuleCx) -> ModuleChanged {
+        let facts = P3Facts::of(module, cx.assume_events());
+        let events = facts.events;
+        let mut changed: Vec<FuncRef> = Vec::new();
+        // The entry facts of the functions specialized so far (or that
+        // nothing needed specializing under them).
+        let mut entry: BTreeMap<FuncRef, Vec<ValueSet>> = BTreeMap::new();
+        for cb in &facts.callbacks {
+            let who = format!("callback `{}` (function {})", cb.export, cb.func.as_u32());
+            if entry.contains_key(&cb.func) {
+                continue;
+            }
+            let declined = match &cb.declined {
+                Some(reason) => Err(reason.clone()),
+                None if events.is_empty() => Err("no event can reach it (the event set is empty)".to_string()),
+                None => callers_agree(module, cx, cb.func, events),
+            };
+            if let Err(reason) = declined {
+                module.notes.push(format!("{who}: declined: {reason}"));
+                continue;
+            }
+            let Some(fcx) = cx.function(cb.func) else {
+                module.notes.push(format!("{who}: declined: its body is not IR"));
+                continue;
+            };
+            let Some(FuncBody::Ir(func)) = module.defined_mut(cb.func).map(|d| &mut d.body) else {
+                module.notes.push(format!("{who}: declined: its body is not IR"));
+                continue;
+            };
+            if func.entry_block().is_none() {
+                continue;
+            }
+            let done = specialize(func, fcx.domtree(func), events);
+            entry.insert(cb.func, vec![event_fact(events), ValueSet::Top, ValueSet::Top]);
+            if done.changed() {
+                // Later callers' checks read this body's analyses afresh.
+                if let Some(fcx) = cx.function_mut(cb.func) {
+                    fcx.invalidate(Preserved::NONE);
+                }
+                module.notes.push(format!(
+                    "{who}: specialized under event ∈ {events}: {} branches folded, {} blocks removed",
+                    done.branches, done.blocks_removed
+                ));
+                cx.assume(cb.func, vec![event_precondition(events)]);
+                changed.push(cb.func);
+            }
+        }
+        if !entry.is_empty() {
+            propagate(module, cx, &mut entry, &mut changed);
+        }
+        if changed.is_empty() {
+            ModuleChanged::No
+        } else {
+            ModuleChanged::Yes { functions: changed, preserved: Preserved::NONE }
+        }
+    }
+}
+
+/// The interprocedural step (see the module docs): specializes each
+/// function whose every call is a direct call from a function whose
+/// facts are final, under the join of the arguments' facts at those calls.
+fn propagate(
+    module: &mut Module,
+    cx: &mut ModuleCx,
+    entry: &mut BTreeMap<FuncRef, Vec<ValueSet>>,
+    changed: &mut Vec<FuncRef>,
+) {
+    if module.funcs.iter().any(|f| matches!(f.body, FuncBody::Opaque { .. })) {
+        return;
+    }
+    // The callbacks changed: the call graph is computed afresh.
+    cx.invalidate_call_graph();
+    let cg = cx.call_graph(module);
+    let mut outside: BTreeSet<FuncRef> = cg.roots().iter().copied().collect();
+    outside.extend(cg.indirect_targets().iter().copied());
+    outside.extend(module.start);
+    let candidates: BTreeSet<FuncRef> = module
+        .funcs
+        .iter()
+        .filter(|d| matches!(d.body, FuncBody::Ir(_)) && !outside.contains(&d.index) && !entry.contains_key(&d.index))
+        .map(|d| d.index)
+        .filter(|&g| {
+            cg.callers(g).iter().all(|&c| {
+                cg.call_edges(c).iter().all(|&(t, kind)| t != g || matches!(kind, CallKind::Direct | CallKind::Tail))
+            })
+        })
+        .collect();
+    let callers: BTreeMap<FuncRef, Vec<FuncRef>> = candidates.iter().map(|&g| (g, cg.callers(g))).collect();
+    let mut sites: BTreeMap<FuncRef, Vec<(FuncRef, Vec<ValueSet>)>> = BTreeMap::new();
+    let mut done: BTreeSet<FuncRef> = BTreeSet::new();
+    loop {
+        let mut progress = false;
+        for &g in &candidates {
+            let ready = |c: &FuncRef| !candidates.contains(c) || done.contains(c);
+            if done.contains(&g) || !callers[&g].iter().all(ready) {
+                continue;
+            }
+            done.insert(g);
+            progress = true;
+            let mut join: Option<Vec<ValueSet>> = None;
+            for &c in &callers[&g] {
+                let list = sites.entry(c).or_insert_with(|| call_sites(module, c, entry.get(&c)));
+                for (_, args) in list.iter().filter(|(t, _)| *t == g) {
+                    join = Some(match join {
+                        None => args.clone(),
+                        Some(j) => j.iter().zip(args).map(|(a, b)| a.join(b)).collect(),
+                    });
+                }
+            }
+            let Some(facts) = join else { continue };
+            let Some(FuncBody::Ir(func)) = module.defined_mut(g).map(|d| &mut d.body) else { continue };
+            let Some(block) = func.entry_block() else { continue };
+            let params = func.dfg.block_params(block).to_vec();
+            let mut facts_in = Vec::new();
+            let mut preconditions = Vec::new();
+            for (k, (&p, fact)) in params.iter().zip(&facts).enumerate() {
+                let (fact, pre) = precondition(k, func.dfg.value_type(p), fact);
+                facts_in.push(fact);
+                preconditions.extend(pre);
+            }
+            if preconditions.is_empty() {
+                continue;
+            }
+            let cfg = ControlFlowGraph::with_function(func);
+            let domtree = DominatorTree::with_function(func, &cfg);
+            let result = specialize_with(func, &domtree, facts_in.clone());
+            let described: Vec<String> = preconditions.iter().map(|p| p.describe(func)).collect();
+            entry.insert(g, facts_in);
+            sites.remove(&g);
+            if result.changed() {
+                let note = format!(
+                    "function {} (`{}`), called only with {}: {} branches folded, {} blocks removed",
+                    g.as_u32(),
+                    func.name,
+                    described.join(", "),
+                    result.branches,
+                    result.blocks_removed
+                );
+                module.notes.push(note);
+                cx.assume(g, preconditions);
+                changed.push(g);
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+}
+
+/// The facts of the arguments of every direct call in an executable block
+/// of `f`, by callee, solved under `entry` (top when `None`).
+fn call_sites(module: &Module, f: FuncRef, entry: Option<&Vec<ValueSet>>) -> Vec<(FuncRef, Vec<ValueSet>)> {
+    let Some(FuncBody::Ir(func)) = module.funcs.iter().find(|d| d.index == f).map(|d| &d.body) else {
+        return Vec::new();
+    };
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    let sol = Dataflow::new(func, &ValueSets)
+        .with_entry_facts(entry.cloned().unwrap_or_default())
+        .with_edge_facts(&domtree)
+        .solve();
+    let mut out = Vec::new();
+    for block in func.layout.blocks().filter(|&b| sol.block_is_executable(b)) {
+        for inst in func.layout.block_insts(block) {
+            if let InstructionData::Op { opcode: Opcode::Call | Opcode::ReturnCall, imm: Imm::Func(callee), .. } =
+                func.dfg.insts[inst]
+            {
+                let args = func.dfg.inst_args(inst).iter().map(|&a| sol.value_at(func, block, a).clone()).collect();
+                out.push((callee, args));
+            }
+        }
+    }
+    out
+}
+
+/// The entry fact and precondition of parameter `k` of type `ty` whose
+/// arguments are within `fact`: a set of at most [`MAX_LISTED`] values is
+/// listed, a larger one is widened to its hull, a range; top and other
+/// types give no precondition.
+fn precondition(k: usize, ty: Type, fact: &ValueSet) -> (ValueSet, Option<Precondition>) {
+    let Some(set) = fact.set(ty).filter(|_| matches!(fact, ValueSet::Values(_))) else {
+        return (ValueSet::Top, None);
+    };
+    if set.count() <= MAX_LISTED
+        && let Some(values) = set.values(MAX_LISTED as usize)
+    {
+        let values = values.into_iter().map(|v| v as i64).collect();
+        return (fact.clone(), Some(Precondition::ParamIn { param: k, values }));
+    }
+    let hull = set.hull();
+    match (hull.min(), hull.max()) {
+        (Some(min), Some(max)) => (
+            ValueSet::of(hull),
+            Some(Precondition::ParamRange { param: k, min: min as i64, max: max as i64, signed: false }),
+        ),
+        _ => (ValueSet::Top, None),
+    }
+}
+
+/// The most values a precondition lists one by one.
+const MAX_LISTED: u128 = 64;
+
+/// Checks every direct call of `callee` in an IR body: the event it passes
+/// must be within `events` where its value set is known (see the module
+/// docs).
+fn callers_agree(module: &Module, cx: &ModuleCx, callee: FuncRef, events: EventSet) -> Result<(), String> {
+    let allowed = event_fact(events);
+    for def in &module.funcs {
+        let FuncBody::Ir(func) = &def.body else { continue };
+        let calls: Vec<_> = func
+            .layout
+            .blocks()
+            .flat_map(|b| func.layout.block_insts(b).map(move |i| (b, i)))
+            .filter(|&(_, i)| {
+                matches!(func.dfg.insts[i],
+                    InstructionData::Op { opcode: Opcode::Call | Opcode::ReturnCall, imm: Imm::Func(f), .. } if f == callee)
+            })
+            .collect();
+        if calls.is_empty() {
+            continue;
+        }
+        let fresh;
+        let domtree = match cx.function(def.index) {
+            Some(fcx) => fcx.domtree(func),
+            None => {
+                let cfg = ControlFlowGraph::with_function(func);
+                fresh = DominatorTree::with_function(func, &cfg);
+                &fresh
+            }
+        };
+        let sol: Solution<ValueSet> = Dataflow::new(func, &ValueSets).with_edge_facts(domtree).solve();
+        for (block, inst) in calls {
+            if !sol.block_is_executable(block) {
+                continue;
+            }
+            let Some(&event) = func.dfg.inst_args(inst).first() else { continue };
+            let fact = sol.value_at(func, block, event);
+            if *fact != ValueSet::Top && fact.join(&allowed) != allowed {
+                return Err(format!(
+                    "function {} (`{}`) calls it with event ∈ {}, not within {events}",
+                    def.index.as_u32(),
+                    func.name,
+                    describe(fact)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe(fact: &ValueSet) -> String {
+    match fact {
+        ValueSet::Bottom => "{}".into(),
+        ValueSet::Top => "any value".into(),
+        ValueSet::Values(s) => {
+            let parts: Vec<String> = s
+                .ranges()
+                .iter()
+                .map(|&(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo}..={hi}") })
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
