@@ -38,7 +38,7 @@ pub struct Config {
     pub verify_options: weft_verify::Options,
     /// The events a P3 callback can receive, replacing the set derived from
     /// the imports (`weft_passes::p3`); `None` derives it.
-    pub assume_events: Option<weft_passes::p3::EventSet>,
+    pub assume_events: Option<weft_passes::analysis::p3::EventSet>,
 }
 
 impl Default for Config {
@@ -170,7 +170,7 @@ pub fn optimize_core_module_with(
     hook: &mut dyn AfterPassHook,
 ) -> Result<(Vec<u8>, Report), Error> {
     let (mut module, _diagnostics) = weft_frontend::translate_module(bytes)?;
-    let facts = weft_passes::p3::P3Facts::of(&module, config.assume_events);
+    let facts = weft_passes::analysis::p3::P3Facts::of(&module, config.assume_events);
     let mut report = manager.run_module_with(&mut module, hook);
     if facts.has_callbacks() || config.assume_events.is_some() {
         let events = facts.lines().into_iter().map(|message| weft_passes::PassEvent {

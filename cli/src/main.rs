@@ -168,11 +168,11 @@ struct OptArgs {
     /// comma-separated (`stream-read,task-cancelled` or `2,6`). The facts
     /// used are printed by `--stats` and recorded in `--report`.
     #[arg(long, value_parser = parse_events)]
-    assume_events: Option<weft_passes::p3::EventSet>,
+    assume_events: Option<weft_passes::analysis::p3::EventSet>,
 }
 
-fn parse_events(s: &str) -> Result<weft_passes::p3::EventSet, String> {
-    s.parse().map_err(|e: weft_passes::p3::UnknownEvent| e.to_string())
+fn parse_events(s: &str) -> Result<weft_passes::analysis::p3::EventSet, String> {
+    s.parse().map_err(|e: weft_passes::analysis::p3::UnknownEvent| e.to_string())
 }
 
 fn parse_level(s: &str) -> Result<OptLevel, String> {

@@ -4,7 +4,7 @@
 //!
 //! A callback `[callback][async-lift]<iface>#<func>` receives
 //! `(event, p1, p2)`, and the event is one of the set `S` that the P3 fact
-//! model ([`crate::p3`]) derives from the module's imports (or that the
+//! model ([`crate::analysis::p3`]) derives from the module's imports (or that the
 //! caller of weft assumes, `--assume-events`). With `S = {0, 2, 6}`:
 //!
 //! ```text
@@ -127,9 +127,9 @@ use weft_verify::Precondition;
 use crate::ModulePass;
 use crate::analysis::dataflow::{Dataflow, Lattice, Solution};
 use crate::analysis::interval_set::IntervalSet;
+use crate::analysis::p3::{EventSet, P3Facts};
 use crate::analysis::value_set::{ValueSet, ValueSets};
 use crate::context::{ModuleChanged, ModuleCx, Preserved};
-use crate::p3::{EventSet, P3Facts};
 
 /// The pass. See the module docs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -37,7 +37,7 @@ use weft_ir::{
 };
 use weft_verify::Precondition;
 
-use crate::p3::EventSet;
+use crate::analysis::p3::EventSet;
 
 /// A set of analyses: those a pass leaves valid.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
@@ -252,7 +252,7 @@ impl ModuleCx {
     }
 
     /// The events the caller of weft says the module's P3 callbacks can
-    /// receive (`None`: derive them from the imports, [`crate::p3`]).
+    /// receive (`None`: derive them from the imports, [`crate::analysis::p3`]).
     pub fn assume_events(&self) -> Option<EventSet> {
         self.assume_events
     }

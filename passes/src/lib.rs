@@ -28,7 +28,6 @@ pub mod instcombine;
 pub mod licm;
 pub mod manager;
 pub mod module_dce;
-pub mod p3;
 pub mod pipelines;
 pub mod registry;
 pub mod sccp;

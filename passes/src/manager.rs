@@ -73,7 +73,7 @@ pub struct Config {
     /// The events P3 callbacks can receive, replacing what the imports
     /// allow (`weft opt --assume-events`); module passes read it from
     /// [`ModuleCx::assume_events`].
-    pub assume_events: Option<crate::p3::EventSet>,
+    pub assume_events: Option<crate::analysis::p3::EventSet>,
 }
 
 /// Per-pass totals.

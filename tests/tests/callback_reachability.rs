@@ -15,8 +15,8 @@
 use std::collections::BTreeSet;
 
 use weft_ir::{ControlFlowGraph, DominatorTree, FuncBody, FuncRef, Module};
+use weft_passes::analysis::p3::{EventCode, EventSet, P3Facts};
 use weft_passes::callback_reachability::{event_precondition, specialize};
-use weft_passes::p3::{EventCode, EventSet, P3Facts};
 use weft_passes::pipelines::{OptLevel, pipeline_names};
 use weft_passes::{AnyPass, ModuleChanged, ModuleCx, ModulePass, PassInfo, PassManager, Preserved, VerifyMode};
 use weft_tests::{files_with_ext, project_root, shared_dir};

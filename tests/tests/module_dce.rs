@@ -35,7 +35,7 @@ struct Case {
     removed: Vec<String>,
     changed: Option<Vec<String>>,
     notes: Vec<String>,
-    assume_events: Option<weft_passes::p3::EventSet>,
+    assume_events: Option<weft_passes::analysis::p3::EventSet>,
     seeds: Vec<i64>,
     checks: Vec<String>,
     bytes: Vec<u8>,

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use weft_passes::p3::{EventSet, EventSource, P3Facts};
+use weft_passes::analysis::p3::{EventSet, EventSource, P3Facts};
 
 fn facts_of_wat(text: &str, assumed: Option<EventSet>) -> P3Facts {
     let bytes = weft_frontend::parse_wat_or_wasm(text.as_bytes()).expect("valid wat");

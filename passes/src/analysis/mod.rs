@@ -17,4 +17,5 @@
 pub mod constants;
 pub mod dataflow;
 pub mod interval_set;
+pub mod p3;
 pub mod value_set;

@@ -1,7 +1,10 @@
 //! The P3 (Component Model async) fact model: what a core module's names
 //! say about the events its callbacks can receive.
 //!
-//! This is an analysis shared by passes, not a pass. It reads only names
+//! This is an analysis shared by passes, not a pass: it changes no code,
+//! so it has no verification obligation of its own. A pass that uses its
+//! facts (`callback-reachability`) carries the obligation: its rewrite is
+//! checked under the precondition `event ∈ S` it relied on. It reads only names
 //! and signatures (`../shared/design/P3-ABI.md`, "Names and signatures"
 //! and "Which events can reach a callback"):
 //!
