@@ -238,6 +238,11 @@ fn main() -> ExitCode {
             .map(|rows| weft_tests::p3callbacks::to_markdown(&rows.concat())),
         _ => Err(format!("the corpus folder {} is missing", args.corpus.display())),
     };
+    let reachability = if args.corpus.is_dir() {
+        weft_tests::p3reach::survey(&args.corpus.join("p3")).map(|rows| weft_tests::p3reach::to_markdown(&rows))
+    } else {
+        Err(format!("the corpus folder {} is missing", args.corpus.display()))
+    };
     let text = report::render(&report::Inputs {
         machine: &machine,
         load_after: load_average(),
@@ -253,6 +258,7 @@ fn main() -> ExitCode {
         module_dce: module_dce.as_ref().map_err(|e| e.clone()),
         verify_cost: verify_cost.as_ref().map_err(|e| e.clone()),
         callbacks,
+        reachability,
         elapsed: started.elapsed(),
     });
     if let Err(e) = std::fs::write(&args.out, text) {

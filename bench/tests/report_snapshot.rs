@@ -311,6 +311,7 @@ fn report_with_every_section_measured() {
         module_dce: skipped("module-dce"),
         verify_cost: skipped("verify-cost"),
         callbacks: Ok("| callback | decision |\n|---|---|\n| callback_a | table |\n".into()),
+        reachability: Ok("| module | events | removed at -O2 | of which only with callback-reachability |\n|---|---|---|---|\n| callback_a | {0,2,6} | `on_subtask` | `on_subtask` |\n".into()),
         elapsed: Duration::from_millis(183_400),
     });
     check("measured.md", &text);
@@ -351,6 +352,7 @@ fn report_with_everything_optional_missing() {
         module_dce: skipped("module-dce"),
         verify_cost: skipped("verify-cost"),
         callbacks: Err("the P3 corpus is missing".into()),
+        reachability: Err("the P3 corpus is missing".into()),
         elapsed: Duration::from_millis(700),
     });
     check("missing.md", &text);
@@ -404,6 +406,7 @@ fn report_with_few_sizes_and_no_wins() {
         module_dce: skipped("module-dce"),
         verify_cost: skipped("verify-cost"),
         callbacks: Ok(String::new()),
+        reachability: Ok(String::new()),
         elapsed: Duration::from_millis(12_000),
     });
     check("few.md", &text);

@@ -183,6 +183,7 @@ pub(crate) fn read_items(
                         ElementItems::Functions(f) => f.count(),
                         ElementItems::Expressions(_, e) => e.count(),
                     });
+                    let funcs = element_funcs(&elem.items);
                     rec.element_items(elem.items).map_err(err)?;
                     let uses = rec.take();
                     let mode = match elem.kind {
@@ -193,7 +194,7 @@ pub(crate) fn read_items(
                             offset: const_expr(&mut rec, &offset_expr)?,
                         },
                     };
-                    items.elems.push(ElemSegment { mode, len, uses });
+                    items.elems.push(ElemSegment { mode, len, uses, funcs });
                 }
             }
             Payload::DataSection(reader) => {
@@ -257,6 +258,29 @@ pub fn original_body_uses(module: &weft_ir::Module, f: FuncRef) -> Result<Entity
 fn memory_min_bytes(ty: wasmparser::MemoryType) -> u64 {
     let page = 1u64 << ty.page_size_log2.unwrap_or(16);
     ty.initial.saturating_mul(page)
+}
+
+/// The items of an element segment as functions (`None` for `ref.null`),
+/// when every item is a function index or a lone `ref.func` / `ref.null`.
+fn element_funcs(items: &ElementItems<'_>) -> Option<Vec<Option<FuncRef>>> {
+    match items {
+        ElementItems::Functions(r) => {
+            r.clone().into_iter().map(|f| f.ok().map(|f| Some(FuncRef::from_u32(f)))).collect()
+        }
+        ElementItems::Expressions(_, r) => r
+            .clone()
+            .into_iter()
+            .map(|e| {
+                let mut ops = e.ok()?.get_operators_reader();
+                let item = match ops.read().ok()? {
+                    Operator::RefFunc { function_index } => Some(FuncRef::from_u32(function_index)),
+                    Operator::RefNull { .. } => None,
+                    _ => return None,
+                };
+                matches!(ops.read().ok()?, Operator::End).then_some(item)
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

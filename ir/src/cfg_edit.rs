@@ -27,10 +27,12 @@
 //! them (in `weft-passes`, through its pass context).
 
 use crate::ValueDef;
-use crate::entities::{Block, Inst, Value};
-use crate::function::Function;
+use crate::entities::{Block, FuncRef, Inst, Value};
+use crate::function::{FuncDecl, Function};
+use crate::immediates::Imm;
 use crate::instructions::{BlockCall, InstructionData};
 use crate::loop_analysis::{Loop, LoopAnalysis};
+use crate::opcodes::Opcode;
 use cranelift_entity::{EntitySet, SecondaryMap};
 
 /// One CFG edge: destination `slot` of branch `inst`.
@@ -328,4 +330,83 @@ fn unique_incoming(func: &Function, edges: &[Edge], i: usize, p: Value) -> Optio
     let v = only?;
     let defined = !matches!(func.dfg.value_def(v), ValueDef::Detached);
     (defined && func.dfg.value_type(v) == func.dfg.value_type(p)).then_some(v)
+}
+
+/// Replaces the `call_indirect` `inst` by a `br_table` on its index over
+/// `targets`: index `i < targets.len()` calls `targets[i]` directly
+/// (`None`: the arm traps with `unreachable`), every other index traps.
+/// The instructions after the call move to a new block whose parameters
+/// carry the call's results (the old results become aliases of them);
+/// indices calling the same function share one arm. Returns the new
+/// `br_table`, or `None` (nothing changed) when `inst` is not a
+/// `call_indirect` in the layout or a target's declared signature is not
+/// the call's.
+///
+/// ```text
+/// block0(v0: i32, v1: i32):                 block0(v0: i32, v1: i32):
+///     v2 = call_indirect sig0, table0(v1, v0)     br_table v0, block3, [block2, block3, block2]
+///     return v2                             block1(v2: i32):
+///                                                 return v2
+///   targets [fn4, None, fn4]                block2:
+///                                                 v4 = call fn4(v1)
+///                                                 jump block1(v4)
+///                                           block3:
+///                                                 unreachable
+/// ```
+///
+/// The caller states why the table holds `targets` (and traps past
+/// them) whenever the call runs; the call's type check is the caller's
+/// too: a slot whose function has another type must be `None`.
+pub fn devirtualize_call(func: &mut Function, inst: Inst, targets: &[Option<(FuncRef, FuncDecl)>]) -> Option<Inst> {
+    let InstructionData::Op { opcode: Opcode::CallIndirect, imm: Imm::SigTable(sig, _), .. } = func.dfg.insts[inst]
+    else {
+        return None;
+    };
+    let sig = func.dfg.decls.sigs.get(&sig)?.clone();
+    let declared = |f: &FuncRef, d: &FuncDecl| func.dfg.decls.funcs.get(f).map_or(&d.sig, |e| &e.sig) == &sig;
+    if targets.iter().flatten().any(|(f, d)| d.sig != sig || !declared(f, d)) {
+        return None;
+    }
+    let block = func.layout.inst_block(inst)?;
+    let next = func.layout.next_inst(inst)?;
+    let (index, args) = func.dfg.inst_args(inst).split_last().map(|(i, a)| (*i, a.to_vec()))?;
+    for (f, decl) in targets.iter().flatten() {
+        func.dfg.decls.funcs.entry(*f).or_insert_with(|| decl.clone());
+    }
+    let join = func.dfg.make_block();
+    func.layout.split_block(join, next);
+    let params: Vec<Value> = sig.results.iter().map(|ty| func.dfg.append_block_param(join, *ty)).collect();
+    func.dfg.replace_results_with(inst, &params);
+    func.layout.remove_inst(inst);
+
+    let trap = func.dfg.make_block();
+    func.layout.append_block(trap);
+    let unreachable = func.dfg.make_op(Opcode::Unreachable, &[], Imm::None);
+    func.layout.append_inst(unreachable, trap);
+    let mut arms: Vec<(FuncRef, Block)> = Vec::new();
+    let mut table = Vec::with_capacity(targets.len());
+    for target in targets {
+        let dest = match target {
+            None => trap,
+            Some((f, _)) => match arms.iter().find(|(g, _)| g == f) {
+                Some(&(_, b)) => b,
+                None => {
+                    let arm = func.dfg.make_block();
+                    func.layout.append_block(arm);
+                    let call = func.dfg.make_op(Opcode::Call, &args, Imm::Func(*f));
+                    func.dfg.make_inst_results(call).expect("the callee's declared signature is the call's");
+                    func.layout.append_inst(call, arm);
+                    let results = func.dfg.inst_results(call).to_vec();
+                    let jump = func.dfg.make_jump(join, &results);
+                    func.layout.append_inst(jump, arm);
+                    arms.push((*f, arm));
+                    arm
+                }
+            },
+        };
+        table.push((dest, Vec::new()));
+    }
+    let br = func.dfg.make_br_table(index, (trap, &[]), &table);
+    func.layout.append_inst(br, block);
+    Some(br)
 }

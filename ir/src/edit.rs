@@ -400,7 +400,7 @@ mod tests {
             });
         }
         m.globals = vec![None; 3];
-        let seg = ElemSegment { mode: ElemMode::Passive, len: 0, uses: EntityUses::default() };
+        let seg = ElemSegment { mode: ElemMode::Passive, len: 0, uses: EntityUses::default(), funcs: Some(Vec::new()) };
         m.items.elems = vec![seg.clone(), seg];
         m
     }

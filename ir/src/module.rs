@@ -247,6 +247,10 @@ pub struct ElemSegment {
     pub len: u64,
     /// What the items and the element type refer to (not the offset).
     pub uses: EntityUses,
+    /// The items in order, when each is a function index, a lone
+    /// `ref.func` or a lone `ref.null` (`None` for null); `None` when an
+    /// item is any other expression.
+    pub funcs: Option<Vec<Option<FuncRef>>>,
 }
 
 /// Where a data segment's bytes go.

@@ -128,6 +128,7 @@ use crate::ModulePass;
 use crate::analysis::dataflow::{Dataflow, Lattice, Solution};
 use crate::analysis::interval_set::IntervalSet;
 use crate::analysis::p3::{EventSet, P3Facts};
+use crate::analysis::tables::{SealedTables, devirtualize_function};
 use crate::analysis::value_set::{ValueSet, ValueSets};
 use crate::context::{ModuleChanged, ModuleCx, Preserved};
 
@@ -222,6 +223,7 @@ impl ModulePass for CallbackReachability {
         // The entry facts of the functions specialized so far (or that
         // nothing needed specializing under them).
         let mut entry: BTreeMap<FuncRef, Vec<ValueSet>> = BTreeMap::new();
+        let mut tables = if facts.callbacks.is_empty() { SealedTables::default() } else { SealedTables::of(module) };
         for cb in &facts.callbacks {
             let who = format!("callback `{}` (function {})", cb.export, cb.func.as_u32());
             if entry.contains_key(&cb.func) {
@@ -248,17 +250,28 @@ impl ModulePass for CallbackReachability {
                 continue;
             }
             let done = specialize(func, fcx.domtree(func), events);
-            entry.insert(cb.func, vec![event_fact(events), ValueSet::Top, ValueSet::Top]);
-            if done.changed() {
+            let facts_in = vec![event_fact(events), ValueSet::Top, ValueSet::Top];
+            entry.insert(cb.func, facts_in.clone());
+            let (direct, invariants) = if tables.is_empty() {
+                (0, Vec::new())
+            } else {
+                let cfg = ControlFlowGraph::with_function(func);
+                let domtree = DominatorTree::with_function(func, &cfg);
+                devirtualize_function(module, &mut tables, cb.func, &domtree, facts_in)
+            };
+            if done.changed() || direct > 0 {
                 // Later callers' checks read this body's analyses afresh.
                 if let Some(fcx) = cx.function_mut(cb.func) {
                     fcx.invalidate(Preserved::NONE);
                 }
+                let direct = if direct > 0 { format!(", {direct} indirect calls made direct") } else { String::new() };
                 module.notes.push(format!(
-                    "{who}: specialized under event ∈ {events}: {} branches folded, {} blocks removed",
+                    "{who}: specialized under event ∈ {events}: {} branches folded, {} blocks removed{direct}",
                     done.branches, done.blocks_removed
                 ));
-                cx.assume(cb.func, vec![event_precondition(events)]);
+                let mut pre = vec![event_precondition(events)];
+                pre.extend(invariants.into_iter().map(Precondition::Invariant));
+                cx.assume(cb.func, pre);
                 changed.push(cb.func);
             }
         }

@@ -34,10 +34,15 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // the blocks and conditions it leaves behind. `module-dce` comes
         // last: the cleanups delete calls and references, and it removes
         // what they left unreachable (the handlers of impossible events).
+        // `directize` follows it: the indirect calls through tables that
+        // never change, once direct, leave such a table unused, and
+        // `module-dce` then removes it with the functions only its
+        // segments named.
         // A module pass may stand anywhere in a pipeline: the manager runs
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
             "callback-reachability",
+            "directize",
             "sccp",
             "simplify-cfg",
             "instcombine",
@@ -54,6 +59,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // encoding (`SwitchConfig::size()`).
         OptLevel::Os => &[
             "callback-reachability",
+            "directize",
             "sccp",
             "simplify-cfg",
             "instcombine",

@@ -111,6 +111,13 @@ static PASSES: &[PassInfo] = &[
         make_with_params: None,
     },
     PassInfo {
+        name: "directize",
+        description: "call directly through a table no code changes, where the index selects at most eight functions",
+        params: &[],
+        make: || AnyPass::Module(Box::new(crate::directize::Directize)),
+        make_with_params: None,
+    },
+    PassInfo {
         name: "module-dce",
         description: "remove functions, globals, tables, memories, segments and types unreachable from the module's roots",
         params: crate::module_dce::ModuleDce::PARAMS,

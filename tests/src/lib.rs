@@ -11,6 +11,7 @@ pub mod fuzzing;
 pub mod jco;
 pub mod p3callbacks;
 pub mod p3host;
+pub mod p3reach;
 pub mod sightglass;
 pub mod spec;
 pub mod sweep;

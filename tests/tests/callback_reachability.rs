@@ -8,18 +8,15 @@
 //!   the callback is restored;
 //! - the right specialization is proved only under its precondition;
 //! - on `../shared/corpus/p3/*.wat` at `-O2`: which defined functions
-//!   disappear, with and without the pass, printed as a table; every
-//!   handler the corpus README lists as dead for a module whose dispatch
-//!   is a direct call must be gone.
-
-use std::collections::BTreeSet;
+//!   disappear, with and without the pass ([`weft_tests::p3reach`]),
+//!   printed as a table; every handler the corpus README lists as dead
+//!   (in [`DEAD`]) must be gone.
 
 use weft_ir::{ControlFlowGraph, DominatorTree, FuncBody, FuncRef, Module};
 use weft_passes::analysis::p3::{EventCode, EventSet, P3Facts};
 use weft_passes::callback_reachability::{event_precondition, specialize};
-use weft_passes::pipelines::{OptLevel, pipeline_names};
 use weft_passes::{AnyPass, ModuleChanged, ModuleCx, ModulePass, PassInfo, PassManager, Preserved, VerifyMode};
-use weft_tests::{files_with_ext, project_root, shared_dir};
+use weft_tests::{project_root, shared_dir};
 
 /// The module-pass file whose callback can receive {0, 2, 6}.
 fn seq_if() -> Module {
@@ -96,95 +93,34 @@ fn the_specialization_is_proved_under_its_precondition_only() {
     assert!(matches!(under, weft_verify::Outcome::Proved), "{under}");
 }
 
-/// The corpus README's "Dead:" handlers whose only call sites are arms of
-/// a direct dispatch on the callback's event, by module. Not listed: the
-/// handlers the README names that no specialization of a callback export
-/// removes — reached through a funcref table (`kitchen_sink`), the dead
-/// half of a handler that serves two events (`callback_sparse`), the arms
-/// of a callback that is no longer exported (`meld_trampoline`).
+/// The corpus README's "Dead:" handlers that `-O2` removes, by module:
+/// arms of a direct dispatch on the callback's event, and `kitchen_sink`'s
+/// slots of a funcref table that no code changes (its calls made direct).
+/// Not listed: the dead half of a handler that serves two events
+/// (`callback_sparse`), the arms of a callback that is no longer exported
+/// (`meld_trampoline`).
 const DEAD: &[(&str, &[&str])] = &[
     ("callback_seq_if", &["on_subtask", "on_stream_write", "on_future_read", "on_future_write"]),
     ("callback_else_if", &["on_subtask", "on_future"]),
     ("callback_br_if", &["on_stream_read", "on_stream_write", "on_future_write", "wake"]),
     ("callback_sparse", &["on_ignored"]),
+    ("kitchen_sink", &["h_subtask", "h_future_read", "h_future_write"]),
 ];
-
-/// The names of the defined functions of a module's wasm bytes: from the
-/// name section, else the first export's (`export \"NAME\"`), else by
-/// index (which renumbering changes: such a name is not compared).
-fn defined_names(bytes: &[u8]) -> BTreeSet<String> {
-    let (module, _) = weft_frontend::translate_module(bytes).expect("translates");
-    module
-        .funcs
-        .iter()
-        .map(|d| {
-            let i = d.index.as_u32();
-            let export = module.exports.iter().find(|e| e.kind == weft_ir::ExportKind::Func && e.index == i);
-            match (module.func_names.get(i as usize), export) {
-                (Some(n), _) if !n.is_empty() && *n != format!("f{i}") => n.clone(),
-                (_, Some(e)) => format!("export \"{}\"", e.name),
-                _ => format!("unnamed f{i}"),
-            }
-        })
-        .collect()
-}
 
 #[test]
 fn p3_corpus_handlers_removed_at_o2() {
     let dir = shared_dir().join("corpus").join("p3");
-    let mut files = files_with_ext(&dir, "wat", false);
-    files.sort();
-    assert!(files.len() >= 14, "{}", dir.display());
-    let o2: Vec<String> = pipeline_names(OptLevel::O2).iter().map(|s| s.to_string()).collect();
-    let without: Vec<String> = o2.iter().filter(|n| *n != "callback-reachability").cloned().collect();
-    // The functions removed, and the pass's notes.
-    let removed = |bytes: &[u8], passes: &[String]| -> Result<(BTreeSet<String>, Vec<String>), String> {
-        let config = weft::Config { passes: Some(passes.to_vec()), ..weft::Config::default() };
-        let (out, report) = weft::optimize(bytes, &config).map_err(|e| e.to_string())?;
-        let notes = report
-            .events
-            .iter()
-            .filter(|e| e.pass == "callback-reachability" && e.function == "module")
-            .map(|e| e.message.clone())
-            .collect();
-        Ok((defined_names(bytes).difference(&defined_names(&out)).cloned().collect(), notes))
-    };
+    let rows = weft_tests::p3reach::survey(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    assert!(rows.len() >= 14, "{}", dir.display());
+    println!("{}", weft_tests::p3reach::to_markdown(&rows));
     let mut failures = Vec::new();
-    println!("| module | events | removed at -O2 | of which only with callback-reachability |");
-    println!("|---|---|---|---|");
-    for path in &files {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-        let bytes = wat::parse_file(path).expect("valid wat");
-        let (module, _) = weft_frontend::translate_module(&bytes).expect("translates");
-        let facts = P3Facts::of(&module, None);
-        let events = if facts.has_callbacks() {
-            format!("{{{}}}", facts.events.codes().iter().map(u32::to_string).collect::<Vec<_>>().join(","))
-        } else {
-            "no callback export".into()
+    for (stem, dead) in DEAD {
+        let Some(row) = rows.iter().find(|r| r.module == *stem) else {
+            failures.push(format!("{stem}: not in the corpus"));
+            continue;
         };
-        let ((with, notes), plain) = match (removed(&bytes, &o2), removed(&bytes, &without)) {
-            (Ok(a), Ok(b)) => (a, b.0),
-            (Err(e), _) | (_, Err(e)) => {
-                failures.push(format!("{stem}: {e}"));
-                continue;
-            }
-        };
-        let only: Vec<&String> = with.difference(&plain).collect();
-        let list = |s: Vec<&String>| {
-            if s.is_empty() {
-                "-".to_string()
-            } else {
-                s.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-            }
-        };
-        println!("| {stem} | {events} | {} | {} |", list(with.iter().collect()), list(only));
-        for note in notes {
-            println!("|   | {note} | | |");
-        }
-        if let Some((_, dead)) = DEAD.iter().find(|(m, _)| *m == stem) {
-            for d in dead.iter().filter(|d| !with.contains(**d)) {
-                failures.push(format!("{stem}: `{d}` (dead per the corpus README) is still there after -O2"));
-            }
+        for d in dead.iter().filter(|d| !row.removed.contains(**d)) {
+            failures.push(format!("{stem}: `{d}` (dead per the corpus README) is still there after -O2"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -16,6 +16,10 @@
 //!   (default `0 1 -5`): an export's first parameter is the seed, the
 //!   others follow from it. A module specialized under a precondition on
 //!   its exports' inputs is probed only with inputs that satisfy it;
+//! - `;; trap-kinds: ignored` (optional) — the differential run takes any
+//!   two traps as the same outcome (the refinement semantics observes that
+//!   a call traps, not which trap; a pass that turns a trapping
+//!   `call_indirect` into `unreachable` changes wasmtime's message only);
 //! - `;; check:`, `;; not:`, ... — `filecheck` lines against the output
 //!   printed by `wasmprinter` (names follow their entities); a `$` is
 //!   literal (WAT names), so filecheck variables are not available.
@@ -38,6 +42,7 @@ struct Case {
     assume_events: Option<weft_passes::analysis::p3::EventSet>,
     seeds: Vec<i64>,
     checks: Vec<String>,
+    trap_kinds: bool,
     bytes: Vec<u8>,
 }
 
@@ -56,6 +61,7 @@ fn read(path: &Path) -> Result<Case, String> {
     let mut assume_events = None;
     let mut seeds = vec![0, 1, -5];
     let mut checks = Vec::new();
+    let mut trap_kinds = true;
     for line in text.lines().map(str::trim).take_while(|l| l.starts_with(";;")) {
         let body = line.trim_start_matches(';').trim();
         if let Some(p) = body.strip_prefix("test module-pass ") {
@@ -68,6 +74,11 @@ fn read(path: &Path) -> Result<Case, String> {
             notes.push(n.trim().to_string());
         } else if let Some(e) = body.strip_prefix("assume-events:") {
             assume_events = Some(e.trim().parse().map_err(|e| format!("bad assume-events: {e}"))?);
+        } else if let Some(t) = body.strip_prefix("trap-kinds:") {
+            if t.trim() != "ignored" {
+                return Err(format!("bad trap-kinds `{}` (only `ignored`)", t.trim()));
+            }
+            trap_kinds = false;
         } else if let Some(list) = body.strip_prefix("probe-seeds:") {
             seeds = list
                 .split_whitespace()
@@ -87,6 +98,7 @@ fn read(path: &Path) -> Result<Case, String> {
         assume_events,
         seeds,
         checks,
+        trap_kinds,
         bytes,
     })
 }
@@ -150,7 +162,12 @@ fn run(path: &Path, harness: &Harness) -> Result<(), String> {
         }
     }
     let calls = harness.probe_calls(&case.bytes, &case.seeds)?;
-    harness.compare(&case.bytes, &out, &calls).map_err(|d| format!("behaves differently:\n{d}"))?;
+    let compared = if case.trap_kinds {
+        harness.compare(&case.bytes, &out, &calls)
+    } else {
+        harness.ignoring_trap_kinds().compare(&case.bytes, &out, &calls)
+    };
+    compared.map_err(|d| format!("behaves differently:\n{d}"))?;
     Ok(())
 }
 

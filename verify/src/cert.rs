@@ -14,7 +14,7 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-use weft_ir::{Block, GlobalRef, MemoryRef, OpSig, Opcode, TableRef, Type, Value};
+use weft_ir::{Block, FuncRef, GlobalRef, MemoryRef, OpSig, Opcode, TableRef, Type, Value};
 use z3::ast::{BV, Bool};
 
 use crate::smt::Smt;
@@ -58,6 +58,13 @@ pub enum Term {
     MemorySize(MemoryRef),
     /// The current size of a table in elements.
     TableSize(TableRef),
+    /// The function handle in slot `index` of a table (an `i32`: `0` for
+    /// null, `N + 1` for `fnN`). A slot past the table's size reads the
+    /// (unobservable) array there.
+    TableElem(TableRef, u32),
+    /// The handle of a function (`Some(fnN)`: `N + 1`) or null (`0`), an
+    /// `i32`, to compare [`Term::TableElem`] with.
+    Handle(Option<FuncRef>),
     /// `bytes` bytes of `mem` from address `addr` (an `i32` term),
     /// little-endian, zero-extended to `ty` (`i32` or `i64`). A read of
     /// bytes past the memory's size reads the (unobservable) array there:
@@ -106,7 +113,12 @@ impl Term {
     pub fn for_each_value(&self, f: &mut dyn FnMut(Side, Value)) {
         match self {
             Term::Value(s, v) => f(*s, *v),
-            Term::Const(..) | Term::Global(_) | Term::MemorySize(_) | Term::TableSize(_) => {}
+            Term::Const(..)
+            | Term::Global(_)
+            | Term::MemorySize(_)
+            | Term::TableSize(_)
+            | Term::TableElem(..)
+            | Term::Handle(_) => {}
             Term::Load { addr, .. } => addr.for_each_value(f),
             Term::AtEntry(t) => t.for_each_value(f),
             Term::Op(_, args) => args.iter().for_each(|a| a.for_each_value(f)),
@@ -116,8 +128,10 @@ impl Term {
     /// Does the term read the state (globals, sizes, memory)?
     pub fn reads_state(&self) -> bool {
         match self {
-            Term::Value(..) | Term::Const(..) | Term::AtEntry(_) => false,
-            Term::Global(_) | Term::MemorySize(_) | Term::TableSize(_) | Term::Load { .. } => true,
+            Term::Value(..) | Term::Const(..) | Term::Handle(_) | Term::AtEntry(_) => false,
+            Term::Global(_) | Term::MemorySize(_) | Term::TableSize(_) | Term::TableElem(..) | Term::Load { .. } => {
+                true
+            }
             Term::Op(_, args) => args.iter().any(Term::reads_state),
         }
     }
@@ -315,6 +329,9 @@ impl fmt::Display for Term {
             Term::Global(g) => write!(f, "{g}"),
             Term::MemorySize(m) => write!(f, "(memory.size {m})"),
             Term::TableSize(t) => write!(f, "(table.size {t})"),
+            Term::TableElem(t, i) => write!(f, "(table.get {t} {i})"),
+            Term::Handle(Some(func)) => write!(f, "(ref.func {func})"),
+            Term::Handle(None) => write!(f, "(ref.null)"),
             Term::Load { ty, mem, addr, bytes } => {
                 let full = type_bits(*ty) / 8 == u32::from(*bytes);
                 let suffix = if full { String::new() } else { format!("{}_u", 8 * u32::from(*bytes)) };
@@ -374,6 +391,11 @@ impl TermCx<'_> {
             Term::Global(g) => st.globals.get(g).cloned().ok_or_else(|| format!("{g} is not declared")),
             Term::MemorySize(m) => Ok(st.mems.get(m).ok_or_else(|| format!("{m} is not declared"))?.pages.clone()),
             Term::TableSize(tb) => Ok(st.tables.get(tb).ok_or_else(|| format!("{tb} is not declared"))?.size.clone()),
+            Term::TableElem(tb, i) => {
+                let tab = st.tables.get(tb).ok_or_else(|| format!("{tb} is not declared"))?;
+                Ok(tab.elems.select(&BV::from_u64(u64::from(*i), 32)))
+            }
+            Term::Handle(func) => Ok(BV::from_u64(func.map_or(0, |f| u64::from(f.as_u32()) + 1), 32)),
             Term::Load { ty, mem, addr, bytes } => {
                 let width = type_bits(*ty);
                 if !matches!(ty, Type::I32 | Type::I64)

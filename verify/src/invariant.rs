@@ -6,9 +6,12 @@
 //!
 //! # What is proved
 //!
-//! 1. **Established**: the initialization functions (the start function,
-//!    then `_initialize`), run in order from the declared initial state
-//!    ([`crate::Options::init`]), end in a state where the invariant holds,
+//! 1. **Established**: either the invariant holds in the declared initial
+//!    state ([`crate::Options::init`]) and the initialization functions
+//!    preserve it (checked as in 2, so their loops are cut, not unrolled),
+//!    or the initialization functions (the start function, then
+//!    `_initialize`), run in order from the declared initial state, end in
+//!    a state where the invariant holds,
 //!    on every run that returns (a run that traps fails instantiation, and
 //!    then no function of the module ever runs). Calls they make are
 //!    answered by the world; their loops are unrolled to
@@ -221,64 +224,80 @@ fn prove(
     let inst_state = entry.st.clone();
     let mut background = entry.facts.clone();
     background.extend(seg);
-    let mut reach = Bool::from_bool(true);
-    let mut st = inst_state.clone();
-    for (n, f) in init_funcs.iter().enumerate() {
-        let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
-        let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
-        let params = crate::param_symbols(f, &format!("init{n}."));
-        let start = Start { reach: reach.clone(), ..Start::new(block, params, BTreeMap::new(), st.clone()) };
-        let none = CutPlan::default();
-        let trace = p.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &format!("w.init{n}"), start, None)?;
-        background.extend(trace.facts.iter().cloned());
-        background.extend(crate::sig_facts(&p.u, &[&trace]));
-        let bound: Vec<Bool> =
-            trace.exits.iter().filter(|e| matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
-        if !bound.is_empty()
-            && p.query(
-                &format!("init %{}: runs past the unrolling bound", f.name),
-                &background,
-                &or_all(&bound),
-                stats,
-            )?
-            .is_some()
-        {
-            return Ok((
-                Outcome::Unknown(format!(
-                    "initialization function %{} runs a loop more than {} times; establishment is not proved",
-                    f.name, opts.unroll_bound
-                )),
-                Method::Unrolled { bound: opts.unroll_bound, reason: "initialization".into() },
-            ));
+    // When the instantiated state already satisfies the invariant, the
+    // initialization functions only have to preserve it, like any other
+    // function (their loops are then cut, not unrolled); otherwise they
+    // run, unrolled, from that state and must end in it.
+    let at_instantiation = p.holds(&inst_state, &inst_state)?.not();
+    let holds_at_instantiation = p.query("holds at instantiation", &background, &at_instantiation, stats)?.is_none();
+    let mut preserving: Vec<&Function> = funcs.to_vec();
+    if holds_at_instantiation {
+        for f in init_funcs {
+            if !preserving.iter().any(|g| std::ptr::eq(*g, *f)) {
+                preserving.push(f);
+            }
         }
-        let returns: Vec<(Bool, &MachineState)> = trace
-            .exits
-            .iter()
-            .filter(|e| matches!(e.kind, ExitKind::Return(_)))
-            .map(|e| (e.reach.clone(), &e.st))
-            .collect();
-        if returns.is_empty() {
-            // Initialization always traps: the module never runs anything.
-            return Ok((Outcome::Proved, Method::LoopFree));
+    } else {
+        let mut reach = Bool::from_bool(true);
+        let mut st = inst_state.clone();
+        for (n, f) in init_funcs.iter().enumerate() {
+            let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
+            let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
+            let params = crate::param_symbols(f, &format!("init{n}."));
+            let start = Start { reach: reach.clone(), ..Start::new(block, params, BTreeMap::new(), st.clone()) };
+            let none = CutPlan::default();
+            let trace =
+                p.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &format!("w.init{n}"), start, None)?;
+            background.extend(trace.facts.iter().cloned());
+            background.extend(crate::sig_facts(&p.u, &[&trace]));
+            let bound: Vec<Bool> =
+                trace.exits.iter().filter(|e| matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
+            if !bound.is_empty()
+                && p.query(
+                    &format!("init %{}: runs past the unrolling bound", f.name),
+                    &background,
+                    &or_all(&bound),
+                    stats,
+                )?
+                .is_some()
+            {
+                return Ok((
+                    Outcome::Unknown(format!(
+                        "initialization function %{} runs a loop more than {} times; establishment is not proved",
+                        f.name, opts.unroll_bound
+                    )),
+                    Method::Unrolled { bound: opts.unroll_bound, reason: "initialization".into() },
+                ));
+            }
+            let returns: Vec<(Bool, &MachineState)> = trace
+                .exits
+                .iter()
+                .filter(|e| matches!(e.kind, ExitKind::Return(_)))
+                .map(|e| (e.reach.clone(), &e.st))
+                .collect();
+            if returns.is_empty() {
+                // Initialization always traps: the module never runs anything.
+                return Ok((Outcome::Proved, Method::LoopFree));
+            }
+            reach = or_all(&returns.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
+            st = MachineState::merge(&returns);
         }
-        reach = or_all(&returns.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
-        st = MachineState::merge(&returns);
-    }
-    let bad = and2(&reach, &p.holds(&st, &inst_state)?.not());
-    if let Some(m) = p.query("established after initialization", &background, &bad, stats)? {
-        let c = counterexample(
-            "module invariant: not established by initialization".into(),
-            "after initialization",
-            &m,
-            &st,
-            &p.u,
-        );
-        return Ok((Outcome::Counterexample(c), Method::LoopFree));
+        let bad = and2(&reach, &p.holds(&st, &inst_state)?.not());
+        if let Some(m) = p.query("established after initialization", &background, &bad, stats)? {
+            let c = counterexample(
+                "module invariant: not established by initialization".into(),
+                "after initialization",
+                &m,
+                &st,
+                &p.u,
+            );
+            return Ok((Outcome::Counterexample(c), Method::LoopFree));
+        }
     }
 
     // 2. Preserved by every function.
     let mut loops = 0;
-    for (n, f) in funcs.iter().enumerate() {
+    for (n, f) in preserving.iter().enumerate() {
         let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
         let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
         let entry = crate::entry_inputs_state(&p.u, &format!("f{n}"));

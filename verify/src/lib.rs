@@ -283,6 +283,8 @@ pub fn check_refinement(src: &Function, tgt: &Function, opts: &Options) -> Outco
 /// timing of every query.
 pub fn check_refinement_report(src: &Function, tgt: &Function, opts: &Options) -> Report {
     let start = Instant::now();
+    let moved = opts.invariants_in_certificate();
+    let opts = moved.as_ref().unwrap_or(opts);
     let mut cfg = Config::new();
     cfg.set_model_generation(true);
     let mut report = with_z3_config(&cfg, || {
@@ -495,6 +497,12 @@ fn precondition_facts(src: &Function, opts: &Options, entry: &EntryInputs) -> Re
                     .get(global)
                     .ok_or_else(|| format!("precondition `{}` names an undeclared global", p.describe(src)))?;
                 facts.push(or_eq(x, values, x.get_size()));
+            }
+            P::Invariant(_) => {
+                return Err(format!(
+                    "precondition `{}` is a module invariant: pass it through the certificate",
+                    p.describe(src)
+                ));
             }
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use weft_ir::{DataRef, ElemRef, FuncRef, Function, GlobalRef, MemoryRef, TableRef};
 
-use crate::cert::Certificate;
+use crate::cert::{Certificate, ProvedInvariant};
 
 /// How NaN results of float arithmetic are modelled.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -122,10 +122,27 @@ impl Options {
             out.push("the function starts from the declared initial state".into());
         }
         for inv in &self.certificate.module_invariants {
-            let facts: Vec<String> = inv.invariant().facts.iter().map(|f| f.to_string()).collect();
-            out.push(format!("module invariant {} (proved: {})", facts.join(", "), inv.scope()));
+            out.push(describe_invariant(inv));
         }
         out
+    }
+
+    /// `self` with every [`Precondition::Invariant`] moved into
+    /// [`Certificate::module_invariants`], where the checker assumes it;
+    /// `None` when there is none.
+    pub(crate) fn invariants_in_certificate(&self) -> Option<Options> {
+        if !self.preconditions.iter().any(|p| matches!(p, Precondition::Invariant(_))) {
+            return None;
+        }
+        let mut out = self.clone();
+        out.preconditions.clear();
+        for p in &self.preconditions {
+            match p {
+                Precondition::Invariant(inv) => out.certificate.module_invariants.push(inv.clone()),
+                other => out.preconditions.push(other.clone()),
+            }
+        }
+        Some(out)
     }
 
     /// The wall-clock budget of a check: `budget_ms`, or
@@ -166,6 +183,10 @@ pub enum Precondition {
         /// Allowed values.
         values: Vec<i64>,
     },
+    /// A module invariant that [`crate::prove_module_invariant`] proved:
+    /// assumed, like [`crate::Certificate::module_invariants`], at the
+    /// entry, after every call and at every cut point.
+    Invariant(ProvedInvariant),
 }
 
 impl Precondition {
@@ -187,8 +208,15 @@ impl Precondition {
             Precondition::GlobalAtEntryIn { global, values } => {
                 format!("{global} ∈ {{{}}} at entry", set(values))
             }
+            Precondition::Invariant(inv) => describe_invariant(inv),
         }
     }
+}
+
+/// A proved module invariant in words.
+fn describe_invariant(inv: &ProvedInvariant) -> String {
+    let facts: Vec<String> = inv.invariant().facts.iter().map(|f| f.to_string()).collect();
+    format!("module invariant {} (proved: {})", facts.join(", "), inv.scope())
 }
 
 /// Declared values of the module's state when it is instantiated, and the

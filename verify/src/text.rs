@@ -462,7 +462,7 @@ fn term(toks: &[String], pos: &mut usize, side: Option<Side>) -> Result<Term, St
     while toks.get(*pos).map(String::as_str) != Some(")") {
         let t = toks.get(*pos).ok_or_else(|| format!("`({head}` is not closed"))?;
         // Plain words (entity names, numbers) for the forms that take them.
-        if matches!(head.as_str(), "memory.size" | "table.size" | "i32.const" | "i64.const")
+        if matches!(head.as_str(), "memory.size" | "table.size" | "table.get" | "ref.func" | "i32.const" | "i64.const")
             || (head.contains(".load") && words.is_empty())
         {
             words.push(t.clone());
@@ -483,6 +483,15 @@ fn term(toks: &[String], pos: &mut usize, side: Option<Side>) -> Result<Term, St
         "i64.const" => Ok(Term::Const(Type::I64, u128::from(parse_int(one_word()?)? as u64))),
         "memory.size" => Ok(Term::MemorySize(entity(one_word()?, "mem")?)),
         "table.size" => Ok(Term::TableSize(entity(one_word()?, "table")?)),
+        "table.get" => match (words.as_slice(), args.is_empty()) {
+            ([t, i], true) => {
+                let index = u32::try_from(parse_int(i)?).map_err(|_| format!("`{i}` is not a table slot"))?;
+                Ok(Term::TableElem(entity(t, "table")?, index))
+            }
+            _ => Err("`(table.get TABLE N)` takes a table and a slot number".into()),
+        },
+        "ref.func" => Ok(Term::Handle(Some(entity(one_word()?, "fn")?))),
+        "ref.null" if words.is_empty() && args.is_empty() => Ok(Term::Handle(None)),
         "entry" => match args.as_slice() {
             [t] => Ok(Term::AtEntry(Box::new(t.clone()))),
             _ => Err("`(entry TERM)` takes one term".into()),

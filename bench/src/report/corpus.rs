@@ -8,9 +8,10 @@ use std::time::Duration;
 use super::{Inputs, kib, measured, ratio, secs};
 use crate::corpus::{self, Entry, Outcome, Results, Sizes};
 
-/// Writes the sections "P3 callbacks" and "Corpus".
+/// Writes the sections "P3 callbacks", "Dead event handlers" and "Corpus".
 pub(super) fn write(w: &mut String, inputs: &Inputs<'_>) {
     callbacks(w, inputs);
+    dead_handlers(w, inputs);
     let _ = writeln!(w, "## Corpus: optimization time and output size\n");
     let Some(c) = measured(w, &inputs.corpus) else { return };
     intro(w, inputs, c);
@@ -39,6 +40,27 @@ fn callbacks(w: &mut String, inputs: &Inputs<'_>) {
          output). The same survey is the test `cargo test -p weft-tests --test p3_callbacks`.\n"
     );
     match &inputs.callbacks {
+        Ok(table) => {
+            let _ = writeln!(w, "{table}");
+        }
+        Err(reason) => {
+            let _ = writeln!(w, "Not measured: {reason}.\n");
+        }
+    }
+}
+
+/// What `-O2` removes from each P3 corpus module, or why it is missing.
+fn dead_handlers(w: &mut String, inputs: &Inputs<'_>) {
+    let _ = writeln!(
+        w,
+        "## Dead event handlers: what -O2 removes from each P3 module
+"
+    );
+    let _ = writeln!(
+        w,
+        "Every module of `corpus/p3/*.wat`: the events its imports let reach its callbacks, the defined functions          the strict `-O2` pipeline removes, those of them that stay when `callback-reachability` does not run, and          the notes of `callback-reachability` and `directize` (what each specialized or made direct, under which          precondition). The test `cargo test -p weft-tests --test callback_reachability` checks the rows against          the corpus README's dead handlers; `--test p3_corpus` checks the mock-host traces.\n"
+    );
+    match &inputs.reachability {
         Ok(table) => {
             let _ = writeln!(w, "{table}");
         }

@@ -88,6 +88,9 @@ pub struct Inputs<'a> {
     /// The P3 callback survey as markdown (`weft_tests::p3callbacks`), or
     /// why it is missing.
     pub callbacks: Result<String, String>,
+    /// The dead-handler survey of the P3 corpus as markdown
+    /// (`weft_tests::p3reach`), or why it is missing.
+    pub reachability: Result<String, String>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
 }

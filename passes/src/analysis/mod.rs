@@ -9,7 +9,10 @@
 //!   an [`IntervalSet`](interval_set::IntervalSet)), with edge refinement
 //!   from compares;
 //! - [`interval_set`]: exact sets of integers as sorted ranges, their set
-//!   algebra and arithmetic (used by switch-recovery and `value_set`).
+//!   algebra and arithmetic (used by switch-recovery and `value_set`);
+//! - [`p3`]: the P3 fact model (callbacks, import roles, reachable events);
+//! - [`tables`]: sealed `funcref` tables, the proof of their contents, and
+//!   the indirect calls through them a value-set solution bounds.
 //!
 //! Analyses of the CFG itself (dominator tree, loops, liveness) are
 //! `weft_ir`'s, cached by the [`PassCx`](crate::PassCx).
@@ -18,4 +21,5 @@ pub mod constants;
 pub mod dataflow;
 pub mod interval_set;
 pub mod p3;
+pub mod tables;
 pub mod value_set;
