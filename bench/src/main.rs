@@ -82,6 +82,11 @@ struct Args {
     /// `--out`.
     #[arg(long)]
     verify_cost_only: bool,
+    /// Measure only the dead-handler survey of the P3 corpus and the
+    /// module-dce section (against wasm-opt's
+    /// `--remove-unused-module-elements`), and write them alone to `--out`.
+    #[arg(long)]
+    module_dce_only: bool,
     /// Corpus groups of the verification-cost section (comma-separated;
     /// default jco-p3,p3).
     #[arg(long, value_delimiter = ',')]
@@ -108,6 +113,50 @@ fn verify_cost(args: &Args) -> Result<verify_cost::Results, String> {
     verify_cost::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
 }
 
+/// The module-dce section: module-dce against wasm-opt's
+/// `--remove-unused-module-elements` on every core module of the corpus.
+fn module_dce(args: &Args, wasm_opt: &Option<WasmOpt>) -> Result<weft_bench::module_dce::Results, String> {
+    if !args.corpus.is_dir() {
+        return Err(format!("the corpus folder {} is missing", args.corpus.display()));
+    }
+    let options = weft_bench::module_dce::Options {
+        root: args.corpus.clone(),
+        wasm_opt: wasm_opt.clone(),
+        scratch: args.scratch.clone(),
+        limit: args.quick.then_some(3),
+        handwritten: Some(PathBuf::from("tests/modules/module-dce")),
+    };
+    weft_bench::module_dce::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+}
+
+/// The dead-handler survey of the P3 corpus, as markdown.
+fn reachability(args: &Args) -> Result<String, String> {
+    if !args.corpus.is_dir() {
+        return Err(format!("the corpus folder {} is missing", args.corpus.display()));
+    }
+    weft_tests::p3reach::survey(&args.corpus.join("p3")).map(|rows| weft_tests::p3reach::to_markdown(&rows))
+}
+
+/// `--module-dce-only`: the module-dce and dead-handler sections alone.
+fn module_dce_only(args: &Args, started: Instant) -> ExitCode {
+    let wasm_opt = args.wasm_opt.as_ref().and_then(|path| {
+        WasmOpt::probe(path, (!args.no_cache).then(|| args.scratch.join("wasm-opt-cache")))
+            .map_err(|e| eprintln!("weft-bench: wasm-opt not available ({e})"))
+            .ok()
+    });
+    let mut text = String::new();
+    report::dead_handlers(&mut text, &reachability(args));
+    let results = module_dce(args, &wasm_opt);
+    weft_bench::module_dce::render(&mut text, &results.as_ref().map_err(|e| e.clone()));
+    let _ = std::fs::remove_dir(&args.scratch);
+    if let Err(e) = std::fs::write(&args.out, text) {
+        eprintln!("weft-bench: cannot write {}: {e}", args.out.display());
+        return ExitCode::FAILURE;
+    }
+    eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let started = Instant::now();
@@ -121,6 +170,9 @@ fn main() -> ExitCode {
         }
         eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
         return ExitCode::SUCCESS;
+    }
+    if args.module_dce_only {
+        return module_dce_only(&args, started);
     }
     let machine = Machine::probe();
     let command = std::iter::once("bash scripts/bench.sh".to_string())
@@ -213,20 +265,8 @@ fn main() -> ExitCode {
         };
         corpus::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
     };
-    let module_dce = if args.no_module_dce {
-        Err("--no-module-dce was given".to_string())
-    } else if !args.corpus.is_dir() {
-        Err(format!("the corpus folder {} is missing", args.corpus.display()))
-    } else {
-        let options = weft_bench::module_dce::Options {
-            root: args.corpus.clone(),
-            wasm_opt: wasm_opt.clone(),
-            scratch: args.scratch.clone(),
-            limit: args.quick.then_some(3),
-            handwritten: Some(PathBuf::from("tests/modules/module-dce")),
-        };
-        weft_bench::module_dce::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
-    };
+    let module_dce =
+        if args.no_module_dce { Err("--no-module-dce was given".to_string()) } else { module_dce(&args, &wasm_opt) };
     let verify_cost =
         if args.verify_cost { verify_cost(&args) } else { Err("--verify-cost was not given (tens of minutes)".into()) };
     let _ = std::fs::remove_dir(&args.scratch);
@@ -238,11 +278,7 @@ fn main() -> ExitCode {
             .map(|rows| weft_tests::p3callbacks::to_markdown(&rows.concat())),
         _ => Err(format!("the corpus folder {} is missing", args.corpus.display())),
     };
-    let reachability = if args.corpus.is_dir() {
-        weft_tests::p3reach::survey(&args.corpus.join("p3")).map(|rows| weft_tests::p3reach::to_markdown(&rows))
-    } else {
-        Err(format!("the corpus folder {} is missing", args.corpus.display()))
-    };
+    let reachability = reachability(&args);
     let text = report::render(&report::Inputs {
         machine: &machine,
         load_after: load_average(),

@@ -11,7 +11,7 @@ use crate::corpus::{self, Entry, Outcome, Results, Sizes};
 /// Writes the sections "P3 callbacks", "Dead event handlers" and "Corpus".
 pub(super) fn write(w: &mut String, inputs: &Inputs<'_>) {
     callbacks(w, inputs);
-    dead_handlers(w, inputs);
+    dead_handlers(w, &inputs.reachability);
     let _ = writeln!(w, "## Corpus: optimization time and output size\n");
     let Some(c) = measured(w, &inputs.corpus) else { return };
     intro(w, inputs, c);
@@ -49,8 +49,9 @@ fn callbacks(w: &mut String, inputs: &Inputs<'_>) {
     }
 }
 
-/// What `-O2` removes from each P3 corpus module, or why it is missing.
-fn dead_handlers(w: &mut String, inputs: &Inputs<'_>) {
+/// What `-O2` removes from each P3 corpus module (the markdown of
+/// `weft_tests::p3reach`), or why it is missing.
+pub fn dead_handlers(w: &mut String, reachability: &Result<String, String>) {
     let _ = writeln!(
         w,
         "## Dead event handlers: what -O2 removes from each P3 module
@@ -60,7 +61,7 @@ fn dead_handlers(w: &mut String, inputs: &Inputs<'_>) {
         w,
         "Every module of `corpus/p3/*.wat`: the events its imports let reach its callbacks, the defined functions          the strict `-O2` pipeline removes, those of them that stay when `callback-reachability` does not run, and          the notes of `callback-reachability` and `directize` (what each specialized or made direct, under which          precondition). The test `cargo test -p weft-tests --test callback_reachability` checks the rows against          the corpus README's dead handlers; `--test p3_corpus` checks the mock-host traces.\n"
     );
-    match &inputs.reachability {
+    match reachability {
         Ok(table) => {
             let _ = writeln!(w, "{table}");
         }

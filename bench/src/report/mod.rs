@@ -39,6 +39,7 @@ mod tests;
 mod thresholds;
 
 pub use acceptance::{SpeedUp, measurably_slower};
+pub use corpus::dead_handlers;
 pub use density_findings::{DensityCrossover, density_crossover, supported_min_density};
 pub use floor::{below_floor, floor_bound, reachability_sentence};
 pub use noise::{NoiseFloor, noise_floor, row_noise};

@@ -10,7 +10,8 @@
 //!   `table.grow`, `table.init` or `table.copy` naming it;
 //! - its contents at instantiation are known: every active element segment
 //!   writing it has a constant offset, items that are functions or null,
-//!   and lies within the table's initial size; the module's types are in
+//!   and lies within the table's initial size, at most [`MAX_TABLE`]
+//!   elements; the module's types are in
 //!   recursion groups of one (so two function types match exactly when
 //!   their signatures are equal).
 //!
@@ -56,6 +57,10 @@ pub const MAX_SLOTS: u64 = 64;
 
 /// Most distinct functions a devirtualized call may call.
 pub const MAX_CALLEES: usize = 8;
+
+/// Largest table (initial size, in elements) that can be sealed: its
+/// contents are stated whole to the checker.
+pub const MAX_TABLE: u64 = 1024;
 
 /// A sealed table (see the module docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +111,8 @@ impl SealedTables {
             let exported = module.exports.iter().any(|e| e.kind == ExportKind::Table && e.index == t.as_u32());
             if decl.elem == weft_ir::Type::FuncRef && !exported && !module.is_import(ModuleEntity::Table(t)) {
                 let size = items.table_mins.get(i).copied().unwrap_or(decl.min);
-                tables.insert(t, usize::try_from(size).ok().map(|n| vec![None; n]));
+                let known = (size <= MAX_TABLE).then(|| vec![None; size as usize]);
+                tables.insert(t, known);
             }
         }
         for seg in &items.elems {
