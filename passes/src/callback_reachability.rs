@@ -67,7 +67,21 @@
 //! (`ParamRange`, unsigned); the candidate is specialized under those facts
 //! as a callback is, and reported with those preconditions. A candidate
 //! with no executable call, or no fact on any parameter, is left alone.
-//! Only modules with an accepted callback are searched.
+//! Only modules with an accepted callback are searched, and fused ones:
+//!
+//! # Fused callbacks
+//!
+//! A module that exports no callback but imports `[waitable-set-poll]` or
+//! `[waitable-set-wait]` may drive a callback itself: the trampoline that
+//! fusion emits (`../shared/design/P3-ABI.md`, "Shapes that fusion
+//! emits") polls, loads the event from the word at the poll's pointer and
+//! calls the callback, which is no longer exported. Such a word, loaded
+//! from the memory the host writes (the exported `memory`, else the only
+//! one) right after the call with nothing written in between, is taken to
+//! be an event of `S` when it is passed as the first argument of a function
+//! shaped like a callback (`(i32, i32, i32) -> i32`); the callee is then a
+//! candidate like any other, specialized under `param v0 ∈ S`. A note says
+//! when the module gets this fact.
 //!
 //! # Preconditions
 //!
@@ -119,8 +133,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use weft_ir::cfg_edit::{edge_args, edge_target, edges_from, make_jump, remove_unreachable_blocks, set_edge};
 
 use weft_ir::{
-    CallKind, ControlFlowGraph, DominatorTree, Edge, FuncBody, FuncRef, Function, Imm, InstructionData, Module, Opcode,
-    Type, Value,
+    CallKind, ControlFlowGraph, DominatorTree, Edge, Effects, ExportKind, FuncBody, FuncRef, Function, Imm,
+    InstructionData, MemoryRef, Module, Opcode, Type, Value,
 };
 use weft_verify::Precondition;
 
@@ -275,8 +289,23 @@ impl ModulePass for CallbackReachability {
                 changed.push(cb.func);
             }
         }
-        if !entry.is_empty() {
-            propagate(module, cx, &mut entry, &mut changed);
+        let delivered = if facts.callbacks.is_empty() { delivered_events(module, events) } else { None };
+        if let Some(d) = &delivered {
+            let names: Vec<String> = d
+                .imports
+                .iter()
+                .filter_map(|f| module.imported_funcs.get(f.as_u32() as usize))
+                .map(|i| format!("`{}`", i.field))
+                .collect();
+            module.notes.push(format!(
+                "an event word read from {} right after {} returns is taken as an event in {events} where it is \
+                 passed as the first argument of a function shaped like a callback",
+                d.memory,
+                names.join(", ")
+            ));
+        }
+        if !entry.is_empty() || delivered.is_some() {
+            propagate(module, cx, &mut entry, delivered.as_ref(), &mut changed);
         }
         if changed.is_empty() {
             ModuleChanged::No
@@ -293,6 +322,7 @@ fn propagate(
     module: &mut Module,
     cx: &mut ModuleCx,
     entry: &mut BTreeMap<FuncRef, Vec<ValueSet>>,
+    delivered: Option<&Delivered>,
     changed: &mut Vec<FuncRef>,
 ) {
     if module.funcs.iter().any(|f| matches!(f.body, FuncBody::Opaque { .. })) {
@@ -329,7 +359,7 @@ fn propagate(
             progress = true;
             let mut join: Option<Vec<ValueSet>> = None;
             for &c in &callers[&g] {
-                let list = sites.entry(c).or_insert_with(|| call_sites(module, c, entry.get(&c)));
+                let list = sites.entry(c).or_insert_with(|| call_sites(module, c, entry.get(&c), delivered));
                 for (_, args) in list.iter().filter(|(t, _)| *t == g) {
                     join = Some(match join {
                         None => args.clone(),
@@ -378,29 +408,138 @@ fn propagate(
 }
 
 /// The facts of the arguments of every direct call in an executable block
-/// of `f`, by callee, solved under `entry` (top when `None`).
-fn call_sites(module: &Module, f: FuncRef, entry: Option<&Vec<ValueSet>>) -> Vec<(FuncRef, Vec<ValueSet>)> {
+/// of `f`, by callee, solved under `entry` (top when `None`). With
+/// `delivered`, the event a callback-shaped callee (`(i32, i32, i32) ->
+/// i32`) receives as its first argument is solved knowing what a
+/// delivered event word holds (see [`delivered_events`]); every other
+/// argument without it.
+fn call_sites(
+    module: &Module,
+    f: FuncRef,
+    entry: Option<&Vec<ValueSet>>,
+    delivered: Option<&Delivered>,
+) -> Vec<(FuncRef, Vec<ValueSet>)> {
     let Some(FuncBody::Ir(func)) = module.funcs.iter().find(|d| d.index == f).map(|d| &d.body) else {
         return Vec::new();
     };
     let cfg = ControlFlowGraph::with_function(func);
     let domtree = DominatorTree::with_function(func, &cfg);
-    let sol = Dataflow::new(func, &ValueSets)
-        .with_entry_facts(entry.cloned().unwrap_or_default())
-        .with_edge_facts(&domtree)
-        .solve();
+    let solve = |pins: Vec<(Value, ValueSet)>| {
+        Dataflow::new(func, &ValueSets)
+            .with_entry_facts(entry.cloned().unwrap_or_default())
+            .with_value_facts(pins)
+            .with_edge_facts(&domtree)
+            .solve()
+    };
+    let sol = solve(Vec::new());
+    let pins = delivered.map(|d| d.loads(module, func)).unwrap_or_default();
+    let events = (!pins.is_empty()).then(|| solve(pins));
     let mut out = Vec::new();
     for block in func.layout.blocks().filter(|&b| sol.block_is_executable(b)) {
         for inst in func.layout.block_insts(block) {
             if let InstructionData::Op { opcode: Opcode::Call | Opcode::ReturnCall, imm: Imm::Func(callee), .. } =
                 func.dfg.insts[inst]
             {
-                let args = func.dfg.inst_args(inst).iter().map(|&a| sol.value_at(func, block, a).clone()).collect();
+                let mut args: Vec<ValueSet> =
+                    func.dfg.inst_args(inst).iter().map(|&a| sol.value_at(func, block, a).clone()).collect();
+                if let (Some(ev), Some(first), true) = (&events, args.first_mut(), is_callback_shaped(module, callee))
+                    && ev.block_is_executable(block)
+                {
+                    *first = ev.value_at(func, block, func.dfg.inst_args(inst)[0]).clone();
+                }
                 out.push((callee, args));
             }
         }
     }
     out
+}
+
+/// Does `f` have a callback's signature, `(i32, i32, i32) -> i32`?
+fn is_callback_shaped(module: &Module, f: FuncRef) -> bool {
+    module.func_sig(f).is_some_and(|s| s.params == [Type::I32; 3] && s.results == [Type::I32])
+}
+
+/// Event delivery by the host into memory: the imports that write an
+/// event record (`[waitable-set-poll]`, `[waitable-set-wait]`), the memory
+/// the host writes (the exported `memory`, else the only one), and the
+/// events that can arrive.
+///
+/// The canonical ABI returns the event code and writes the payload words
+/// at the pointer; the callback-driving trampolines that fusion emits
+/// (`../shared/design/P3-ABI.md`, "Shapes that fusion emits") load the
+/// event from the word at the pointer instead. Either way the event is one
+/// the subscription rule allows (or NONE, from a poll with nothing ready).
+/// Only a word loaded from the pointer right after the call — no store,
+/// call or other write between them in the block — counts, only as the
+/// first argument of a callback-shaped callee ([`call_sites`]), and only
+/// in a module that exports no callback (a fused module whose trampoline
+/// drives a callback that is no longer exported): in the canonical layout
+/// that word is a waitable handle, and a module lifted with a callback
+/// receives its events from the host, not from such a load.
+struct Delivered {
+    imports: BTreeSet<FuncRef>,
+    memory: MemoryRef,
+    fact: ValueSet,
+}
+
+/// The module's event delivery, when it imports a builtin that delivers
+/// events into memory and the memory the host writes is known.
+fn delivered_events(module: &Module, events: EventSet) -> Option<Delivered> {
+    let imports: BTreeSet<FuncRef> = (0..module.imported_funcs.len())
+        .filter(|&i| delivers_events(&module.imported_funcs[i].field))
+        .map(|i| FuncRef::from_u32(i as u32))
+        .collect();
+    if imports.is_empty() || events.is_empty() {
+        return None;
+    }
+    let exported = module.exports.iter().find(|e| e.kind == ExportKind::Memory && e.name == "memory");
+    let memory = match exported {
+        Some(e) => MemoryRef::from_u32(e.index),
+        None if module.memories.len() == 1 => MemoryRef::from_u32(0),
+        None => return None,
+    };
+    Some(Delivered { imports, memory, fact: event_fact(events) })
+}
+
+/// Is import `field` a builtin that writes an event record at its pointer
+/// argument (`[waitable-set-poll]`, `[waitable-set-wait]`, with any `$N`
+/// suffix or `[async-lower]` prefix)?
+fn delivers_events(field: &str) -> bool {
+    let rest = field.strip_prefix("[async-lower]").unwrap_or(field);
+    let kind = rest.strip_prefix('[').and_then(|r| r.split_once(']')).map_or("", |(k, _)| k);
+    matches!(kind, "waitable-set-poll" | "waitable-set-wait")
+}
+
+impl Delivered {
+    /// The `i32` loads of `func` that read the event word a delivery just
+    /// wrote, with the fact of what they read.
+    fn loads(&self, module: &Module, func: &Function) -> Vec<(Value, ValueSet)> {
+        let key = |v: Value| {
+            let v = func.dfg.resolve_aliases(v);
+            func.dfg.int_const(v).map_or(Err(v), Ok)
+        };
+        let mut out = Vec::new();
+        for block in func.layout.blocks() {
+            let mut pointer = None;
+            for inst in func.layout.block_insts(block) {
+                let InstructionData::Op { opcode, imm, .. } = func.dfg.insts[inst] else { continue };
+                let args = func.dfg.inst_args(inst);
+                match (opcode, imm) {
+                    (Opcode::Call, Imm::Func(f)) if self.imports.contains(&f) && module.is_imported(f) => {
+                        pointer = args.get(1).map(|&p| key(p));
+                    }
+                    (Opcode::I32Load, Imm::Mem(m)) if m.memory == self.memory && m.offset == 0 && pointer.is_some() => {
+                        if pointer == args.first().map(|&a| key(a)) {
+                            out.extend(func.dfg.inst_results(inst).first().map(|&r| (r, self.fact.clone())));
+                        }
+                    }
+                    _ if opcode.effects().intersects(Effects::WRITES_MEMORY | Effects::CALL) => pointer = None,
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The entry fact and precondition of parameter `k` of type `ty` whose

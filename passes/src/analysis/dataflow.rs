@@ -396,13 +396,25 @@ pub struct Dataflow<'a, D: Domain> {
     func: &'a Function,
     domain: &'a D,
     entry: Vec<D::Fact>,
+    pinned: BTreeMap<Value, D::Fact>,
     domtree: Option<&'a DominatorTree>,
 }
 
 impl<'a, D: Domain> Dataflow<'a, D> {
     /// `domain` on `func`; entry parameters are top, no edge facts.
     pub fn new(func: &'a Function, domain: &'a D) -> Self {
-        Dataflow { func, domain, entry: Vec::new(), domtree: None }
+        Dataflow { func, domain, entry: Vec::new(), pinned: BTreeMap::new(), domtree: None }
+    }
+
+    /// Facts known of instruction results beyond what their transfer
+    /// gives (what the host wrote where a load reads, say): each such
+    /// result's fact is its transfer's met with the one given. The caller
+    /// vouches for them, as for entry facts.
+    pub fn with_value_facts(mut self, facts: Vec<(Value, D::Fact)>) -> Self {
+        for (v, f) in facts {
+            self.pinned.insert(self.func.dfg.resolve_aliases(v), f);
+        }
+        self
     }
 
     /// The facts of the entry block's parameters, in order (a missing one
@@ -426,6 +438,7 @@ impl<'a, D: Domain> Dataflow<'a, D> {
             func: self.func,
             domain: self.domain,
             domtree: self.domtree,
+            pinned: self.pinned,
             store: Store::new(),
             blocks: EntitySet::new(),
             edges: BTreeSet::new(),
@@ -451,6 +464,8 @@ struct Solver<'a, D: Domain> {
     func: &'a Function,
     domain: &'a D,
     domtree: Option<&'a DominatorTree>,
+    /// Facts given for instruction results ([`Dataflow::with_value_facts`]).
+    pinned: BTreeMap<Value, D::Fact>,
     store: Store<D::Fact>,
     blocks: EntitySet<Block>,
     edges: BTreeSet<Edge>,
@@ -616,7 +631,10 @@ impl<D: Domain> Solver<'_, D> {
                     }
                     return;
                 };
-                let (new, reads) = self.evaluate(block, inst, *opcode, args, *imm, result);
+                let (mut new, reads) = self.evaluate(block, inst, *opcode, args, *imm, result);
+                if let Some(pinned) = self.pinned.get(&result) {
+                    new = new.meet(pinned);
+                }
                 if !reads.is_empty() {
                     self.add_deps(inst, &reads);
                 }
