@@ -15,7 +15,10 @@
 //! inputs that it established for every caller (a P3 callback's event is
 //! in the set the imports allow): [`ModuleCx::assume`] hands the fact to
 //! the manager, which gives it to that function's refinement check as a
-//! precondition and reports it with the verdict. The facts the caller of
+//! precondition and reports it with the verdict. A fact about the module's
+//! state that the pass had `weft_verify` prove (a flag written only during
+//! initialization holds its value at every entry and after every call) is
+//! handed over the same way with [`ModuleCx::assume_invariant`]. The facts the caller of
 //! weft supplies for the whole module ([`ModuleCx::assume_events`]) are
 //! read from the context too.
 //!
@@ -35,7 +38,7 @@ use std::ops::BitOr;
 use weft_ir::{
     CallGraph, ControlFlowGraph, DominatorTree, FuncBody, FuncRef, Function, Liveness, LoopAnalysis, Module,
 };
-use weft_verify::Precondition;
+use weft_verify::{Precondition, ProvedInvariant};
 
 use crate::analysis::p3::EventSet;
 
@@ -236,6 +239,7 @@ pub struct ModuleCx {
     functions: BTreeMap<FuncRef, PassCx>,
     assume_events: Option<EventSet>,
     assumptions: BTreeMap<FuncRef, Vec<Precondition>>,
+    invariants: BTreeMap<FuncRef, Vec<ProvedInvariant>>,
 }
 
 impl ModuleCx {
@@ -271,6 +275,22 @@ impl ModuleCx {
     /// call, by function.
     pub(crate) fn take_assumptions(&mut self) -> BTreeMap<FuncRef, Vec<Precondition>> {
         std::mem::take(&mut self.assumptions)
+    }
+
+    /// Records that the running module pass changed function `f` relying
+    /// on a module invariant `weft_verify` proved (only
+    /// `weft_verify::prove_module_invariant` makes a [`ProvedInvariant`]):
+    /// the manager's refinement check of `f` assumes it at the entry, after
+    /// every call and at every loop header, for this pass's change only,
+    /// and reports it with the verdict.
+    pub fn assume_invariant(&mut self, f: FuncRef, invariant: ProvedInvariant) {
+        self.invariants.entry(f).or_default().push(invariant);
+    }
+
+    /// Takes the invariants recorded by [`Self::assume_invariant`] since
+    /// the last call, by function.
+    pub(crate) fn take_invariants(&mut self) -> BTreeMap<FuncRef, Vec<ProvedInvariant>> {
+        std::mem::take(&mut self.invariants)
     }
 
     /// The call graph of `module`.

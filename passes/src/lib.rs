@@ -24,6 +24,7 @@ pub mod callback_reachability;
 pub mod context;
 pub mod copy_prop;
 pub mod dce;
+pub mod init_constprop;
 pub mod instcombine;
 pub mod licm;
 pub mod manager;

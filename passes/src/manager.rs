@@ -39,6 +39,9 @@
 //! [`Options::preconditions`], part of what identifies a rejected change,
 //! and every such check reports an event naming them with its verdict (a
 //! counterexample lists them and the input values, the event among them).
+//! Module invariants the pass had proved and recorded with
+//! [`ModuleCx::assume_invariant`] go to that check's certificate
+//! (`Certificate::module_invariants`) and are named the same way.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -46,7 +49,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use weft_ir::{CallGraph, DefinedFunc, FuncBody, FuncRef, Function, Module};
-use weft_verify::{Options, Outcome, Precondition, check_refinement};
+use weft_verify::{Options, Outcome, Precondition, ProvedInvariant, check_refinement};
 
 use crate::context::{Changed, ModuleChanged, ModuleCx, PassCx, Preserved};
 use crate::registry::{AnyPass, PassInfo, PassSpec, PassSpecError};
@@ -276,6 +279,7 @@ pub type ModuleEditCheck = Arc<dyn Fn(&mut Module, weft_ir::ModuleEdits, &'stati
 struct Claim<'a> {
     preserved: Preserved,
     preconditions: &'a [Precondition],
+    invariants: &'a [ProvedInvariant],
 }
 
 /// One function's outcome in a group of function passes: its report, and
@@ -482,6 +486,7 @@ impl PassManager {
         let notes = module.notes.len();
         let changed = pass.run(module, cx);
         let assumptions = cx.take_assumptions();
+        let invariants = cx.take_invariants();
         // What the pass says it did or why it declined.
         let mut events: Vec<PassEvent> = module
             .notes
@@ -524,7 +529,8 @@ impl PassManager {
                 let Some(old) = before.get(&f) else { continue };
                 let Some(FuncBody::Ir(new)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
                 let pre = assumptions.get(&f).map_or(&[][..], Vec::as_slice);
-                let claim = Claim { preserved, preconditions: pre };
+                let inv = invariants.get(&f).map_or(&[][..], Vec::as_slice);
+                let claim = Claim { preserved, preconditions: pre, invariants: inv };
                 let (kept, event) = self.settle(info, old, new, cx.function_mut(f), claim, &mut stats);
                 reverted_any |= !kept;
                 events.extend(event);
@@ -557,7 +563,7 @@ impl PassManager {
         let snapshot = func.clone();
         let mut event = None;
         if let Changed::Yes(preserved) = pass.run(func, cx) {
-            let claim = Claim { preserved, preconditions: &[] };
+            let claim = Claim { preserved, preconditions: &[], invariants: &[] };
             event = self.settle(info, &snapshot, func, Some(cx), claim, &mut stats).1;
         }
         stats.insts_after = func.num_layout_insts();
@@ -578,9 +584,10 @@ impl PassManager {
         old: &Function,
         new: &mut Function,
         cx: Option<&mut PassCx>,
-        Claim { preserved, preconditions }: Claim<'_>,
+        claim: Claim<'_>,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
+        let preserved = claim.preserved;
         let stale = match &cx {
             Some(cx) if cfg!(debug_assertions) => cx.stale(new, preserved),
             _ => Preserved::NONE,
@@ -588,7 +595,7 @@ impl PassManager {
         let (keep, event) = if stale != Preserved::NONE {
             (false, Some(lie_event(info, &new.name, stale)))
         } else {
-            self.check(info, old, new, preconditions, stats)
+            self.check(info, old, new, claim, stats)
         };
         if keep {
             stats.functions_changed += 1;
@@ -602,20 +609,24 @@ impl PassManager {
         (keep, event)
     }
 
-    /// Checks `new` against `old`, assuming `preconditions`; returns whether
-    /// to keep `new`. A change rejected before (under the same
-    /// preconditions) gets its recorded verdict; a change this check rejects
-    /// is recorded. With preconditions, the event always comes and names
-    /// them.
+    /// Checks `new` against `old`, assuming the claim's preconditions and
+    /// invariants; returns whether to keep `new`. A change rejected before
+    /// (under the same assumptions) gets its recorded verdict; a change
+    /// this check rejects is recorded. With assumptions, the event always
+    /// comes and names them.
     fn check(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &Function,
-        preconditions: &[Precondition],
+        Claim { preconditions, invariants, .. }: Claim<'_>,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
-        let assumed: Vec<String> = preconditions.iter().map(|p| p.describe(old)).collect();
+        let mut assumed: Vec<String> = preconditions.iter().map(|p| p.describe(old)).collect();
+        for inv in invariants {
+            let facts: Vec<String> = inv.invariant().facts.iter().map(ToString::to_string).collect();
+            assumed.push(format!("module invariant {} ({})", facts.join(" ∧ "), inv.scope()));
+        }
         let under = if assumed.is_empty() { String::new() } else { format!("under {}: ", assumed.join(", ")) };
         let event = |message: String, reverted: bool| PassEvent {
             pass: info.name,
@@ -638,10 +649,11 @@ impl PassManager {
         }
         let (outcome, reused) = match self.rejected.get(&texts) {
             Some(outcome) => (outcome, " (the same change was checked before; verdict reused)"),
-            None if preconditions.is_empty() => (check_refinement(old, new, &self.config.verify_options), ""),
+            None if assumed.is_empty() => (check_refinement(old, new, &self.config.verify_options), ""),
             None => {
                 let mut options = self.config.verify_options.clone();
                 options.preconditions.extend_from_slice(preconditions);
+                options.certificate.module_invariants.extend_from_slice(invariants);
                 (check_refinement(old, new, &options), "")
             }
         };

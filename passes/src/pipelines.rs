@@ -29,6 +29,10 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // `callback-reachability` comes first: it folds the branches on a
         // P3 callback's event that the imports decide, and the cleanups
         // remove the compares, constants and jump chains it leaves.
+        // `init-constprop` follows it, before the function passes: it turns
+        // reads of state only initialization writes (a backpressure flag)
+        // into constants, and `sccp`, `simplify-cfg` and `dce` fold the
+        // checks they guard.
         // `switch-recovery` runs after the cleanups have exposed the chains
         // (constants folded, copies gone), and is followed by a cleanup of
         // the blocks and conditions it leaves behind. `module-dce` comes
@@ -38,6 +42,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
             "callback-reachability",
+            "init-constprop",
             "sccp",
             "simplify-cfg",
             "instcombine",
@@ -54,6 +59,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // encoding (`SwitchConfig::size()`).
         OptLevel::Os => &[
             "callback-reachability",
+            "init-constprop",
             "sccp",
             "simplify-cfg",
             "instcombine",

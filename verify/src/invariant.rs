@@ -28,6 +28,17 @@
 //! module does not export, for example); the host may call back into the
 //! module, whose functions are covered by 2.
 //!
+//! During initialization a call is answered by the world (any new state)
+//! unless the callee's body is inlined. [`prove_module_invariant_hosted`]
+//! applies the same host assumption there: a call of one of the listed
+//! host functions (the module's imports) leaves every state term the
+//! invariant reads as it was, so initialization may write the state and
+//! then report to the host (`[backpressure-set]`). Calls of other functions
+//! (a defined function with a loop, an indirect call) still answer any
+//! state. [`values_after_init`] runs initialization the same way and
+//! returns the value of some terms on one run that returns: a candidate
+//! invariant, which establishment then proves for every run.
+//!
 //! The caller lists the functions: every function that can run after
 //! initialization (exports, functions reachable through tables, and their
 //! callees), with a body; a function it cannot give (kept opaque) means the
@@ -37,12 +48,12 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use weft_ir::Function;
+use weft_ir::{FuncRef, Function};
 use z3::ast::{BV, Bool};
 use z3::{Config, SatResult, Solver, with_z3_config};
 
 use crate::budget::Budget;
-use crate::cert::{ModuleInvariant, ProvedInvariant, Side};
+use crate::cert::{Fact, ModuleInvariant, ProvedInvariant, Side, Term, TermCx};
 use crate::cfg::CfgInfo;
 use crate::exec::{AfterCall, Callees, CutPlan, ExitKind, Explorer, Mode, Model, Start, Trace};
 use crate::options::Options;
@@ -72,6 +83,19 @@ pub fn prove_module_invariant(
     inv: &ModuleInvariant,
     opts: &Options,
 ) -> InvariantReport {
+    prove_module_invariant_hosted(init_funcs, funcs, inv, &[], opts)
+}
+
+/// [`prove_module_invariant`], where a call that initialization makes to
+/// one of `host` (the module's imports) leaves the state the invariant
+/// reads unchanged (see the module docs).
+pub fn prove_module_invariant_hosted(
+    init_funcs: &[&Function],
+    funcs: &[&Function],
+    inv: &ModuleInvariant,
+    host: &[FuncRef],
+    opts: &Options,
+) -> InvariantReport {
     let start = Instant::now();
     let mut cfg = Config::new();
     cfg.set_model_generation(true);
@@ -89,7 +113,7 @@ pub fn prove_module_invariant(
         let budget = Budget::start(opts);
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut stats = Vec::new();
-            let r = prove(init_funcs, funcs, inv, opts, &budget, &mut stats);
+            let r = prove(init_funcs, funcs, inv, host, opts, &budget, &mut stats);
             report.queries = stats;
             r
         }));
@@ -197,10 +221,183 @@ fn counterexample(query: String, what: &str, model: &z3::Model, st: &MachineStat
     }
 }
 
+/// Where initialization ends: the facts of its runs, when a run returns,
+/// and the merged state of the runs that return; or a verdict already.
+enum InitEnd {
+    Ran { background: Vec<Bool>, reach: Bool, st: MachineState, inst_state: MachineState },
+    Decided(Outcome, Method),
+}
+
+impl Prover<'_> {
+    /// Runs the initialization functions in order from the declared
+    /// initial state; a call of a `host` function keeps every state term
+    /// the invariant reads.
+    fn run_init(
+        &self,
+        init_funcs: &[&Function],
+        host: &[FuncRef],
+        stats: &mut Vec<QueryStat>,
+    ) -> Result<InitEnd, String> {
+        let opts = self.opts;
+        let mut entry = crate::entry_inputs_state(&self.u, "inst");
+        let seg = crate::init_facts(&self.u, &opts.init, true, &mut entry)?;
+        let inst_state = entry.st.clone();
+        let mut background = entry.facts.clone();
+        background.extend(seg);
+        let framed = framed_terms(&self.inv.facts);
+        let mut reach = Bool::from_bool(true);
+        let mut st = inst_state.clone();
+        for (n, f) in init_funcs.iter().enumerate() {
+            let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
+            let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
+            let params = crate::param_symbols(f, &format!("init{n}."));
+            let start = Start { reach: reach.clone(), ..Start::new(block, params, BTreeMap::new(), st.clone()) };
+            let none = CutPlan::default();
+            let world = format!("w.init{n}");
+            let trace = self.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &world, start, None)?;
+            background.extend(trace.facts.iter().cloned());
+            background.extend(crate::sig_facts(&self.u, &[&trace]));
+            if !host.is_empty() && !framed.is_empty() {
+                background.extend(self.host_frames(&trace, host, &framed, &world, &inst_state)?);
+            }
+            let bound: Vec<Bool> =
+                trace.exits.iter().filter(|e| matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
+            if !bound.is_empty()
+                && self
+                    .query(
+                        &format!("init %{}: runs past the unrolling bound", f.name),
+                        &background,
+                        &or_all(&bound),
+                        stats,
+                    )?
+                    .is_some()
+            {
+                return Ok(InitEnd::Decided(
+                    Outcome::Unknown(format!(
+                        "initialization function %{} runs a loop more than {} times; establishment is not proved",
+                        f.name, opts.unroll_bound
+                    )),
+                    Method::Unrolled { bound: opts.unroll_bound, reason: "initialization".into() },
+                ));
+            }
+            let returns: Vec<(Bool, &MachineState)> = trace
+                .exits
+                .iter()
+                .filter(|e| matches!(e.kind, ExitKind::Return(_)))
+                .map(|e| (e.reach.clone(), &e.st))
+                .collect();
+            if returns.is_empty() {
+                // Initialization always traps: the module never runs anything.
+                return Ok(InitEnd::Decided(Outcome::Proved, Method::LoopFree));
+            }
+            reach = or_all(&returns.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
+            st = MachineState::merge(&returns);
+        }
+        Ok(InitEnd::Ran { background, reach, st, inst_state })
+    }
+
+    /// For every call of `trace` (made in world `world`) whose callee is one
+    /// of `host`: each term of `framed` has the same value after the call as
+    /// before it.
+    fn host_frames(
+        &self,
+        trace: &Trace,
+        host: &[FuncRef],
+        framed: &[Term],
+        world: &str,
+        inst_state: &MachineState,
+    ) -> Result<Vec<Bool>, String> {
+        let w = World::new(world);
+        let mut out = Vec::new();
+        for e in &trace.events {
+            let is_host: Vec<Bool> =
+                host.iter().map(|h| e.callee.eq(BV::from_u64(u64::from(h.as_u32()) + 1, 32))).collect();
+            let after = w.answer(&self.u, &e.idx.term, &e.sig.results, &e.st).state;
+            let before_cx =
+                TermCx { smt: &self.smt, u: &self.u, src: None, tgt: None, state: &e.st, entry: inst_state };
+            let after_cx = TermCx { state: &after, ..before_cx };
+            let mut same = Vec::new();
+            for t in framed {
+                same.push(after_cx.eval(t)?.eq(before_cx.eval(t)?));
+            }
+            out.push(and2(&e.reach, &or_all(&is_host)).implies(Bool::and(&same)));
+        }
+        Ok(out)
+    }
+}
+
+/// The terms of `facts` that read the state: what a host call leaves as it
+/// was during initialization.
+fn framed_terms(facts: &[Fact]) -> Vec<Term> {
+    let mut out: Vec<Term> = Vec::new();
+    let mut add = |t: &Term| {
+        if t.reads_state() && !out.contains(t) {
+            out.push(t.clone());
+        }
+    };
+    for f in facts {
+        match f {
+            Fact::Equal(a, b) => {
+                add(a);
+                add(b);
+            }
+            Fact::Holds(t) => add(t),
+        }
+    }
+    out
+}
+
+/// The values of `terms` (state terms: globals, loads, sizes) after
+/// initialization runs `init_funcs` from `opts.init` on one run that
+/// returns, calls of `host` leaving `terms` as they were (see the module
+/// docs). Each value is a candidate only: [`prove_module_invariant_hosted`]
+/// proves whether every run ends with it. `Err` when no run returns or the
+/// run is not decided within the unrolling bound and the budget.
+pub fn values_after_init(
+    init_funcs: &[&Function],
+    terms: &[Term],
+    host: &[FuncRef],
+    opts: &Options,
+) -> Result<Vec<u128>, String> {
+    let mut cfg = Config::new();
+    cfg.set_model_generation(true);
+    with_z3_config(&cfg, || {
+        let budget = Budget::start(opts);
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<u128>, String> {
+            if let Some(t) =
+                terms.iter().find(|t| !t.reads_state() || !Fact::Equal((*t).clone(), Term::i32(0)).is_state_only())
+            {
+                return Err(format!("term `{t}` is not a state term"));
+            }
+            let smt = Smt::new()?;
+            let callees = crate::callees_of(opts)?;
+            let mut all: Vec<&Function> = init_funcs.to_vec();
+            all.extend(callees.bodies.values().map(|(f, _)| f));
+            let u = Universe::of(&all)?;
+            let facts: Vec<Fact> = terms.iter().map(|t| Fact::Equal(t.clone(), t.clone())).collect();
+            let inv = ModuleInvariant { facts };
+            let p = Prover { smt, u, opts, budget: &budget, inv: &inv, callees };
+            let mut stats = Vec::new();
+            let (background, reach, st, inst_state) = match p.run_init(init_funcs, host, &mut stats)? {
+                InitEnd::Ran { background, reach, st, inst_state } => (background, reach, st, inst_state),
+                InitEnd::Decided(Outcome::Proved, _) => return Err("initialization never returns".into()),
+                InitEnd::Decided(outcome, _) => return Err(format!("initialization is not decided: {outcome}")),
+            };
+            let Some(model) = p.query("a run of initialization that returns", &background, &reach, &mut stats)? else {
+                return Err("initialization never returns".into());
+            };
+            let cx = TermCx { smt: &p.smt, u: &p.u, src: None, tgt: None, state: &st, entry: &inst_state };
+            terms.iter().map(|t| eval_bits(&model, &cx.eval(t)?).ok_or_else(|| format!("no value for `{t}`"))).collect()
+        }));
+        result.unwrap_or_else(|_| Err("internal error in the checker".into()))
+    })
+}
+
 fn prove(
     init_funcs: &[&Function],
     funcs: &[&Function],
     inv: &ModuleInvariant,
+    host: &[FuncRef],
     opts: &Options,
     budget: &Budget,
     stats: &mut Vec<QueryStat>,
@@ -216,54 +413,10 @@ fn prove(
     let p = Prover { smt, u, opts, budget, inv, callees };
 
     // 1. Established by initialization.
-    let mut entry = crate::entry_inputs_state(&p.u, "inst");
-    let seg = crate::init_facts(&p.u, &opts.init, true, &mut entry)?;
-    let inst_state = entry.st.clone();
-    let mut background = entry.facts.clone();
-    background.extend(seg);
-    let mut reach = Bool::from_bool(true);
-    let mut st = inst_state.clone();
-    for (n, f) in init_funcs.iter().enumerate() {
-        let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
-        let block = f.entry_block().ok_or_else(|| format!("{} has no blocks", f.name))?;
-        let params = crate::param_symbols(f, &format!("init{n}."));
-        let start = Start { reach: reach.clone(), ..Start::new(block, params, BTreeMap::new(), st.clone()) };
-        let none = CutPlan::default();
-        let trace = p.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &format!("w.init{n}"), start, None)?;
-        background.extend(trace.facts.iter().cloned());
-        background.extend(crate::sig_facts(&p.u, &[&trace]));
-        let bound: Vec<Bool> =
-            trace.exits.iter().filter(|e| matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
-        if !bound.is_empty()
-            && p.query(
-                &format!("init %{}: runs past the unrolling bound", f.name),
-                &background,
-                &or_all(&bound),
-                stats,
-            )?
-            .is_some()
-        {
-            return Ok((
-                Outcome::Unknown(format!(
-                    "initialization function %{} runs a loop more than {} times; establishment is not proved",
-                    f.name, opts.unroll_bound
-                )),
-                Method::Unrolled { bound: opts.unroll_bound, reason: "initialization".into() },
-            ));
-        }
-        let returns: Vec<(Bool, &MachineState)> = trace
-            .exits
-            .iter()
-            .filter(|e| matches!(e.kind, ExitKind::Return(_)))
-            .map(|e| (e.reach.clone(), &e.st))
-            .collect();
-        if returns.is_empty() {
-            // Initialization always traps: the module never runs anything.
-            return Ok((Outcome::Proved, Method::LoopFree));
-        }
-        reach = or_all(&returns.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
-        st = MachineState::merge(&returns);
-    }
+    let (background, reach, st, inst_state) = match p.run_init(init_funcs, host, stats)? {
+        InitEnd::Ran { background, reach, st, inst_state } => (background, reach, st, inst_state),
+        InitEnd::Decided(outcome, method) => return Ok((outcome, method)),
+    };
     let bad = and2(&reach, &p.holds(&st, &inst_state)?.not());
     if let Some(m) = p.query("established after initialization", &background, &bad, stats)? {
         let c = counterexample(
