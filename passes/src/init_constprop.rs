@@ -283,10 +283,18 @@ struct Scan {
 
 impl ModulePass for InitConstprop {
     fn run(&self, module: &mut Module, cx: &mut ModuleCx) -> ModuleChanged {
+        let bp_sites = backpressure_sites(module);
+        let with_sites = |what: &str, then: &str| {
+            if bp_sites.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what}; the module calls the backpressure builtins ({}){then}", bp_sites.join(", "))
+            }
+        };
         let plan = match plan(module, cx) {
             Ok(p) => p,
             Err(reason) => {
-                module.notes.push(format!("declined: {reason}"));
+                module.notes.push(with_sites(&format!("declined: {reason}"), ": the flag lives in the host"));
                 return ModuleChanged::No;
             }
         };
@@ -299,12 +307,6 @@ impl ModulePass for InitConstprop {
                 FuncBody::Opaque { .. } => None,
             })
             .collect();
-        let mut bp_sites: Vec<String> = Vec::new();
-        for (f, s) in &scans {
-            for b in &s.backpressure_calls {
-                bp_sites.push(format!("{b} in fn{}", f.as_u32()));
-            }
-        }
         let (cells, mut declined) = candidates(self.host, module, &plan, &scans);
         let mut proved: Vec<(Cell, u128, ProvedInvariant)> = Vec::new();
         for cell in cells {
@@ -319,15 +321,9 @@ impl ModulePass for InitConstprop {
         }
         module.notes.extend(grouped(declined));
         if proved.is_empty() {
-            let why = if bp_sites.is_empty() {
-                "nothing folded".to_string()
-            } else {
-                format!(
-                    "nothing folded: backpressure is kept by the host ({}); no module state mirrors it",
-                    bp_sites.join(", ")
-                )
-            };
-            module.notes.push(why);
+            module
+                .notes
+                .push(with_sites("nothing folded", ", and no state mirroring them is constant after initialization"));
             return ModuleChanged::No;
         }
         let mut changed = Vec::new();
@@ -362,6 +358,30 @@ impl ModulePass for InitConstprop {
             ModuleChanged::Yes { functions: changed, preserved: Preserved::CONTROL_FLOW | Preserved::CALL_GRAPH }
         }
     }
+}
+
+/// Where the module calls a backpressure builtin: "`[backpressure-set]`
+/// in fn4", in function order.
+fn backpressure_sites(module: &Module) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in &module.funcs {
+        let FuncBody::Ir(func) = &d.body else { continue };
+        let mut called: Vec<&str> = Vec::new();
+        for inst in func.layout.blocks().flat_map(|b| func.layout.block_insts(b)) {
+            if let InstructionData::Op { opcode: Opcode::Call | Opcode::ReturnCall, imm: Imm::Func(f), .. } =
+                func.dfg.insts[inst]
+                && let Some(import) = module.imported_funcs.get(f.index())
+                && matches!(ImportRole::of(&import.field), ImportRole::Backpressure(_))
+                && !called.contains(&import.field.as_str())
+            {
+                called.push(&import.field);
+            }
+        }
+        for field in called {
+            out.push(format!("`{field}` in fn{}", d.index.as_u32()));
+        }
+    }
+    out
 }
 
 /// The initialization functions and what runs afterwards (module docs).
@@ -742,7 +762,7 @@ fn prove_cell(
         match report.proved {
             Some(p) => {
                 let from = if declared { "from instantiation" } else { "from any state before `_initialize`" };
-                let how = format!("proved: established {from}, {} ({} ms)", p.scope(), report.report.millis);
+                let how = format!("proved ({from}): {} ({} ms)", p.scope(), report.report.millis);
                 return Ok((value, p, how));
             }
             None => reasons.push(format!("{} (value {value})", report.report.outcome)),

@@ -125,12 +125,57 @@ fn backpressure_negative_keeps_its_flag_and_checks() {
     assert!(
         report.events.iter().any(|e| e.pass == "init-constprop"
             && e.message.starts_with("global gv0,")
-            && e.message.contains("not a candidate: fn4 (`set_backpressure`) writes it with a value that is not a constant")),
+            && e.message
+                .contains("not a candidate: fn4 (`set_backpressure`) writes it with a value that is not a constant")),
         "{:#?}",
         report.events
     );
-    assert!(!report.events.iter().any(|e| e.pass == "init-constprop" && e.message.contains("folded")
+    assert!(!report.events.iter().any(|e| e.pass == "init-constprop"
+        && e.message.contains("folded")
         && !e.message.starts_with("nothing folded")));
     let entry = bodies(&module, &["entry"]);
     assert!(reads_global(entry[0], 0), "the entry must still test the flag");
+}
+
+/// The survey of the jco P3 components: for every core module of every
+/// component, what `init-constprop` finds and folds, or why nothing (the
+/// notes it leaves), printed as one line per note
+/// (`cargo test -p weft-tests --test init_constprop -- --nocapture`).
+/// Every core module gets at least one note, and no change is reverted
+/// under strict verification.
+#[test]
+fn jco_components_survey() {
+    let root = shared_dir().join("corpus").join("jco-p3");
+    let components = weft_tests::files_with_ext(&root, "wasm", true);
+    assert!(components.len() >= 40, "expected the jco-p3 components in {}", root.display());
+    let config = weft::Config {
+        passes: Some(vec!["init-constprop".into()]),
+        verify: weft::VerifyMode::Strict,
+        ..weft::Config::default()
+    };
+    let manager = weft::manager(&config).expect("manager");
+    let (mut modules, mut folded) = (0, 0);
+    for path in components {
+        let bytes = std::fs::read(&path).expect("readable");
+        let rel = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+        let ranges = weft_frontend::core_module_ranges(&bytes).expect("a component");
+        for (k, range) in ranges.into_iter().enumerate() {
+            let (mut module, _) = weft_frontend::translate_module(&bytes[range]).expect("translates");
+            let report = manager.run_module_with(&mut module, &mut weft_passes::manager::NoHook);
+            modules += 1;
+            assert!(!report.events.iter().any(|e| e.reverted), "{rel}#{k}: {:#?}", report.events);
+            let notes: Vec<&str> = report
+                .events
+                .iter()
+                .filter(|e| e.pass == "init-constprop" && e.function == "module")
+                .map(|e| e.message.as_str())
+                .collect();
+            assert!(!notes.is_empty(), "{rel}#{k}: no note");
+            folded += usize::from(notes.iter().any(|n| n.contains("read(s) of")));
+            for n in notes {
+                println!("init-constprop {rel}#{k}: {n}");
+            }
+        }
+    }
+    println!("init-constprop on jco-p3: {modules} core modules, {folded} with reads folded");
 }

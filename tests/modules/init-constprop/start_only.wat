@@ -4,7 +4,7 @@
 ;; test module-pass init-constprop
 ;; removed: nothing
 ;; changed: fn2
-;; note: global gv0: holds 0 after initialization; proved: established from instantiation
+;; note: global gv0: holds 0 after initialization; proved (from instantiation): established by 1 initialization function(s)
 ;; check: (func $start
 ;; check: global.get $flag
 ;; check: (func $entry
