@@ -518,10 +518,11 @@ fn candidates(
         }
     }
     let mut cells = Vec::new();
+    let mut solved: BTreeMap<FuncRef, Solution<ValueSet>> = BTreeMap::new();
     for cell in read {
         let why = match cell {
             Cell::Global(g) => global_candidate(host, module, plan, scans, g),
-            Cell::Memory { .. } => memory_candidate(host, module, plan, scans, cell),
+            Cell::Memory { .. } => memory_candidate(host, module, plan, scans, cell, &mut solved),
         };
         match why {
             Ok(()) => cells.push(cell),
@@ -594,6 +595,7 @@ fn memory_candidate(
     plan: &Plan,
     scans: &BTreeMap<FuncRef, Scan>,
     cell: Cell,
+    solved: &mut BTreeMap<FuncRef, Solution<ValueSet>>,
 ) -> Result<(), String> {
     let Some((mem, start, end)) = cell.span() else { return Ok(()) };
     if module.imports.iter().any(|i| i.kind == ExportKind::Memory && i.index == mem.as_u32()) {
@@ -626,7 +628,7 @@ fn memory_candidate(
         if relevant.is_empty() {
             continue;
         }
-        let sol = value_sets(func);
+        let sol = solved.entry(*f).or_insert_with(|| value_sets(func));
         for w in relevant {
             let block = func.layout.inst_block(w.inst);
             if block.is_some_and(|b| !sol.block_is_executable(b)) {
@@ -695,10 +697,11 @@ fn proof_options(module: &Module, plan: &Plan, cell: Cell, declared: bool) -> Op
             opts.callees.insert(d.index, func.clone());
         }
     }
-    if declared && let Cell::Global(g) = cell {
-        if let Some(v) = initial_value(module, g) {
-            opts.init.globals.insert(g, v);
-        }
+    if declared
+        && let Cell::Global(g) = cell
+        && let Some(v) = initial_value(module, g)
+    {
+        opts.init.globals.insert(g, v);
     }
     opts
 }

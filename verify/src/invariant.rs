@@ -33,7 +33,8 @@
 //! applies the same host assumption there: a call of one of the listed
 //! host functions (the module's imports) leaves every state term the
 //! invariant reads as it was, so initialization may write the state and
-//! then report to the host (`[backpressure-set]`). Calls of other functions
+//! then report to the host (`[backpressure-set]`); the terms framed are the
+//! sides of the invariant's equalities (sizes only grow anyway). Calls of other functions
 //! (a defined function with a loop, an indirect call) still answer any
 //! state. [`values_after_init`] runs initialization the same way and
 //! returns the value of some terms on one run that returns: a candidate
@@ -326,22 +327,19 @@ impl Prover<'_> {
     }
 }
 
-/// The terms of `facts` that read the state: what a host call leaves as it
-/// was during initialization.
+/// The sides of the equalities of `facts` that read the state: what a host
+/// call leaves as it was during initialization. (`Holds` facts, such as a
+/// bound on a memory's size, are not framed: sizes only grow across a call
+/// anyway.)
 fn framed_terms(facts: &[Fact]) -> Vec<Term> {
     let mut out: Vec<Term> = Vec::new();
-    let mut add = |t: &Term| {
-        if t.reads_state() && !out.contains(t) {
-            out.push(t.clone());
-        }
-    };
     for f in facts {
-        match f {
-            Fact::Equal(a, b) => {
-                add(a);
-                add(b);
+        if let Fact::Equal(a, b) = f {
+            for t in [a, b] {
+                if t.reads_state() && !out.contains(t) {
+                    out.push(t.clone());
+                }
             }
-            Fact::Holds(t) => add(t),
         }
     }
     out
