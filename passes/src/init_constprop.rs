@@ -177,8 +177,13 @@ pub enum Cell {
 
 impl Cell {
     fn ty(self, module: &Module) -> Type {
+        self.ty_in(&module.globals)
+    }
+
+    /// The type, given the module's globals.
+    fn ty_in(self, globals: &[Option<weft_ir::GlobalDecl>]) -> Type {
         match self {
-            Cell::Global(g) => module.globals.get(g.index()).copied().flatten().map_or(Type::I32, |d| d.ty),
+            Cell::Global(g) => globals.get(g.index()).copied().flatten().map_or(Type::I32, |d| d.ty),
             Cell::Memory { bytes: 8, .. } => Type::I64,
             Cell::Memory { .. } => Type::I32,
         }
@@ -272,7 +277,7 @@ enum Len {
 #[derive(Default)]
 struct Scan {
     /// `(global, value)` of each `global.set`.
-    global_sets: Vec<(GlobalRef, Value, Inst)>,
+    global_sets: Vec<(GlobalRef, Value)>,
     /// Memory writes and buffers handed to the host.
     mem_writes: Vec<MemWrite>,
     /// Instructions that write memory in a way the pass does not model.
@@ -439,7 +444,11 @@ fn scan(module: &Module, func: &Function) -> Scan {
             let InstructionData::Op { opcode, imm, .. } = func.dfg.insts[inst] else { continue };
             let args = func.dfg.inst_args(inst);
             match (opcode, imm) {
-                (Opcode::GlobalSet, Imm::Global(g)) => out.global_sets.push((g, args[0], inst)),
+                (Opcode::GlobalSet, Imm::Global(g)) => {
+                    if let Some(&v) = args.first() {
+                        out.global_sets.push((g, v));
+                    }
+                }
                 (Opcode::Call | Opcode::ReturnCall, Imm::Func(f)) if module.is_imported(f) => {
                     let Some(import) = module.imported_funcs.get(f.index()) else { continue };
                     if let ImportRole::Backpressure(_) = ImportRole::of(&import.field) {
@@ -471,12 +480,16 @@ fn scan(module: &Module, func: &Function) -> Scan {
 /// A store or bulk write as a [`MemWrite`].
 fn mem_write(opcode: Opcode, imm: Imm, args: &[Value], inst: Inst) -> Option<MemWrite> {
     match (opcode, imm) {
-        (Opcode::MemoryFill, Imm::Memory(m)) | (Opcode::MemoryCopy, Imm::MemMem(m, _)) => {
-            Some(MemWrite { inst, mem: Some(m), base: args[0], offset: 0, len: Len::Operand(args[2]), store: None })
-        }
-        (Opcode::MemoryInit, Imm::DataMem(_, m)) => {
-            Some(MemWrite { inst, mem: Some(m), base: args[0], offset: 0, len: Len::Operand(args[2]), store: None })
-        }
+        (Opcode::MemoryFill, Imm::Memory(m))
+        | (Opcode::MemoryCopy, Imm::MemMem(m, _))
+        | (Opcode::MemoryInit, Imm::DataMem(_, m)) => Some(MemWrite {
+            inst,
+            mem: Some(m),
+            base: *args.first()?,
+            offset: 0,
+            len: Len::Operand(*args.get(2)?),
+            store: None,
+        }),
         (_, Imm::Mem(arg)) if opcode.mem_bytes() > 0 && !opcode.effects().contains(weft_ir::Effects::READS_MEMORY) => {
             let bytes = opcode.mem_bytes();
             let store = match opcode {
@@ -576,7 +589,7 @@ fn global_candidate(
     }
     for (f, s) in scans.iter().filter(|(f, _)| plan.after.contains(f)) {
         let Some(FuncBody::Ir(func)) = module.defined(*f).map(|d| &d.body) else { continue };
-        for &(gg, v, _) in &s.global_sets {
+        for &(gg, v) in &s.global_sets {
             if gg == g && func.dfg.int_const(v).is_none() {
                 return Err(format!(
                     "fn{} (`{}`) writes it with a value that is not a constant",
@@ -829,7 +842,7 @@ fn other_constant_writes(
         let mask = mask(cell.ty(module));
         let differs = |v: Value| func.dfg.int_const(v).is_none_or(|c| (c as u64 as u128) & mask != value);
         let bad = match cell {
-            Cell::Global(g) => s.global_sets.iter().any(|&(gg, v, _)| gg == g && differs(v)),
+            Cell::Global(g) => s.global_sets.iter().any(|&(gg, v)| gg == g && differs(v)),
             Cell::Memory { mem, addr, bytes } => s.mem_writes.iter().any(|w| {
                 w.mem == Some(mem)
                     && w.store.is_some_and(|(b, v)| {
@@ -870,7 +883,7 @@ fn mirrors_backpressure(module: &Module, plan: &Plan, scans: &BTreeMap<FuncRef, 
 
 fn writes_exactly(func: &Function, s: &Scan, cell: Cell) -> bool {
     match cell {
-        Cell::Global(g) => s.global_sets.iter().any(|&(gg, _, _)| gg == g),
+        Cell::Global(g) => s.global_sets.iter().any(|&(gg, _)| gg == g),
         Cell::Memory { mem, addr, bytes } => s.mem_writes.iter().any(|w| {
             w.mem == Some(mem)
                 && w.store.is_some_and(|(b, _)| b == bytes)
@@ -885,11 +898,7 @@ fn writes_exactly(func: &Function, s: &Scan, cell: Cell) -> bool {
 /// Replaces every read of `cell` in `func` by `value`; returns how many.
 fn fold_reads(func: &mut Function, cell: Cell, value: u128, globals: &[Option<weft_ir::GlobalDecl>]) -> usize {
     let insts: Vec<Inst> = func.layout.blocks().flat_map(|b| func.layout.block_insts(b).collect::<Vec<_>>()).collect();
-    let ty = match cell {
-        Cell::Global(g) => globals.get(g.index()).copied().flatten().map_or(Type::I32, |d| d.ty),
-        Cell::Memory { bytes: 8, .. } => Type::I64,
-        Cell::Memory { .. } => Type::I32,
-    };
+    let ty = cell.ty_in(globals);
     let mut n = 0;
     for inst in insts {
         if read_cell(func, inst) != Some(cell) {
