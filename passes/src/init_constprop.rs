@@ -109,9 +109,12 @@
 //!
 //! One scan of every body; one value-set solution per function that writes
 //! memory or hands the host a buffer, when a memory cell is a candidate;
-//! per candidate one symbolic run of initialization and one invariant
-//! proof (its cost is an exploration of every function that can run after
-//! initialization); one walk of each rewritten function.
+//! per candidate (at most [`MAX_CELLS`] per module, the others are listed
+//! as not tried) one symbolic run of initialization and one invariant
+//! proof, twice when both the start function and `_initialize` run (its
+//! cost is an exploration of every function that can run after
+//! initialization, within the checker's time budget); one walk of each
+//! rewritten function.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -127,6 +130,11 @@ use crate::analysis::interval_set::IntervalSet;
 use crate::analysis::p3::{HostFacts, HostWrite, ImportRole, exports_realloc};
 use crate::analysis::value_set::{ValueSet, ValueSets};
 use crate::context::{ModuleChanged, ModuleCx, Preserved};
+
+/// The most candidate cells proved per module (in cell order: globals by
+/// index, then memory cells by memory and address); each costs a symbolic
+/// run of initialization and an invariant proof.
+pub const MAX_CELLS: usize = 16;
 
 /// The pass. See the module docs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -312,7 +320,15 @@ impl ModulePass for InitConstprop {
                 FuncBody::Opaque { .. } => None,
             })
             .collect();
-        let (cells, mut declined) = candidates(self.host, module, &plan, &scans);
+        let (mut cells, mut declined) = candidates(self.host, module, &plan, &scans);
+        if cells.len() > MAX_CELLS {
+            let rest: Vec<String> = cells.split_off(MAX_CELLS).iter().map(ToString::to_string).collect();
+            module.notes.push(format!(
+                "{} candidate(s) not tried (at most {MAX_CELLS} per module): {}",
+                rest.len(),
+                rest.join(", ")
+            ));
+        }
         let mut proved: Vec<(Cell, u128, ProvedInvariant)> = Vec::new();
         for cell in cells {
             match prove_cell(module, &plan, &scans, cell) {
@@ -915,4 +931,51 @@ fn fold_reads(func: &mut Function, cell: Cell, value: u128, globals: &[Option<we
         n += 1;
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_of_writes_with_a_cell() {
+        let cell = (1024, 1028);
+        let at = |lo: u64, hi: u64| IntervalSet::range(32, lo, hi);
+        // A 4-byte store just before, at, and just after the cell.
+        assert!(!may_overlap(&at(1020, 1020), 0, Some(4), cell.0, cell.1));
+        assert!(may_overlap(&at(1021, 1021), 0, Some(4), cell.0, cell.1));
+        assert!(may_overlap(&at(1000, 1000), 24, Some(4), cell.0, cell.1));
+        assert!(!may_overlap(&at(1028, 1028), 0, Some(4), cell.0, cell.1));
+        // 4096 + 4 * (n & 63): far above.
+        assert!(!may_overlap(&at(0, 252), 4096, Some(4), cell.0, cell.1));
+        // A range that straddles the cell, a buffer of any length before it,
+        // and a zero-length fill.
+        assert!(may_overlap(&at(0, 2000), 0, Some(1), cell.0, cell.1));
+        assert!(may_overlap(&at(8, 8), 0, None, cell.0, cell.1));
+        assert!(!may_overlap(&at(2048, 4096), 0, None, cell.0, cell.1));
+        assert!(!may_overlap(&at(1000, 1000), 0, Some(0), cell.0, cell.1));
+        // Offsets do not wrap: the effective address is 33 bits wide.
+        assert!(!may_overlap(&at(u64::from(u32::MAX), u64::from(u32::MAX)), 8, Some(4), cell.0, cell.1));
+    }
+
+    #[test]
+    fn notes_with_the_same_reason_are_grouped() {
+        let notes = vec![
+            "global gv1: not a candidate: written".to_string(),
+            "global gv2: not a candidate: written".to_string(),
+            "global gv3: not a candidate: exported".to_string(),
+        ]
+        .into_iter()
+        .chain((0..6).map(|k| format!("i32 cell mem0[{k}..{}]: not a candidate: handed", k + 4)))
+        .collect();
+        assert_eq!(
+            grouped(notes),
+            vec![
+                "global gv1, global gv2: not a candidate: written",
+                "global gv3: not a candidate: exported",
+                "i32 cell mem0[0..4], i32 cell mem0[1..5], i32 cell mem0[2..6], i32 cell mem0[3..7] and 2 more: \
+                 not a candidate: handed",
+            ]
+        );
+    }
 }
