@@ -25,6 +25,7 @@ pub mod context;
 pub mod copy_prop;
 pub mod dce;
 pub mod directize;
+pub mod init_constprop;
 pub mod instcombine;
 pub mod licm;
 pub mod manager;

@@ -29,19 +29,24 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // `callback-reachability` comes first: it folds the branches on a
         // P3 callback's event that the imports decide, and the cleanups
         // remove the compares, constants and jump chains it leaves.
+        // `init-constprop` follows it, before the function passes: it turns
+        // reads of state only initialization writes (a backpressure flag)
+        // into constants, and `sccp`, `simplify-cfg` and `dce` fold the
+        // checks they guard.
         // `switch-recovery` runs after the cleanups have exposed the chains
         // (constants folded, copies gone), and is followed by a cleanup of
         // the blocks and conditions it leaves behind. `module-dce` comes
         // last: the cleanups delete calls and references, and it removes
         // what they left unreachable (the handlers of impossible events).
-        // `directize` follows it: the indirect calls through tables that
-        // never change, once direct, leave such a table unused, and
-        // `module-dce` then removes it with the functions only its
-        // segments named.
+        // `directize` comes right after `init-constprop` (a folded read may
+        // bound an index): the indirect calls through tables that never
+        // change, once direct, leave such a table unused, and `module-dce`
+        // then removes it with the functions only its segments named.
         // A module pass may stand anywhere in a pipeline: the manager runs
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
             "callback-reachability",
+            "init-constprop",
             "directize",
             "sccp",
             "simplify-cfg",
@@ -59,6 +64,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // encoding (`SwitchConfig::size()`).
         OptLevel::Os => &[
             "callback-reachability",
+            "init-constprop",
             "directize",
             "sccp",
             "simplify-cfg",

@@ -118,6 +118,15 @@ static PASSES: &[PassInfo] = &[
         make_with_params: None,
     },
     PassInfo {
+        name: "init-constprop",
+        description: "fold reads of state that only initialization writes (a backpressure flag) to its proved value",
+        params: crate::init_constprop::InitConstprop::PARAMS,
+        make: || AnyPass::Module(Box::new(crate::init_constprop::InitConstprop::default())),
+        make_with_params: Some(|params| {
+            Ok(AnyPass::Module(Box::new(crate::init_constprop::InitConstprop::with_params(params)?)))
+        }),
+    },
+    PassInfo {
         name: "module-dce",
         description: "remove functions, globals, tables, memories, segments and types unreachable from the module's roots",
         params: crate::module_dce::ModuleDce::PARAMS,

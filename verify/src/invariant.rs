@@ -31,6 +31,18 @@
 //! module does not export, for example); the host may call back into the
 //! module, whose functions are covered by 2.
 //!
+//! During initialization a call is answered by the world (any new state)
+//! unless the callee's body is inlined. [`prove_module_invariant_hosted`]
+//! applies the same host assumption there: a call of one of the listed
+//! host functions (the module's imports) leaves every state term the
+//! invariant reads as it was, so initialization may write the state and
+//! then report to the host (`[backpressure-set]`); the terms framed are the
+//! sides of the invariant's equalities (sizes only grow anyway). Calls of other functions
+//! (a defined function with a loop, an indirect call) still answer any
+//! state. [`values_after_init`] runs initialization the same way and
+//! returns the value of some terms on one run that returns: a candidate
+//! invariant, which establishment then proves for every run.
+//!
 //! The caller lists the functions: every function that can run after
 //! initialization (exports, functions reachable through tables, and their
 //! callees), with a body; a function it cannot give (kept opaque) means the
@@ -40,12 +52,12 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use weft_ir::Function;
+use weft_ir::{FuncRef, Function};
 use z3::ast::{BV, Bool};
 use z3::{Config, SatResult, Solver, with_z3_config};
 
 use crate::budget::Budget;
-use crate::cert::{ModuleInvariant, ProvedInvariant, Side};
+use crate::cert::{Fact, ModuleInvariant, ProvedInvariant, Side, Term, TermCx};
 use crate::cfg::CfgInfo;
 use crate::exec::{AfterCall, Callees, CutPlan, ExitKind, Explorer, Mode, Model, Start, Trace};
 use crate::options::Options;
@@ -75,6 +87,19 @@ pub fn prove_module_invariant(
     inv: &ModuleInvariant,
     opts: &Options,
 ) -> InvariantReport {
+    prove_module_invariant_hosted(init_funcs, funcs, inv, &[], opts)
+}
+
+/// [`prove_module_invariant`], where a call that initialization makes to
+/// one of `host` (the module's imports) leaves the state the invariant
+/// reads unchanged (see the module docs).
+pub fn prove_module_invariant_hosted(
+    init_funcs: &[&Function],
+    funcs: &[&Function],
+    inv: &ModuleInvariant,
+    host: &[FuncRef],
+    opts: &Options,
+) -> InvariantReport {
     let start = Instant::now();
     let mut cfg = Config::new();
     cfg.set_model_generation(true);
@@ -92,7 +117,7 @@ pub fn prove_module_invariant(
         let budget = Budget::start(opts);
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut stats = Vec::new();
-            let r = prove(init_funcs, funcs, inv, opts, &budget, &mut stats);
+            let r = prove(init_funcs, funcs, inv, host, opts, &budget, &mut stats);
             report.queries = stats;
             r
         }));
@@ -200,44 +225,39 @@ fn counterexample(query: String, what: &str, model: &z3::Model, st: &MachineStat
     }
 }
 
-fn prove(
-    init_funcs: &[&Function],
-    funcs: &[&Function],
-    inv: &ModuleInvariant,
-    opts: &Options,
-    budget: &Budget,
-    stats: &mut Vec<QueryStat>,
-) -> Result<(Outcome, Method), String> {
-    if let Some(f) = inv.facts.iter().find(|f| !f.is_state_only()) {
-        return Err(format!("module invariant fact `{f}` names an SSA value (it may only read the state)"));
-    }
-    let smt = Smt::new()?;
-    let callees = crate::callees_of(opts)?;
-    let mut all: Vec<&Function> = init_funcs.iter().chain(funcs).copied().collect();
-    all.extend(callees.bodies.values().map(|(f, _)| f));
-    let u = Universe::of(&all)?;
-    let p = Prover { smt, u, opts, budget, inv, callees };
+/// Where initialization ends: the facts of its runs, when a run returns,
+/// and the merged state of the runs that return; or a verdict already.
+enum InitEnd {
+    Ran { background: Vec<Bool>, reach: Bool, st: MachineState, inst_state: MachineState },
+    Decided(Outcome, Method),
+}
 
-    // 1. Established by initialization.
-    let mut entry = crate::entry_inputs_state(&p.u, "inst");
-    let seg = crate::init_facts(&p.u, &opts.init, true, &mut entry)?;
-    let inst_state = entry.st.clone();
-    let mut background = entry.facts.clone();
-    background.extend(seg);
-    // When the instantiated state already satisfies the invariant, the
-    // initialization functions only have to preserve it, like any other
-    // function (their loops are then cut, not unrolled); otherwise they
-    // run, unrolled, from that state and must end in it.
-    let at_instantiation = p.holds(&inst_state, &inst_state)?.not();
-    let holds_at_instantiation = p.query("holds at instantiation", &background, &at_instantiation, stats)?.is_none();
-    let mut preserving: Vec<&Function> = funcs.to_vec();
-    if holds_at_instantiation {
-        for f in init_funcs {
-            if !preserving.iter().any(|g| std::ptr::eq(*g, *f)) {
-                preserving.push(f);
-            }
-        }
-    } else {
+impl Prover<'_> {
+    /// Runs the initialization functions in order from the declared
+    /// initial state; a call of a `host` function keeps every state term
+    /// the invariant reads.
+    /// Does the invariant hold in the declared initial state?
+    fn holds_at_instantiation(&self, stats: &mut Vec<QueryStat>) -> Result<bool, String> {
+        let mut entry = crate::entry_inputs_state(&self.u, "inst");
+        let mut background = entry.facts.clone();
+        background.extend(crate::init_facts(&self.u, &self.opts.init, true, &mut entry)?);
+        let fails = self.holds(&entry.st, &entry.st)?.not();
+        Ok(self.query("holds at instantiation", &background, &fails, stats)?.is_none())
+    }
+
+    fn run_init(
+        &self,
+        init_funcs: &[&Function],
+        host: &[FuncRef],
+        stats: &mut Vec<QueryStat>,
+    ) -> Result<InitEnd, String> {
+        let opts = self.opts;
+        let mut entry = crate::entry_inputs_state(&self.u, "inst");
+        let seg = crate::init_facts(&self.u, &opts.init, true, &mut entry)?;
+        let inst_state = entry.st.clone();
+        let mut background = entry.facts.clone();
+        background.extend(seg);
+        let framed = framed_terms(&self.inv.facts);
         let mut reach = Bool::from_bool(true);
         let mut st = inst_state.clone();
         for (n, f) in init_funcs.iter().enumerate() {
@@ -246,22 +266,26 @@ fn prove(
             let params = crate::param_symbols(f, &format!("init{n}."));
             let start = Start { reach: reach.clone(), ..Start::new(block, params, BTreeMap::new(), st.clone()) };
             let none = CutPlan::default();
-            let trace =
-                p.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &format!("w.init{n}"), start, None)?;
+            let world = format!("w.init{n}");
+            let trace = self.explore(f, &cfg, Mode::Unroll(opts.unroll_bound), &none, &world, start, None)?;
             background.extend(trace.facts.iter().cloned());
-            background.extend(crate::sig_facts(&p.u, &[&trace]));
+            background.extend(crate::sig_facts(&self.u, &[&trace]));
+            if !host.is_empty() && !framed.is_empty() {
+                background.extend(self.host_frames(&trace, host, &framed, &world, &inst_state)?);
+            }
             let bound: Vec<Bool> =
                 trace.exits.iter().filter(|e| matches!(e.kind, ExitKind::Bound)).map(|e| e.reach.clone()).collect();
             if !bound.is_empty()
-                && p.query(
-                    &format!("init %{}: runs past the unrolling bound", f.name),
-                    &background,
-                    &or_all(&bound),
-                    stats,
-                )?
-                .is_some()
+                && self
+                    .query(
+                        &format!("init %{}: runs past the unrolling bound", f.name),
+                        &background,
+                        &or_all(&bound),
+                        stats,
+                    )?
+                    .is_some()
             {
-                return Ok((
+                return Ok(InitEnd::Decided(
                     Outcome::Unknown(format!(
                         "initialization function %{} runs a loop more than {} times; establishment is not proved",
                         f.name, opts.unroll_bound
@@ -277,11 +301,144 @@ fn prove(
                 .collect();
             if returns.is_empty() {
                 // Initialization always traps: the module never runs anything.
-                return Ok((Outcome::Proved, Method::LoopFree));
+                return Ok(InitEnd::Decided(Outcome::Proved, Method::LoopFree));
             }
             reach = or_all(&returns.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
             st = MachineState::merge(&returns);
         }
+        Ok(InitEnd::Ran { background, reach, st, inst_state })
+    }
+
+    /// For every call of `trace` (made in world `world`) whose callee is one
+    /// of `host`: each term of `framed` has the same value after the call as
+    /// before it.
+    fn host_frames(
+        &self,
+        trace: &Trace,
+        host: &[FuncRef],
+        framed: &[Term],
+        world: &str,
+        inst_state: &MachineState,
+    ) -> Result<Vec<Bool>, String> {
+        let w = World::new(world);
+        let mut out = Vec::new();
+        for e in &trace.events {
+            let is_host: Vec<Bool> =
+                host.iter().map(|h| e.callee.eq(BV::from_u64(u64::from(h.as_u32()) + 1, 32))).collect();
+            let after = w.answer(&self.u, &e.idx.term, &e.sig.results, &e.st).state;
+            let before_cx =
+                TermCx { smt: &self.smt, u: &self.u, src: None, tgt: None, state: &e.st, entry: inst_state };
+            let after_cx = TermCx { state: &after, ..before_cx };
+            let mut same = Vec::new();
+            for t in framed {
+                same.push(after_cx.eval(t)?.eq(before_cx.eval(t)?));
+            }
+            out.push(and2(&e.reach, &or_all(&is_host)).implies(Bool::and(&same)));
+        }
+        Ok(out)
+    }
+}
+
+/// The sides of the equalities of `facts` that read the state: what a host
+/// call leaves as it was during initialization. (`Holds` facts, such as a
+/// bound on a memory's size, are not framed: sizes only grow across a call
+/// anyway.)
+fn framed_terms(facts: &[Fact]) -> Vec<Term> {
+    let mut out: Vec<Term> = Vec::new();
+    for f in facts {
+        if let Fact::Equal(a, b) = f {
+            for t in [a, b] {
+                if t.reads_state() && !out.contains(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The values of `terms` (state terms: globals, loads, sizes) after
+/// initialization runs `init_funcs` from `opts.init` on one run that
+/// returns, calls of `host` leaving `terms` as they were (see the module
+/// docs). Each value is a candidate only: [`prove_module_invariant_hosted`]
+/// proves whether every run ends with it. `Err` when no run returns or the
+/// run is not decided within the unrolling bound and the budget.
+pub fn values_after_init(
+    init_funcs: &[&Function],
+    terms: &[Term],
+    host: &[FuncRef],
+    opts: &Options,
+) -> Result<Vec<u128>, String> {
+    let mut cfg = Config::new();
+    cfg.set_model_generation(true);
+    with_z3_config(&cfg, || {
+        let budget = Budget::start(opts);
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<u128>, String> {
+            if let Some(t) =
+                terms.iter().find(|t| !t.reads_state() || !Fact::Equal((*t).clone(), Term::i32(0)).is_state_only())
+            {
+                return Err(format!("term `{t}` is not a state term"));
+            }
+            let smt = Smt::new()?;
+            let callees = crate::callees_of(opts)?;
+            let mut all: Vec<&Function> = init_funcs.to_vec();
+            all.extend(callees.bodies.values().map(|(f, _)| f));
+            let u = Universe::of(&all)?;
+            let facts: Vec<Fact> = terms.iter().map(|t| Fact::Equal(t.clone(), t.clone())).collect();
+            let inv = ModuleInvariant { facts };
+            let p = Prover { smt, u, opts, budget: &budget, inv: &inv, callees };
+            let mut stats = Vec::new();
+            let (background, reach, st, inst_state) = match p.run_init(init_funcs, host, &mut stats)? {
+                InitEnd::Ran { background, reach, st, inst_state } => (background, reach, st, inst_state),
+                InitEnd::Decided(Outcome::Proved, _) => return Err("initialization never returns".into()),
+                InitEnd::Decided(outcome, _) => return Err(format!("initialization is not decided: {outcome}")),
+            };
+            let Some(model) = p.query("a run of initialization that returns", &background, &reach, &mut stats)? else {
+                return Err("initialization never returns".into());
+            };
+            let cx = TermCx { smt: &p.smt, u: &p.u, src: None, tgt: None, state: &st, entry: &inst_state };
+            terms.iter().map(|t| eval_bits(&model, &cx.eval(t)?).ok_or_else(|| format!("no value for `{t}`"))).collect()
+        }));
+        result.unwrap_or_else(|_| Err("internal error in the checker".into()))
+    })
+}
+
+fn prove(
+    init_funcs: &[&Function],
+    funcs: &[&Function],
+    inv: &ModuleInvariant,
+    host: &[FuncRef],
+    opts: &Options,
+    budget: &Budget,
+    stats: &mut Vec<QueryStat>,
+) -> Result<(Outcome, Method), String> {
+    if let Some(f) = inv.facts.iter().find(|f| !f.is_state_only()) {
+        return Err(format!("module invariant fact `{f}` names an SSA value (it may only read the state)"));
+    }
+    let smt = Smt::new()?;
+    let callees = crate::callees_of(opts)?;
+    let mut all: Vec<&Function> = init_funcs.iter().chain(funcs).copied().collect();
+    all.extend(callees.bodies.values().map(|(f, _)| f));
+    let u = Universe::of(&all)?;
+    let p = Prover { smt, u, opts, budget, inv, callees };
+
+    // 1. Established by initialization.
+    // When the instantiated state already satisfies the invariant, the
+    // initialization functions only have to preserve it, like any other
+    // function (their loops are then cut, not unrolled); otherwise they
+    // run, unrolled, from that state and must end in it.
+    let mut preserving: Vec<&Function> = funcs.to_vec();
+    if p.holds_at_instantiation(stats)? {
+        for f in init_funcs {
+            if !preserving.iter().any(|g| std::ptr::eq(*g, *f)) {
+                preserving.push(f);
+            }
+        }
+    } else {
+        let (background, reach, st, inst_state) = match p.run_init(init_funcs, host, stats)? {
+            InitEnd::Ran { background, reach, st, inst_state } => (background, reach, st, inst_state),
+            InitEnd::Decided(outcome, method) => return Ok((outcome, method)),
+        };
         let bad = and2(&reach, &p.holds(&st, &inst_state)?.not());
         if let Some(m) = p.query("established after initialization", &background, &bad, stats)? {
             let c = counterexample(

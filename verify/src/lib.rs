@@ -253,7 +253,7 @@ mod typing;
 
 pub use cert::{Certificate, Correspondence, CutPair, Fact, HeaderFact, ModuleInvariant, ProvedInvariant, Side, Term};
 pub use eval::{ConcreteInputs, ConcreteOutcome, ConcreteRun, evaluate};
-pub use invariant::{InvariantReport, prove_module_invariant};
+pub use invariant::{InvariantReport, prove_module_invariant, prove_module_invariant_hosted, values_after_init};
 pub use module_check::{IndexCertificate, ModuleCheckError, ModuleCheckReport, check_module_edit};
 pub use options::{InitialState, NanMode, Options, Precondition};
 pub use outcome::{Counterexample, Method, Outcome, PinStats, QueryStat, Report};

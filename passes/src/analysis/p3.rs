@@ -28,6 +28,27 @@
 //!   this model does not try to rule out). Codes above 6 are never
 //!   delivered.
 //!
+//! Two more kinds of facts serve init-state constant propagation
+//! (`init-constprop`), each named and overridable
+//! ([`HostFacts`]):
+//!
+//! - the **backpressure builtins** `[backpressure-set]` (absolute),
+//!   `[backpressure-inc]`, `[backpressure-dec]` and the older
+//!   `task.backpressure` ([`ImportRole::Backpressure`]): a module that calls
+//!   them may mirror the host's backpressure in its own state, a flag that
+//!   initialization sets;
+//! - **host writes** (F8 of the corpus contract, [`HostWrite::of`]): the
+//!   host never writes a module's private globals
+//!   ([`HostFacts::private_globals`]), and writes linear memory only inside
+//!   buffers the module handed it ([`HostFacts::handed_buffers`]): the
+//!   pointer given to `[stream-read-N]` or `[future-read-N]`, the 12-byte
+//!   event record of `[waitable-set-wait]`/`[waitable-set-poll]`, the
+//!   parameter and result areas of an `[async-lower]` call (any `i32`
+//!   argument), the return pointer of any other import (any `i32`
+//!   argument), and what an exported `cabi_realloc` returns. Builtins that
+//!   only read memory or none (`[task-return]`, `[stream-write-N]`,
+//!   `[waitable-join]`, drops, context, backpressure) write nothing.
+//!
 //! The caller may replace the derived set ([`P3Facts::of`] with an
 //! assumption, `weft opt --assume-events=...`): the assumption is used as
 //! given, narrower or wider than the derived one, and both are reported.
@@ -213,8 +234,22 @@ pub enum ImportRole {
     FutureRead,
     /// `[future-write-N]…` (or its async-lowered form).
     FutureWrite,
+    /// A backpressure builtin.
+    Backpressure(BackpressureOp),
     /// Anything else (other builtins, plain imports).
     Other,
+}
+
+/// What a backpressure builtin does to the host's backpressure.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BackpressureOp {
+    /// `[backpressure-set]` (and the older `task.backpressure`): sets it on
+    /// (non-zero argument) or off.
+    Set,
+    /// `[backpressure-inc]`: one more hold.
+    Inc,
+    /// `[backpressure-dec]`: one hold less.
+    Dec,
 }
 
 impl ImportRole {
@@ -238,6 +273,11 @@ impl ImportRole {
             _ => kind.as_str(),
         };
         match kind {
+            "backpressure-set" | "task.backpressure" | "task-backpressure" => {
+                ImportRole::Backpressure(BackpressureOp::Set)
+            }
+            "backpressure-inc" => ImportRole::Backpressure(BackpressureOp::Inc),
+            "backpressure-dec" => ImportRole::Backpressure(BackpressureOp::Dec),
             "stream-read" => ImportRole::StreamRead,
             "stream-write" => ImportRole::StreamWrite,
             "future-read" => ImportRole::FutureRead,
@@ -255,9 +295,111 @@ impl ImportRole {
             ImportRole::StreamWrite => Some(EventCode::StreamWrite),
             ImportRole::FutureRead => Some(EventCode::FutureRead),
             ImportRole::FutureWrite => Some(EventCode::FutureWrite),
-            ImportRole::Other => None,
+            ImportRole::Backpressure(_) | ImportRole::Other => None,
         }
     }
+}
+
+/// Where the host may write linear memory because of one import (see the
+/// module docs, "host writes").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostWrite {
+    /// Nothing: the import only reads memory, or none.
+    Nothing,
+    /// Inside buffers that start at the listed parameters (`i32` pointers):
+    /// `bytes` bytes from each, or, when `None`, any number.
+    Buffers {
+        /// The parameters that are buffer pointers.
+        params: Vec<usize>,
+        /// The buffer length, when the builtin fixes it.
+        bytes: Option<u64>,
+    },
+}
+
+impl HostWrite {
+    /// The host writes of import `field` with parameter types `params`.
+    pub fn of(field: &str, params: &[Type]) -> HostWrite {
+        let pointers = || params.iter().enumerate().filter(|(_, t)| **t == Type::I32).map(|(i, _)| i).collect();
+        let lowered = field.starts_with(ASYNC_LOWER_PREFIX);
+        match ImportRole::of(field) {
+            ImportRole::StreamRead | ImportRole::FutureRead if params.len() >= 2 => {
+                HostWrite::Buffers { params: vec![1], bytes: None }
+            }
+            ImportRole::StreamWrite | ImportRole::FutureWrite | ImportRole::Backpressure(_) if !lowered => {
+                HostWrite::Nothing
+            }
+            _ if lowered => HostWrite::Buffers { params: pointers(), bytes: None },
+            _ => {
+                let kind = builtin_kind(field);
+                if kind.starts_with("waitable-set-wait") || kind.starts_with("waitable-set-poll") {
+                    HostWrite::Buffers { params: vec![1], bytes: Some(12) }
+                } else if field.starts_with("[task-return]") || READS_ONLY.iter().any(|k| kind.starts_with(k)) {
+                    HostWrite::Nothing
+                } else {
+                    HostWrite::Buffers { params: pointers(), bytes: None }
+                }
+            }
+        }
+    }
+}
+
+/// Builtins (by the name between brackets, or a bare host intrinsic's
+/// name) that write no memory.
+const READS_ONLY: [&str; 20] = [
+    "waitable-join",
+    "waitable-set-new",
+    "waitable-set-drop",
+    "subtask-drop",
+    "subtask-cancel",
+    "context-get",
+    "context-set",
+    "stream-new",
+    "future-new",
+    "stream-drop",
+    "future-drop",
+    "stream-cancel",
+    "future-cancel",
+    "stream-close",
+    "future-close",
+    "resource-drop",
+    "task-cancel",
+    "yield",
+    "thread-yield",
+    "error-context-drop",
+];
+
+/// The builtin's name: what stands between the first brackets, else the
+/// whole field; lower case, `_` read as `-`.
+fn builtin_kind(field: &str) -> String {
+    let kind = match field.strip_prefix('[') {
+        Some(r) => r.split_once(']').map_or(r, |(k, _)| k),
+        None => field,
+    };
+    kind.to_ascii_lowercase().replace('_', "-")
+}
+
+/// The host facts a pass may rely on (module docs); each is on by default
+/// and can be turned off (`init-constprop<host-globals=any>`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct HostFacts {
+    /// The host never writes a global the module neither exports nor
+    /// imports.
+    pub private_globals: bool,
+    /// The host writes linear memory only inside buffers the module handed
+    /// it ([`HostWrite`]).
+    pub handed_buffers: bool,
+}
+
+impl Default for HostFacts {
+    fn default() -> Self {
+        HostFacts { private_globals: true, handed_buffers: true }
+    }
+}
+
+/// Does the module export a `cabi_realloc` (whose results the host
+/// writes)?
+pub fn exports_realloc(module: &Module) -> bool {
+    module.exports.iter().any(|e| e.kind == ExportKind::Func && e.name.starts_with("cabi_realloc"))
 }
 
 /// One callback export.
@@ -404,6 +546,40 @@ mod tests {
         assert_eq!(ImportRole::of("stream_read_all"), ImportRole::Other);
         assert_eq!(ImportRole::of("[waitable-set-poll]$2"), ImportRole::Other);
         assert_eq!(ImportRole::of("fd_write"), ImportRole::Other);
+        // Backpressure builtins, the older name included.
+        assert_eq!(ImportRole::of("[backpressure-set]"), ImportRole::Backpressure(BackpressureOp::Set));
+        assert_eq!(ImportRole::of("[backpressure-inc]"), ImportRole::Backpressure(BackpressureOp::Inc));
+        assert_eq!(ImportRole::of("[backpressure-dec]$1"), ImportRole::Backpressure(BackpressureOp::Dec));
+        assert_eq!(ImportRole::of("task.backpressure"), ImportRole::Backpressure(BackpressureOp::Set));
+        assert_eq!(ImportRole::of("[backpressure-get]"), ImportRole::Other);
+    }
+
+    #[test]
+    fn host_writes_only_handed_buffers() {
+        use Type::{I32, I64};
+        let buf = |params: Vec<usize>, bytes| HostWrite::Buffers { params, bytes };
+        assert_eq!(HostWrite::of("[stream-read-0]f", &[I32, I32, I32]), buf(vec![1], None));
+        assert_eq!(HostWrite::of("stream_read", &[I32, I32, I32, I32]), buf(vec![1], None));
+        assert_eq!(HostWrite::of("[future-read-1]f", &[I32, I32]), buf(vec![1], None));
+        assert_eq!(HostWrite::of("[waitable-set-poll]", &[I32, I32]), buf(vec![1], Some(12)));
+        assert_eq!(HostWrite::of("[waitable-set-wait]$2", &[I32, I32]), buf(vec![1], Some(12)));
+        assert_eq!(HostWrite::of("[async-lower]get", &[I32, I64, I32]), buf(vec![0, 2], None));
+        assert_eq!(HostWrite::of("[async-lower][stream-write-0]f", &[I32, I32, I32]), buf(vec![0, 1, 2], None));
+        assert_eq!(HostWrite::of("fd_read", &[I32, I32, I32, I32]), buf(vec![0, 1, 2, 3], None));
+        for reads in [
+            "[task-return]submit",
+            "[stream-write-0]f",
+            "stream_write",
+            "[backpressure-set]",
+            "[backpressure-inc]",
+            "[waitable-join]",
+            "[context-set-0]",
+            "[stream-drop-readable-0]f",
+            "stream_drop_writable",
+            "[subtask-drop]",
+        ] {
+            assert_eq!(HostWrite::of(reads, &[I32, I32]), HostWrite::Nothing, "{reads}");
+        }
     }
 
     #[test]
