@@ -141,7 +141,7 @@ use weft_verify::Precondition;
 use crate::ModulePass;
 use crate::analysis::dataflow::{Dataflow, Lattice, Solution};
 use crate::analysis::interval_set::IntervalSet;
-use crate::analysis::p3::{EventSet, P3Facts};
+use crate::analysis::p3::{EventSet, P3Facts, delivers_events};
 use crate::analysis::tables::{SealedTables, devirtualize_function};
 use crate::analysis::value_set::{ValueSet, ValueSets};
 use crate::context::{ModuleChanged, ModuleCx, Preserved};
@@ -501,22 +501,13 @@ fn delivered_events(module: &Module, events: EventSet) -> Option<Delivered> {
     Some(Delivered { imports, memory, fact: event_fact(events) })
 }
 
-/// Is import `field` a builtin that writes an event record at its pointer
-/// argument (`[waitable-set-poll]`, `[waitable-set-wait]`, with any `$N`
-/// suffix or `[async-lower]` prefix)?
-fn delivers_events(field: &str) -> bool {
-    let rest = field.strip_prefix("[async-lower]").unwrap_or(field);
-    let kind = rest.strip_prefix('[').and_then(|r| r.split_once(']')).map_or("", |(k, _)| k);
-    matches!(kind, "waitable-set-poll" | "waitable-set-wait")
-}
-
 impl Delivered {
     /// The `i32` loads of `func` that read the event word a delivery just
     /// wrote, with the fact of what they read.
     fn loads(&self, module: &Module, func: &Function) -> Vec<(Value, ValueSet)> {
         let key = |v: Value| {
             let v = func.dfg.resolve_aliases(v);
-            func.dfg.int_const(v).map_or(Err(v), Ok)
+            func.dfg.int_const(v).ok_or(v)
         };
         let mut out = Vec::new();
         for block in func.layout.blocks() {
@@ -528,10 +519,13 @@ impl Delivered {
                     (Opcode::Call, Imm::Func(f)) if self.imports.contains(&f) && module.is_imported(f) => {
                         pointer = args.get(1).map(|&p| key(p));
                     }
-                    (Opcode::I32Load, Imm::Mem(m)) if m.memory == self.memory && m.offset == 0 && pointer.is_some() => {
-                        if pointer == args.first().map(|&a| key(a)) {
-                            out.extend(func.dfg.inst_results(inst).first().map(|&r| (r, self.fact.clone())));
-                        }
+                    (Opcode::I32Load, Imm::Mem(m))
+                        if m.memory == self.memory
+                            && m.offset == 0
+                            && pointer.is_some()
+                            && pointer == args.first().map(|&a| key(a)) =>
+                    {
+                        out.extend(func.dfg.inst_results(inst).first().map(|&r| (r, self.fact.clone())));
                     }
                     _ if opcode.effects().intersects(Effects::WRITES_MEMORY | Effects::CALL) => pointer = None,
                     _ => {}

@@ -331,7 +331,7 @@ impl HostWrite {
             _ if lowered => HostWrite::Buffers { params: pointers(), bytes: None },
             _ => {
                 let kind = builtin_kind(field);
-                if kind.starts_with("waitable-set-wait") || kind.starts_with("waitable-set-poll") {
+                if delivers_events(field) {
                     HostWrite::Buffers { params: vec![1], bytes: Some(12) }
                 } else if field.starts_with("[task-return]") || READS_ONLY.iter().any(|k| kind.starts_with(k)) {
                     HostWrite::Nothing
@@ -370,6 +370,14 @@ const READS_ONLY: [&str; 20] = [
 
 /// The builtin's name: what stands between the first brackets, else the
 /// whole field; lower case, `_` read as `-`.
+/// Does import `field` deliver an event, writing its record at its pointer
+/// argument (`[waitable-set-wait]`, `[waitable-set-poll]`, also a bare
+/// `waitable_set_poll`, with any `$N` suffix)?
+pub fn delivers_events(field: &str) -> bool {
+    let kind = builtin_kind(field);
+    kind.starts_with("waitable-set-wait") || kind.starts_with("waitable-set-poll")
+}
+
 fn builtin_kind(field: &str) -> String {
     let kind = match field.strip_prefix('[') {
         Some(r) => r.split_once(']').map_or(r, |(k, _)| k),
