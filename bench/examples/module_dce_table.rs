@@ -1,5 +1,6 @@
-//! Prints the module-dce section of `bench/report.md` alone (no dispatch
-//! timing), for a quick look at what `module-dce` removes from the corpus:
+//! Prints the dead-handler and module-dce sections of `bench/report.md`
+//! alone (no dispatch timing), for a quick look at what `-O2` removes from
+//! the P3 corpus and what `module-dce` removes from the corpus:
 //!
 //! ```sh
 //! cargo run -p weft-bench --example module_dce_table -- ../shared/corpus wasm-opt > section.md
@@ -37,6 +38,9 @@ fn main() -> ExitCode {
     let results = run(&options, &mut |line| eprintln!("{line}"));
     let _ = std::fs::remove_dir_all(&scratch);
     let mut out = String::new();
+    let dead = weft_tests::p3reach::survey(&PathBuf::from(root).join("p3"))
+        .map(|rows| weft_tests::p3reach::to_markdown(&rows));
+    weft_bench::report::dead_handlers(&mut out, &dead);
     render(&mut out, &results.as_ref().map_err(|e| e.to_string()));
     print!("{out}");
     if results.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }

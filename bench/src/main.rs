@@ -82,11 +82,6 @@ struct Args {
     /// `--out`.
     #[arg(long)]
     verify_cost_only: bool,
-    /// Measure only the dead-handler survey of the P3 corpus and the
-    /// module-dce section (against wasm-opt's
-    /// `--remove-unused-module-elements`), and write them alone to `--out`.
-    #[arg(long)]
-    module_dce_only: bool,
     /// Corpus groups of the verification-cost section (comma-separated;
     /// default jco-p3,p3).
     #[arg(long, value_delimiter = ',')]
@@ -137,26 +132,6 @@ fn reachability(args: &Args) -> Result<String, String> {
     weft_tests::p3reach::survey(&args.corpus.join("p3")).map(|rows| weft_tests::p3reach::to_markdown(&rows))
 }
 
-/// `--module-dce-only`: the module-dce and dead-handler sections alone.
-fn module_dce_only(args: &Args, started: Instant) -> ExitCode {
-    let wasm_opt = args.wasm_opt.as_ref().and_then(|path| {
-        WasmOpt::probe(path, (!args.no_cache).then(|| args.scratch.join("wasm-opt-cache")))
-            .map_err(|e| eprintln!("weft-bench: wasm-opt not available ({e})"))
-            .ok()
-    });
-    let mut text = String::new();
-    report::dead_handlers(&mut text, &reachability(args));
-    let results = module_dce(args, &wasm_opt);
-    weft_bench::module_dce::render(&mut text, &results.as_ref().map_err(|e| e.clone()));
-    let _ = std::fs::remove_dir(&args.scratch);
-    if let Err(e) = std::fs::write(&args.out, text) {
-        eprintln!("weft-bench: cannot write {}: {e}", args.out.display());
-        return ExitCode::FAILURE;
-    }
-    eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
-    ExitCode::SUCCESS
-}
-
 fn main() -> ExitCode {
     let args = Args::parse();
     let started = Instant::now();
@@ -170,9 +145,6 @@ fn main() -> ExitCode {
         }
         eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
         return ExitCode::SUCCESS;
-    }
-    if args.module_dce_only {
-        return module_dce_only(&args, started);
     }
     let machine = Machine::probe();
     let command = std::iter::once("bash scripts/bench.sh".to_string())
