@@ -59,7 +59,12 @@ pub fn dead_handlers(w: &mut String, reachability: &Result<String, String>) {
     );
     let _ = writeln!(
         w,
-        "Every module of `corpus/p3/*.wat`: the events its imports let reach its callbacks, the defined functions          the strict `-O2` pipeline removes, those of them that stay when `callback-reachability` does not run, and          the notes of `callback-reachability` and `directize` (what each specialized or made direct, under which          precondition). The test `cargo test -p weft-tests --test callback_reachability` checks the rows against          the corpus README's dead handlers; `--test p3_corpus` checks the mock-host traces.\n"
+        "Every module of `corpus/p3/*.wat`: the events its imports let reach its callbacks, the defined \
+         functions the strict `-O2` pipeline removes, those of them that stay when `callback-reachability` \
+         does not run, and the notes of `callback-reachability` and `directize` (what each specialized or \
+         made direct, under which precondition). The test `cargo test -p weft-tests --test \
+         callback_reachability` checks the rows against the corpus README's dead handlers; `--test p3_corpus` \
+         checks the mock-host traces.\n"
     );
     match reachability {
         Ok(table) => {
