@@ -30,12 +30,26 @@
 //!                                                unreachable
 //! ```
 //!
-//! Direct calls are cheaper than a bounds check, a load of the slot and a
-//! signature check, can be inlined later, and — the reason this pass runs
-//! early in `-O2` — once no `call_indirect`, `table.get` or export uses a
-//! table, `module-dce` removes the table, its element segments and every
-//! function only they referenced. `callback-reachability` does the same
-//! under a callback's event precondition.
+//! A call is rewritten when that pays:
+//!
+//! - its index can only be one slot: the `br_table` on a value `sccp`
+//!   knows folds away and one direct call remains, cheaper than a bounds
+//!   check, a load of the slot and a signature check (and inlinable);
+//! - or every instruction that names its table is such a call in an
+//!   executable block, and the functions in the table's slots that are
+//!   neither a possible target of those calls nor named anywhere else (an
+//!   export, the start function, a call or `ref.func`, a global
+//!   initializer, a passive or declarative segment) take more bytes than
+//!   the rewritten calls add (an estimate): once all calls are
+//!   direct the table is unused, and `module-dce` removes it, its element
+//!   segments and those functions — the reason this pass runs early in
+//!   `-O2`.
+//!
+//! Other calls stay indirect: a `br_table` over several direct calls is
+//! larger than the `call_indirect` and no faster (both jump through a
+//! table). `callback-reachability` rewrites a callback's call on its event
+//! under the event precondition, whatever it costs: that is how the slots
+//! of impossible events stop being reachable.
 //!
 //! # Preconditions
 //!
@@ -67,11 +81,13 @@
 //! solution per function with a candidate call; one invariant proof per
 //! table used (symbolic execution of every function of the module, once).
 
-use weft_ir::{FuncBody, FuncRef, Imm, InstructionData, Module, Opcode};
+use std::collections::{BTreeMap, BTreeSet};
+
+use weft_ir::{ElemMode, ExportKind, FuncBody, FuncRef, Imm, InstructionData, Module, Opcode, TableRef};
 use weft_verify::Precondition;
 
 use crate::ModulePass;
-use crate::analysis::tables::{SealedTables, devirtualize_function};
+use crate::analysis::tables::{SealedTables, Site, devirtualize_sites, function_sites, table_uses};
 use crate::context::{ModuleChanged, ModuleCx, Preserved};
 
 /// The pass. See the module docs.
@@ -96,12 +112,62 @@ impl ModulePass for Directize {
             })
             .map(|d| d.index)
             .collect();
-        let mut changed = Vec::new();
+        let mut found: Vec<(FuncRef, Vec<Site>)> = Vec::new();
         for f in candidates {
             let Some(fcx) = cx.function(f) else { continue };
             let Some(FuncBody::Ir(func)) = module.defined(f).map(|d| &d.body) else { continue };
-            let domtree = fcx.domtree(func).clone();
-            let (n, invariants) = devirtualize_function(module, &mut tables, f, &domtree, Vec::new());
+            let sites = function_sites(module, &tables, f, fcx.domtree(func), Vec::new());
+            if !sites.is_empty() {
+                found.push((f, sites));
+            }
+        }
+        // A table every use of which is a site here dies once they are
+        // rewritten, worth it when a function only its slots name goes
+        // with it; elsewhere only a call with one possible slot is.
+        let uses = table_uses(module);
+        let mut sites_of: BTreeMap<TableRef, usize> = BTreeMap::new();
+        let mut targets_of: BTreeMap<TableRef, BTreeSet<FuncRef>> = BTreeMap::new();
+        for site in found.iter().flat_map(|(_, s)| s) {
+            *sites_of.entry(site.table).or_insert(0) += 1;
+            targets_of.entry(site.table).or_default().extend(site.targets.iter().flatten().map(|(f, _)| *f));
+        }
+        let named = named_outside_tables(module);
+        // Bytes the freed functions, the table and its segments take, at
+        // least: each freed body, the table type, one byte a slot.
+        let freed_bytes = |t: TableRef| -> usize {
+            let Some(table) = tables.get(t) else { return 0 };
+            let freed: BTreeSet<FuncRef> = table
+                .slots
+                .iter()
+                .flatten()
+                .filter(|f| !named.contains(f) && !targets_of[&t].contains(f))
+                .copied()
+                .collect();
+            if freed.is_empty() {
+                return 0;
+            }
+            let bodies: usize =
+                freed.iter().filter_map(|f| module.defined(*f)).map(|d| d.original_range.len() + 2).sum();
+            bodies + 4 + table.slots.len()
+        };
+        // Bytes the rewritten calls add, about: per call the `br_table` (a
+        // byte a slot and a few more), a block, a call and a branch per
+        // function.
+        let mut added: BTreeMap<TableRef, usize> = BTreeMap::new();
+        for site in found.iter().flat_map(|(_, s)| s) {
+            let callees: BTreeSet<FuncRef> = site.targets.iter().flatten().map(|(f, _)| *f).collect();
+            *added.entry(site.table).or_insert(0) += 4 + site.targets.len() + 6 * callees.len();
+        }
+        let dies: BTreeMap<TableRef, bool> =
+            sites_of.keys().map(|&t| (t, sites_of.get(&t) == uses.get(&t) && freed_bytes(t) > added[&t])).collect();
+        let dies = |t: TableRef| dies.get(&t).copied().unwrap_or(false);
+        let mut changed = Vec::new();
+        for (f, mut sites) in found {
+            sites.retain(|s| s.single_slot || dies(s.table));
+            if sites.is_empty() {
+                continue;
+            }
+            let (n, invariants) = devirtualize_sites(module, &mut tables, f, sites);
             if n > 0 {
                 if let Some(fcx) = cx.function_mut(f) {
                     fcx.invalidate(Preserved::NONE);
@@ -118,4 +184,32 @@ impl ModulePass for Directize {
             ModuleChanged::Yes { functions: changed, preserved: Preserved::NONE }
         }
     }
+}
+
+/// The functions something other than an active element segment names:
+/// exports, the start function, calls and `ref.func` in bodies, global
+/// initializers, and passive or declarative segments.
+fn named_outside_tables(module: &Module) -> BTreeSet<FuncRef> {
+    let mut out: BTreeSet<FuncRef> =
+        module.exports.iter().filter(|e| e.kind == ExportKind::Func).map(|e| FuncRef::from_u32(e.index)).collect();
+    out.extend(module.start);
+    for init in module.items.global_inits.iter().flatten() {
+        out.extend(init.uses.funcs.iter().copied());
+    }
+    for seg in &module.items.elems {
+        if !matches!(seg.mode, ElemMode::Active { .. }) {
+            out.extend(seg.uses.funcs.iter().copied());
+        }
+    }
+    for d in &module.funcs {
+        let FuncBody::Ir(func) = &d.body else { continue };
+        for block in func.layout.blocks() {
+            for inst in func.layout.block_insts(block) {
+                if let InstructionData::Op { imm: Imm::Func(f), .. } = func.dfg.insts[inst] {
+                    out.insert(f);
+                }
+            }
+        }
+    }
+    out
 }

@@ -83,6 +83,9 @@ pub struct Site {
     /// call's (the call traps there): declared in the function so that its
     /// check knows their types.
     pub mismatched: Vec<(FuncRef, FuncDecl)>,
+    /// The index can only be one slot of the table (the call then becomes
+    /// one direct call once the constant index is folded).
+    pub single_slot: bool,
 }
 
 /// The sealed tables of a module and the proofs of their contents.
@@ -188,6 +191,10 @@ impl SealedTables {
                 if reach > MAX_SLOTS {
                     continue;
                 }
+                let single_slot = match fact {
+                    ValueSet::Values(set) => set.count() == 1 && reach == set.max().map_or(0, |m| m + 1),
+                    _ => false,
+                };
                 let mut mismatched = Vec::new();
                 let targets: Vec<Option<(FuncRef, FuncDecl)>> = (0..reach)
                     .map(|i| {
@@ -207,7 +214,7 @@ impl SealedTables {
                 callees.sort();
                 callees.dedup();
                 if callees.len() <= MAX_CALLEES {
-                    out.push(Site { inst, table: t, targets, mismatched });
+                    out.push(Site { inst, table: t, targets, mismatched, single_slot });
                 }
             }
         }
@@ -287,11 +294,47 @@ pub fn devirtualize(func: &mut Function, sites: &[Site]) -> usize {
     n
 }
 
+/// Every instruction of every IR body of `module` that names a table, by
+/// table (a `call_indirect`, `table.get`, `table.size`, ...).
+pub fn table_uses(module: &Module) -> BTreeMap<TableRef, usize> {
+    let mut out = BTreeMap::new();
+    for d in &module.funcs {
+        let FuncBody::Ir(func) = &d.body else { continue };
+        for block in func.layout.blocks() {
+            for inst in func.layout.block_insts(block) {
+                let InstructionData::Op { imm, .. } = func.dfg.insts[inst] else { continue };
+                let named: &[TableRef] = match &imm {
+                    Imm::SigTable(_, t) | Imm::Table(t) | Imm::ElemTable(_, t) => std::slice::from_ref(t),
+                    Imm::TableTable(a, b) if a == b => std::slice::from_ref(a),
+                    Imm::TableTable(a, b) => &[*a, *b],
+                    _ => &[],
+                };
+                for t in named {
+                    *out.entry(*t).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The sites of function `f` of `module` (see [`SealedTables::sites`]),
+/// solved under `entry` facts of its parameters (empty: none).
+pub fn function_sites(
+    module: &Module,
+    tables: &SealedTables,
+    f: FuncRef,
+    domtree: &DominatorTree,
+    entry: Vec<ValueSet>,
+) -> Vec<Site> {
+    let Some(FuncBody::Ir(func)) = module.defined(f).map(|d| &d.body) else { return Vec::new() };
+    let sol = Dataflow::new(func, &ValueSets).with_entry_facts(entry).with_edge_facts(domtree).solve();
+    tables.sites(func, &sol)
+}
+
 /// Devirtualizes the calls through sealed tables in function `f` of
-/// `module`, solved under `entry` facts of its parameters (empty: none),
-/// once the contents of each table involved are proved. Returns how many
-/// calls changed and the invariants the function's check must assume;
-/// a table whose proof fails is skipped with a note in `module.notes`.
+/// `module`, solved under `entry` facts of its parameters (empty: none):
+/// [`function_sites`], then [`devirtualize_sites`].
 pub fn devirtualize_function(
     module: &mut Module,
     tables: &mut SealedTables,
@@ -299,9 +342,20 @@ pub fn devirtualize_function(
     domtree: &DominatorTree,
     entry: Vec<ValueSet>,
 ) -> (usize, Vec<ProvedInvariant>) {
-    let Some(FuncBody::Ir(func)) = module.defined(f).map(|d| &d.body) else { return (0, Vec::new()) };
-    let sol = Dataflow::new(func, &ValueSets).with_entry_facts(entry).with_edge_facts(domtree).solve();
-    let mut sites = tables.sites(func, &sol);
+    let sites = function_sites(module, tables, f, domtree, entry);
+    devirtualize_sites(module, tables, f, sites)
+}
+
+/// Rewrites `sites` of function `f` once the contents of each table
+/// involved are proved. Returns how many calls changed and the invariants
+/// the function's check must assume; a table whose proof fails is skipped
+/// with a note in `module.notes`.
+pub fn devirtualize_sites(
+    module: &mut Module,
+    tables: &mut SealedTables,
+    f: FuncRef,
+    mut sites: Vec<Site>,
+) -> (usize, Vec<ProvedInvariant>) {
     let mut used: Vec<TableRef> = sites.iter().map(|s| s.table).collect();
     used.sort();
     used.dedup();

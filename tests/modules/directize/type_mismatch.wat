@@ -14,6 +14,7 @@
   (table 2 funcref)
   (elem (i32.const 0) func $double $wide)
   (func $double (type $op) (i32.mul (local.get 0) (i32.const 2)))
-  (func $wide (type $other) (i32.wrap_i64 (local.get 0)))
+  (func $wide (type $other)
+    (i32.wrap_i64 (i64.xor (i64.mul (local.get 0) (i64.const 0x100000001b3)) (i64.shr_u (local.get 0) (i64.const 29)))))
   (func (export "apply") (param $k i32) (result i32)
     (call_indirect (type $op) (i32.const 20) (local.get $k))))
