@@ -79,7 +79,8 @@ impl Kind {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The verdict in one word, as in the raw rows.
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Proved => "proved",
             Kind::Bounded => "bounded",
@@ -142,13 +143,15 @@ fn method_text(m: &Method) -> String {
 }
 
 /// Runs the passes of `specs` on `func` one at a time, checking each change
-/// as strict mode does; appends a row per check.
-fn check_function(
+/// as strict mode does; appends a row per check and shows `on_check` each
+/// row with the function before and after the pass (the pair checked).
+pub fn check_function(
     file: &str,
     func: &mut Function,
     specs: &[weft_passes::PassSpec],
     options: &weft_verify::Options,
     out: &mut Vec<Check>,
+    on_check: &mut dyn FnMut(&Check, &Function, &Function),
 ) -> Result<(), Error> {
     for spec in specs {
         let manager = weft_passes::PassManager::from_specs(std::slice::from_ref(spec), weft_passes::Config::default())
@@ -163,7 +166,7 @@ fn check_function(
         let r = weft_verify::check_refinement_report(&before, &after, options);
         let time = start.elapsed();
         let kind = Kind::of(&r.outcome);
-        out.push(Check {
+        let check = Check {
             file: file.to_string(),
             function: func.name.clone(),
             pass: spec.to_string(),
@@ -172,7 +175,9 @@ fn check_function(
             kind,
             method: method_text(&r.method),
             detail: r.outcome.to_string().lines().next().unwrap_or("").to_string(),
-        });
+        };
+        on_check(&check, &before, &after);
+        out.push(check);
         if kind == Kind::Proved {
             *func = after;
         }
@@ -211,7 +216,14 @@ pub fn run(options: &Options, log: &mut dyn FnMut(String)) -> Result<Results, Er
                 for f in &module.funcs {
                     if let FuncBody::Ir(func) = &f.body {
                         let mut func = func.clone();
-                        check_function(&name, &mut func, &specs, &options.check.verify_options, &mut results.checks)?;
+                        check_function(
+                            &name,
+                            &mut func,
+                            &specs,
+                            &options.check.verify_options,
+                            &mut results.checks,
+                            &mut |_, _, _| {},
+                        )?;
                     }
                 }
             }
