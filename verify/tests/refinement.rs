@@ -2949,3 +2949,25 @@ fn count_pinning_gives_up_on_undecided_questions() {
     assert_ne!(wrong, glue(2, false));
     refutes(&glue(2, false), &wrong, "event");
 }
+
+#[test]
+fn calls_of_other_signatures_reached_alike_need_no_disjointness_proof() {
+    // After round 0 the calls' numbers are symbolic, so call number `k` may
+    // be an indirect call (`sig0`) or the release call (`(i32)`) in either
+    // function. Where both functions reach the calls of one signature under
+    // the same term, a source call of one signature and a target call of
+    // the other cannot run together (a run makes one call of each number),
+    // so no query is built for the pair: the combined formula is the
+    // constant false and no solver call is made.
+    let r = report(&glue(5, false), &glue(5, true), &Options::default());
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    assert!(r.queries.iter().all(|q| q.result == "unsat" && q.millis == 0), "{r}\n{:?}", r.queries);
+    // A changed signature is still seen.
+    let wrong = glue(2, true).replacen(
+        "    fn1 = \"release\" (i32)\n",
+        "    fn1 = \"release\" (i32)\n    fn3 = \"release\" (i32) -> i32\n",
+        1,
+    );
+    let wrong = wrong.replacen("    call fn1(v5)\n", "    v99 = call fn3(v5)\n", 1);
+    refutes(&glue(2, true), &wrong, "event");
+}
