@@ -87,12 +87,18 @@ pub const GROUPS: [(&str, bool); 2] = [("sightglass", false), ("jco-p3", true)];
 
 /// Every `*.wasm` below `dir`, recursively, appended to `out`.
 pub(crate) fn wasm_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    files_with_ext(dir, &["wasm"], out)
+}
+
+/// Every file below `dir` whose extension is one of `exts`, recursively,
+/// appended to `out`.
+pub(crate) fn files_with_ext(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) -> Result<(), Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::new(format!("{}: {e}", dir.display())))?;
     for entry in entries {
         let path = entry.map_err(|e| Error::new(format!("{}: {e}", dir.display())))?.path();
         if path.is_dir() {
-            wasm_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "wasm") {
+            files_with_ext(&path, exts, out)?;
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)) {
             out.push(path);
         }
     }

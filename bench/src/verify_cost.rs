@@ -1,7 +1,8 @@
 //! Verification cost on real code: the distribution of per-check times of
 //! the `-O2` pipeline checked by `weft-verify` in strict mode, over every
 //! function of every core module of the corpus groups given (by default
-//! `jco-p3` and `p3`).
+//! `jco-p3` and `p3`; `.wasm` files, and `.wat` files, which is what `p3`
+//! holds).
 //!
 //! For each function the `-O2` passes run one at a time, as the pass
 //! manager runs them under `--verify=strict`: a pass runs unchecked, and if
@@ -79,7 +80,13 @@ impl Kind {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The verdict named by [`Kind::name`], if it is one.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        [Kind::Proved, Kind::Bounded, Kind::Unknown, Kind::Counterexample].into_iter().find(|k| k.name() == name)
+    }
+
+    /// The verdict in one word, as in the raw rows.
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Proved => "proved",
             Kind::Bounded => "bounded",
@@ -142,13 +149,15 @@ fn method_text(m: &Method) -> String {
 }
 
 /// Runs the passes of `specs` on `func` one at a time, checking each change
-/// as strict mode does; appends a row per check.
-fn check_function(
+/// as strict mode does; appends a row per check and shows `on_check` each
+/// row with the function before and after the pass (the pair checked).
+pub fn check_function(
     file: &str,
     func: &mut Function,
     specs: &[weft_passes::PassSpec],
     options: &weft_verify::Options,
     out: &mut Vec<Check>,
+    on_check: &mut dyn FnMut(&Check, &Function, &Function),
 ) -> Result<(), Error> {
     for spec in specs {
         let manager = weft_passes::PassManager::from_specs(std::slice::from_ref(spec), weft_passes::Config::default())
@@ -163,7 +172,7 @@ fn check_function(
         let r = weft_verify::check_refinement_report(&before, &after, options);
         let time = start.elapsed();
         let kind = Kind::of(&r.outcome);
-        out.push(Check {
+        let check = Check {
             file: file.to_string(),
             function: func.name.clone(),
             pass: spec.to_string(),
@@ -172,7 +181,9 @@ fn check_function(
             kind,
             method: method_text(&r.method),
             detail: r.outcome.to_string().lines().next().unwrap_or("").to_string(),
-        });
+        };
+        on_check(&check, &before, &after);
+        out.push(check);
         if kind == Kind::Proved {
             *func = after;
         }
@@ -192,7 +203,7 @@ pub fn run(options: &Options, log: &mut dyn FnMut(String)) -> Result<Results, Er
             return Err(Error::new(format!("the corpus group {} is missing", dir.display())));
         }
         let mut files = Vec::new();
-        crate::corpus::wasm_files(&dir, &mut files)?;
+        crate::corpus::files_with_ext(&dir, &["wasm", "wat"], &mut files)?;
         files.sort();
         if let Some(limit) = options.limit {
             files.sort_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(u64::MAX));
@@ -202,6 +213,11 @@ pub fn run(options: &Options, log: &mut dyn FnMut(String)) -> Result<Results, Er
         for path in files {
             let name = path.strip_prefix(&options.root).unwrap_or(&path).display().to_string();
             let bytes = std::fs::read(&path).map_err(|e| Error::new(format!("{name}: {e}")))?;
+            let bytes = if path.extension().is_some_and(|e| e == "wat") {
+                wat::parse_bytes(&bytes).map_err(|e| Error::new(format!("{name}: {e}")))?.into_owned()
+            } else {
+                bytes
+            };
             let file_start = Instant::now();
             let first = results.checks.len();
             let ranges = weft_frontend::core_module_ranges(&bytes).map_err(|e| Error::new(format!("{name}: {e}")))?;
@@ -211,7 +227,14 @@ pub fn run(options: &Options, log: &mut dyn FnMut(String)) -> Result<Results, Er
                 for f in &module.funcs {
                     if let FuncBody::Ir(func) = &f.body {
                         let mut func = func.clone();
-                        check_function(&name, &mut func, &specs, &options.check.verify_options, &mut results.checks)?;
+                        check_function(
+                            &name,
+                            &mut func,
+                            &specs,
+                            &options.check.verify_options,
+                            &mut results.checks,
+                            &mut |_, _, _| {},
+                        )?;
                     }
                 }
             }
@@ -245,6 +268,48 @@ pub fn run(options: &Options, log: &mut dyn FnMut(String)) -> Result<Results, Er
     }
     results.elapsed = started.elapsed();
     Ok(results)
+}
+
+impl Results {
+    /// The results a run wrote as raw rows (`Options::raw`: file, function,
+    /// pass, instructions, milliseconds, verdict, method; a row per line)
+    /// and as its log (`verify-cost: FILE: … checks, … proved, SECONDS s`,
+    /// a line per file, which gives the files and their wall times), so an
+    /// interrupted or long run can be rendered. A row's detail is its
+    /// verdict (the raw rows do not keep the first line of the verdict).
+    pub fn from_raw(raw: &str, log: &str, timeout_ms: u32) -> Result<Results, Error> {
+        let mut results = Results { timeout_ms, ..Results::default() };
+        for (n, line) in raw.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let bad = || Error::new(format!("raw row {}: `{line}`", n + 1));
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [file, function, pass, insts, millis, verdict, method] = cols.as_slice() else {
+                return Err(bad());
+            };
+            let kind = Kind::from_name(verdict).ok_or_else(bad)?;
+            results.checks.push(Check {
+                file: file.to_string(),
+                function: function.to_string(),
+                pass: pass.to_string(),
+                insts: insts.parse().map_err(|_| bad())?,
+                time: Duration::from_millis(millis.parse().map_err(|_| bad())?),
+                kind,
+                method: method.to_string(),
+                detail: verdict.to_string(),
+            });
+        }
+        for line in log.lines() {
+            let Some(rest) = line.strip_prefix("verify-cost: ") else { continue };
+            let (Some((file, counts)), Some(secs)) = (rest.split_once(": "), rest.rsplit(", ").next()) else {
+                continue;
+            };
+            let Some(secs) = secs.strip_suffix(" s").and_then(|s| s.parse::<f64>().ok()) else { continue };
+            if counts.contains("checks") {
+                results.files.push((file.to_string(), Duration::from_secs_f64(secs)));
+            }
+        }
+        results.elapsed = results.files.iter().map(|(_, d)| *d).sum();
+        Ok(results)
+    }
 }
 
 /// The `q`-quantile (nearest rank) of sorted `xs`.
@@ -432,4 +497,28 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         );
     }
     let _ = writeln!(w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_from_raw_rows_and_log() {
+        let raw = "g/a.wasm\tf\tsccp\t12\t40\tproved\tloop-free\n\
+                   g/a.wasm\th\tdce\t80\t2500\tunknown\t-\n\
+                   g/b.wasm\tf\tdce\t5\t7\tbounded\tunrolled to 16\n";
+        let log = "noise\nverify-cost: g/a.wasm: 2 checks, 1 proved, 3.5 s\n";
+        let r = Results::from_raw(raw, log, 10_000).expect("well-formed");
+        assert_eq!(r.checks.len(), 3);
+        assert_eq!(r.checks[1].kind, Kind::Unknown);
+        assert_eq!(r.checks[1].time, Duration::from_millis(2500));
+        assert_eq!(r.checks[2].method, "unrolled to 16");
+        assert_eq!(r.files, vec![("g/a.wasm".to_string(), Duration::from_millis(3500))]);
+        let s = Summary::of(r.checks.iter());
+        assert_eq!((s.proved, s.bounded, s.unknown), (1, 1, 1));
+        assert_eq!(s.median, Duration::from_millis(40));
+        assert!(Results::from_raw("g/a.wasm\tf\tsccp\t12\tforty\tproved\t-\n", "", 1).is_err());
+        assert!(Results::from_raw("g/a.wasm\tf\tsccp\t12\t40\tmaybe\t-\n", "", 1).is_err());
+    }
 }

@@ -617,10 +617,12 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
         let pin = &report.pinning;
         if pin.questions > 0 {
             println!(
-                "  {:>8} ms  event-count pinning: {} questions, {} answered from memory",
+                "  {:>8} ms  event-count pinning: {} questions, {} answered from memory, {} undecided, {} not asked",
                 pin.micros / 1000,
                 pin.questions,
-                pin.remembered
+                pin.remembered,
+                pin.undecided,
+                pin.skipped
             );
         }
     } else {

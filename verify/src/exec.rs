@@ -65,7 +65,10 @@
 //! the count becomes that constant. This is sound because every term of a
 //! path is only ever used under that path's condition. Its answers are
 //! remembered per check, so the target and later explorations asking the
-//! same question do not ask the solver again.
+//! same question do not ask the solver again. Each question has a
+//! resource limit, and once two questions of a check have gone undecided
+//! the pinner asks no more: a count it does not settle stays symbolic,
+//! which costs the comparison some work but is never wrong.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -135,7 +138,15 @@ impl CountPinner {
     /// The resource limit of one pinning query (Z3's `rlimit`, so the
     /// answer does not depend on the machine's speed); a query that runs
     /// out leaves the count symbolic.
-    const RLIMIT: u32 = 2_000_000;
+    const RLIMIT: u32 = 500_000;
+
+    /// After this many questions of one check ran out of
+    /// [`CountPinner::RLIMIT`], the pinner stops asking: the counts of the
+    /// rest of the check stay symbolic. Where counts are pinned at all
+    /// (dispatch chains) each question is decided in milliseconds; where a
+    /// question is not, the path conditions hold memory and call results
+    /// that make the next ones as hard, and each costs up to a second.
+    const MAX_UNDECIDED: u64 = 2;
 
     pub(crate) fn new(background: &[Bool]) -> CountPinner {
         CountPinner {
@@ -165,15 +176,22 @@ impl CountPinner {
         })
     }
 
-    /// Does `reach` imply `count == n`?
-    fn implies_equal(&self, reach: &Bool, count: &BV, n: u32) -> bool {
+    /// Is `reach ∧ count ≠ n` satisfiable? `Sat` with the value of `count`
+    /// in the model found (if it has one), `Unsat` (then `reach` implies
+    /// `count == n`), or undecided within [`CountPinner::RLIMIT`].
+    fn other_value(&self, reach: &Bool, count: &BV, n: u32) -> (SatResult, Option<u64>) {
         let solver = self.solver();
         solver.push();
         solver.assert(reach);
         solver.assert(count.eq(BV::from_u64(u64::from(n), 32)).not());
         let r = solver.check();
+        let v = if r == SatResult::Sat {
+            solver.get_model().and_then(|m| m.eval(count, true)).and_then(|v| v.as_u64())
+        } else {
+            None
+        };
         solver.pop(1);
-        r == SatResult::Unsat
+        (r, v)
     }
 
     /// The one value `count` takes where `reach` holds, if the solver shows
@@ -190,8 +208,15 @@ impl CountPinner {
                 stats.remembered += 1;
                 answer
             }
+            None if stats.undecided >= Self::MAX_UNDECIDED => {
+                stats.skipped += 1;
+                None
+            }
             None => {
-                let answer = self.solve(reach, count);
+                let (answer, decided) = self.solve(reach, count);
+                if !decided {
+                    stats.undecided += 1;
+                }
                 self.answers.borrow_mut().insert(key, answer);
                 answer
             }
@@ -201,25 +226,27 @@ impl CountPinner {
         answer
     }
 
-    /// [`CountPinner::pin`] without memory: asks the solver.
-    fn solve(&self, reach: &Bool, count: &Count) -> Option<u32> {
-        if self.implies_equal(reach, &count.term, count.lo) {
-            return Some(count.lo);
+    /// [`CountPinner::pin`] without memory: asks the solver whether `reach`
+    /// implies `count == lo`, and if a model shows another value `v`,
+    /// whether it implies `count == v`. The flag is false when a query was
+    /// undecided.
+    fn solve(&self, reach: &Bool, count: &Count) -> (Option<u32>, bool) {
+        let (r, v) = self.other_value(reach, &count.term, count.lo);
+        match r {
+            SatResult::Unsat => return (Some(count.lo), true),
+            SatResult::Unknown => return (None, false),
+            SatResult::Sat => {}
         }
-        // Some run takes another value: ask a model which, and whether it
-        // is the only one.
-        let solver = self.solver();
-        solver.push();
-        solver.assert(reach);
-        let r = solver.check();
-        let v = if r == SatResult::Sat {
-            solver.get_model().and_then(|m| m.eval(&count.term, true)).and_then(|v| v.as_u64())
-        } else {
-            None
+        let Some(v) =
+            v.and_then(|v| u32::try_from(v).ok()).filter(|v| *v != count.lo && (count.lo..=count.hi).contains(v))
+        else {
+            return (None, true);
         };
-        solver.pop(1);
-        let v = u32::try_from(v?).ok()?;
-        (v != count.lo && (count.lo..=count.hi).contains(&v) && self.implies_equal(reach, &count.term, v)).then_some(v)
+        match self.other_value(reach, &count.term, v).0 {
+            SatResult::Unsat => (Some(v), true),
+            SatResult::Sat => (None, true),
+            SatResult::Unknown => (None, false),
+        }
     }
 }
 

@@ -141,6 +141,12 @@ pub struct PinStats {
     /// Of those, how many were answered from memory without the solver
     /// (the same path condition and count met again).
     pub remembered: u64,
+    /// Of those asked of the solver, how many it left undecided within the
+    /// pinner's resource limit (the count stays symbolic).
+    pub undecided: u64,
+    /// Questions not asked at all because earlier ones of the same check
+    /// were undecided (the count stays symbolic).
+    pub skipped: u64,
     /// Wall-clock microseconds spent answering.
     pub micros: u128,
 }
