@@ -23,6 +23,11 @@
 //!    is entered with it), at every exit — return or trap (a host can catch
 //!    the trap and call an export again) — and at every loop header (each
 //!    loop-free segment from a header state where it holds keeps it).
+//!    A function with no instruction that writes what the invariant reads
+//!    (a `global.set` of one of its globals, a memory write when it reads
+//!    memory, a table write when it reads a table; calls aside) keeps it
+//!    without a query: the state it reads is, at every point, the entry's
+//!    or the last call's.
 //!
 //! By induction on the calls of any execution after initialization, the
 //! invariant then holds at every function entry and after every call. This
@@ -203,6 +208,66 @@ impl Prover<'_> {
                 solver.get_reason_unknown().unwrap_or_default()
             )),
         }
+    }
+}
+
+/// The state an invariant reads: globals, memories (sizes and bytes) and
+/// tables (sizes and slots), and whether it reads the entry state (which
+/// the shortcut of step 2 does not cover).
+struct StateRead {
+    globals: Vec<weft_ir::GlobalRef>,
+    memories: bool,
+    tables: bool,
+    at_entry: bool,
+}
+
+impl StateRead {
+    fn of(inv: &ModuleInvariant) -> StateRead {
+        let mut r = StateRead { globals: Vec::new(), memories: false, tables: false, at_entry: false };
+        fn walk(t: &Term, r: &mut StateRead) {
+            match t {
+                Term::Global(g) => r.globals.push(*g),
+                Term::MemorySize(_) => r.memories = true,
+                Term::Load { addr, .. } => {
+                    r.memories = true;
+                    walk(addr, r);
+                }
+                Term::TableSize(_) | Term::TableElem(..) => r.tables = true,
+                Term::AtEntry(_) => r.at_entry = true,
+                Term::Op(_, args) => args.iter().for_each(|a| walk(a, r)),
+                Term::Value(..) | Term::Const(..) | Term::Handle(_) => {}
+            }
+        }
+        for f in &inv.facts {
+            match f {
+                Fact::Equal(a, b) => {
+                    walk(a, &mut r);
+                    walk(b, &mut r);
+                }
+                Fact::Holds(t) => walk(t, &mut r),
+            }
+        }
+        r
+    }
+
+    /// May `func` change what the invariant reads (other than through the
+    /// calls it makes)? Any write to a memory counts when the invariant
+    /// reads memory, any write to a table when it reads a table.
+    fn written_by(&self, func: &Function) -> bool {
+        use weft_ir::{Effects, Imm, InstructionData, Opcode};
+        if self.at_entry {
+            return true;
+        }
+        func.layout.blocks().flat_map(|b| func.layout.block_insts(b)).any(|inst| {
+            let InstructionData::Op { opcode, imm, .. } = func.dfg.insts[inst] else { return false };
+            if opcode.is_call() {
+                return false;
+            }
+            let effects = opcode.effects();
+            (opcode == Opcode::GlobalSet && matches!(imm, Imm::Global(g) if self.globals.contains(&g)))
+                || (self.memories && effects.intersects(Effects::WRITES_MEMORY))
+                || (self.tables && effects.intersects(Effects::WRITES_TABLE))
+        })
     }
 }
 
@@ -452,7 +517,12 @@ fn prove(
         }
     }
 
-    // 2. Preserved by every function.
+    // 2. Preserved by every function. One that writes none of the state
+    // the invariant reads keeps it without a query: at its calls, exits
+    // and headers that state is what it was at entry, or what the last
+    // call returned, and the invariant holds at both by hypothesis.
+    let reads = StateRead::of(inv);
+    preserving.retain(|f| reads.written_by(f));
     let mut loops = 0;
     for (n, f) in preserving.iter().enumerate() {
         let cfg = CfgInfo::compute(f).map_err(|e| format!("{}: {e}", f.name))?;
