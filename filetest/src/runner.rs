@@ -107,7 +107,18 @@ impl FileTest {
             "interpret" => Command::Interpret,
             "refine" => Command::Refine,
             other if other.starts_with("pass ") => {
-                Command::Pass(weft_passes::parse_pass_list(&other[5..]).map_err(|e| e.to_string())?)
+                let specs = weft_passes::parse_pass_list(&other[5..]).map_err(|e| e.to_string())?;
+                // A lone function holds no module: a module pass would not
+                // run, and the test could not fail.
+                if let Some(m) = specs.iter().find(|s| matches!((s.info.make)(), weft_passes::AnyPass::Module(_))) {
+                    return Err(format!(
+                        "`{0}` is a module pass and does not run on a lone function: its tests are WAT modules \
+                         under tests/modules/{0}/ (`;; test module-pass {0}`, run by `cargo test -p weft-tests \
+                         --test module_dce`)",
+                        m.info.name
+                    ));
+                }
+                Command::Pass(specs)
             }
             other => return Err(format!("unknown filetest command `{other}`")),
         };

@@ -1,6 +1,7 @@
 //! Blessing: expected output rewritten in place from a run, then the file
 //! passes; a passing file is left byte for byte; a file whose other checks
-//! fail, and `; check:` lines, are never rewritten.
+//! fail, and `; check:` lines, are never rewritten. Also: a module pass in
+//! `test pass` is refused with a pointer to its module tests.
 
 use std::path::PathBuf;
 
@@ -145,4 +146,14 @@ fn bless_rewrites_verifier_error_lines() {
     let before = read(&path);
     assert_eq!(run_file(&path, BLESS).status, Status::Passed);
     assert_eq!(read(&path), before);
+}
+
+#[test]
+fn a_module_pass_in_test_pass_is_an_error_not_a_test_that_cannot_fail() {
+    let text = "test pass sccp, directize\n\nfunction %f(i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n";
+    let err =
+        weft_filetest::FileTest::from_text(std::path::Path::new("m.ir"), text.to_string()).err().expect("rejected");
+    assert!(err.contains("`directize` is a module pass") && err.contains("tests/modules/directize/"), "{err}");
+    let ok = "test pass sccp\n\nfunction %f(i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n";
+    assert!(weft_filetest::FileTest::from_text(std::path::Path::new("f.ir"), ok.to_string()).is_ok());
 }

@@ -343,15 +343,15 @@ fn unique_incoming(func: &Function, edges: &[Edge], i: usize, p: Value) -> Optio
 /// the call's.
 ///
 /// ```text
-/// block0(v0: i32, v1: i32):                 block0(v0: i32, v1: i32):
-///     v2 = call_indirect sig0, table0(v1, v0)     br_table v0, block3, [block2, block3, block2]
-///     return v2                             block1(v2: i32):
-///                                                 return v2
-///   targets [fn4, None, fn4]                block2:
-///                                                 v4 = call fn4(v1)
-///                                                 jump block1(v4)
-///                                           block3:
-///                                                 unreachable
+/// block0(v0: i32, v1: i32):                   block0(v0: i32, v1: i32):
+///     v2 = call_indirect sig0 table0 v0(v1)       br_table v0, block2, [block3, block2, block3]
+///     return v2                               block1(v4: i32):
+///                                                 return v4
+///   targets [fn4, None, fn4]                  block2:
+///                                                 trap
+///                                             block3:
+///                                                 v5 = call fn4(v1)
+///                                                 jump block1(v5)
 /// ```
 ///
 /// The caller states why the table holds `targets` (and traps past

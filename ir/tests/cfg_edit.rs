@@ -436,3 +436,53 @@ block1(v2: i32):
     assert!(!remove_redundant_params(&mut func));
     assert_eq!(func.display().to_string(), text);
 }
+
+const INDIRECT: &str = "function %f(i32, i32) -> i32 {
+    sig0 = (i32) -> i32
+    table0 = table funcref min=3
+
+block0(v0: i32, v1: i32):
+    v2 = call_indirect sig0 table0 v0(v1)
+    v3 = i32.add v2, v1
+    return v3
+}
+";
+
+#[test]
+fn devirtualize_call_makes_a_br_table_of_direct_calls() {
+    use weft_ir::cfg_edit::devirtualize_call;
+    use weft_ir::{FuncDecl, FuncRef, Signature, Type};
+    let mut func = parse(INDIRECT);
+    let call = func.layout.first_inst(block(0)).expect("a first instruction");
+    let decl = |params: Vec<Type>| FuncDecl { sig: Signature::new(params, vec![Type::I32]), name: None };
+    let f4 = Some((FuncRef::from_u32(4), decl(vec![Type::I32])));
+    // Slot 1 traps (null, or another type); slots 0 and 2 call fn4, one arm.
+    let br = devirtualize_call(&mut func, call, &[f4.clone(), None, f4]).expect("rewritten");
+    assert_verifies(&func);
+    assert_eq!(func.layout.inst_block(br), Some(block(0)));
+    assert_eq!(
+        body(&func),
+        "    sig0 = (i32) -> i32
+    fn4 = (i32) -> i32
+    table0 = table funcref min=3
+
+block0(v0: i32, v1: i32):
+    br_table v0, block2, [block3, block2, block3]
+block1(v4: i32):
+    v3 = i32.add v4, v1
+    return v3
+block2:
+    trap
+block3:
+    v5 = call fn4(v1)
+    jump block1(v5)
+"
+    );
+    // A target declared with another signature than the call's: nothing
+    // changes.
+    let mut other = parse(INDIRECT);
+    let call = other.layout.first_inst(block(0)).expect("a first instruction");
+    let wide = Some((FuncRef::from_u32(4), decl(vec![Type::I64])));
+    assert!(devirtualize_call(&mut other, call, &[wide]).is_none());
+    assert_eq!(other.display().to_string(), parse(INDIRECT).display().to_string());
+}

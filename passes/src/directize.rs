@@ -17,17 +17,17 @@
 //! block0(v0: i32, v1: i32):                  block0(v0: i32, v1: i32):
 //!     v2 = i32.const 3                           v2 = i32.const 3
 //!     v3 = i32.and v0, v2                        v3 = i32.and v0, v2
-//!     v4 = call_indirect sig0, table0(v1, v3)    br_table v3, block3, [block2, block4, block3, block2]
-//!     return v4                    ─▶        block1(v4: i32):
-//!                                                return v4
+//!     v4 = call_indirect sig0 table0 v3(v1)      br_table v3, block2, [block3, block4, block2, block3]
+//!     return v4                    ─▶        block1(v5: i32):
+//!                                                return v5
 //!                                            block2:
-//!                                                v5 = call fn1(v1)
-//!                                                jump block1(v5)
-//!                                            block4:
-//!                                                v6 = call fn2(v1)
-//!                                                jump block1(v6)
+//!                                                trap
 //!                                            block3:
-//!                                                unreachable
+//!                                                v6 = call fn1(v1)
+//!                                                jump block1(v6)
+//!                                            block4:
+//!                                                v7 = call fn2(v1)
+//!                                                jump block1(v7)
 //! ```
 //!
 //! A call is rewritten when that pays:
