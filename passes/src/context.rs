@@ -19,6 +19,15 @@
 //! weft supplies for the whole module ([`ModuleCx::assume_events`]) are
 //! read from the context too.
 //!
+//! A pass whose change rests on a fact the checker cannot see in one
+//! function's loop-free segments (a loop invariant `i <u len`, a vector
+//! loop doing four scalar trips at a time) hands a certificate
+//! ([`weft_verify::Certificate`], `docs/certificates.md`) to the check of
+//! the function it changed with [`PassCx::certify`] (a module pass: on
+//! [`ModuleCx::function_mut`]). The checker proves the certificate before
+//! it uses it, so a wrong one makes the check fail and the change revert;
+//! it never makes a wrong change pass.
+//!
 //! After the pass, the manager keeps the cached analyses the pass reported
 //! as preserved ([`Changed::Yes`]) and forgets the rest. In builds with
 //! debug assertions it first recomputes every cached analysis the pass
@@ -35,7 +44,7 @@ use std::ops::BitOr;
 use weft_ir::{
     CallGraph, ControlFlowGraph, DominatorTree, FuncBody, FuncRef, Function, Liveness, LoopAnalysis, Module,
 };
-use weft_verify::Precondition;
+use weft_verify::{Certificate, Precondition};
 
 use crate::analysis::p3::EventSet;
 
@@ -142,6 +151,7 @@ pub struct PassCx {
     domtree: OnceCell<DominatorTree>,
     loops: OnceCell<LoopAnalysis>,
     liveness: OnceCell<Liveness>,
+    certificate: Certificate,
 }
 
 impl PassCx {
@@ -168,6 +178,23 @@ impl PassCx {
     /// The liveness of `func`'s values.
     pub fn liveness(&self, func: &Function) -> &Liveness {
         self.liveness.get_or_init(|| Liveness::with_function(func, self.cfg(func)))
+    }
+
+    /// Hands `cert` to the refinement check of the change the running pass
+    /// makes to this function. Its facts name values of the function as it
+    /// was before the pass ([`weft_verify::Side::Src`]) and after it
+    /// ([`weft_verify::Side::Tgt`]). Calling it again adds header facts and
+    /// module invariants and replaces the correspondence, if `cert` has
+    /// one. The certificate is proved before it is used, and dropped when
+    /// the pass reports no change.
+    pub fn certify(&mut self, cert: Certificate) {
+        self.certificate.extend(cert);
+    }
+
+    /// Takes the certificate handed with [`Self::certify`] since the last
+    /// call.
+    pub(crate) fn take_certificate(&mut self) -> Certificate {
+        std::mem::take(&mut self.certificate)
     }
 
     /// Forgets every analysis not in `keep`.

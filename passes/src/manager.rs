@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use weft_ir::{CallGraph, DefinedFunc, FuncBody, FuncRef, Function, Module};
-use weft_verify::{Options, Outcome, Precondition, check_refinement};
+use weft_verify::{Certificate, Options, Outcome, Precondition, check_refinement};
 
 use crate::context::{Changed, ModuleChanged, ModuleCx, PassCx, Preserved};
 use crate::registry::{AnyPass, PassInfo, PassSpec, PassSpecError};
@@ -271,11 +271,12 @@ pub struct PassManager {
 pub type ModuleEditCheck = Arc<dyn Fn(&mut Module, weft_ir::ModuleEdits, &'static str) -> PassEvent + Send + Sync>;
 
 /// What a pass says about its change of one function: the analyses still
-/// valid, and the facts about the function's inputs it relied on.
-#[derive(Copy, Clone)]
+/// valid, the facts about the function's inputs it relied on, and the
+/// certificate it handed the check.
 struct Claim<'a> {
     preserved: Preserved,
     preconditions: &'a [Precondition],
+    certificate: Certificate,
 }
 
 /// One function's outcome in a group of function passes: its report, and
@@ -524,7 +525,8 @@ impl PassManager {
                 let Some(old) = before.get(&f) else { continue };
                 let Some(FuncBody::Ir(new)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
                 let pre = assumptions.get(&f).map_or(&[][..], Vec::as_slice);
-                let claim = Claim { preserved, preconditions: pre };
+                let certificate = cx.function_mut(f).map(PassCx::take_certificate).unwrap_or_default();
+                let claim = Claim { preserved, preconditions: pre, certificate };
                 let (kept, event) = self.settle(info, old, new, cx.function_mut(f), claim, &mut stats);
                 reverted_any |= !kept;
                 events.extend(event);
@@ -556,8 +558,10 @@ impl PassManager {
         let mut stats = PassStats { name: info.name, insts_before: func.num_layout_insts(), ..Default::default() };
         let snapshot = func.clone();
         let mut event = None;
-        if let Changed::Yes(preserved) = pass.run(func, cx) {
-            let claim = Claim { preserved, preconditions: &[] };
+        let changed = pass.run(func, cx);
+        let certificate = cx.take_certificate();
+        if let Changed::Yes(preserved) = changed {
+            let claim = Claim { preserved, preconditions: &[], certificate };
             event = self.settle(info, &snapshot, func, Some(cx), claim, &mut stats).1;
         }
         stats.insts_after = func.num_layout_insts();
@@ -578,7 +582,7 @@ impl PassManager {
         old: &Function,
         new: &mut Function,
         cx: Option<&mut PassCx>,
-        Claim { preserved, preconditions }: Claim<'_>,
+        Claim { preserved, preconditions, certificate }: Claim<'_>,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
         let stale = match &cx {
@@ -588,7 +592,7 @@ impl PassManager {
         let (keep, event) = if stale != Preserved::NONE {
             (false, Some(lie_event(info, &new.name, stale)))
         } else {
-            self.check(info, old, new, preconditions, stats)
+            self.check(info, old, new, preconditions, &certificate, stats)
         };
         if keep {
             stats.functions_changed += 1;
@@ -602,17 +606,18 @@ impl PassManager {
         (keep, event)
     }
 
-    /// Checks `new` against `old`, assuming `preconditions`; returns whether
-    /// to keep `new`. A change rejected before (under the same
-    /// preconditions) gets its recorded verdict; a change this check rejects
-    /// is recorded. With preconditions, the event always comes and names
-    /// them.
+    /// Checks `new` against `old`, assuming `preconditions` and proving then
+    /// using `certificate`; returns whether to keep `new`. A change rejected
+    /// before (under the same preconditions and certificate) gets its
+    /// recorded verdict; a change this check rejects is recorded. With
+    /// preconditions, the event always comes and names them.
     fn check(
         &self,
         info: &'static PassInfo,
         old: &Function,
         new: &Function,
         preconditions: &[Precondition],
+        certificate: &Certificate,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
         let assumed: Vec<String> = preconditions.iter().map(|p| p.describe(old)).collect();
@@ -636,12 +641,18 @@ impl PassManager {
         for a in &assumed {
             texts.1.push_str(&format!("; assume: {a}\n"));
         }
+        if !certificate.is_empty() {
+            texts.1.push_str(&format!("; certificate: {certificate:?}\n"));
+        }
         let (outcome, reused) = match self.rejected.get(&texts) {
             Some(outcome) => (outcome, " (the same change was checked before; verdict reused)"),
-            None if preconditions.is_empty() => (check_refinement(old, new, &self.config.verify_options), ""),
+            None if preconditions.is_empty() && certificate.is_empty() => {
+                (check_refinement(old, new, &self.config.verify_options), "")
+            }
             None => {
                 let mut options = self.config.verify_options.clone();
                 options.preconditions.extend_from_slice(preconditions);
+                options.certificate.extend(certificate.clone());
                 (check_refinement(old, new, &options), "")
             }
         };
@@ -1112,5 +1123,121 @@ block2:
         let mut m = module();
         let report = PassManager::new(&[&FOLD_ASSUMING], Config::default()).run_module(&mut m);
         assert_eq!(report.events[0].message, "under param v0 ∈ {0, 2}: not checked (verification off)");
+    }
+}
+
+#[cfg(test)]
+mod certificate_tests {
+    use super::*;
+    use crate::FunctionPass;
+    use weft_ir::cfg_edit::{make_jump, remove_unreachable_blocks};
+    use weft_ir::{DefinedFunc, Edge};
+    use weft_verify::{HeaderFact, Side};
+
+    /// A loop that checks `i >=u len` on every trip, after the entry
+    /// checked `n <=u len` and while the loop runs for `i <u n`.
+    const CHECKED: &str = "function %checked(i32, i32, i32) -> i32 {
+    mem0 = memory min=1
+
+block0(v0: i32, v1: i32, v2: i32):
+    v3 = i32.gt_u v1, v2
+    brif v3, block4, block5
+block4:
+    trap
+block5:
+    v4 = i32.const 0
+    jump block1(v4, v4)
+block1(v5: i32, v6: i32):
+    v7 = i32.lt_u v5, v1
+    brif v7, block2, block3
+block2:
+    v8 = i32.ge_u v5, v2
+    brif v8, block6, block7
+block6:
+    trap
+block7:
+    v9 = i32.const 2
+    v10 = i32.shl v5, v9
+    v11 = i32.add v0, v10
+    v12 = i32.load mem0 v11
+    v13 = i32.add v6, v12
+    v14 = i32.const 1
+    v15 = i32.add v5, v14
+    jump block1(v15, v13)
+block3:
+    return v6
+}
+";
+
+    /// Removes the check in `block2` and certifies `fact` at `block1`.
+    struct FoldCertified {
+        fact: Option<&'static str>,
+    }
+
+    impl FunctionPass for FoldCertified {
+        fn run(&self, func: &mut Function, cx: &mut PassCx) -> Changed {
+            let block2 = weft_ir::Block::from_u32(2);
+            let Some(inst) = func.terminator(block2) else { return Changed::No };
+            if let Some(text) = self.fact {
+                let fact = weft_verify::text::parse_fact(text, Some(Side::Src)).expect("fact parses");
+                let block = weft_ir::Block::from_u32(1);
+                cx.certify(Certificate {
+                    header_facts: vec![HeaderFact { side: Side::Src, block, fact }],
+                    ..Default::default()
+                });
+            }
+            make_jump(func, Edge { inst, slot: 1 });
+            remove_unreachable_blocks(func);
+            Changed::Yes(Preserved::NONE)
+        }
+    }
+
+    fn run(fact: Option<&'static str>) -> (Report, String) {
+        static NAME: &str = "fold-certified";
+        let info: &'static PassInfo = Box::leak(Box::new(PassInfo {
+            name: NAME,
+            description: "removes a loop's check, certifying a header fact (test)",
+            params: &[],
+            make: || AnyPass::Module(Box::new(NoModulePass)),
+            make_with_params: None,
+        }));
+        let mut m = Module::default();
+        m.funcs.push(DefinedFunc {
+            index: FuncRef::from_u32(0),
+            type_index: 0,
+            body: FuncBody::Ir(weft_ir::parse_function(CHECKED).expect("parses")),
+            original_range: 0..0,
+        });
+        let mut pm = PassManager::new(&[], Config { verify: VerifyMode::Strict, ..Config::default() });
+        pm.passes.push((info, AnyPass::Function(Box::new(FoldCertified { fact }))));
+        let report = pm.run_module(&mut m);
+        let FuncBody::Ir(func) = &m.funcs[0].body else { panic!("opaque") };
+        (report, function_text(func))
+    }
+
+    struct NoModulePass;
+    impl crate::ModulePass for NoModulePass {
+        fn run(&self, _: &mut Module, _: &mut ModuleCx) -> ModuleChanged {
+            ModuleChanged::No
+        }
+    }
+
+    #[test]
+    fn a_certificate_a_function_pass_hands_the_check_is_proved_then_used() {
+        // The right invariant: proved, and the check is gone.
+        let (report, text) = run(Some("(i32.le_u v1 v2)"));
+        assert_eq!((report.passes[0].proved, report.passes[0].reverted), (1, 0), "{:?}", report.events);
+        assert!(!text.contains("brif v8"), "{text}");
+        // Without it the induction sees an arbitrary header state: not
+        // proved, reverted in strict mode.
+        let (report, text) = run(None);
+        assert_eq!((report.passes[0].proved, report.passes[0].reverted), (0, 1), "{:?}", report.events);
+        assert!(text.contains("brif v8"), "{text}");
+        // A wrong invariant is refuted at its establishment, never trusted.
+        let (report, text) = run(Some("(i32.lt_u v1 v2)"));
+        assert_eq!(report.passes[0].reverted, 1, "{:?}", report.events);
+        assert!(text.contains("brif v8"), "{text}");
+        let message = &report.events[0].message;
+        assert!(message.contains("certificate") && message.contains("established"), "{message}");
     }
 }

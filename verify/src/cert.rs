@@ -307,6 +307,17 @@ impl Certificate {
     pub fn is_empty(&self) -> bool {
         self.correspondence.is_none() && self.header_facts.is_empty() && self.module_invariants.is_empty()
     }
+
+    /// Adds `other`'s header facts and module invariants to this one's and
+    /// takes its correspondence, if it has one.
+    pub fn extend(&mut self, other: Certificate) {
+        let Certificate { correspondence, header_facts, module_invariants } = other;
+        if correspondence.is_some() {
+            self.correspondence = correspondence;
+        }
+        self.header_facts.extend(header_facts);
+        self.module_invariants.extend(module_invariants);
+    }
 }
 
 // ---------------------------------------------------------------- text form
