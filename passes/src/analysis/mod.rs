@@ -5,6 +5,9 @@
 //!   parameters — conditional propagation over executable edges, generic
 //!   over the abstract domain, with facts learnt from branch conditions;
 //! - [`constants`]: the constant domain (SCCP's lattice), solved by `sccp`;
+//! - [`guards`]: checks (a `brif` with one side that only traps or calls a
+//!   function that never returns) and the never-returning functions of a
+//!   module;
 //! - [`value_set`]: the value-set domain (what an `i32`/`i64` may hold, as
 //!   an [`IntervalSet`](interval_set::IntervalSet)), with edge refinement
 //!   from compares;
@@ -19,6 +22,7 @@
 
 pub mod constants;
 pub mod dataflow;
+pub mod guards;
 pub mod interval_set;
 pub mod p3;
 pub mod tables;
