@@ -22,6 +22,7 @@ pub mod component;
 pub mod module_check;
 
 use weft_ir::Function;
+use weft_passes::analysis::guards::{GuardCounts, PanicShape};
 pub use weft_passes::pipelines::OptLevel;
 pub use weft_passes::{AfterPassHook, FunctionReport, Report, VerifyMode};
 
@@ -119,6 +120,38 @@ pub fn stats_table(report: &Report) -> String {
     let _ = writeln!(s, "opaque functions (left untouched): {}", report.opaque_functions);
     for e in report.events.iter().filter(|e| e.function == "module") {
         let _ = writeln!(s, "{}: {}", e.pass, e.message);
+    }
+    s
+}
+
+/// The checks of a core module or a component (binary or text), summed
+/// over its core modules: every `brif` with one side that only traps or
+/// calls a never-returning function
+/// ([`weft_passes::analysis::guards`]), by how it fails.
+pub fn count_checks(bytes: &[u8]) -> Result<GuardCounts, Error> {
+    let bytes = weft_frontend::parse_wat_or_wasm(bytes)?;
+    let mut total = GuardCounts::default();
+    for range in weft_frontend::core_module_ranges(&bytes)? {
+        let (module, _diagnostics) = weft_frontend::translate_module(&bytes[range])?;
+        total += &GuardCounts::of_module(&module);
+    }
+    Ok(total)
+}
+
+/// The table of `--count-checks`: checks per kind before and after.
+pub fn checks_table(before: &GuardCounts, after: &GuardCounts) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "{:<32} {:>8} {:>8}", "checks (guards)", "before", "after");
+    let mut rows = vec![("trap".to_string(), before.traps, after.traps)];
+    for shape in PanicShape::ALL {
+        rows.push((format!("call {}", shape.label()), before.panic(shape), after.panic(shape)));
+    }
+    rows.push(("bounds panics (the 6 above)".to_string(), before.bounds_panics(), after.bounds_panics()));
+    rows.push(("bounds panic call sites".to_string(), before.bounds_call_sites(), after.bounds_call_sites()));
+    rows.push(("total".to_string(), before.total(), after.total()));
+    for (name, a, b) in rows {
+        let _ = writeln!(s, "{name:<32} {a:>8} {b:>8}");
     }
     s
 }

@@ -151,6 +151,11 @@ struct OptArgs {
     /// Print a per-pass table to stderr.
     #[arg(long)]
     stats: bool,
+    /// Print to stderr the checks of the module before and after the
+    /// passes: branches with one side that only traps or calls a function
+    /// that never returns (Rust's `panic_bounds_check`, ...), by kind.
+    #[arg(long)]
+    count_checks: bool,
     /// Write the per-pass report as JSON.
     #[arg(long)]
     report: Option<PathBuf>,
@@ -361,6 +366,12 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
         (false, None) if ir_input => Emit::Ir,
         (false, None) => Emit::Wasm,
     };
+    if ir_input && args.count_checks {
+        return Err(Failure(
+            EXIT_USAGE,
+            "--count-checks needs a module (the never-returning functions are found in it), not IR input".into(),
+        ));
+    }
     if ir_input && matches!(emit, Emit::Wasm | Emit::Wat) {
         return Err(Failure(EXIT_USAGE, "IR input (.ir) is written as IR or DOT: use --emit ir or --emit dot".into()));
     }
@@ -454,6 +465,11 @@ fn opt_module(args: &OptArgs, config: &Config, emit: Emit) -> Result<(Vec<u8>, R
         optimize_one(&bytes)?
     };
     progress.finish_and_clear();
+    if args.count_checks {
+        let before = weft::count_checks(&bytes)?;
+        let after = weft::count_checks(&out)?;
+        eprint!("{}", weft::checks_table(&before, &after));
+    }
     let payload = match emit {
         Emit::Wasm => out,
         Emit::Wat => wasmprinter::print_bytes(&out)

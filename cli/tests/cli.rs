@@ -514,3 +514,27 @@ fn p3_facts_are_printed_and_assume_events_is_checked() {
     let json = std::fs::read_to_string(&report).unwrap();
     assert!(json.contains("events assumed {stream-read (2), task-cancelled (6)}"), "{json}");
 }
+
+#[test]
+fn count_checks_prints_the_checks_before_and_after() {
+    // One explicit check (`i >=u 4` traps), kept by -O2.
+    let input = tmp("checks.wat");
+    std::fs::write(
+        &input,
+        r#"(module (memory 1) (func (export "f") (param i32) (result i32)
+            local.get 0 i32.const 4 i32.ge_u if unreachable end
+            local.get 0 i32.load))"#,
+    )
+    .unwrap();
+    let output = tmp("checks.out.wasm");
+    let (code, _out, err) = run(weft().arg("opt").arg(&input).arg("-o").arg(&output).arg("--count-checks"));
+    assert_eq!(code, 0, "{err}");
+    let row = |name: &str| {
+        err.lines().find(|l| l.starts_with(name)).map(|l| l.split_whitespace().rev().take(2).collect::<Vec<_>>())
+    };
+    assert_eq!(row("trap"), Some(vec!["1", "1"]), "{err}");
+    assert_eq!(row("total"), Some(vec!["1", "1"]), "{err}");
+    assert_eq!(row("call panic_bounds_check"), Some(vec!["0", "0"]), "{err}");
+    let (code, _out, err) = run(weft().arg("opt").arg("x.ir").arg("--count-checks"));
+    assert_eq!(code, 2, "IR input has no module to count in: {err}");
+}

@@ -1,12 +1,14 @@
 //! weft's test harnesses: differential execution under wasmtime, the spec
 //! testsuite runner, the corpus tests, the fuzz bodies, the pass sweep
-//! ([`sweep`]) and the jco client (P3 components under jco + Node, [`jco`]). The filetest runner lives in `weft-filetest` (so the `weft`
+//! ([`sweep`]), the jco client (P3 components under jco + Node, [`jco`]) and
+//! the dynamic counting of checks ([`check_counts`]). The filetest runner lives in `weft-filetest` (so the `weft`
 //! command can run filetests too); it is re-exported here as [`filetest`].
 //!
 //! It owns no compiler logic: everything it checks comes from the other
 //! crates.
 #![deny(missing_docs)]
 
+pub mod check_counts;
 pub mod fuzzing;
 pub mod jco;
 pub mod p3callbacks;

@@ -713,6 +713,10 @@ pub struct Outcome {
     /// Fuel consumed by all steps (instantiation, `_initialize`, the call),
     /// when run with fuel. Not part of [`Outcome::first_difference`].
     pub fuel_used: Option<u64>,
+    /// The final value of every exported mutable `i64` global, in export
+    /// order (the counters of an instrumented module). Not part of
+    /// [`Outcome::first_difference`].
+    pub counters: Vec<(String, i64)>,
 }
 
 impl Outcome {
@@ -931,6 +935,10 @@ impl Run {
             Some(i) => memories(&mut self.store, i),
             None => (0, Vec::new()),
         };
+        let counters = match instance {
+            Some(i) => crate::sightglass::i64_globals(&mut self.store, i),
+            None => Vec::new(),
+        };
         let fuel_used = self.fuel.map(|_| self.used);
         let st = self.store.into_data();
         Ok(Outcome {
@@ -942,6 +950,7 @@ impl Run {
             memory_hash,
             memory,
             fuel_used,
+            counters,
         })
     }
 }

@@ -140,6 +140,9 @@ pub struct RunOutput {
     pub exit: Result<i32, String>,
     /// Wall-clock time of `_start`.
     pub elapsed: Duration,
+    /// The final value of every exported mutable `i64` global, in export
+    /// order (the counters of an instrumented module).
+    pub counters: Vec<(String, i64)>,
 }
 
 /// Runs WASI programs on one engine whose epoch a background thread
@@ -215,8 +218,15 @@ impl Runner {
             },
         };
         let elapsed = started.elapsed();
+        let counters = i64_globals(&mut store, &instance);
         drop(store);
-        Ok(RunOutput { stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec(), exit, elapsed })
+        Ok(RunOutput {
+            stdout: stdout.contents().to_vec(),
+            stderr: stderr.contents().to_vec(),
+            exit,
+            elapsed,
+            counters,
+        })
     }
 }
 
@@ -227,6 +237,27 @@ impl Drop for Runner {
             let _ = t.join();
         }
     }
+}
+
+/// The values of the exported mutable `i64` globals of `instance`, in
+/// export order.
+pub fn i64_globals<T>(store: &mut Store<T>, instance: &wasmtime::Instance) -> Vec<(String, i64)> {
+    let globals: Vec<(String, wasmtime::Global)> = instance
+        .exports(&mut *store)
+        .filter_map(|e| {
+            let name = e.name().to_string();
+            e.into_global().map(|g| (name, g))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (name, global) in globals {
+        if global.ty(&*store).mutability() == wasmtime::Mutability::Var
+            && let Some(v) = global.get(&mut *store).i64()
+        {
+            out.push((name, v));
+        }
+    }
+    out
 }
 
 /// The size in bytes of the code section of a core module (0 if none or if

@@ -25,8 +25,9 @@
 //! [`weft_ir::Module::func_names`]; Rust's mangled and demangled names both
 //! contain the path) into a [`PanicShape`]: `panic_bounds_check`,
 //! `slice_index_order_fail`, `slice_start_index_len_fail`,
-//! `slice_end_index_len_fail`, `str_index_overflow_fail`, another
-//! `core::panicking` function, or unknown (a C `abort`, `unwrap_failed`,
+//! `slice_end_index_len_fail`, `str_index_overflow_fail`, `str`'s
+//! `slice_error_fail` (a string slice out of range or off a character
+//! boundary), another `core::panicking` function, or unknown (a C `abort`, `unwrap_failed`,
 //! a module without names).
 //!
 //! # Guards
@@ -105,6 +106,9 @@ pub enum PanicShape {
     SliceEndIndexLen,
     /// `core::str::..::str_index_overflow_fail`.
     StrIndexOverflow,
+    /// `core::str::slice_error_fail`: a string slice out of range or not on
+    /// a character boundary.
+    StrSliceError,
     /// Another function of `core::panicking` (`panic`, `panic_fmt`,
     /// `panic_const_div_by_zero`, `assert_failed`, ...).
     OtherPanicking,
@@ -115,12 +119,13 @@ pub enum PanicShape {
 
 impl PanicShape {
     /// Every shape, in report order.
-    pub const ALL: [PanicShape; 7] = [
+    pub const ALL: [PanicShape; 8] = [
         PanicShape::BoundsCheck,
         PanicShape::SliceIndexOrder,
         PanicShape::SliceStartIndexLen,
         PanicShape::SliceEndIndexLen,
         PanicShape::StrIndexOverflow,
+        PanicShape::StrSliceError,
         PanicShape::OtherPanicking,
         PanicShape::Unknown,
     ];
@@ -128,12 +133,13 @@ impl PanicShape {
     /// The shape of a never-returning function called `name` (mangled or
     /// demangled).
     pub fn classify(name: &str) -> PanicShape {
-        const BY_NAME: [(&str, PanicShape); 5] = [
+        const BY_NAME: [(&str, PanicShape); 6] = [
             ("panic_bounds_check", PanicShape::BoundsCheck),
             ("slice_index_order_fail", PanicShape::SliceIndexOrder),
             ("slice_start_index_len_fail", PanicShape::SliceStartIndexLen),
             ("slice_end_index_len_fail", PanicShape::SliceEndIndexLen),
             ("str_index_overflow_fail", PanicShape::StrIndexOverflow),
+            ("slice_error_fail", PanicShape::StrSliceError),
         ];
         if let Some(&(_, shape)) = BY_NAME.iter().find(|(key, _)| name.contains(key)) {
             return shape;
@@ -155,6 +161,7 @@ impl PanicShape {
             PanicShape::SliceStartIndexLen => "slice_start_index_len_fail",
             PanicShape::SliceEndIndexLen => "slice_end_index_len_fail",
             PanicShape::StrIndexOverflow => "str_index_overflow_fail",
+            PanicShape::StrSliceError => "str slice_error_fail",
             PanicShape::OtherPanicking => "other core::panicking",
             PanicShape::Unknown => "other never-returning",
         }
@@ -411,6 +418,9 @@ pub struct GuardCounts {
     /// Guards that call a never-returning function, by shape (indexed like
     /// [`PanicShape::ALL`]).
     pub panics: [u64; PanicShape::ALL.len()],
+    /// Every `call` or `return_call` of a never-returning function, guarded
+    /// or not, by shape (indexed like [`PanicShape::ALL`]).
+    pub call_sites: [u64; PanicShape::ALL.len()],
 }
 
 impl GuardCounts {
@@ -438,6 +448,11 @@ impl GuardCounts {
         self.panics.iter().sum()
     }
 
+    /// Calls of slice and string index failures, guarded or not.
+    pub fn bounds_call_sites(&self) -> u64 {
+        PanicShape::ALL.iter().filter(|s| s.is_bounds()).map(|&s| self.call_sites[shape_index(s)]).sum()
+    }
+
     /// Every guard.
     pub fn total(&self) -> u64 {
         self.traps + self.all_panics()
@@ -456,9 +471,28 @@ impl GuardCounts {
                 for guard in guards(func, &noreturn) {
                     counts.add(guard.kind);
                 }
+                for block in func.layout.blocks() {
+                    for inst in func.layout.block_insts(block) {
+                        if let Some(GuardKind::Panic { shape, .. }) = noreturn.failure_at(func, inst) {
+                            counts.call_sites[shape_index(shape)] += 1;
+                        }
+                    }
+                }
             }
         }
         counts
+    }
+}
+
+impl std::ops::AddAssign<&GuardCounts> for GuardCounts {
+    fn add_assign(&mut self, other: &GuardCounts) {
+        self.traps += other.traps;
+        for (a, b) in self.panics.iter_mut().zip(other.panics) {
+            *a += b;
+        }
+        for (a, b) in self.call_sites.iter_mut().zip(other.call_sites) {
+            *a += b;
+        }
     }
 }
 

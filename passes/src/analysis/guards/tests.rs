@@ -100,6 +100,7 @@ fn panic_shapes_by_name() {
         ),
         ("_ZN4core5slice5index24slice_end_index_len_fail17ha9619a497ad9a49eE", PanicShape::SliceEndIndexLen),
         ("_ZN4core3str16str_index_overflow_fail17h0E", PanicShape::StrIndexOverflow),
+        ("_ZN4core3str16slice_error_fail17h491ea621a9efe9dbE", PanicShape::StrSliceError),
         ("_ZN4core9panicking11panic_const23panic_const_div_by_zero17h3869112704bfd1f0E", PanicShape::OtherPanicking),
         ("_RNvNtCs1234_4core9panicking9panic_fmt", PanicShape::OtherPanicking),
         ("_ZN4core6option13unwrap_failed17h4b77244f3180f6e0E", PanicShape::Unknown),
@@ -240,4 +241,11 @@ fn module_counts() {
     assert_eq!(counts.traps, 2);
     assert_eq!(counts.panic(PanicShape::BoundsCheck), 1);
     assert_eq!((counts.bounds_panics(), counts.all_panics(), counts.total()), (1, 1, 3));
+    // block2's call is the only call of fn0 (block13 reaches it too, but
+    // that branch is no guard: both its sides fail).
+    assert_eq!(counts.call_sites[shape_index(PanicShape::BoundsCheck)], 1);
+    assert_eq!(counts.bounds_call_sites(), 1);
+    let mut twice = counts.clone();
+    twice += &counts;
+    assert_eq!((twice.traps, twice.bounds_panics(), twice.bounds_call_sites()), (4, 2, 2));
 }
