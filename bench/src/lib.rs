@@ -24,11 +24,16 @@
 //!   (strict `--verify`) on the chain shapes as N grows;
 //! - [`verify_cost`] measures the distribution of per-check times of the
 //!   checked `-O2` pipeline over every function of the P3 corpora;
+//! - [`bounds_checks`] counts the checks (bounds checks, panics) of the
+//!   corpus statically and by instrumented runs, before and after `-O2`,
+//!   times the sightglass programs (original, `-O2`, `wasm-opt -O3`) and
+//!   compares weft's compile time with `wasm-opt -O2`;
 //! - [`wasm`] reads facts from a module (code section size, branch counts);
 //! - [`machine`] describes the machine; [`report`] writes the markdown,
 //!   including the computed verdicts on switch-recovery's acceptance targets.
 #![deny(missing_docs)]
 
+pub mod bounds_checks;
 pub mod corpus;
 pub mod density;
 pub mod dispatch;

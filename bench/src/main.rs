@@ -54,6 +54,11 @@ struct Args {
     /// --remove-unused-module-elements on every core module of the corpus).
     #[arg(long)]
     no_module_dce: bool,
+    /// Skip the bounds-check, sightglass-speed and compile-time sections
+    /// (checks counted statically and by instrumented runs before and after
+    /// -O2; sightglass under wasmtime: original, -O2, wasm-opt -O3).
+    #[arg(long)]
+    no_bounds_checks: bool,
     /// Skip the density sweep (sparse case layouts).
     #[arg(long)]
     no_density: bool,
@@ -154,6 +159,7 @@ fn main() -> ExitCode {
                 || a == "--no-density"
                 || a == "--no-proof"
                 || a == "--no-module-dce"
+                || a == "--no-bounds-checks"
                 || a == "--verify-cost"
         }))
         .collect::<Vec<_>>()
@@ -239,6 +245,19 @@ fn main() -> ExitCode {
     };
     let module_dce =
         if args.no_module_dce { Err("--no-module-dce was given".to_string()) } else { module_dce(&args, &wasm_opt) };
+    let bounds_checks = if args.no_bounds_checks {
+        Err("--no-bounds-checks was given".to_string())
+    } else {
+        let options = weft_bench::bounds_checks::Options {
+            root: args.corpus.clone(),
+            wasm_opt: wasm_opt.clone(),
+            scratch: args.scratch.clone(),
+            reps: if args.quick { 1 } else { 5 },
+            timeout: Duration::from_secs(300),
+            limit: args.quick.then_some(3),
+        };
+        weft_bench::bounds_checks::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+    };
     let verify_cost =
         if args.verify_cost { verify_cost(&args) } else { Err("--verify-cost was not given (tens of minutes)".into()) };
     let _ = std::fs::remove_dir(&args.scratch);
@@ -251,7 +270,7 @@ fn main() -> ExitCode {
         _ => Err(format!("the corpus folder {} is missing", args.corpus.display())),
     };
     let reachability = reachability(&args);
-    let text = report::render(&report::Inputs {
+    let mut text = report::render(&report::Inputs {
         machine: &machine,
         load_after: load_average(),
         mode: if args.quick { "quick" } else { "full" },
@@ -269,6 +288,7 @@ fn main() -> ExitCode {
         reachability,
         elapsed: started.elapsed(),
     });
+    weft_bench::bounds_checks::render(&mut text, &bounds_checks.as_ref().map_err(|e| e.clone()));
     if let Err(e) = std::fs::write(&args.out, text) {
         eprintln!("weft-bench: cannot write {}: {e}", args.out.display());
         return ExitCode::FAILURE;

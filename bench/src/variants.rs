@@ -276,6 +276,15 @@ impl WasmOpt {
         if let Some(hit) = self.cached(bytes) {
             return Ok(hit);
         }
+        let run = self.run_flags(&WASM_OPT_FLAGS, bytes, scratch, name)?;
+        self.store(bytes, &run);
+        Ok(run)
+    }
+
+    /// Runs `wasm-opt` with `flags` on `bytes` (through files in `scratch`),
+    /// never from the cache. The time is the process's wall time less
+    /// [`WasmOpt::startup`] (at least zero).
+    pub fn run_flags(&self, flags: &[&str], bytes: &[u8], scratch: &Path, name: &str) -> Result<WasmOptRun, Error> {
         std::fs::create_dir_all(scratch).map_err(|e| Error::new(format!("{}: {e}", scratch.display())))?;
         let input = scratch.join(format!("{name}.in.wasm"));
         let output = scratch.join(format!("{name}.out.wasm"));
@@ -283,7 +292,7 @@ impl WasmOpt {
         let _ = std::fs::remove_file(&output);
         let start = Instant::now();
         let out = Command::new(&self.path)
-            .args(WASM_OPT_FLAGS)
+            .args(flags)
             .arg(&input)
             .arg("-o")
             .arg(&output)
@@ -294,13 +303,11 @@ impl WasmOpt {
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             let first = stderr.lines().next().unwrap_or("").trim();
-            return Err(Error::new(format!("wasm-opt -O3 failed on {name} ({}): {first}", out.status)));
+            return Err(Error::new(format!("wasm-opt {} failed on {name} ({}): {first}", flags.join(" "), out.status)));
         }
         let result = std::fs::read(&output).map_err(|e| Error::new(format!("{}: {e}", output.display())))?;
         let _ = std::fs::remove_file(&output);
-        let run = WasmOptRun { bytes: result, time, cached: false };
-        self.store(bytes, &run);
-        Ok(run)
+        Ok(WasmOptRun { bytes: result, time, cached: false })
     }
 }
 
