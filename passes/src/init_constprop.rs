@@ -24,6 +24,12 @@
 //! The pipeline's `sccp`, `simplify-cfg` and `dce` then fold the branch and
 //! remove the refusal arm.
 //!
+//! The simplest such state needs no initialization at all: an immutable
+//! global whose initializer is an `i32` or `i64` constant (a capacity a
+//! bounds check compares with) is read as that constant in every function,
+//! under the proved invariant that it holds that value (true at
+//! instantiation, and no function can write it: the proof asks no query).
+//!
 //! # Initialization
 //!
 //! The initialization functions are the start function and `_initialize`
@@ -296,6 +302,22 @@ struct Scan {
 
 impl ModulePass for InitConstprop {
     fn run(&self, module: &mut Module, cx: &mut ModuleCx) -> ModuleChanged {
+        let mut changed = fold_immutable_globals(module, cx);
+        self.fold_initialized(module, cx, &mut changed);
+        if changed.is_empty() {
+            ModuleChanged::No
+        } else {
+            changed.sort_unstable();
+            changed.dedup();
+            ModuleChanged::Yes { functions: changed, preserved: Preserved::CONTROL_FLOW | Preserved::CALL_GRAPH }
+        }
+    }
+}
+
+impl InitConstprop {
+    /// Folds the state initialization leaves constant (module docs); adds
+    /// the functions it changed to `changed`.
+    fn fold_initialized(&self, module: &mut Module, cx: &mut ModuleCx, changed: &mut Vec<FuncRef>) {
         let bp_sites = backpressure_sites(module);
         let with_sites = |what: &str, then: &str| {
             if bp_sites.is_empty() {
@@ -308,7 +330,7 @@ impl ModulePass for InitConstprop {
             Ok(p) => p,
             Err(reason) => {
                 module.notes.push(with_sites(&format!("declined: {reason}"), ": the flag lives in the host"));
-                return ModuleChanged::No;
+                return;
             }
         };
         let scans: BTreeMap<FuncRef, Scan> = module
@@ -345,9 +367,8 @@ impl ModulePass for InitConstprop {
             module
                 .notes
                 .push(with_sites("nothing folded", ", and no state mirroring them is constant after initialization"));
-            return ModuleChanged::No;
+            return;
         }
-        let mut changed = Vec::new();
         let foldable: Vec<FuncRef> = module.funcs.iter().map(|d| d.index).filter(|&f| plan.foldable(f)).collect();
         for f in foldable {
             let globals = module.globals.clone();
@@ -371,12 +392,71 @@ impl ModulePass for InitConstprop {
             cx.assume(f, used.into_iter().map(|k| Precondition::Invariant(proved[k].2.clone())).collect());
             changed.push(f);
         }
-        if changed.is_empty() {
-            ModuleChanged::No
-        } else {
-            ModuleChanged::Yes { functions: changed, preserved: Preserved::CONTROL_FLOW | Preserved::CALL_GRAPH }
+    }
+}
+
+/// Folds every read of an immutable global whose initializer is an `i32`
+/// or `i64` constant, in every function, under the proved invariant that
+/// it holds that value (established at instantiation; nothing can write
+/// it). Returns the functions changed.
+fn fold_immutable_globals(module: &mut Module, cx: &mut ModuleCx) -> Vec<FuncRef> {
+    let mut changed = Vec::new();
+    let globals = module.globals.clone();
+    let cells: Vec<(Cell, u128)> = (0..globals.len())
+        .map(GlobalRef::new)
+        .filter(|&g| globals[g.index()].is_some_and(|d| !d.mutable && matches!(d.ty, Type::I32 | Type::I64)))
+        .filter_map(|g| Some((Cell::Global(g), initial_value(module, g)? & mask(Cell::Global(g).ty(module)))))
+        .filter(|&(cell, _)| {
+            module.funcs.iter().any(|d| matches!(&d.body, FuncBody::Ir(func) if reads_cell(func, cell)))
+        })
+        .collect();
+    let mut proved: Vec<(Cell, u128, ProvedInvariant)> = Vec::new();
+    for (cell, value) in cells {
+        let inv = cell.invariant(module, value);
+        let mut opts = Options::default();
+        if let Cell::Global(g) = cell {
+            opts.init.globals.insert(g, value);
+        }
+        let funcs: Vec<&Function> = module
+            .funcs
+            .iter()
+            .filter_map(|d| match &d.body {
+                FuncBody::Ir(func) => Some(func),
+                FuncBody::Opaque { .. } => None,
+            })
+            .collect();
+        let report = weft_verify::prove_module_invariant(&[], &funcs, &inv, &opts);
+        match report.proved {
+            Some(p) => proved.push((cell, value, p)),
+            None => module.notes.push(format!("{cell}: immutable, not folded: {}", report.report.outcome)),
         }
     }
+    for d in 0..module.funcs.len() {
+        let f = module.funcs[d].index;
+        let FuncBody::Ir(func) = &mut module.funcs[d].body else { continue };
+        let mut used = Vec::new();
+        for (k, (cell, value, _)) in proved.iter().enumerate() {
+            if fold_reads(func, *cell, *value, &globals) > 0 {
+                used.push(k);
+            }
+        }
+        if used.is_empty() {
+            continue;
+        }
+        func.dfg.resolve_all_aliases();
+        cx.assume(f, used.into_iter().map(|k| Precondition::Invariant(proved[k].2.clone())).collect());
+        changed.push(f);
+    }
+    if !proved.is_empty() {
+        let names: Vec<String> = proved.iter().map(|(cell, value, _)| format!("{cell} = {value}")).collect();
+        module.notes.push(format!("immutable: {} folded in {} function(s)", names.join(", "), changed.len()));
+    }
+    changed
+}
+
+/// Does `func` read `cell`?
+fn reads_cell(func: &Function, cell: Cell) -> bool {
+    func.layout.blocks().flat_map(|b| func.layout.block_insts(b)).any(|inst| read_cell(func, inst) == Some(cell))
 }
 
 /// Where the module calls a backpressure builtin: "`[backpressure-set]`

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod bounds_check_elim;
 pub mod callback_reachability;
 pub mod context;
 pub mod copy_prop;

@@ -122,6 +122,10 @@ pub struct FunctionReport {
     pub passes: Vec<PassStats>,
     /// Events, in order.
     pub events: Vec<PassEvent>,
+    /// The certificates passes handed the checks of the changes they kept
+    /// ([`PassCx::certify`]), in pipeline order: each is about the function
+    /// as that pass found it.
+    pub certificates: Vec<(&'static str, Certificate)>,
 }
 
 /// What happened to a module.
@@ -338,7 +342,7 @@ impl PassManager {
         let mut cx = PassCx::new();
         for (info, pass) in &self.passes {
             if let AnyPass::Function(pass) = pass {
-                let (stats, events) = self.run_one(info, pass.as_ref(), func, &mut cx);
+                let (stats, events) = self.run_one(info, pass.as_ref(), func, &mut cx, Some(&mut report.certificates));
                 report.passes.push(stats);
                 report.events.extend(events);
             }
@@ -412,7 +416,7 @@ impl PassManager {
                 };
                 for ((info, pass), &want) in group.iter().zip(&wants) {
                     if let AnyPass::Function(pass) = pass {
-                        let (stats, events) = self.run_one(info, pass.as_ref(), func, fcx);
+                        let (stats, events) = self.run_one(info, pass.as_ref(), func, fcx, None);
                         run.changed |= stats.functions_changed > 0;
                         run.report.passes.push(stats);
                         run.report.events.extend(events);
@@ -553,6 +557,7 @@ impl PassManager {
         pass: &dyn crate::FunctionPass,
         func: &mut Function,
         cx: &mut PassCx,
+        certificates: Option<&mut Vec<(&'static str, Certificate)>>,
     ) -> (PassStats, Option<PassEvent>) {
         let t0 = Instant::now();
         let mut stats = PassStats { name: info.name, insts_before: func.num_layout_insts(), ..Default::default() };
@@ -561,8 +566,13 @@ impl PassManager {
         let changed = pass.run(func, cx);
         let certificate = cx.take_certificate();
         if let Changed::Yes(preserved) = changed {
+            let kept_certificate = certificates.filter(|_| !certificate.is_empty()).map(|c| (c, certificate.clone()));
             let claim = Claim { preserved, preconditions: &[], certificate };
-            event = self.settle(info, &snapshot, func, Some(cx), claim, &mut stats).1;
+            let (kept, e) = self.settle(info, &snapshot, func, Some(cx), claim, &mut stats);
+            event = e;
+            if let (true, Some((list, cert))) = (kept, kept_certificate) {
+                list.push((info.name, cert));
+            }
         }
         stats.insts_after = func.num_layout_insts();
         stats.time = t0.elapsed();

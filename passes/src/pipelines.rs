@@ -42,6 +42,9 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // bound an index): the indirect calls through tables that never
         // change, once direct, leave such a table unused, and `module-dce`
         // then removes it with the functions only its segments named.
+        // `bounds-check-elim` runs once the cleanups have folded what
+        // constants decide (an immutable global's bound is a constant by
+        // then), before switch-recovery.
         // A module pass may stand anywhere in a pipeline: the manager runs
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
@@ -52,6 +55,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "simplify-cfg",
             "instcombine",
             "copy-prop",
+            "bounds-check-elim",
             "switch-recovery",
             "simplify-cfg",
             "instcombine",
@@ -70,6 +74,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "simplify-cfg",
             "instcombine",
             "copy-prop",
+            "bounds-check-elim",
             "switch-recovery-size",
             "simplify-cfg",
             "instcombine",

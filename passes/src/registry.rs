@@ -83,6 +83,13 @@ static PASSES: &[PassInfo] = &[
         make_with_params: None,
     },
     PassInfo {
+        name: "bounds-check-elim",
+        description: "remove checks range analysis shows never fail (i <u n <=u len), proved with loop-header facts",
+        params: &[],
+        make: || function_pass(crate::bounds_check_elim::BoundsCheckElim),
+        make_with_params: None,
+    },
+    PassInfo {
         name: "licm",
         description: "hoist pure loop-invariant instructions into the preheaders of outermost loops that no other loop precedes",
         params: &[],

@@ -13,7 +13,12 @@ use weft_tests::sweep::{SweepOptions, check_options, corpus, subjects, sweep};
 /// Checks the sweep cannot decide (`subject on file:%function`), each with
 /// the reason. A listed check that is decided fails the test too, so the
 /// list stays true.
-const EXPECTED_UNKNOWN: &[(&str, &str)] = &[];
+const EXPECTED_UNKNOWN: &[(&str, &str)] = &[(
+    "-O2 on liveness/nested_loop.ir:%f",
+    "the function never returns (its inner loop exits only when v0 = -7, and then the outer loop goes round \
+     again); bounds-check-elim removes the unreachable return, proved with the header facts it certifies, but \
+     the end-to-end check of a pipeline has no certificate, and no run of the source finishes",
+)];
 
 #[test]
 fn every_pass_over_every_filetest_function() {

@@ -13,6 +13,9 @@
 //!   from compares;
 //! - [`interval_set`]: exact sets of integers as sorted ranges, their set
 //!   algebra and arithmetic (used by switch-recovery and `value_set`);
+//! - [`range`]: range analysis — intervals and the relations dominating
+//!   branch conditions imply (`i <u n <=u len`), which branches they decide,
+//!   and the loop-header facts that let the checker prove it;
 //! - [`p3`]: the P3 fact model (callbacks, import roles, reachable events);
 //! - [`tables`]: sealed `funcref` tables, the proof of their contents, and
 //!   the indirect calls through them a value-set solution bounds.
@@ -25,5 +28,6 @@ pub mod dataflow;
 pub mod guards;
 pub mod interval_set;
 pub mod p3;
+pub mod range;
 pub mod tables;
 pub mod value_set;

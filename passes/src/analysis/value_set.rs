@@ -71,9 +71,12 @@
 //!
 //! A loop header's parameter that keeps growing is widened
 //! ([`ValueSets::widen`]) to the hull of its set, with a bound that moved
-//! pushed to the end of the unsigned domain: at most two more changes
-//! before top. The framework's narrowing then recovers what the loop's
-//! exit test and the values around the loop allow.
+//! pushed to the end of the unsigned domain — a maximum that grew while
+//! below the sign bit first to the largest non-negative signed value, so
+//! the counter of a signed loop (`i <s n`) is not taken to be negative: at
+//! most three more changes before top. The framework's narrowing then
+//! recovers what the loop's exit test and the values around the loop
+//! allow.
 
 use weft_ir::interpreter::Val;
 use weft_ir::interpreter::fold::{eval_pure, is_foldable};
@@ -513,8 +516,15 @@ impl Domain for ValueSets {
         if o.width() != n.width() {
             return ValueSet::Top;
         }
+        // Growth upwards stops first at the largest non-negative signed
+        // value, so a counter of a signed loop (`i <s n`) keeps its sign.
+        let signed_max = max_value(n.width()) >> 1;
         let lo = if nl < ol { 0 } else { nl };
-        let hi = if nh > oh { max_value(n.width()) } else { nh };
+        let hi = match nh > oh {
+            true if nh <= signed_max => signed_max,
+            true => max_value(n.width()),
+            false => nh,
+        };
         ValueSet::of(IntervalSet::range(n.width(), lo, hi))
     }
 }

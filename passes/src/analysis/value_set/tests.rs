@@ -187,11 +187,15 @@ fn lattice_bounds_and_widening() {
     let ValueSet::Values(s) = &many else { panic!() };
     assert_eq!(s.ranges().len(), MAX_RANGES);
     assert!((0..40).all(|i| many.may_be(i * 10)));
-    // Widening pushes a moving bound to the end of the domain.
+    // Widening pushes a moving bound to the end of the domain; a maximum
+    // below the sign bit first to the largest non-negative signed value.
     let d = ValueSets;
-    assert_eq!(d.widen(&set(32, &[(0, 3)]), &set(32, &[(0, 4)])), ValueSet::Top);
+    let smax = i32::MAX as u64;
+    assert_eq!(d.widen(&set(32, &[(0, 3)]), &set(32, &[(0, 4)])), set(32, &[(0, smax)]));
+    assert_eq!(d.widen(&set(32, &[(0, smax)]), &set(32, &[(0, smax + 1)])), ValueSet::Top);
     assert_eq!(d.widen(&set(32, &[(5, 9)]), &set(32, &[(4, 9)])), set(32, &[(0, 9)]));
-    assert_eq!(d.widen(&set(32, &[(5, 9)]), &set(32, &[(5, 9), (20, 20)])), set(32, &[(5, u32::MAX as u64)]));
+    assert_eq!(d.widen(&set(32, &[(5, 9)]), &set(32, &[(5, 9), (20, 20)])), set(32, &[(5, smax)]));
+    assert_eq!(d.widen(&set(64, &[(5, 9)]), &set(64, &[(5, 1 << 63)])), set(64, &[(5, u64::MAX)]));
 }
 
 fn solve(func: &Function, entry: Vec<ValueSet>) -> Solution<ValueSet> {

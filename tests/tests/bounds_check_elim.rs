@@ -1,0 +1,89 @@
+//! `bounds-check-elim` on the P3 stream corpus, through `-O2` with strict
+//! verification: the checks the corpus README calls redundant inside a
+//! function go, each removal proved (a loop's with the header facts the
+//! pass certifies), and the checks that can fail stay. (That the optimized
+//! modules behave identically under the mock host, the trapping
+//! `stream_map_i32` `test-raw(1025)` included, is `p3_corpus.rs`'s `-O2`
+//! comparison.)
+
+use weft_ir::{FuncBody, Function, Module};
+use weft_passes::Report;
+use weft_tests::shared_dir;
+
+/// `-O2` with strict verification on a corpus module; the module after it.
+fn o2(stem: &str) -> (Module, Report) {
+    let path = shared_dir().join("corpus").join("p3").join(format!("{stem}.wat"));
+    let bytes = wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let config = weft::Config { verify: weft::VerifyMode::Strict, ..weft::Config::default() };
+    let (mut module, _) = weft_frontend::translate_module(&bytes).expect("translates");
+    let manager = weft::manager(&config).expect("manager");
+    let report = manager.run_module_with(&mut module, &mut weft_passes::manager::NoHook);
+    (module, report)
+}
+
+/// The IR body of the function named `name`.
+fn body<'a>(module: &'a Module, name: &str) -> &'a Function {
+    module
+        .funcs
+        .iter()
+        .find_map(|d| match &d.body {
+            FuncBody::Ir(f) if f.name == name => Some(f),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no function {name}"))
+}
+
+/// How many `trap`s `func` has.
+fn traps(func: &Function) -> usize {
+    func.display().to_string().lines().filter(|l| l.trim() == "trap").count()
+}
+
+/// `bounds-check-elim` changed `functions` (at least), every change was
+/// proved (not bounded), and nothing was reverted.
+fn proved(report: &Report, at_least: usize) {
+    let stats = report.passes.iter().find(|p| p.name == "bounds-check-elim").expect("the pass ran");
+    assert!(stats.functions_changed >= at_least, "{stats:?}");
+    assert_eq!(stats.proved, stats.functions_changed, "{stats:?} {:#?}", report.events);
+    assert_eq!((stats.reverted, stats.proved_bounded, stats.unknown), (0, 0, 0), "{:#?}", report.events);
+}
+
+#[test]
+fn the_per_element_checks_of_the_u8_map_go_and_the_slice_check_stays() {
+    let (module, report) = o2("stream_read_loop_u8");
+    proved(&report, 1);
+    // Before: the slice check `n >u 4096` and the checks before the load
+    // and the store. The slice check needs the ABI's progress bound on
+    // every caller, which this function pass does not see.
+    let upper = body(&module, "upper_chunk");
+    assert_eq!(traps(upper), 1, "{}", upper.display());
+}
+
+#[test]
+fn the_store_check_of_the_i32_map_goes_and_the_load_check_stays() {
+    let (module, report) = o2("stream_map_i32");
+    proved(&report, 1);
+    // `i >=u OUT_CAP` before the store (OUT_CAP an immutable global of
+    // 1024, folded by init-constprop) follows `i >=u 1024` before the load;
+    // the load check can fail (`test-raw(1025)`) and stays.
+    let map = body(&module, "map_chunk");
+    assert_eq!(traps(map), 1, "{}", map.display());
+    let text = map.display().to_string();
+    assert!(!text.contains("global.get"), "{text}");
+    assert!(
+        report.events.iter().any(|e| e.pass == "init-constprop"
+            && e.function == "map_chunk"
+            && e.message.contains("under module invariant")
+            && e.message.ends_with("proved")),
+        "{:#?}",
+        report.events
+    );
+}
+
+#[test]
+fn nothing_the_pass_does_on_the_other_stream_modules_is_reverted() {
+    for stem in ["stream_sum_f32", "stream_bridge", "kitchen_sink"] {
+        let (_, report) = o2(stem);
+        let stats = report.passes.iter().find(|p| p.name == "bounds-check-elim").expect("the pass ran");
+        assert_eq!((stats.reverted, stats.proved), (0, stats.functions_changed), "{stem}: {:#?}", report.events);
+    }
+}
