@@ -396,27 +396,7 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         "| group | module | trap checks | bounds-panic checks | other-panic checks | bounds-panic call sites |"
     );
     let _ = writeln!(w, "|---|---|---:|---:|---:|---:|");
-    let mut totals: Vec<(&str, Counts)> = Vec::new();
-    for row in &results.rows {
-        match &row.statics {
-            Ok(c) => {
-                let _ = writeln!(w, "| {} | {} | {} |", row.group, row.name, static_cells(c));
-                match totals.iter_mut().find(|(g, _)| *g == row.group) {
-                    Some((_, t)) => {
-                        t.before += &c.before;
-                        t.after += &c.after;
-                    }
-                    None => totals.push((row.group, c.clone())),
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(w, "| {} | {} | not counted: {} | | | |", row.group, row.name, e.replace('|', "\\|"));
-            }
-        }
-    }
-    for (group, t) in &totals {
-        let _ = writeln!(w, "| **{group}** | **total** | {} |", static_cells(t));
-    }
+    table_rows(w, results.rows.iter().map(|r| (r, Some(&r.statics))), static_cells, "not counted");
     let _ = writeln!(w, "\n### Dynamic\n");
     let _ = writeln!(
         w,
@@ -430,28 +410,7 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         "| group | module | trap checks executed | bounds-panic checks executed | other-panic checks executed | checks removed (dynamic) |"
     );
     let _ = writeln!(w, "|---|---|---:|---:|---:|---:|");
-    let mut dyn_totals: Vec<(&str, Counts)> = Vec::new();
-    for row in &results.rows {
-        let Some(dynamic) = &row.dynamic else { continue };
-        match dynamic {
-            Ok(c) => {
-                let _ = writeln!(w, "| {} | {} | {} |", row.group, row.name, dynamic_cells(c));
-                match dyn_totals.iter_mut().find(|(g, _)| *g == row.group) {
-                    Some((_, t)) => {
-                        t.before += &c.before;
-                        t.after += &c.after;
-                    }
-                    None => dyn_totals.push((row.group, c.clone())),
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(w, "| {} | {} | not run: {} | | | |", row.group, row.name, e.replace('|', "\\|"));
-            }
-        }
-    }
-    for (group, t) in &dyn_totals {
-        let _ = writeln!(w, "| **{group}** | **total** | {} |", dynamic_cells(t));
-    }
+    let dyn_totals = table_rows(w, results.rows.iter().map(|r| (r, r.dynamic.as_ref())), dynamic_cells, "not run");
     let all = dyn_totals.iter().fold(Counts::default(), |mut acc, (_, t)| {
         acc.before += &t.before;
         acc.after += &t.after;
@@ -524,6 +483,40 @@ pub fn render(w: &mut String, results: &Result<&Results, String>) {
         let _ = writeln!(w, "| {} | {weft} | {wo} | {r} |", c.name);
     }
     let _ = writeln!(w, "\nThese sections took {:.0} s.\n", results.elapsed.as_secs_f64());
+}
+
+/// Writes a row per module (`cells` gives its counts' columns; rows
+/// without counts are skipped) and a total per group; returns the totals.
+fn table_rows<'a>(
+    w: &mut String,
+    rows: impl Iterator<Item = (&'a Row, Option<&'a Result<Counts, String>>)>,
+    cells: fn(&Counts) -> String,
+    failed: &str,
+) -> Vec<(&'static str, Counts)> {
+    use std::fmt::Write as _;
+    let mut totals: Vec<(&'static str, Counts)> = Vec::new();
+    for (row, counts) in rows {
+        match counts {
+            None => {}
+            Some(Ok(c)) => {
+                let _ = writeln!(w, "| {} | {} | {} |", row.group, row.name, cells(c));
+                match totals.iter_mut().find(|(g, _)| *g == row.group) {
+                    Some((_, t)) => {
+                        t.before += &c.before;
+                        t.after += &c.after;
+                    }
+                    None => totals.push((row.group, c.clone())),
+                }
+            }
+            Some(Err(e)) => {
+                let _ = writeln!(w, "| {} | {} | {failed}: {} | | | |", row.group, row.name, e.replace('|', "\\|"));
+            }
+        }
+    }
+    for (group, t) in &totals {
+        let _ = writeln!(w, "| **{group}** | **total** | {} |", cells(t));
+    }
+    totals
 }
 
 /// Dynamic columns of one row.

@@ -26,6 +26,7 @@
 //! The instrumentation is a harness tool, not a pass: it changes what the
 //! module does (it writes globals) and is never part of a pipeline.
 
+use weft_ir::encode::write_u32_leb;
 use weft_ir::{FuncBody, GlobalDecl, GlobalRef, Imm, Opcode, Type};
 use weft_passes::analysis::guards::{GuardCounts, GuardKind, NoReturn, PanicShape, guards, shape_index};
 
@@ -124,35 +125,16 @@ fn rank(id: u8) -> usize {
 
 /// Reads an unsigned LEB128 `u32` at `*at`, advancing it.
 fn read_u32(bytes: &[u8], at: &mut usize) -> Result<u32, String> {
-    let mut value: u64 = 0;
-    for shift in (0..35).step_by(7) {
-        let byte = *bytes.get(*at).ok_or("truncated LEB128")?;
-        *at += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return u32::try_from(value).map_err(|_| "LEB128 out of range".to_string());
-        }
-    }
-    Err("LEB128 too long".to_string())
-}
-
-/// Appends `value` as unsigned LEB128.
-fn write_u32(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
+    let mut reader = wasmparser::BinaryReader::new(bytes.get(*at..).unwrap_or_default(), 0);
+    let value = reader.read_var_u32().map_err(|e| e.to_string())?;
+    *at += reader.current_position();
+    Ok(value)
 }
 
 /// Appends a section: id, size, contents.
 fn write_section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
     out.push(id);
-    write_u32(out, contents.len() as u32);
+    write_u32_leb(out, contents.len() as u32);
     out.extend_from_slice(contents);
 }
 
@@ -168,7 +150,7 @@ fn extend_vector(old: Option<&[u8]>, more: u32, extra: &[u8]) -> Result<Vec<u8>,
         None => (0, &[][..]),
     };
     let mut out = Vec::new();
-    write_u32(&mut out, count + more);
+    write_u32_leb(&mut out, count + more);
     out.extend_from_slice(entries);
     out.extend_from_slice(extra);
     Ok(out)
@@ -200,10 +182,10 @@ pub fn add_counter_globals(bytes: &[u8], names: &[String]) -> Result<(Vec<u8>, u
     for (i, name) in names.iter().enumerate() {
         // i64, mutable, `i64.const 0`, `end`.
         globals.extend_from_slice(&[0x7e, 0x01, 0x42, 0x00, 0x0b]);
-        write_u32(&mut exports, name.len() as u32);
+        write_u32_leb(&mut exports, name.len() as u32);
         exports.extend_from_slice(name.as_bytes());
         exports.push(0x03);
-        write_u32(&mut exports, first + i as u32);
+        write_u32_leb(&mut exports, first + i as u32);
     }
     let header = bytes.get(..8).ok_or("not a wasm module")?;
     let mut sections: Vec<(u8, &[u8])> = Vec::new();
@@ -262,7 +244,7 @@ mod tests {
     fn leb128_round_trips() {
         for v in [0u32, 1, 127, 128, 16_383, 16_384, u32::MAX] {
             let mut out = Vec::new();
-            write_u32(&mut out, v);
+            write_u32_leb(&mut out, v);
             let mut at = 0;
             assert_eq!(read_u32(&out, &mut at), Ok(v));
             assert_eq!(at, out.len());
