@@ -22,7 +22,7 @@ pub mod component;
 pub mod module_check;
 
 use weft_ir::Function;
-use weft_passes::analysis::guards::{GuardCounts, PanicShape};
+use weft_passes::analysis::guards::{GuardCounts, PanicShape, shape_index};
 pub use weft_passes::pipelines::OptLevel;
 pub use weft_passes::{AfterPassHook, FunctionReport, Report, VerifyMode};
 
@@ -142,17 +142,28 @@ pub fn count_checks(bytes: &[u8]) -> Result<GuardCounts, Error> {
 pub fn checks_table(before: &GuardCounts, after: &GuardCounts) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "{:<32} {:>8} {:>8}", "checks (guards)", "before", "after");
-    let mut rows = vec![("trap".to_string(), before.traps, after.traps)];
+    let _ = writeln!(
+        s,
+        "{:<32} {:>8} {:>8} {:>12} {:>12}",
+        "checks (guards)", "before", "after", "calls before", "calls after"
+    );
+    let sites = |g: &GuardCounts, shape: PanicShape| g.call_sites[shape_index(shape)];
+    let mut rows = vec![("trap".to_string(), before.traps, after.traps, None)];
     for shape in PanicShape::ALL {
-        rows.push((format!("call {}", shape.label()), before.panic(shape), after.panic(shape)));
+        let calls = Some((sites(before, shape), sites(after, shape)));
+        rows.push((format!("call {}", shape.label()), before.panic(shape), after.panic(shape), calls));
     }
-    rows.push(("bounds panics (the 6 above)".to_string(), before.bounds_panics(), after.bounds_panics()));
-    rows.push(("bounds panic call sites".to_string(), before.bounds_call_sites(), after.bounds_call_sites()));
-    rows.push(("total".to_string(), before.total(), after.total()));
-    for (name, a, b) in rows {
-        let _ = writeln!(s, "{name:<32} {a:>8} {b:>8}");
+    let calls = Some((before.bounds_call_sites(), after.bounds_call_sites()));
+    rows.push(("bounds panics (the 6 above)".to_string(), before.bounds_panics(), after.bounds_panics(), calls));
+    rows.push(("total".to_string(), before.total(), after.total(), None));
+    for (name, a, b, calls) in rows {
+        let _ = write!(s, "{name:<32} {a:>8} {b:>8}");
+        if let Some((c, d)) = calls {
+            let _ = write!(s, " {c:>12} {d:>12}");
+        }
+        let _ = writeln!(s);
     }
+    s.push_str("(calls: every call of the function, guarded or not)\n");
     s
 }
 
