@@ -50,9 +50,23 @@ fn main() -> ExitCode {
         timeout: Duration::from_secs(300),
         limit: None,
     };
+    let machine = weft_bench::machine::Machine::probe();
     let results = run(&options, &mut |line| eprintln!("{line}"));
     let _ = std::fs::remove_dir_all(&scratch);
-    let mut out = String::new();
+    let mut out = format!(
+        "# Bounds checks, sightglass speed and compile time, measured\n\n\
+         Written by `cargo run --release -p weft-bench --example bounds_checks_report -- {}` \
+         ({} build, weft {}, {}, {} cores ({}), load average {} at the start and {} at the end, {}).\n\n",
+        args.join(" "),
+        if cfg!(debug_assertions) { "debug" } else { "release" },
+        machine.revision,
+        options.wasm_opt.as_ref().map_or("no wasm-opt", |w| w.version.as_str()),
+        machine.nproc,
+        machine.cpu,
+        machine.load,
+        weft_bench::machine::load_average(),
+        machine.date,
+    );
     render(&mut out, &results.as_ref().map_err(|e| e.to_string()));
     print!("{out}");
     if results.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
