@@ -90,7 +90,7 @@ impl FunctionPass for BoundsCheckElim {
                     })
                 })
                 .collect();
-            (folds, Certificate { header_facts, ..Certificate::default() })
+            (folds, Certificate { header_facts, prune_header_facts: true, ..Certificate::default() })
         };
         if folds.is_empty() {
             return Changed::No;

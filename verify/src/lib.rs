@@ -560,6 +560,9 @@ pub(crate) struct Session<'a> {
     model: Model,
     /// Proved module invariants assumed after calls and at cut points.
     after_call: exec::AfterCall,
+    /// The certificate's header facts once proved (after pruning, if the
+    /// certificate asks for it).
+    proved_header_facts: std::cell::RefCell<Option<Vec<HeaderFact>>>,
 }
 
 impl Session<'_> {
@@ -865,6 +868,7 @@ fn run_check(
         callees: &callees,
         model,
         after_call,
+        proved_header_facts: Default::default(),
     };
     let result = session.run();
     report.queries = session.stats.take();

@@ -118,6 +118,16 @@ pub(crate) enum PlanResult {
 }
 
 /// The values of one side at a cut point, for evaluating facts.
+/// One round of proving a certificate's header facts.
+enum HeaderCheck {
+    /// Every fact is established and preserved.
+    Holds,
+    /// Some are not: the counterexample, and the facts false in it.
+    Fails { cex: crate::Counterexample, wrong: Vec<crate::cert::HeaderFact> },
+    /// A query was undecided: why, and the facts it was about.
+    Undecided { label: String, involved: Vec<crate::cert::HeaderFact> },
+}
+
 fn cut_values(func: &Function, block: Block, args: &[(Type, BV)], live: &[(Value, Type, BV)]) -> BTreeMap<Value, BV> {
     let mut m: BTreeMap<Value, BV> = BTreeMap::new();
     for (p, (_, a)) in func.dfg.block_params(block).iter().zip(args) {
@@ -631,7 +641,8 @@ impl<'a> Session<'a> {
     /// [`Session::prove_header_facts`]; a plan that does not cut there does
     /// not use them).
     pub(crate) fn add_header_facts(&self, plan: &mut Plan) {
-        for hf in &self.opts.certificate.header_facts {
+        let proved = self.proved_header_facts.borrow();
+        for hf in proved.as_ref().unwrap_or(&self.opts.certificate.header_facts) {
             for p in plan.pairs.iter_mut() {
                 let b = match hf.side {
                     Side::Src => p.src,
@@ -649,9 +660,32 @@ impl<'a> Session<'a> {
     /// at every cut point (loop headers and the facts' blocks), at every
     /// later arrival. `Some` with a counterexample when one does not.
     pub(crate) fn prove_header_facts(&self) -> Result<Option<crate::Counterexample>, String> {
+        let prune = self.opts.certificate.prune_header_facts;
+        let mut facts = self.opts.certificate.header_facts.clone();
+        loop {
+            let dropped = match self.check_header_facts(&facts)? {
+                HeaderCheck::Holds => {
+                    *self.proved_header_facts.borrow_mut() = Some(facts);
+                    return Ok(None);
+                }
+                HeaderCheck::Fails { cex, .. } if !prune => return Ok(Some(cex)),
+                HeaderCheck::Undecided { label, .. } if !prune => {
+                    return Err(format!("the certificate's facts are undecided ({label})"));
+                }
+                HeaderCheck::Fails { wrong: drop, .. } | HeaderCheck::Undecided { involved: drop, .. } => drop,
+            };
+            let before = facts.len();
+            facts.retain(|h| !dropped.contains(h));
+            if facts.len() == before {
+                return Err("pruning the certificate's facts made no progress".into());
+            }
+        }
+    }
+
+    /// One round of [`Session::prove_header_facts`] over `facts`.
+    fn check_header_facts(&self, facts: &[crate::cert::HeaderFact]) -> Result<HeaderCheck, String> {
         for side in [Side::Src, Side::Tgt] {
-            let facts: Vec<&crate::cert::HeaderFact> =
-                self.opts.certificate.header_facts.iter().filter(|h| h.side == side).collect();
+            let facts: Vec<&crate::cert::HeaderFact> = facts.iter().filter(|h| h.side == side).collect();
             if facts.is_empty() {
                 continue;
             }
@@ -730,18 +764,28 @@ impl<'a> Session<'a> {
                     millis: t0.elapsed().as_millis(),
                     result: format!("{r:?}").to_lowercase(),
                 });
+                let header_fact = |(_, block, fact): &(Bool, Block, Fact)| crate::cert::HeaderFact {
+                    side,
+                    block: *block,
+                    fact: fact.clone(),
+                };
                 match r {
                     SatResult::Unsat => {}
                     SatResult::Unknown => {
-                        return Err(format!("the certificate's facts are undecided ({label})"));
+                        return Ok(HeaderCheck::Undecided { label, involved: bad.iter().map(header_fact).collect() });
                     }
                     SatResult::Sat => {
                         let model = solver.get_model().ok_or("no model")?;
-                        let (_, block, fact) = bad
-                            .iter()
-                            .find(|b| model.eval(&b.0, true).and_then(|v| v.as_bool()).unwrap_or(false))
-                            .unwrap_or(&bad[0]);
-                        return Ok(Some(crate::Counterexample {
+                        let is_false = |b: &&(Bool, Block, Fact)| {
+                            model.eval(&b.0, true).and_then(|v| v.as_bool()).unwrap_or(false)
+                        };
+                        let mut wrong: Vec<crate::cert::HeaderFact> =
+                            bad.iter().filter(is_false).map(header_fact).collect();
+                        if wrong.is_empty() {
+                            wrong.push(header_fact(&bad[0]));
+                        }
+                        let (_, block, fact) = bad.iter().find(is_false).unwrap_or(&bad[0]);
+                        let cex = crate::Counterexample {
                             query: format!("relation at {} {block}: {fact} not {label}", side.name()),
                             inputs: if from.is_none() { self.cx.describe_params(&model) } else { Vec::new() },
                             source: match from {
@@ -754,12 +798,13 @@ impl<'a> Session<'a> {
                             target: String::new(),
                             assumptions: Vec::new(),
                             bound: None,
-                        }));
+                        };
+                        return Ok(HeaderCheck::Fails { cex, wrong });
                     }
                 }
             }
         }
-        Ok(None)
+        Ok(HeaderCheck::Holds)
     }
 
     fn term_cx<'c>(&'c self, side: Side, values: &'c BTreeMap<Value, BV>, st: &'c MachineState) -> TermCx<'c> {

@@ -2536,6 +2536,30 @@ fn header_fact_certificate_lets_a_bounds_check_go() {
     assert!(c.query.ends_with("not preserved from block1"), "{c}");
 }
 
+#[test]
+fn pruned_header_facts_drop_what_is_not_proved_and_use_the_rest() {
+    let tgt = unchecked_sum();
+    let at_header = |f: Fact| HeaderFact { side: Side::Src, block: Block::new(1), fact: f };
+    let le = Fact::holds(Opcode::I32LeU, vec![Term::src(Value::new(1)), Term::src(Value::new(2))]);
+    let lt = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(1)), Term::src(Value::new(2))]);
+    let lt10 = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(5)), Term::i32(10)]);
+    let mut opts = Options::default();
+    opts.certificate.header_facts = vec![at_header(lt.clone()), at_header(lt10.clone()), at_header(le)];
+    // As given, the first wrong fact refutes the certificate.
+    let r = report(CHECKED_SUM, &tgt, &opts);
+    assert!(r.outcome.is_counterexample(), "{r}");
+    // Pruned, the two wrong facts go (one not established, one not
+    // preserved) and the right one proves the removal.
+    opts.certificate.prune_header_facts = true;
+    let r = report(CHECKED_SUM, &tgt, &opts);
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    // With only the wrong facts, pruning leaves nothing to prove the
+    // removal with: bounded only, as without a certificate.
+    opts.certificate.header_facts = vec![at_header(lt), at_header(lt10)];
+    let r = report(CHECKED_SUM, &tgt, &opts);
+    assert!(matches!(r.outcome, Outcome::ProvedBounded(_)), "{r}");
+}
+
 /// [`SUM`] four at a time while at least four remain, then one at a
 /// time (the shape a vectorizer produces).
 const SUM_TO_BY_FOUR: &str = "function %f(i32) -> i32 {
