@@ -50,7 +50,8 @@
 //! each of its block parameters and of the values live into it may hold
 //! (one compare per range of the set, joined by `or`), and the relations
 //! that hold there between such values, as [`Fact`]s over the source function. They
-//! are what the analysis computed, so they hold; the checker proves them
+//! are what the analysis computed, so they hold (a header the analysis
+//! finds never entered gets the fact `false`); the checker proves them
 //! anyway (established on entry, preserved around the loop) before it uses
 //! them.
 //!
@@ -307,6 +308,10 @@ impl<'a> RangeAnalysis<'a> {
     /// The facts that hold at loop header `header` whenever it is entered
     /// (see the module docs), over the source function's values.
     pub fn header_facts(&self, header: Block, liveness: &Liveness) -> Vec<Fact> {
+        if !self.is_executable(header) {
+            // Never entered: `false` holds there.
+            return vec![Fact::Holds(Term::i32(0))];
+        }
         let dfg = &self.func.dfg;
         let mut values: Vec<Value> = dfg.block_params(header).to_vec();
         values.extend(liveness.live_in(header).iter().copied());
