@@ -41,7 +41,9 @@
 //! a loop-free segment; where the reason lies outside the segment (a check
 //! before the loop, the bounds of a loop counter), the pass hands the
 //! check the [header facts](crate::analysis::range::RangeAnalysis::header_facts)
-//! of every loop header of the function as a certificate
+//! of the loop headers a folded branch is reached from without passing
+//! another header, and `false` at the headers never entered, as a
+//! certificate
 //! ([`PassCx::certify`]), which the checker proves inductive on the source
 //! before it assumes them.
 //!
@@ -67,6 +69,7 @@ impl FunctionPass for BoundsCheckElim {
             let (cfg, domtree, loops, liveness) = (cx.cfg(func), cx.domtree(func), cx.loops(func), cx.liveness(func));
             let ra = RangeAnalysis::compute(func, cfg, domtree);
             let mut folds: Vec<Edge> = Vec::new();
+            let mut folded: Vec<Block> = Vec::new();
             for block in func.layout.blocks() {
                 if !ra.is_executable(block) {
                     continue;
@@ -75,11 +78,28 @@ impl FunctionPass for BoundsCheckElim {
                 let InstructionData::Brif { cond, .. } = func.dfg.insts[inst] else { continue };
                 let Some(taken) = ra.decide(block, cond) else { continue };
                 folds.push(Edge { inst, slot: if taken { 0 } else { 1 } });
+                folded.push(block);
             }
-            // The checker cuts every loop at its header; a decision may rest
-            // on what held at any of them.
-            let headers: BTreeSet<Block> =
-                if folds.is_empty() { BTreeSet::new() } else { loops.loops().map(|l| loops.header(l)).collect() };
+            // The checker cuts every loop at its header: a decision rests on
+            // what held at the headers its block is reached from without
+            // passing another one; a header never entered gets `false`.
+            let mut headers: BTreeSet<Block> = loops
+                .loops()
+                .map(|l| loops.header(l))
+                .filter(|&h| !ra.is_executable(h))
+                .collect();
+            let mut seen: BTreeSet<Block> = BTreeSet::new();
+            let mut work = folded;
+            while let Some(b) = work.pop() {
+                if !seen.insert(b) {
+                    continue;
+                }
+                if loops.is_loop_header(b) {
+                    headers.insert(b);
+                    continue;
+                }
+                work.extend(cfg.pred_iter(b).map(|p| p.block));
+            }
             let header_facts: Vec<HeaderFact> = headers
                 .into_iter()
                 .flat_map(|h| {
@@ -90,7 +110,7 @@ impl FunctionPass for BoundsCheckElim {
                     })
                 })
                 .collect();
-            (folds, Certificate { header_facts, ..Certificate::default() })
+            (folds, Certificate { header_facts, prune_header_facts: true, ..Certificate::default() })
         };
         if folds.is_empty() {
             return Changed::No;

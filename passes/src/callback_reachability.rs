@@ -67,6 +67,20 @@
 //! (`ParamRange`, unsigned); the candidate is specialized under those facts
 //! as a callback is, and reported with those preconditions. A candidate
 //! with no executable call, or no fact on any parameter, is left alone.
+//!
+//! Two facts of the P3 model ([`crate::analysis::p3`], F5) bound what those
+//! calls pass: a stream copy with a constant count `c` returns BLOCKED or
+//! at most `(c << 4) | 0xF` (a value fact in every caller's solution), and
+//! a callback's `p2` for an event `e` is at most that event's payload bound
+//! (the largest read count's copy result for STREAM_READ, the largest write
+//! count's for STREAM_WRITE, a subtask state, a future's copy result, 0).
+//! A callback's calls are solved once per event of `S`, under `event = e`
+//! and `p2`'s bound for `e`, and contribute every case's facts, so a
+//! handler called only on STREAM_READ gets the read's bound: the slice
+//! check of a chunk of at most 4096 elements, `n >u 4096`, goes. The
+//! callback itself is specialized under the join of the bounds, stated as
+//! `param v2 ∈ [0, max]` when every bound is known, and only when every
+//! in-module call of it passes a `p2` within it where known.
 //! Only modules with an accepted callback are searched, and fused ones:
 //!
 //! # Fused callbacks
@@ -141,7 +155,7 @@ use weft_verify::Precondition;
 use crate::ModulePass;
 use crate::analysis::dataflow::{Dataflow, Lattice, Solution};
 use crate::analysis::interval_set::IntervalSet;
-use crate::analysis::p3::{EventSet, P3Facts, delivers_events};
+use crate::analysis::p3::{EventCode, EventSet, P3Facts, copy_result_facts, delivers_events, payload_bound};
 use crate::analysis::tables::{SealedTables, devirtualize_function};
 use crate::analysis::value_set::{ValueSet, ValueSets};
 use crate::context::{ModuleChanged, ModuleCx, Preserved};
@@ -238,6 +252,11 @@ impl ModulePass for CallbackReachability {
         // nothing needed specializing under them).
         let mut entry: BTreeMap<FuncRef, Vec<ValueSet>> = BTreeMap::new();
         let mut tables = if facts.callbacks.is_empty() { SealedTables::default() } else { SealedTables::of(module) };
+        // Each event's bound on `p2` (F5 for stream events), and their join.
+        let bounds: Vec<(EventCode, Option<u64>)> = events.iter().map(|e| (e, payload_bound(module, e))).collect();
+        let payload: Option<u64> = bounds.iter().try_fold(0, |m, &(_, b)| b.map(|b| b.max(m)));
+        // Callbacks' entry facts split by event, for their callees.
+        let mut split: BTreeMap<FuncRef, Vec<Vec<ValueSet>>> = BTreeMap::new();
         for cb in &facts.callbacks {
             let who = format!("callback `{}` (function {})", cb.export, cb.func.as_u32());
             if entry.contains_key(&cb.func) {
@@ -252,19 +271,32 @@ impl ModulePass for CallbackReachability {
                 module.notes.push(format!("{who}: declined: {reason}"));
                 continue;
             }
-            let Some(fcx) = cx.function(cb.func) else {
-                module.notes.push(format!("{who}: declined: its body is not IR"));
-                continue;
-            };
-            let Some(FuncBody::Ir(func)) = module.defined_mut(cb.func).map(|d| &mut d.body) else {
-                module.notes.push(format!("{who}: declined: its body is not IR"));
-                continue;
-            };
-            if func.entry_block().is_none() {
-                continue;
+            match module.defined(cb.func).map(|d| &d.body) {
+                Some(FuncBody::Ir(func)) if cx.function(cb.func).is_some() => {
+                    if func.entry_block().is_none() {
+                        continue;
+                    }
+                }
+                _ => {
+                    module.notes.push(format!("{who}: declined: its body is not IR"));
+                    continue;
+                }
             }
-            let done = specialize(func, fcx.domtree(func), events);
-            let facts_in = vec![event_fact(events), ValueSet::Top, ValueSet::Top];
+            // The payload's bounds, unless an in-module caller passes more.
+            let agreed = payload.is_none_or(|max| {
+                callers_agree_on(module, cx, cb.func, 2, &payload_fact(max), &|fact| format!("p2 ∈ {}", describe(fact)))
+                    .is_ok()
+            });
+            let payload = payload.filter(|_| agreed);
+            let case = |(e, b): &(EventCode, Option<u64>)| {
+                let p2 = b.filter(|_| agreed).map_or(ValueSet::Top, payload_fact);
+                vec![event_fact(std::iter::once(*e).collect()), ValueSet::Top, p2]
+            };
+            split.insert(cb.func, bounds.iter().map(case).collect());
+            let Some(FuncBody::Ir(func)) = module.defined_mut(cb.func).map(|d| &mut d.body) else { continue };
+            let Some(fcx) = cx.function(cb.func) else { continue };
+            let facts_in = vec![event_fact(events), ValueSet::Top, payload.map_or(ValueSet::Top, payload_fact)];
+            let done = specialize_with(func, fcx.domtree(func), facts_in.clone());
             entry.insert(cb.func, facts_in.clone());
             let (direct, invariants) = if tables.is_empty() {
                 (0, Vec::new())
@@ -279,11 +311,18 @@ impl ModulePass for CallbackReachability {
                     fcx.invalidate(Preserved::NONE);
                 }
                 let direct = if direct > 0 { format!(", {direct} indirect calls made direct") } else { String::new() };
+                let p2 = payload.map_or(String::new(), |max| format!(", p2 ≤ {max}"));
                 module.notes.push(format!(
-                    "{who}: specialized under event ∈ {events}: {} branches folded, {} blocks removed{direct}",
+                    "{who}: specialized under event ∈ {events}{p2}: {} branches folded, {} blocks removed{direct}",
                     done.branches, done.blocks_removed
                 ));
                 let mut pre = vec![event_precondition(events)];
+                pre.extend(payload.map(|max| Precondition::ParamRange {
+                    param: 2,
+                    min: 0,
+                    max: max as i64,
+                    signed: false,
+                }));
                 pre.extend(invariants.into_iter().map(Precondition::Invariant));
                 cx.assume(cb.func, pre);
                 changed.push(cb.func);
@@ -305,7 +344,7 @@ impl ModulePass for CallbackReachability {
             ));
         }
         if !entry.is_empty() || delivered.is_some() {
-            propagate(module, cx, &mut entry, delivered.as_ref(), &mut changed);
+            propagate(module, cx, &mut entry, &split, delivered.as_ref(), &mut changed);
         }
         if changed.is_empty() {
             ModuleChanged::No
@@ -318,10 +357,14 @@ impl ModulePass for CallbackReachability {
 /// The interprocedural step (see the module docs): specializes each
 /// function whose every call is a direct call from a function whose
 /// facts are final, under the join of the arguments' facts at those calls.
+/// A caller in `split` is solved once under each of its entry-fact cases
+/// (a callback: once per event), and its calls contribute the facts of
+/// every case.
 fn propagate(
     module: &mut Module,
     cx: &mut ModuleCx,
     entry: &mut BTreeMap<FuncRef, Vec<ValueSet>>,
+    split: &BTreeMap<FuncRef, Vec<Vec<ValueSet>>>,
     delivered: Option<&Delivered>,
     changed: &mut Vec<FuncRef>,
 ) {
@@ -359,7 +402,10 @@ fn propagate(
             progress = true;
             let mut join: Option<Vec<ValueSet>> = None;
             for &c in &callers[&g] {
-                let list = sites.entry(c).or_insert_with(|| call_sites(module, c, entry.get(&c), delivered));
+                let list = sites.entry(c).or_insert_with(|| match split.get(&c) {
+                    Some(cases) => cases.iter().flat_map(|case| call_sites(module, c, Some(case), delivered)).collect(),
+                    None => call_sites(module, c, entry.get(&c), delivered),
+                });
                 for (_, args) in list.iter().filter(|(t, _)| *t == g) {
                     join = Some(match join {
                         None => args.clone(),
@@ -431,9 +477,10 @@ fn call_sites(
             .with_edge_facts(&domtree)
             .solve()
     };
-    let sol = solve(Vec::new());
+    let copies = copy_result_facts(module, func);
+    let sol = solve(copies.clone());
     let pins = delivered.map(|d| d.loads(module, func)).unwrap_or_default();
-    let events = (!pins.is_empty()).then(|| solve(pins));
+    let events = (!pins.is_empty()).then(|| solve(pins.into_iter().chain(copies).collect()));
     let mut out = Vec::new();
     for block in func.layout.blocks().filter(|&b| sol.block_is_executable(b)) {
         for inst in func.layout.block_insts(block) {
@@ -567,7 +614,28 @@ const MAX_LISTED: u128 = 64;
 /// must be within `events` where its value set is known (see the module
 /// docs).
 fn callers_agree(module: &Module, cx: &ModuleCx, callee: FuncRef, events: EventSet) -> Result<(), String> {
-    let allowed = event_fact(events);
+    callers_agree_on(module, cx, callee, 0, &event_fact(events), &|fact| {
+        format!("event ∈ {}, not within {events}", describe(fact))
+    })
+}
+
+/// The value-set fact of a callback's `p2` of at most `max`.
+fn payload_fact(max: u64) -> ValueSet {
+    ValueSet::of(IntervalSet::range(32, 0, max))
+}
+
+/// Checks every direct call of `callee` in an IR body: its argument `k`
+/// must be within `allowed` where its value set is known; `what` words a
+/// fact that is not.
+fn callers_agree_on(
+    module: &Module,
+    cx: &ModuleCx,
+    callee: FuncRef,
+    k: usize,
+    allowed: &ValueSet,
+    what: &dyn Fn(&ValueSet) -> String,
+) -> Result<(), String> {
+    let allowed = allowed.clone();
     for def in &module.funcs {
         let FuncBody::Ir(func) = &def.body else { continue };
         let calls: Vec<_> = func
@@ -596,15 +664,10 @@ fn callers_agree(module: &Module, cx: &ModuleCx, callee: FuncRef, events: EventS
             if !sol.block_is_executable(block) {
                 continue;
             }
-            let Some(&event) = func.dfg.inst_args(inst).first() else { continue };
-            let fact = sol.value_at(func, block, event);
+            let Some(&arg) = func.dfg.inst_args(inst).get(k) else { continue };
+            let fact = sol.value_at(func, block, arg);
             if *fact != ValueSet::Top && fact.join(&allowed) != allowed {
-                return Err(format!(
-                    "function {} (`{}`) calls it with event ∈ {}, not within {events}",
-                    def.index.as_u32(),
-                    func.name,
-                    describe(fact)
-                ));
+                return Err(format!("function {} (`{}`) calls it with {}", def.index.as_u32(), func.name, what(fact)));
             }
         }
     }

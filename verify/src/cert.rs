@@ -300,6 +300,12 @@ pub struct Certificate {
     /// Proved module invariants, assumed at the entry, after every call and
     /// at every cut point.
     pub module_invariants: Vec<ProvedInvariant>,
+    /// Drop the header facts that cannot be proved (Houdini: each fact
+    /// found false at its establishment or preservation, or undecided, is
+    /// dropped and the rest proved again) instead of refuting the
+    /// certificate; what remains is proved and used. For facts an analysis
+    /// computed, where a true fact may still not be inductive on its own.
+    pub prune_header_facts: bool,
 }
 
 impl Certificate {
@@ -308,13 +314,15 @@ impl Certificate {
         self.correspondence.is_none() && self.header_facts.is_empty() && self.module_invariants.is_empty()
     }
 
-    /// Adds `other`'s header facts and module invariants to this one's and
-    /// takes its correspondence, if it has one.
+    /// Adds `other`'s header facts and module invariants to this one's,
+    /// takes its correspondence, if it has one, and prunes header facts if
+    /// either does.
     pub fn extend(&mut self, other: Certificate) {
-        let Certificate { correspondence, header_facts, module_invariants } = other;
+        let Certificate { correspondence, header_facts, module_invariants, prune_header_facts } = other;
         if correspondence.is_some() {
             self.correspondence = correspondence;
         }
+        self.prune_header_facts |= prune_header_facts;
         self.header_facts.extend(header_facts);
         self.module_invariants.extend(module_invariants);
     }

@@ -510,6 +510,9 @@ pub(crate) struct Explorer<'a> {
     pub depth: u32,
     /// Facts assumed of every call's answer.
     pub after_call: Option<&'a AfterCall>,
+    /// Blocks proved never to be entered (a certificate's header fact
+    /// `false`, proved): an edge into one is never taken.
+    pub dead: Option<&'a std::collections::BTreeSet<Block>>,
     pub trace: Trace,
 }
 
@@ -543,6 +546,7 @@ impl<'a> Explorer<'a> {
             callees,
             depth: 0,
             after_call: None,
+            dead: None,
             trace: Trace::default(),
         }
     }
@@ -855,6 +859,7 @@ impl<'a> Explorer<'a> {
             callees: self.callees,
             depth: self.depth + 1,
             after_call: self.after_call,
+            dead: None,
             trace: Trace::default(),
         };
         let start = Start {
@@ -933,6 +938,9 @@ impl<'a> Explorer<'a> {
             return Ok(());
         }
         let target = dest.block;
+        if self.dead.is_some_and(|d| d.contains(&target)) {
+            return Ok(());
+        }
         let arg_vals: Vec<Value> = self.func.dfg.block_call_args(dest).to_vec();
         let params = self.func.dfg.block_params(target);
         if params.len() != arg_vals.len() {

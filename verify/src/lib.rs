@@ -560,6 +560,12 @@ pub(crate) struct Session<'a> {
     model: Model,
     /// Proved module invariants assumed after calls and at cut points.
     after_call: exec::AfterCall,
+    /// The certificate's header facts once proved (after pruning, if the
+    /// certificate asks for it).
+    proved_header_facts: std::cell::RefCell<Option<Vec<HeaderFact>>>,
+    /// Blocks of the source and of the target that a proved header fact
+    /// `false` shows are never entered.
+    dead: [std::cell::RefCell<std::collections::BTreeSet<weft_ir::Block>>; 2],
 }
 
 impl Session<'_> {
@@ -568,6 +574,7 @@ impl Session<'_> {
             Side::Src => &self.s,
             Side::Tgt => &self.t,
         };
+        let dead = self.dead_blocks(side);
         let ex = Explorer {
             smt: &self.smt,
             u: self.u,
@@ -584,9 +591,15 @@ impl Session<'_> {
             callees: self.callees,
             depth: 0,
             after_call: Some(&self.after_call),
+            dead: Some(&dead),
             trace: Trace::default(),
         };
         ex.run(start).map_err(|e| format!("{}: {e}", if side == Side::Src { "source" } else { "target" }))
+    }
+
+    /// The blocks of `side` proved never to be entered.
+    fn dead_blocks(&self, side: Side) -> std::cell::Ref<'_, std::collections::BTreeSet<weft_ir::Block>> {
+        self.dead[side as usize].borrow()
     }
 
     fn entry_start(&self, side: Side) -> Start {
@@ -865,6 +878,8 @@ fn run_check(
         callees: &callees,
         model,
         after_call,
+        proved_header_facts: Default::default(),
+        dead: Default::default(),
     };
     let result = session.run();
     report.queries = session.stats.take();

@@ -118,6 +118,34 @@ pub(crate) enum PlanResult {
 }
 
 /// The values of one side at a cut point, for evaluating facts.
+/// One side's function cut for proving header facts: its segments, and
+/// the values defined before every loop.
+struct FactSegments {
+    side: Side,
+    pre: BTreeMap<Value, BV>,
+    segments: Vec<FactSegment>,
+}
+
+/// A segment: from the entry (`from: None`) or from a cut block with an
+/// arbitrary state (`start`: its values and state, for the facts assumed
+/// there).
+struct FactSegment {
+    from: Option<Block>,
+    trace: Trace,
+    assumed: Vec<Bool>,
+    start: Option<(BTreeMap<Value, BV>, MachineState)>,
+}
+
+/// One round of proving a certificate's header facts.
+enum HeaderCheck {
+    /// Every fact is established and preserved.
+    Holds,
+    /// Some are not: the counterexample, and the facts false in it.
+    Fails { cex: crate::Counterexample, wrong: Vec<crate::cert::HeaderFact> },
+    /// A query was undecided: why, and the facts it was about.
+    Undecided { label: String, involved: Vec<crate::cert::HeaderFact> },
+}
+
 fn cut_values(func: &Function, block: Block, args: &[(Type, BV)], live: &[(Value, Type, BV)]) -> BTreeMap<Value, BV> {
     let mut m: BTreeMap<Value, BV> = BTreeMap::new();
     for (p, (_, a)) in func.dfg.block_params(block).iter().zip(args) {
@@ -374,6 +402,8 @@ impl<'a> Session<'a> {
                     return Err(format!("{} {b} is not a reachable block", side.name()));
                 }
             }
+            let mut blocks = blocks;
+            blocks.extend(self.dead_blocks(side).iter().copied());
             if !si.cfg.cuts_every_cycle(&blocks) {
                 return Err(format!("the {} has a loop that passes none of its cut blocks", side.name()));
             }
@@ -589,8 +619,14 @@ impl<'a> Session<'a> {
     /// The plan the checker always tried first: headers paired in reverse
     /// post-order, parameters equal one for one, same-numbered live values
     /// equal. `None` when the headers do not correspond so.
+    /// The loop headers of `side` that can be entered.
+    fn live_headers(&self, side: Side) -> Vec<Block> {
+        let dead = self.dead_blocks(side);
+        self.side_info(side).cfg.headers.iter().copied().filter(|h| !dead.contains(h)).collect()
+    }
+
     pub(crate) fn default_plan(&self) -> Option<Plan> {
-        let (hs, ht) = (&self.s.cfg.headers, &self.t.cfg.headers);
+        let (hs, ht) = (&self.live_headers(Side::Src), &self.live_headers(Side::Tgt));
         if hs.len() != ht.len() {
             return None;
         }
@@ -631,7 +667,8 @@ impl<'a> Session<'a> {
     /// [`Session::prove_header_facts`]; a plan that does not cut there does
     /// not use them).
     pub(crate) fn add_header_facts(&self, plan: &mut Plan) {
-        for hf in &self.opts.certificate.header_facts {
+        let proved = self.proved_header_facts.borrow();
+        for hf in proved.as_ref().unwrap_or(&self.opts.certificate.header_facts) {
             for p in plan.pairs.iter_mut() {
                 let b = match hf.side {
                     Side::Src => p.src,
@@ -649,66 +686,131 @@ impl<'a> Session<'a> {
     /// at every cut point (loop headers and the facts' blocks), at every
     /// later arrival. `Some` with a counterexample when one does not.
     pub(crate) fn prove_header_facts(&self) -> Result<Option<crate::Counterexample>, String> {
+        let prune = self.opts.certificate.prune_header_facts;
+        let mut facts = self.opts.certificate.header_facts.clone();
+        if prune {
+            // A fact naming a value its block cannot see is dropped first.
+            facts.retain(|h| self.fact_is_available(h));
+        }
+        // The segments are explored once, with every fact's block cut and
+        // every value a fact names recorded; each round only asks again.
+        let mut sides = Vec::new();
         for side in [Side::Src, Side::Tgt] {
-            let facts: Vec<&crate::cert::HeaderFact> =
-                self.opts.certificate.header_facts.iter().filter(|h| h.side == side).collect();
-            if facts.is_empty() {
-                continue;
+            let mine: Vec<&crate::cert::HeaderFact> = facts.iter().filter(|h| h.side == side).collect();
+            if !mine.is_empty() {
+                sides.push(self.fact_segments(side, &mine)?);
             }
-            let si = self.side_info(side);
-            let mut blocks: BTreeSet<Block> = si.cfg.headers.iter().copied().collect();
-            blocks.extend(facts.iter().map(|h| h.block));
-            // A plan of this side alone: every cut block paired with itself.
-            let plan = Plan {
-                pairs: blocks
-                    .iter()
-                    .map(|b| {
-                        CutPair::new(*b, *b, facts.iter().filter(|h| h.block == *b).map(|h| h.fact.clone()).collect())
-                    })
-                    .collect(),
-                how: "the certificate's facts".into(),
+        }
+        loop {
+            let dropped = match self.check_header_facts(&sides, &facts)? {
+                HeaderCheck::Holds => {
+                    // A block where `false` holds is never entered.
+                    for h in &facts {
+                        if matches!(&h.fact, Fact::Holds(Term::Const(_, 0))) {
+                            self.dead[h.side as usize].borrow_mut().insert(h.block);
+                        }
+                    }
+                    *self.proved_header_facts.borrow_mut() = Some(facts);
+                    return Ok(None);
+                }
+                HeaderCheck::Fails { cex, .. } if !prune => return Ok(Some(cex)),
+                HeaderCheck::Undecided { label, .. } if !prune => {
+                    return Err(format!("the certificate's facts are undecided ({label})"));
+                }
+                HeaderCheck::Fails { wrong: drop, .. } | HeaderCheck::Undecided { involved: drop, .. } => drop,
             };
-            let cuts = self.cut_plan(&plan, side, None)?;
-            let entry = self.explore(side, "w.entry", Mode::Cut, &cuts, self.entry_start(side))?;
-            let pre = self.pre_defs(side, &entry);
-            let mut segments: Vec<(Option<Block>, Trace, Vec<Bool>)> = vec![(None, entry, Vec::new())];
-            for (i, b) in blocks.iter().enumerate() {
-                let (st, mut assumed) = self.cut_state(&format!("f{i}"))?;
-                let mut values = BTreeMap::new();
-                for p in si.func.dfg.block_params(*b) {
-                    values.insert(*p, BV::new_const(format!("f{i}.{p}"), type_bits(si.func.dfg.value_type(*p))));
-                }
-                for v in si.cfg.live_in.get(b).into_iter().flatten() {
-                    let t = pre
-                        .get(v)
-                        .cloned()
-                        .unwrap_or_else(|| BV::new_const(format!("f{i}.{v}"), type_bits(si.func.dfg.value_type(*v))));
-                    values.insert(*v, t);
-                }
-                let all = self.with_pre(&values, &pre);
-                let cx = self.term_cx(side, &all, &st);
-                for f in &plan.pairs[i].facts {
-                    assumed.push(cx.fact(f)?);
-                }
-                let params: Vec<BV> = si.func.dfg.block_params(*b).iter().map(|p| values[p].clone()).collect();
-                let cuts = self.cut_plan(&plan, side, Some(i))?;
-                let trace =
-                    self.explore(side, &format!("w.f{i}"), Mode::Cut, &cuts, Start::new(*b, params, values, st))?;
-                segments.push((Some(*b), trace, assumed));
+            let before = facts.len();
+            facts.retain(|h| !dropped.contains(h));
+            if facts.len() == before {
+                return Err("pruning the certificate's facts made no progress".into());
             }
-            for (from, trace, assumed) in &segments {
-                let label = match from {
+        }
+    }
+
+    /// Does every value `h` names exist where it is stated: a parameter of
+    /// its block, a value live into it or one defined before every loop?
+    fn fact_is_available(&self, h: &crate::cert::HeaderFact) -> bool {
+        let si = self.side_info(h.side);
+        let params = si.func.dfg.block_params(h.block);
+        let live = si.cfg.live_in.get(&h.block);
+        h.fact
+            .values_of(h.side)
+            .into_iter()
+            .all(|v| params.contains(&v) || self.is_pre_loop(h.side, v) || live.is_some_and(|l| l.contains(&v)))
+    }
+
+    /// The segments of one side's function cut at its loop headers and at
+    /// the blocks of `facts`: from the entry, and from each cut block with
+    /// an arbitrary state.
+    fn fact_segments(&self, side: Side, facts: &[&crate::cert::HeaderFact]) -> Result<FactSegments, String> {
+        let si = self.side_info(side);
+        let mut blocks: BTreeSet<Block> = si.cfg.headers.iter().copied().collect();
+        blocks.extend(facts.iter().map(|h| h.block));
+        // A plan of this side alone: every cut block paired with itself.
+        let plan = Plan {
+            pairs: blocks
+                .iter()
+                .map(|b| CutPair::new(*b, *b, facts.iter().filter(|h| h.block == *b).map(|h| h.fact.clone()).collect()))
+                .collect(),
+            how: "the certificate's facts".into(),
+        };
+        let cuts = self.cut_plan(&plan, side, None)?;
+        let entry = self.explore(side, "w.entry", Mode::Cut, &cuts, self.entry_start(side))?;
+        let pre = self.pre_defs(side, &entry);
+        let mut segments = vec![FactSegment { from: None, trace: entry, assumed: Vec::new(), start: None }];
+        for (i, b) in blocks.iter().enumerate() {
+            let (st, assumed) = self.cut_state(&format!("f{i}"))?;
+            let mut values = BTreeMap::new();
+            for p in si.func.dfg.block_params(*b) {
+                values.insert(*p, BV::new_const(format!("f{i}.{p}"), type_bits(si.func.dfg.value_type(*p))));
+            }
+            for v in si.cfg.live_in.get(b).into_iter().flatten() {
+                let t = pre
+                    .get(v)
+                    .cloned()
+                    .unwrap_or_else(|| BV::new_const(format!("f{i}.{v}"), type_bits(si.func.dfg.value_type(*v))));
+                values.insert(*v, t);
+            }
+            let all = self.with_pre(&values, &pre);
+            let params: Vec<BV> = si.func.dfg.block_params(*b).iter().map(|p| values[p].clone()).collect();
+            let cuts = self.cut_plan(&plan, side, Some(i))?;
+            let trace =
+                self.explore(side, &format!("w.f{i}"), Mode::Cut, &cuts, Start::new(*b, params, values, st.clone()))?;
+            segments.push(FactSegment { from: Some(*b), trace, assumed, start: Some((all, st)) });
+        }
+        Ok(FactSegments { side, pre, segments })
+    }
+
+    /// One round of [`Session::prove_header_facts`]: `facts` over the
+    /// segments explored for them (or for more).
+    fn check_header_facts(
+        &self,
+        sides: &[FactSegments],
+        facts: &[crate::cert::HeaderFact],
+    ) -> Result<HeaderCheck, String> {
+        for fs in sides {
+            let side = fs.side;
+            let si = self.side_info(side);
+            let at = |b: Block| facts.iter().filter(move |h| h.side == side && h.block == b);
+            for seg in &fs.segments {
+                let label = match seg.from {
                     None => "established on entry".to_string(),
                     Some(b) => format!("preserved from {b}"),
                 };
+                let mut assumed = seg.assumed.clone();
+                if let (Some(b), Some((values, st))) = (seg.from, &seg.start) {
+                    let cx = self.term_cx(side, values, st);
+                    for h in at(b) {
+                        assumed.push(cx.fact(&h.fact)?);
+                    }
+                }
                 let mut bad = Vec::new();
-                for e in &trace.exits {
+                for e in &seg.trace.exits {
                     let crate::exec::ExitKind::Cut { block, args, live } = &e.kind else { continue };
-                    let i = plan.pairs.iter().position(|p| p.src == *block).expect("a cut block of the plan");
-                    let vals = self.with_pre(&cut_values(si.func, *block, args, live), &pre);
+                    let vals = self.with_pre(&cut_values(si.func, *block, args, live), &fs.pre);
                     let cx = self.term_cx(side, &vals, &e.st);
-                    for f in &plan.pairs[i].facts {
-                        bad.push((and2(&e.reach, &cx.fact(f)?.not()), *block, f.clone()));
+                    for h in at(*block) {
+                        bad.push((and2(&e.reach, &cx.fact(&h.fact)?.not()), *block, h.fact.clone()));
                     }
                 }
                 if bad.is_empty() {
@@ -719,7 +821,7 @@ impl<'a> Session<'a> {
                 };
                 let solver = Solver::new();
                 solver.set_params(&crate::query::query_params(timeout, self.opts.query_rlimit));
-                for b in self.background.iter().chain(&trace.facts).chain(assumed) {
+                for b in self.background.iter().chain(&seg.trace.facts).chain(&assumed) {
                     solver.assert(b);
                 }
                 solver.assert(crate::smt::or_all(&bad.iter().map(|b| b.0.clone()).collect::<Vec<_>>()));
@@ -730,18 +832,29 @@ impl<'a> Session<'a> {
                     millis: t0.elapsed().as_millis(),
                     result: format!("{r:?}").to_lowercase(),
                 });
+                let header_fact = |(_, block, fact): &(Bool, Block, Fact)| crate::cert::HeaderFact {
+                    side,
+                    block: *block,
+                    fact: fact.clone(),
+                };
                 match r {
                     SatResult::Unsat => {}
                     SatResult::Unknown => {
-                        return Err(format!("the certificate's facts are undecided ({label})"));
+                        return Ok(HeaderCheck::Undecided { label, involved: bad.iter().map(header_fact).collect() });
                     }
                     SatResult::Sat => {
                         let model = solver.get_model().ok_or("no model")?;
-                        let (_, block, fact) = bad
-                            .iter()
-                            .find(|b| model.eval(&b.0, true).and_then(|v| v.as_bool()).unwrap_or(false))
-                            .unwrap_or(&bad[0]);
-                        return Ok(Some(crate::Counterexample {
+                        let is_false = |b: &&(Bool, Block, Fact)| {
+                            model.eval(&b.0, true).and_then(|v| v.as_bool()).unwrap_or(false)
+                        };
+                        let mut wrong: Vec<crate::cert::HeaderFact> =
+                            bad.iter().filter(is_false).map(header_fact).collect();
+                        if wrong.is_empty() {
+                            wrong.push(header_fact(&bad[0]));
+                        }
+                        let (_, block, fact) = bad.iter().find(is_false).unwrap_or(&bad[0]);
+                        let from = seg.from;
+                        let cex = crate::Counterexample {
                             query: format!("relation at {} {block}: {fact} not {label}", side.name()),
                             inputs: if from.is_none() { self.cx.describe_params(&model) } else { Vec::new() },
                             source: match from {
@@ -754,12 +867,13 @@ impl<'a> Session<'a> {
                             target: String::new(),
                             assumptions: Vec::new(),
                             bound: None,
-                        }));
+                        };
+                        return Ok(HeaderCheck::Fails { cex, wrong });
                     }
                 }
             }
         }
-        Ok(None)
+        Ok(HeaderCheck::Holds)
     }
 
     fn term_cx<'c>(&'c self, side: Side, values: &'c BTreeMap<Value, BV>, st: &'c MachineState) -> TermCx<'c> {
@@ -775,7 +889,7 @@ impl<'a> Session<'a> {
     /// on either side (peeling), and with either side cut at its loop body
     /// (rotation).
     fn alignments(&self) -> Vec<(String, Vec<CutPair>)> {
-        let (hs, ht) = (&self.s.cfg.headers, &self.t.cfg.headers);
+        let (hs, ht) = (&self.live_headers(Side::Src), &self.live_headers(Side::Tgt));
         if hs.len() != ht.len() || hs.is_empty() {
             return Vec::new();
         }
@@ -1140,6 +1254,20 @@ impl<'a> Session<'a> {
     pub(crate) fn inductive(&mut self) -> Result<Induction, String> {
         if let Some(c) = self.prove_header_facts()? {
             return Ok(Induction::CertificateWrong(c));
+        }
+        if self.live_headers(Side::Src).is_empty() && self.live_headers(Side::Tgt).is_empty() {
+            // Every loop is proved never entered: the functions compare as
+            // loop-free ones, their dead blocks cut off.
+            let none = CutPlan::default();
+            let (ts, tt) = self.explore_entries_with(&none, &none)?;
+            if ts.exits.iter().chain(&tt.exits).any(|e| matches!(e.kind, crate::exec::ExitKind::Bound)) {
+                return Ok(Induction::Fails("calls inlined to a depth".into()));
+            }
+            return Ok(match self.compare_with("entry", &ts, &tt, Vec::new(), &crate::NoPairing, "w.entry") {
+                Verdict::Holds => Induction::Proved(crate::Method::LoopFree),
+                Verdict::Fails(_) => Induction::Fails("the functions differ with their loops cut off".into()),
+                Verdict::Unknown(why) => Induction::Unknown(why),
+            });
         }
         if let Some(corr) = &self.opts.certificate.correspondence {
             let mut plan = Plan { pairs: corr.pairs.clone(), how: "the certificate's correspondence".into() };

@@ -2536,6 +2536,77 @@ fn header_fact_certificate_lets_a_bounds_check_go() {
     assert!(c.query.ends_with("not preserved from block1"), "{c}");
 }
 
+#[test]
+fn pruned_header_facts_drop_what_is_not_proved_and_use_the_rest() {
+    let tgt = unchecked_sum();
+    let at_header = |f: Fact| HeaderFact { side: Side::Src, block: Block::new(1), fact: f };
+    let le = Fact::holds(Opcode::I32LeU, vec![Term::src(Value::new(1)), Term::src(Value::new(2))]);
+    let lt = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(1)), Term::src(Value::new(2))]);
+    let lt10 = Fact::holds(Opcode::I32LtU, vec![Term::src(Value::new(5)), Term::i32(10)]);
+    let mut opts = Options::default();
+    opts.certificate.header_facts = vec![at_header(lt.clone()), at_header(lt10.clone()), at_header(le)];
+    // As given, the first wrong fact refutes the certificate.
+    let r = report(CHECKED_SUM, &tgt, &opts);
+    assert!(r.outcome.is_counterexample(), "{r}");
+    // Pruned, the two wrong facts go (one not established, one not
+    // preserved) and the right one proves the removal.
+    opts.certificate.prune_header_facts = true;
+    let r = report(CHECKED_SUM, &tgt, &opts);
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    // With only the wrong facts, pruning leaves nothing to prove the
+    // removal with: bounded only, as without a certificate.
+    opts.certificate.header_facts = vec![at_header(lt), at_header(lt10)];
+    let r = report(CHECKED_SUM, &tgt, &opts);
+    assert!(matches!(r.outcome, Outcome::ProvedBounded(_)), "{r}");
+}
+
+/// A loop reached only when `n >u 8` after `n <u 4` was checked: dead.
+const DEAD_LOOP: &str = "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 4
+    v2 = i32.lt_u v0, v1
+    brif v2, block1, block5
+block1:
+    v3 = i32.const 8
+    v4 = i32.gt_u v0, v3
+    brif v4, block2(v0), block4
+block2(v5: i32):
+    v6 = i32.const 1
+    v7 = i32.sub v5, v6
+    brif v7, block2(v7), block4
+block4:
+    return v0
+block5:
+    v8 = i32.const 0
+    return v8
+}
+";
+
+#[test]
+fn a_loop_proved_never_entered_may_go() {
+    // The target folds the test that leads into the loop: the source has a
+    // loop, the target none.
+    let tgt = DEAD_LOOP.replace("brif v4, block2(v0), block4", "jump block4");
+    let r = report(DEAD_LOOP, &tgt, &Options::default());
+    assert!(!matches!(r.outcome, Outcome::Proved), "{r}");
+    // With the header fact `false` at the loop's header, proved: the loop
+    // is never entered, and the functions compare loop-free.
+    let dead = |block: usize| {
+        let mut opts = Options::default();
+        let fact = Fact::Holds(Term::i32(0));
+        opts.certificate.header_facts.push(HeaderFact { side: Side::Src, block: Block::new(block), fact });
+        opts
+    };
+    let r = report(DEAD_LOOP, &tgt, &dead(2));
+    assert_eq!(r.outcome, Outcome::Proved, "{r}");
+    // Where the loop can be entered, `false` is refuted on entry.
+    let live = DEAD_LOOP.replace("v1 = i32.const 4", "v1 = i32.const 40");
+    let wrong = live.replace("brif v4, block2(v0), block4", "jump block4");
+    let r = report(&live, &wrong, &dead(2));
+    let c = r.outcome.counterexample().unwrap_or_else(|| panic!("expected a counterexample, got {r}"));
+    assert!(c.query.contains("not established on entry"), "{c}");
+}
+
 /// [`SUM`] four at a time while at least four remain, then one at a
 /// time (the shape a vectorizer produces).
 const SUM_TO_BY_FOUR: &str = "function %f(i32) -> i32 {

@@ -49,6 +49,14 @@
 //!   only read memory or none (`[task-return]`, `[stream-write-N]`,
 //!   `[waitable-join]`, drops, context, backpressure) write nothing.
 //!
+//! One more kind serves range analysis: the **progress bound** (F5 of the
+//! corpus contract, P3-ABI.md's CopyResult): a stream copy
+//! (`[stream-read-N]`/`[stream-write-N]` `(end, ptr, count)`) returns
+//! BLOCKED (`0xFFFF_FFFF`) or `(progress << 4) | result` with
+//! `progress <= count` ([`copy_result_facts`]), and an event's `p2` is such
+//! a result for a copy the module started, a subtask state (at most 4), a
+//! future's copy result (progress at most 1) or 0 ([`payload_bound`]).
+//!
 //! The caller may replace the derived set ([`P3Facts::of`] with an
 //! assumption, `weft opt --assume-events=...`): the assumption is used as
 //! given, narrower or wider than the derived one, and both are reported.
@@ -59,7 +67,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use weft_ir::{ExportKind, FuncRef, Module, Type};
+use weft_ir::{ExportKind, FuncBody, FuncRef, Function, Imm, InstructionData, Module, Opcode, Type, Value};
+
+use super::interval_set::IntervalSet;
+use super::value_set::ValueSet;
 
 /// The event codes of the canonical ABI.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -527,6 +538,87 @@ impl P3Facts {
 
 fn join(tys: &[Type]) -> String {
     tys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The count argument of a stream copy call (`(end, ptr, count) -> i32`)
+/// of `func`'s instruction `inst`, when it calls one: `Some(None)` for a
+/// count that is not a constant.
+fn stream_copy_count(module: &Module, func: &Function, inst: weft_ir::Inst) -> Option<Option<u64>> {
+    let InstructionData::Op { opcode: Opcode::Call, imm: Imm::Func(f), .. } = func.dfg.insts[inst] else {
+        return None;
+    };
+    let import = module.imported_funcs.get(f.as_u32() as usize)?;
+    if !matches!(ImportRole::of(&import.field), ImportRole::StreamRead | ImportRole::StreamWrite) {
+        return None;
+    }
+    let args = func.dfg.inst_args(inst);
+    let sig = module.func_sig(f)?;
+    if sig.params != [Type::I32; 3] || sig.results != [Type::I32] || args.len() != 3 {
+        return Some(None);
+    }
+    Some(func.dfg.int_const(args[2]).map(|c| u64::from(c as u32)))
+}
+
+/// The largest count the stream copies of `module` pass — its writes
+/// (`writes`) or its reads, async-lowered or not — when every one passes a
+/// constant; `None` when one does not, when a body is not IR, or when
+/// there is none.
+pub fn max_stream_count(module: &Module, writes: bool) -> Option<u64> {
+    let want = if writes { ImportRole::StreamWrite } else { ImportRole::StreamRead };
+    let mut max: Option<u64> = None;
+    for d in &module.funcs {
+        let FuncBody::Ir(func) = &d.body else { return None };
+        for inst in func.layout.blocks().flat_map(|b| func.layout.block_insts(b)) {
+            let InstructionData::Op { imm: Imm::Func(f), .. } = func.dfg.insts[inst] else { continue };
+            if module.imported_funcs.get(f.as_u32() as usize).is_none_or(|i| ImportRole::of(&i.field) != want) {
+                continue;
+            }
+            match stream_copy_count(module, func, inst) {
+                None => {}
+                Some(None) => return None,
+                Some(Some(c)) => max = Some(max.map_or(c, |m| m.max(c))),
+            }
+        }
+    }
+    max
+}
+
+/// The largest copy result (`(progress << 4) | result`) of a copy of at
+/// most `count` elements.
+fn copy_result_max(count: u64) -> u64 {
+    (count.min(u64::from(u32::MAX) >> 4) << 4) | 0xF
+}
+
+/// The facts of the results of `func`'s stream copies with a constant
+/// count `c` (not async-lowered: those return a subtask): BLOCKED, or at
+/// most `(c << 4) | 0xF` — progress at most the count, with any result
+/// code in the low four bits.
+pub fn copy_result_facts(module: &Module, func: &Function) -> Vec<(Value, ValueSet)> {
+    let mut out = Vec::new();
+    for inst in func.layout.blocks().flat_map(|b| func.layout.block_insts(b)) {
+        let Some(Some(count)) = stream_copy_count(module, func, inst) else { continue };
+        let InstructionData::Op { imm: Imm::Func(f), .. } = func.dfg.insts[inst] else { continue };
+        if module.imported_funcs.get(f.as_u32() as usize).is_some_and(|i| i.field.starts_with(ASYNC_LOWER_PREFIX)) {
+            continue;
+        }
+        let Some(&result) = func.dfg.inst_results(inst).first() else { continue };
+        let set = IntervalSet::from_ranges(32, vec![(0, copy_result_max(count)), (0xFFFF_FFFF, 0xFFFF_FFFF)]);
+        out.push((result, ValueSet::of(set)));
+    }
+    out
+}
+
+/// The largest `p2` a callback of `module` can receive with event `e`
+/// (module docs): `None` for a stream event when the module's copies of
+/// that direction do not all pass a constant count.
+pub fn payload_bound(module: &Module, e: EventCode) -> Option<u64> {
+    Some(match e {
+        EventCode::Subtask => 4,
+        EventCode::StreamRead => copy_result_max(max_stream_count(module, false)?),
+        EventCode::StreamWrite => copy_result_max(max_stream_count(module, true)?),
+        EventCode::FutureRead | EventCode::FutureWrite => copy_result_max(1),
+        EventCode::None | EventCode::TaskCancelled => 0,
+    })
 }
 
 #[cfg(test)]

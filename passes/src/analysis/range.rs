@@ -46,11 +46,12 @@
 //! The refinement checker cuts loops at their headers with an arbitrary
 //! state, so a decision that rests on a fact from before the loop (or on
 //! the interval of a loop counter) needs that fact stated at the header.
-//! [`RangeAnalysis::header_facts`] states, for a header, the unsigned
-//! bounds (or, where those say nothing, the signed bounds) of its block
-//! parameters and of the values live into it, and the relations that hold
-//! there between such values, as [`Fact`]s over the source function. They
-//! are what the analysis computed, so they hold; the checker proves them
+//! [`RangeAnalysis::header_facts`] states, for a header, the set of values
+//! each of its block parameters and of the values live into it may hold
+//! (one compare per range of the set, joined by `or`), and the relations
+//! that hold there between such values, as [`Fact`]s over the source function. They
+//! are what the analysis computed, so they hold (a header the analysis
+//! finds never entered gets the fact `false`); the checker proves them
 //! anyway (established on entry, preserved around the loop) before it uses
 //! them.
 //!
@@ -307,6 +308,10 @@ impl<'a> RangeAnalysis<'a> {
     /// The facts that hold at loop header `header` whenever it is entered
     /// (see the module docs), over the source function's values.
     pub fn header_facts(&self, header: Block, liveness: &Liveness) -> Vec<Fact> {
+        if !self.is_executable(header) {
+            // Never entered: `false` holds there.
+            return vec![Fact::Holds(Term::i32(0))];
+        }
         let dfg = &self.func.dfg;
         let mut values: Vec<Value> = dfg.block_params(header).to_vec();
         values.extend(liveness.live_in(header).iter().copied());
@@ -317,35 +322,10 @@ impl<'a> RangeAnalysis<'a> {
         for &v in &values {
             let ty = dfg.value_type(v);
             let (Some(w), Some(set)) = (int_width(ty), self.set_at(header, v)) else { continue };
-            let (Some(lo), Some(hi)) = (set.min(), set.max()) else { continue };
-            let konst = |x: u64| Term::Const(ty, x as u128);
-            let ((ge_u, le_u), (ge_s, le_s)) = if ty == Type::I32 {
-                ((Opcode::I32GeU, Opcode::I32LeU), (Opcode::I32GeS, Opcode::I32LeS))
-            } else {
-                ((Opcode::I64GeU, Opcode::I64LeU), (Opcode::I64GeS, Opcode::I64LeS))
-            };
-            if lo == hi {
-                facts.push(Fact::equal(Term::src(v), konst(lo)));
+            if set.is_full() || set.is_empty() {
                 continue;
             }
-            if lo > 0 {
-                facts.push(Fact::holds(ge_u, vec![Term::src(v), konst(lo)]));
-            }
-            if hi < max_value(w) {
-                facts.push(Fact::holds(le_u, vec![Term::src(v), konst(hi)]));
-            }
-            if lo == 0 && hi == max_value(w) {
-                let (Some(slo), Some(shi)) = (set.signed_min(), set.signed_max()) else { continue };
-                let smin = -(1i128 << (w - 1));
-                let smax = (1i128 << (w - 1)) - 1;
-                let bits = |x: i128| (x as u64 & max_value(w)) as u128;
-                if slo > smin {
-                    facts.push(Fact::holds(ge_s, vec![Term::src(v), Term::Const(ty, bits(slo))]));
-                }
-                if shi < smax {
-                    facts.push(Fact::holds(le_s, vec![Term::src(v), Term::Const(ty, bits(shi))]));
-                }
-            }
+            facts.push(membership(v, ty, w, &set));
         }
         for r in self.relations_at(header) {
             if !(available(r.lhs) && available(r.rhs)) {
@@ -365,6 +345,29 @@ impl<'a> RangeAnalysis<'a> {
         }
         facts
     }
+}
+
+/// The fact "`v` is in `set`" (an `i32`/`i64` value of width `w`): one
+/// compare per range (`v == c`, `v <=u hi`, `v >=u lo`, or both), joined by
+/// `or`.
+fn membership(v: Value, ty: Type, w: u32, set: &IntervalSet) -> Fact {
+    use Opcode::*;
+    let (eq, ge_u, le_u, and, or) =
+        if w == 32 { (I32Eq, I32GeU, I32LeU, I32And, I32Or) } else { (I64Eq, I64GeU, I64LeU, I32And, I32Or) };
+    let konst = |x: u64| Term::Const(ty, u128::from(x));
+    let cmp = |op, x| Term::op(op, vec![Term::src(v), konst(x)]);
+    let mut terms: Vec<Term> = set
+        .ranges()
+        .iter()
+        .map(|&(lo, hi)| match (lo, hi) {
+            _ if lo == hi => cmp(eq, lo),
+            (0, _) => cmp(le_u, hi),
+            (_, h) if h == max_value(w) => cmp(ge_u, lo),
+            _ => Term::op(and, vec![cmp(ge_u, lo), cmp(le_u, hi)]),
+        })
+        .collect();
+    let first = terms.remove(0);
+    Fact::Holds(terms.into_iter().fold(first, |acc, t| Term::op(or, vec![acc, t])))
 }
 
 /// The transitive closure of relations and interval order over a few
