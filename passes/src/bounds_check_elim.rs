@@ -83,11 +83,8 @@ impl FunctionPass for BoundsCheckElim {
             // The checker cuts every loop at its header: a decision rests on
             // what held at the headers its block is reached from without
             // passing another one; a header never entered gets `false`.
-            let mut headers: BTreeSet<Block> = loops
-                .loops()
-                .map(|l| loops.header(l))
-                .filter(|&h| !ra.is_executable(h))
-                .collect();
+            let mut headers: BTreeSet<Block> =
+                loops.loops().map(|l| loops.header(l)).filter(|&h| !ra.is_executable(h)).collect();
             let mut seen: BTreeSet<Block> = BTreeSet::new();
             let mut work = folded;
             while let Some(b) = work.pop() {
