@@ -5,5 +5,5 @@ NOINLINE int32_t max_i32(const int32_t *a, int32_t n) {
     for (int32_t i = 0; i < n; i++) m = a[i] > m ? a[i] : m;
     return m;
 }
-#define KERNEL_RUN ((uint32_t)max_i32(a32, n))
+#define KERNEL_RUN ((uint32_t)max_i32(opaque(a32), n))
 #include "driver.h"

@@ -6,5 +6,5 @@ NOINLINE float sum_f32(const float *a, int32_t n) {
     for (int32_t i = 0; i < n; i++) s += a[i];
     return s;
 }
-#define KERNEL_RUN ((uint32_t)(int32_t)sum_f32(af, n))
+#define KERNEL_RUN ((uint32_t)(int32_t)sum_f32(opaque(af), n))
 #include "driver.h"
