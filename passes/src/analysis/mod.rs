@@ -10,6 +10,8 @@
 //!   from compares;
 //! - [`interval_set`]: exact sets of integers as sorted ranges, their set
 //!   algebra and arithmetic (used by switch-recovery and `value_set`);
+//! - [`induction`]: counted loops — basic induction variables, the exit
+//!   test and the trip count with its no-overflow condition;
 //! - [`p3`]: the P3 fact model (callbacks, import roles, reachable events);
 //! - [`tables`]: sealed `funcref` tables, the proof of their contents, and
 //!   the indirect calls through them a value-set solution bounds.
@@ -19,6 +21,7 @@
 
 pub mod constants;
 pub mod dataflow;
+pub mod induction;
 pub mod interval_set;
 pub mod p3;
 pub mod tables;
