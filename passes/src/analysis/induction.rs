@@ -16,7 +16,7 @@
 //!   *continue while `t pred bound`*;
 //! - the **trip count**, as instructions a pass can emit wherever the
 //!   bound and a value of the controlling variable are available
-//!   ([`CountedLoop::emit_continues`]): the number of times the exit test
+//!   ([`CountedLoop::continues`], an [`Expr`]): the number of times the exit test
 //!   lets the loop go on, when the header is entered with that value.
 //!   The body of a latch-tested loop runs that number plus one times; the
 //!   body of a header-tested loop runs that number of times.
@@ -55,9 +55,8 @@
 //! tests, and `==` tests (continue while equal: at most one continue
 //! unless the step is 0), have no closed form here
 //! ([`TripCount::Unknown`] with the reason). The no-overflow condition of
-//! a closed form is [`CountedLoop::no_overflow`]: an `i32` value (1 when
-//! the form holds), emitted like the count; a constant `true` is returned
-//! as `None`.
+//! a closed form is [`CountedLoop::no_overflow`]: an `i32` expression
+//! (non-zero when the form is exact); `None` when it always is.
 //!
 //! Preconditions: the loop analysis of `func` is current. Analyses used:
 //! the loop analysis (and the function's instructions). Nothing is
@@ -191,7 +190,7 @@ pub struct ExitTest {
 /// Whether a closed-form trip count exists.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TripCount {
-    /// [`CountedLoop::emit_continues`] computes it.
+    /// [`CountedLoop::continues`] gives it.
     Computable,
     /// No closed form, with the reason.
     Unknown(String),
@@ -293,99 +292,123 @@ impl CountedLoop {
         }
     }
 
-    /// Emits at the cursor the number of times the exit test continues
-    /// when the header is entered with the controlling variable equal to
-    /// `x`, in the variable's type (exact modulo 2^w for `!=` tests; exact
-    /// for the others when [`Self::no_overflow`] holds). `None` when there
-    /// is no closed form (see [`Self::trips`]).
-    pub fn emit_continues(&self, cur: &mut FuncCursor<'_>, x: Value) -> Option<Value> {
+    /// The number of times the exit test continues when the header is
+    /// entered with the controlling variable equal to [`Expr::X`], in the
+    /// variable's type (exact modulo 2^w for `!=` tests; exact for the
+    /// others when [`Self::no_overflow`] holds). `None` when there is no
+    /// closed form (see [`Self::trips`]).
+    pub fn continues(&self) -> Option<Expr> {
         let (pred, adjust) = self.closed_form().ok()?;
         let iv = *self.control();
-        let wide = iv.ty == Type::I64;
-        let konst = |cur: &mut FuncCursor<'_>, k: i64| if wide { cur.iconst64(k) } else { cur.iconst32(k as i32) };
-        let op = |cur: &mut FuncCursor<'_>, o32: Opcode, o64: Opcode, a: Value, b: Value| -> Option<Value> {
-            cur.ins(if wide { o64 } else { o32 }, &[a, b], Imm::None).ok()?.first().copied()
-        };
-        let mut bound = match self.test.bound {
-            Bound::Value(v) => v,
-            Bound::Const(b) => konst(cur, b),
-        };
-        if adjust != 0 {
-            let a = konst(cur, adjust);
-            bound = op(cur, Opcode::I32Add, Opcode::I64Add, bound, a)?;
-        }
+        let ty = iv.ty;
+        let wide = ty == Type::I64;
+        let pick = |o32: Opcode, o64: Opcode| if wide { o64 } else { o32 };
+        let bound = self.adjusted_bound(adjust);
         // The first tested value.
         let t0 = if self.test.on_next {
-            let s = konst(cur, iv.step);
-            op(cur, Opcode::I32Add, Opcode::I64Add, x, s)?
+            Expr::Op(pick(Opcode::I32Add, Opcode::I64Add), vec![Expr::X, Expr::Const(ty, iv.step)])
         } else {
-            x
+            Expr::X
         };
+        let sub = pick(Opcode::I32Sub, Opcode::I64Sub);
         match pred {
             // Continues while t != b, t moving by one toward b (modulo 2^w).
-            Pred::Ne if iv.step == 1 => op(cur, Opcode::I32Sub, Opcode::I64Sub, bound, t0),
-            Pred::Ne => op(cur, Opcode::I32Sub, Opcode::I64Sub, t0, bound),
+            Pred::Ne if iv.step == 1 => Some(Expr::Op(sub, vec![bound, t0])),
+            Pred::Ne => Some(Expr::Op(sub, vec![t0, bound])),
             Pred::LtU | Pred::LtS | Pred::GtU | Pred::GtS => {
                 let up = matches!(pred, Pred::LtU | Pred::LtS);
                 let (lo, hi) = if up { (t0, bound) } else { (bound, t0) };
-                let signed = matches!(pred, Pred::LtS | Pred::GtS);
-                let in_range = if signed {
-                    op(cur, Opcode::I32LtS, Opcode::I64LtS, lo, hi)?
-                } else {
-                    op(cur, Opcode::I32LtU, Opcode::I64LtU, lo, hi)?
+                let less = match pred {
+                    Pred::LtS | Pred::GtS => pick(Opcode::I32LtS, Opcode::I64LtS),
+                    _ => pick(Opcode::I32LtU, Opcode::I64LtU),
                 };
-                let gap = op(cur, Opcode::I32Sub, Opcode::I64Sub, hi, lo)?;
+                let in_range = Expr::Op(less, vec![lo.clone(), hi.clone()]);
+                let gap = Expr::Op(sub, vec![hi, lo]);
                 let s = iv.step.unsigned_abs() as i64;
                 let count = if s == 1 {
                     gap
                 } else {
-                    let round = konst(cur, s - 1);
-                    let up = op(cur, Opcode::I32Add, Opcode::I64Add, gap, round)?;
-                    let sv = konst(cur, s);
-                    op(cur, Opcode::I32DivU, Opcode::I64DivU, up, sv)?
+                    let rounded = Expr::Op(pick(Opcode::I32Add, Opcode::I64Add), vec![gap, Expr::Const(ty, s - 1)]);
+                    Expr::Op(pick(Opcode::I32DivU, Opcode::I64DivU), vec![rounded, Expr::Const(ty, s)])
                 };
-                let zero = konst(cur, 0);
-                cur.ins(Opcode::Select, &[count, zero, in_range], Imm::None).ok()?.first().copied()
+                Some(Expr::Op(Opcode::Select, vec![count, Expr::Const(ty, 0), in_range]))
             }
             Pred::Eq | Pred::LeU | Pred::LeS | Pred::GeU | Pred::GeS => None,
         }
     }
 
-    /// Emits at the cursor the `i32` condition under which
-    /// [`Self::emit_continues`] is exact (no tested value wraps before the
-    /// test fails), or `None` when it always is (or there is no closed form).
-    pub fn no_overflow(&self, cur: &mut FuncCursor<'_>) -> Option<Value> {
+    /// The `i32` condition under which [`Self::continues`] is exact (no
+    /// tested value wraps before the test fails), or `None` when it always
+    /// is (or there is no closed form).
+    pub fn no_overflow(&self) -> Option<Expr> {
         let (pred, adjust) = self.closed_form().ok()?;
         let iv = *self.control();
         let s = iv.step.unsigned_abs() as i64;
         if pred == Pred::Ne || s == 1 {
             return None;
         }
-        let wide = iv.ty == Type::I64;
-        let konst = |cur: &mut FuncCursor<'_>, k: i64| if wide { cur.iconst64(k) } else { cur.iconst32(k as i32) };
-        let mut bound = match self.test.bound {
-            Bound::Value(v) => v,
-            Bound::Const(b) => konst(cur, b),
-        };
+        let ty = iv.ty;
+        let wide = ty == Type::I64;
         let pick = |o32: Opcode, o64: Opcode| if wide { o64 } else { o32 };
-        if adjust != 0 {
-            let a = konst(cur, adjust);
-            bound = cur.ins(pick(Opcode::I32Add, Opcode::I64Add), &[bound, a], Imm::None).ok()?[0];
-        }
+        let bound = self.adjusted_bound(adjust);
         let (limit, opcode) = match pred {
-            Pred::LtU => (konst(cur, (mask(iv.ty) as i64).wrapping_sub(s - 1)), pick(Opcode::I32LeU, Opcode::I64LeU)),
-            Pred::GtU => (konst(cur, s - 1), pick(Opcode::I32GeU, Opcode::I64GeU)),
+            Pred::LtU => ((mask(ty) as i64).wrapping_sub(s - 1), pick(Opcode::I32LeU, Opcode::I64LeU)),
+            Pred::GtU => (s - 1, pick(Opcode::I32GeU, Opcode::I64GeU)),
             Pred::LtS => {
                 let max = if wide { i64::MAX } else { i64::from(i32::MAX) };
-                (konst(cur, max - (s - 1)), pick(Opcode::I32LeS, Opcode::I64LeS))
+                (max - (s - 1), pick(Opcode::I32LeS, Opcode::I64LeS))
             }
             Pred::GtS => {
                 let min = if wide { i64::MIN } else { i64::from(i32::MIN) };
-                (konst(cur, min + (s - 1)), pick(Opcode::I32GeS, Opcode::I64GeS))
+                (min + (s - 1), pick(Opcode::I32GeS, Opcode::I64GeS))
             }
             _ => return None,
         };
-        cur.ins(opcode, &[bound, limit], Imm::None).ok().map(|r| r[0])
+        Some(Expr::Op(opcode, vec![bound, Expr::Const(ty, limit)]))
+    }
+
+    /// The bound plus `adjust`.
+    fn adjusted_bound(&self, adjust: i64) -> Expr {
+        let ty = self.control().ty;
+        match self.test.bound {
+            Bound::Const(b) => Expr::Const(ty, sext(ty, b.wrapping_add(adjust))),
+            Bound::Value(v) if adjust == 0 => Expr::Value(v),
+            Bound::Value(v) => {
+                let add = if ty == Type::I64 { Opcode::I64Add } else { Opcode::I32Add };
+                Expr::Op(add, vec![Expr::Value(v), Expr::Const(ty, adjust)])
+            }
+        }
+    }
+}
+
+/// A pure expression over the controlling variable's value at a header
+/// visit ([`Expr::X`]) and values defined outside the loop: what
+/// [`CountedLoop::continues`] and [`CountedLoop::no_overflow`] return. A
+/// pass emits it ([`Expr::emit`]) or turns it into a certificate term.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    /// The controlling variable's value.
+    X,
+    /// A value defined outside the loop (the bound).
+    Value(Value),
+    /// A constant of an integer type (sign-extended bits).
+    Const(Type, i64),
+    /// A pure opcode without immediates on its operands.
+    Op(Opcode, Vec<Expr>),
+}
+
+impl Expr {
+    /// Emits the expression at the cursor with `x` for [`Expr::X`].
+    pub fn emit(&self, cur: &mut FuncCursor<'_>, x: Value) -> Option<Value> {
+        match self {
+            Expr::X => Some(x),
+            Expr::Value(v) => Some(*v),
+            Expr::Const(ty, k) => Some(if *ty == Type::I64 { cur.iconst64(*k) } else { cur.iconst32(*k as i32) }),
+            Expr::Op(opcode, args) => {
+                let args = args.iter().map(|a| a.emit(cur, x)).collect::<Option<Vec<Value>>>()?;
+                cur.ins(*opcode, &args, Imm::None).ok()?.first().copied()
+            }
+        }
     }
 }
 
@@ -532,7 +555,7 @@ mod tests {
         let mut cur = FuncCursor::new(&mut func);
         cur.goto_end(entry);
         let xv = if ty == weft_ir::Type::I64 { cur.iconst64(x) } else { cur.iconst32(x as i32) };
-        let n = counted.emit_continues(&mut cur, xv).expect("closed form");
+        let n = counted.continues().expect("closed form").emit(&mut cur, xv).expect("emits");
         cur.ret(&[n]);
         func.sig.results = vec![ty];
         let params: Vec<Val> = func.sig.params.iter().map(|_| Val::I32(100)).collect();
