@@ -42,6 +42,10 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // bound an index): the indirect calls through tables that never
         // change, once direct, leave such a table unused, and `module-dce`
         // then removes it with the functions only its segments named.
+        // `loop-vectorize` runs on the cleaned-up loops (constants folded,
+        // copies gone, so induction variables and bounds are plain), before
+        // the last cleanup, which removes the constants and blocks its
+        // checks leave behind. Not in `-Os`: it adds code.
         // A module pass may stand anywhere in a pipeline: the manager runs
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
@@ -53,6 +57,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "instcombine",
             "copy-prop",
             "switch-recovery",
+            "loop-vectorize",
             "simplify-cfg",
             "instcombine",
             "copy-prop",

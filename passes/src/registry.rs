@@ -90,6 +90,13 @@ static PASSES: &[PassInfo] = &[
         make_with_params: None,
     },
     PassInfo {
+        name: "loop-vectorize",
+        description: "run element-wise counted loops 16 bytes at a time in v128, the original loop as the epilogue",
+        params: &[],
+        make: || function_pass(crate::loop_vectorize::LoopVectorize),
+        make_with_params: None,
+    },
+    PassInfo {
         name: "switch-recovery",
         description: "turn chains of tests of one value against constants into a br_table or a search tree (cost model)",
         params: SwitchConfig::PARAMS,
