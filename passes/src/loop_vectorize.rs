@@ -100,7 +100,45 @@ use crate::analysis::induction::{CountedLoop, Expr, TripCount};
 use crate::{Changed, FunctionPass, PassCx, Preserved};
 
 /// The `loop-vectorize` pass.
-pub struct LoopVectorize;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct LoopVectorize {
+    /// Copies of the vector body in one trip of the vector loop (each `VF`
+    /// elements further, through the accesses' offsets): parameter
+    /// `interleave`, 1 to 16.
+    pub interleave: u32,
+}
+
+/// The default of [`LoopVectorize::interleave`].
+pub const INTERLEAVE: u32 = 8;
+
+impl Default for LoopVectorize {
+    fn default() -> Self {
+        LoopVectorize { interleave: INTERLEAVE }
+    }
+}
+
+impl LoopVectorize {
+    /// The parameters `loop-vectorize<...>` takes.
+    pub const PARAMS: &'static [&'static str] = &["interleave"];
+
+    /// `self` with the given `(name, value)` parameters set; an unknown
+    /// name or a bad value is an error naming it.
+    pub fn with_params(mut self, params: &[(String, String)]) -> Result<Self, String> {
+        for (key, value) in params {
+            match key.as_str() {
+                "interleave" => {
+                    self.interleave = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=16).contains(n))
+                        .ok_or(format!("parameter `interleave`: `{value}` is not a number from 1 to 16"))?;
+                }
+                _ => return Err(format!("unknown parameter `{key}`; loop-vectorize takes: interleave")),
+            }
+        }
+        Ok(self)
+    }
+}
 
 /// The smallest constant trip count worth vectorizing.
 pub const MIN_TRIPS: i64 = 16;
@@ -124,7 +162,7 @@ pub fn survey(func: &Function) -> Vec<Decision> {
         .loops()
         .map(|lp| Decision {
             header: loops.header(lp),
-            outcome: plan_with_preheader(func, loops, lp).map(|(_, p)| p.describe()),
+            outcome: plan_with_preheader(func, loops, lp, INTERLEAVE).map(|(_, p)| p.describe()),
         })
         .collect()
 }
@@ -136,7 +174,8 @@ impl FunctionPass for LoopVectorize {
         let live_ins: BTreeMap<Block, Vec<Value>> =
             loops.loops().map(|lp| (loops.header(lp), liveness.live_in(loops.header(lp)).to_vec())).collect();
         let headers: Vec<Block> = loops.loops().map(|lp| loops.header(lp)).collect();
-        let Some((with_preheader, plan)) = loops.loops().find_map(|lp| plan_with_preheader(func, loops, lp).ok())
+        let Some((with_preheader, plan)) =
+            loops.loops().find_map(|lp| plan_with_preheader(func, loops, lp, self.interleave).ok())
         else {
             return Changed::No;
         };
@@ -153,9 +192,14 @@ impl FunctionPass for LoopVectorize {
 
 /// The plan for loop `lp`; for a loop without a preheader, the plan for
 /// it in a copy of `func` with one (returned with the plan).
-fn plan_with_preheader(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<(Option<Function>, Plan), String> {
+fn plan_with_preheader(
+    func: &Function,
+    loops: &LoopAnalysis,
+    lp: Loop,
+    interleave: u32,
+) -> Result<(Option<Function>, Plan), String> {
     if loops.preheader(lp).is_some() {
-        return plan(func, loops, lp).map(|p| (None, p));
+        return plan(func, loops, lp, interleave).map(|p| (None, p));
     }
     let header = loops.header(lp);
     let mut copy = func.clone();
@@ -163,7 +207,7 @@ fn plan_with_preheader(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Resul
     let cx = PassCx::new();
     let loops = cx.loops(&copy);
     let lp = loops.loop_of_header(header).ok_or("the loop is gone after making a preheader")?;
-    let plan = plan(&copy, loops, lp)?;
+    let plan = plan(&copy, loops, lp, interleave)?;
     Ok((Some(copy), plan))
 }
 
@@ -289,8 +333,12 @@ struct Plan {
     /// Element bytes.
     size: u32,
     vf: u32,
+    /// Copies of the vector body per vector trip.
+    interleave: u32,
     /// Header parameter index → role.
     roles: Vec<Role>,
+    /// The reductions' parts.
+    reductions: Vec<Reduction>,
     /// The body's instructions to translate, in order, with their
     /// representation.
     body: Vec<(Inst, Rep)>,
@@ -298,6 +346,18 @@ struct Plan {
     /// Pairs of accesses (earlier, later) at different induction variables
     /// that need a runtime check.
     alias_pairs: Vec<(Access, Access)>,
+}
+
+/// A reduction of the loop.
+struct Reduction {
+    /// Index of its header parameter.
+    index: usize,
+    /// The element it folds in on each trip.
+    x: Value,
+    /// The instructions of its update (the operation, or the `select` and
+    /// its compare), which the vector loop replaces by one lane-wise
+    /// operation per trip.
+    users: Vec<Inst>,
 }
 
 /// A header parameter's role.
@@ -321,7 +381,7 @@ fn swizzle_bits(i: usize) -> u128 {
 impl Plan {
     fn describe(&self) -> String {
         let reductions = self.roles.iter().filter(|r| matches!(r, Role::Reduction(..))).count();
-        let mut s = format!("{} (VF {})", self.lanes.name(), self.vf);
+        let mut s = format!("{} (VF {}, {} per trip)", self.lanes.name(), self.vf, self.step());
         if reductions > 0 {
             s.push_str(&format!(", {reductions} reduction(s)"));
         }
@@ -329,6 +389,11 @@ impl Plan {
             s.push_str(&format!(", {} runtime alias check(s)", self.alias_pairs.len()));
         }
         s
+    }
+
+    /// Source trips per vector trip.
+    fn step(&self) -> u32 {
+        self.vf * self.interleave
     }
 
     fn header_params<'f>(&self, func: &'f Function) -> &'f [Value] {
@@ -457,7 +522,7 @@ fn is_signed_compare(opcode: Opcode) -> bool {
 }
 
 /// The plan for loop `lp`, or why it is not vectorized.
-fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<Plan, String> {
+fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Result<Plan, String> {
     let counted = CountedLoop::analyze(func, loops, lp)?;
     if let TripCount::Unknown(why) = &counted.trips {
         return Err(format!("no trip count: {why}"));
@@ -498,6 +563,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<Plan, String>
 
     // Roles of the header parameters.
     let mut roles = Vec::new();
+    let mut reductions: Vec<Reduction> = Vec::new();
     for (index, &param) in params.iter().enumerate() {
         if let Some(iv) = counted.inductions.iter().find(|iv| iv.index == index) {
             roles.push(Role::Induction(iv.step));
@@ -511,11 +577,12 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<Plan, String>
             return Err(format!("a loop-carried {ty} that is not an induction variable"));
         }
         let update = func.dfg.resolve_aliases(latch_args[index]);
-        let op = reduction_op(func, param, update, header)
+        let (op, x, users) = reduction_op(func, param, update, header)
             .ok_or("a loop-carried value that is neither an induction variable nor a reduction (a recurrence)")?;
         if bits != 32 {
             return Err("a reduction over elements narrower than 32 bits (would need widening)".into());
         }
+        reductions.push(Reduction { index, x, users });
         roles.push(Role::Reduction(op, update));
     }
 
@@ -526,11 +593,6 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<Plan, String>
     let updates: Vec<Inst> = counted.inductions.iter().filter_map(|iv| func.dfg.value_inst(iv.next)).collect();
 
     let mut reps: BTreeMap<Value, Rep> = BTreeMap::new();
-    for (index, &param) in params.iter().enumerate() {
-        if let Role::Reduction(..) = roles[index] {
-            reps.insert(param, Rep::Vector(Ext::Full));
-        }
-    }
     let rep_of = |reps: &BTreeMap<Value, Rep>, v: Value| -> Option<Rep> {
         let v = func.dfg.resolve_aliases(v);
         if outside(func, loops, lp, v) { Some(Rep::Uniform) } else { reps.get(&v).copied() }
@@ -538,7 +600,11 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<Plan, String>
     let mut body = Vec::new();
     let mut accesses = Vec::new();
     for &inst in &insts {
-        if inst == branch || updates.contains(&inst) || Some(inst) == cond_inst {
+        if inst == branch
+            || updates.contains(&inst)
+            || Some(inst) == cond_inst
+            || reductions.iter().any(|r| r.users.contains(&inst))
+        {
             continue;
         }
         let data = &func.dfg.insts[inst];
@@ -604,18 +670,17 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<Plan, String>
         reps.insert(result, rep);
         body.push((inst, rep));
     }
-    // Reductions' updates must be computed as vectors of full lanes.
-    for role in &roles {
-        if let Role::Reduction(_, update) = *role
-            && reps.get(&update) != Some(&Rep::Vector(Ext::Full))
-        {
-            return Err("a reduction whose update is not element-wise".into());
+    // Reductions fold vectors of full lanes.
+    for r in &reductions {
+        if rep_of(&reps, r.x) != Some(Rep::Vector(Ext::Full)) {
+            return Err("a reduction whose element is not computed element-wise".into());
         }
     }
     // Values of the body used by the latch's exit test or arguments other
     // than the induction variables and reductions stay scalar in the
     // original loop; a mask or vector may not reach anything else.
-    check_uses(func, header, &params, &roles, &body)?;
+    let folded: Vec<Inst> = reductions.iter().flat_map(|r| r.users.iter().copied()).collect();
+    check_uses(func, header, &params, &roles, &body, &folded)?;
     if accesses.iter().all(|a| !a.store) && roles.iter().all(|r| matches!(r, Role::Induction(_))) {
         return Err("nothing stored and nothing reduced".into());
     }
@@ -647,7 +712,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop) -> Result<Plan, String>
     {
         return Err(format!("{trips} trips (below the {MIN_TRIPS} the cost model asks)"));
     }
-    Ok(Plan { counted, lanes: base_lanes, size, vf, roles, body, accesses, alias_pairs })
+    Ok(Plan { counted, lanes: base_lanes, size, vf, interleave, roles, reductions, body, accesses, alias_pairs })
 }
 
 /// The trip count of a loop whose controlling variable starts at a
@@ -796,8 +861,9 @@ fn lane_rep(func: &Function, opcode: Opcode, args: &[Value], reps: &[Rep], lanes
 }
 
 /// The reduction `param` takes part in, when its update is `op(param, x)`
-/// or a min/max `select`, and `param` has no other use in the loop.
-fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> Option<RedOp> {
+/// or a min/max `select`, and `param` has no other use in the loop: the
+/// operation, the element operand `x` and the instructions of the update.
+fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> Option<(RedOp, Value, Vec<Inst>)> {
     let inst = func.dfg.value_inst(update)?;
     if func.layout.inst_block(inst) != Some(header) {
         return None;
@@ -805,11 +871,13 @@ fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> 
     let args: Vec<Value> = func.dfg.inst_args(inst).iter().map(|&v| func.dfg.resolve_aliases(v)).collect();
     let opcode = func.dfg.insts[inst].opcode();
     let mut users = vec![inst];
+    let x;
     let op = match opcode {
         Opcode::I32Add | Opcode::I32And | Opcode::I32Or | Opcode::I32Xor => {
             if !(args.len() == 2 && (args[0] == param) != (args[1] == param)) {
                 return None;
             }
+            x = if args[0] == param { args[1] } else { args[0] };
             match opcode {
                 Opcode::I32Add => RedOp::Add,
                 Opcode::I32And => RedOp::And,
@@ -825,6 +893,7 @@ fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> 
                 return None;
             }
             users.push(cmp);
+            x = if a == param { b } else { a };
             let straight = cargs[0] == a && cargs[1] == b;
             let crossed = cargs[0] == b && cargs[1] == a;
             if !straight && !crossed {
@@ -850,13 +919,18 @@ fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> 
     // No other use of the parameter in the loop, and no use of the update
     // but the branch (a running value stored or computed with is a
     // recurrence: a prefix sum).
+    let cmp = users.get(1).map(|&c| func.dfg.first_result(c));
     for inst in func.layout.block_insts(header) {
         let reads = |x: Value| func.dfg.inst_args(inst).iter().any(|&v| func.dfg.resolve_aliases(v) == x);
-        if (!users.contains(&inst) && reads(param)) || (!func.dfg.insts[inst].opcode().is_branch() && reads(update)) {
+        let other = !users.contains(&inst);
+        if (other && reads(param))
+            || (!func.dfg.insts[inst].opcode().is_branch() && reads(update))
+            || (other && cmp.is_some_and(reads))
+        {
             return None;
         }
     }
-    Some(op)
+    Some((op, func.dfg.resolve_aliases(x), users))
 }
 
 /// The arguments the header's own back edge passes.
@@ -876,14 +950,15 @@ fn latch_args(func: &Function, header: Block) -> Option<Vec<Value>> {
 
 /// The body's vector values reach nothing the vector loop does not
 /// compute: the back edge's arguments are induction variables and
-/// reductions, and no instruction outside the translated body reads a
-/// translated value.
+/// reductions, and no instruction outside the translated body and the
+/// reductions' updates (`folded`) reads a translated value.
 fn check_uses(
     func: &Function,
     header: Block,
     params: &[Value],
     roles: &[Role],
     body: &[(Inst, Rep)],
+    folded: &[Inst],
 ) -> Result<(), String> {
     let translated: Vec<Value> = body
         .iter()
@@ -901,7 +976,7 @@ fn check_uses(
     }
     let body_insts: Vec<Inst> = body.iter().map(|&(i, _)| i).collect();
     for inst in func.layout.block_insts(header) {
-        if body_insts.contains(&inst) || func.dfg.insts[inst].opcode().is_branch() {
+        if body_insts.contains(&inst) || folded.contains(&inst) || func.dfg.insts[inst].opcode().is_branch() {
             continue;
         }
         if func.dfg.inst_args(inst).iter().any(|&v| translated.contains(&func.dfg.resolve_aliases(v))) {
@@ -938,7 +1013,6 @@ impl Plan {
         };
         let continues = self.counted.continues()?;
         let control = self.counted.control().index;
-        let vf = self.vf;
 
         let mut cur = FuncCursor::new(func);
         // The vector loop's blocks, laid out before the original header.
@@ -964,7 +1038,7 @@ impl Plan {
         // Preheader: the checks.
         cur.goto_before(pre_term);
         let c0 = continues.emit(&mut cur, entry_args[control])?;
-        let vfm1 = cur.iconst32(vf as i32);
+        let vfm1 = cur.iconst32(self.step() as i32);
         let mut ok = cur.ins(Opcode::I32GeU, &[c0, vfm1], Imm::None).ok()?[0];
         for check in self.alias_checks(&entry_args) {
             let v = check.build(&mut Emitter(&mut cur))?;
@@ -1017,7 +1091,7 @@ impl Plan {
         // Vector header: at least VF + 1 trips left.
         cur.goto_end(vheader);
         let c = continues.emit(&mut cur, vparams[control])?;
-        let vfc = cur.iconst32(vf as i32);
+        let vfc = cur.iconst32(self.step() as i32);
         let mut go = cur.ins(Opcode::I32GeU, &[c, vfc], Imm::None).ok()?[0];
         for &(group, last) in &limits {
             let inside = cur.ins(Opcode::I32LeU, &[vparams[group.iv], last], Imm::None).ok()?[0];
@@ -1028,21 +1102,44 @@ impl Plan {
         // Vector body.
         cur.goto_end(vbody);
         let mut map: BTreeMap<Value, Value> = BTreeMap::new();
-        for (i, role) in self.roles.iter().enumerate() {
-            if let Role::Reduction(..) = role {
-                map.insert(params[i], vparams[i]);
+        let mut splats: BTreeMap<(Value, u32), Value> = BTreeMap::new();
+        // Each reduction's elements, one vector per copy.
+        let mut elements: Vec<Vec<Value>> = vec![Vec::new(); self.reductions.len()];
+        for copy in 0..self.interleave {
+            for &(inst, rep) in &self.body {
+                if copy > 0 && rep == Rep::Uniform {
+                    continue;
+                }
+                translate(&mut cur, inst, rep, self, u64::from(copy) * 16, &vparams, &mut map, &mut splats)?;
+            }
+            for (r, out) in self.reductions.iter().zip(&mut elements) {
+                out.push(*map.get(&r.x)?);
             }
         }
-        let mut splats: BTreeMap<(Value, u32), Value> = BTreeMap::new();
-        for &(inst, rep) in &self.body {
-            translate(&mut cur, inst, rep, self, &params, &vparams, &mut map, &mut splats)?;
+        // The copies' elements combined pairwise, then into the accumulator.
+        for (r, xs) in self.reductions.iter().zip(elements) {
+            let Role::Reduction(op, update) = self.roles[r.index] else { return None };
+            let mut xs = xs;
+            while xs.len() > 1 {
+                let mut next = Vec::new();
+                for pair in xs.chunks(2) {
+                    next.push(match *pair {
+                        [a, b] => cur.ins(op.vector(), &[a, b], Imm::None).ok()?[0],
+                        [a] => a,
+                        _ => return None,
+                    });
+                }
+                xs = next;
+            }
+            let acc = cur.ins(op.vector(), &[vparams[r.index], *xs.first()?], Imm::None).ok()?[0];
+            map.insert(update, acc);
         }
         let mut next = Vec::new();
         for (i, role) in self.roles.iter().enumerate() {
             next.push(match *role {
                 Role::Induction(step) => {
                     let ty = vtypes[i];
-                    let amount = step.wrapping_mul(i64::from(vf));
+                    let amount = step.wrapping_mul(i64::from(self.step()));
                     let k = if ty == Type::I64 { cur.iconst64(amount) } else { cur.iconst32(amount as i32) };
                     let add = if ty == Type::I64 { Opcode::I64Add } else { Opcode::I32Add };
                     cur.ins(add, &[vparams[i], k], Imm::None).ok()?[0]
@@ -1094,7 +1191,7 @@ impl Plan {
         let mut ends: BTreeMap<(usize, u32), (u64, weft_ir::MemoryRef)> = BTreeMap::new();
         for a in &self.accesses {
             let e = ends.entry((a.iv, a.mem.memory.as_u32())).or_insert((0, a.mem.memory));
-            e.0 = e.0.max(a.mem.offset + u64::from(self.vf * self.size));
+            e.0 = e.0.max(a.mem.offset + u64::from(self.step() * self.size));
         }
         ends.into_iter().map(|((iv, _), (window, memory))| BoundGroup { iv, memory, window }).collect()
     }
@@ -1191,19 +1288,19 @@ impl Build for Terms {
     }
 }
 
-/// Emits the vector form of body instruction `inst`.
+/// Emits the vector form of body instruction `inst`, its accesses
+/// `extra_offset` bytes further.
 #[expect(clippy::too_many_arguments, reason = "the translation state of the vector body")]
 fn translate(
     cur: &mut FuncCursor<'_>,
     inst: Inst,
     rep: Rep,
     plan: &Plan,
-    params: &[Value],
+    extra_offset: u64,
     vparams: &[Value],
     map: &mut BTreeMap<Value, Value>,
     splats: &mut BTreeMap<(Value, u32), Value>,
 ) -> Option<()> {
-    let _ = params;
     let data = cur.func.dfg.insts[inst].clone();
     let opcode = data.opcode();
     let imm = data.imm();
@@ -1215,7 +1312,7 @@ fn translate(
     if let Some((_, _, _, store)) = access_kind(opcode) {
         let access = plan.accesses.iter().find(|a| a.inst == inst)?;
         let addr = vparams[access.iv];
-        let mem = Imm::Mem(MemArg { align: 0, ..access.mem });
+        let mem = Imm::Mem(MemArg { align: 0, offset: access.mem.offset + extra_offset, ..access.mem });
         if store {
             let value = vector_operand(cur, plan, args[1], map, splats)?;
             cur.ins(Opcode::V128Store, &[addr, value], mem).ok()?;
@@ -1345,7 +1442,7 @@ impl Built {
             })();
             facts.extend(fact.map(Fact::Holds));
         }
-        pairs.push(CutPair { src_steps: plan.vf, ..CutPair::new(header, self.vheader, facts) });
+        pairs.push(CutPair { src_steps: plan.step(), ..CutPair::new(header, self.vheader, facts) });
         // Every loop header of the source with itself.
         for &h in headers {
             let mut facts: Vec<Fact> = func.dfg.block_params(h).iter().copied().map(same).collect();
@@ -1358,29 +1455,48 @@ impl Built {
 
 #[cfg(test)]
 mod tests {
-    use weft_ir::{Function, parse_function};
+    use weft_ir::{FuncCursor, Function, Imm, Inst, Opcode, V128Imm, Value, parse_function};
     use weft_verify::{Options, Report, check_refinement_report};
 
     use super::LoopVectorize;
     use crate::{Changed, FunctionPass, PassCx};
 
-    /// Vectorizes `text`'s function and checks the result with the pass's
-    /// certificate (or `edit`'s change of it).
-    pub(super) fn vectorize_and_check(text: &str, timeout_ms: u32) -> (Function, Report) {
+    /// Vectorizes `text`'s function with `interleave` copies, lets `edit`
+    /// change the result, and checks it with the pass's certificate.
+    fn vectorize_and_check(text: &str, interleave: u32, edit: impl FnOnce(&mut Function)) -> (Function, Report) {
         let src = parse_function(text).expect("parses");
         let mut tgt = src.clone();
         let mut cx = PassCx::new();
-        let changed = LoopVectorize.run(&mut tgt, &mut cx);
+        let changed = LoopVectorize { interleave }.run(&mut tgt, &mut cx);
         assert!(matches!(changed, Changed::Yes(_)), "not vectorized");
+        edit(&mut tgt);
         let opts = Options {
             certificate: cx.take_certificate(),
-            timeout_ms,
+            timeout_ms: 60_000,
             unroll_retry_bound: None,
-            unroll_bound: 2,
+            unroll_bound: 7,
             ..Options::default()
         };
         let report = check_refinement_report(&src, &tgt, &opts);
         (tgt, report)
+    }
+
+    /// The instructions of `func` with `opcode`, in layout order.
+    fn find(func: &Function, opcode: Opcode) -> Vec<Inst> {
+        func.layout
+            .blocks()
+            .flat_map(|b| func.layout.block_insts(b).collect::<Vec<_>>())
+            .filter(|&i| func.dfg.insts[i].opcode() == opcode)
+            .collect()
+    }
+
+    /// Replaces operand `old` of `inst` by `new`.
+    fn remap(func: &mut Function, inst: Inst, old: Value, new: Value) {
+        func.dfg.map_inst_values(inst, |_, v| if v == old { new } else { v });
+    }
+
+    fn assert_counterexample(report: &Report) {
+        assert!(report.outcome.is_counterexample(), "expected a counterexample, got {report}");
     }
 
     pub(super) const SUM_I32: &str = "function %sum_i32(i32, i32) -> i32 {
@@ -1442,7 +1558,132 @@ block1:
             let func = parse_function(text).expect("parses");
             let decisions = super::survey(&func);
             assert_eq!(decisions.len(), 1);
-            assert!(decisions[0].outcome.as_ref().is_ok_and(|d| d.starts_with("i32x4 (VF 4)")), "{decisions:?}");
+            assert!(decisions[0].outcome.as_ref().is_ok_and(|d| d.starts_with("i32x4 (VF 4, ")), "{decisions:?}");
         }
+    }
+
+    /// The in-place byte map of `stream_read_loop_u8` (uppercase).
+    const UPPER_U8: &str = "function %upper_u8(i32, i32) {
+    mem0 = memory min=4
+
+block0(v0: i32, v1: i32):
+    v2 = i32.const 1
+    v3 = i32.lt_s v1, v2
+    brif v3, block1, block2
+block2:
+    jump block3(v0, v1)
+block3(v4: i32, v18: i32):
+    v5 = i32.const -32
+    v6 = i32.const 0
+    v7 = i32.load8_u mem0 v4
+    v8 = i32.const -97
+    v9 = i32.add v7, v8
+    v10 = i32.const 255
+    v11 = i32.and v9, v10
+    v12 = i32.const 26
+    v13 = i32.lt_u v11, v12
+    v14 = select v5, v6, v13
+    v15 = i32.add v14, v7
+    i32.store8 mem0 v4, v15
+    v16 = i32.const 1
+    v17 = i32.add v4, v16
+    v19 = i32.const -1
+    v20 = i32.add v18, v19
+    brif v20, block3(v17, v20), block4
+block4:
+    jump block1
+block1:
+    return
+}";
+
+    #[test]
+    fn an_in_place_byte_map_is_proved() {
+        let (_, report) = vectorize_and_check(UPPER_U8, 1, |_| {});
+        assert!(report.outcome.is_proved(), "{report}");
+    }
+
+    #[test]
+    fn permuted_lanes_are_refuted() {
+        // The stored vector's lanes reversed.
+        let (_, report) = vectorize_and_check(ADD_I32, 1, |f| {
+            let store = find(f, Opcode::V128Store)[0];
+            let value = f.dfg.inst_args(store)[1];
+            let reversed = [12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3];
+            let mut cur = FuncCursor::new(f);
+            cur.goto_before(store);
+            let k = cur.ins(Opcode::V128Const, &[], Imm::V128(V128Imm(reversed))).expect("const")[0];
+            let p = cur.ins(Opcode::I8x16Swizzle, &[value, k], Imm::None).expect("swizzle")[0];
+            remap(f, store, value, p);
+        });
+        assert_counterexample(&report);
+    }
+
+    #[test]
+    fn a_reduction_missing_its_last_lane_is_refuted() {
+        // The horizontal sum's first rotation reads zero for lane 3.
+        let (_, report) = vectorize_and_check(SUM_I32, 1, |f| {
+            let swizzle = find(f, Opcode::I8x16Swizzle)[0];
+            let old = f.dfg.inst_args(swizzle)[1];
+            let mut lanes = super::SWIZZLES[0];
+            lanes[4..8].copy_from_slice(&[0x80; 4]);
+            let mut cur = FuncCursor::new(f);
+            cur.goto_before(swizzle);
+            let k = cur.ins(Opcode::V128Const, &[], Imm::V128(V128Imm(lanes))).expect("const")[0];
+            remap(f, swizzle, old, k);
+        });
+        assert_counterexample(&report);
+    }
+
+    #[test]
+    fn an_epilogue_skipping_an_element_is_refuted() {
+        // The vector loop's exit hands the scalar loop every pointer one
+        // element further (and one trip fewer).
+        let (_, report) = vectorize_and_check(ADD_I32, 1, |f| {
+            let header = weft_ir::Block::from_u32(3);
+            let exit = f
+                .layout
+                .blocks()
+                .find(|&b| {
+                    f.terminator(b).is_some_and(|t| {
+                        f.dfg.insts[t].opcode() == Opcode::Jump
+                            && f.dfg.branch_destinations(t).any(|d| d.block == header)
+                            && f.dfg.block_params(b).is_empty()
+                            && b != weft_ir::Block::from_u32(2)
+                    })
+                })
+                .expect("the vector exit");
+            let jump = f.terminator(exit).expect("jump");
+            let args: Vec<Value> =
+                f.dfg.branch_destinations(jump).flat_map(|d| f.dfg.block_call_args(d).to_vec()).collect();
+            let mut cur = FuncCursor::new(f);
+            cur.goto_before(jump);
+            let mut moved = Vec::new();
+            for (i, &a) in args.iter().enumerate() {
+                let k = cur.iconst32(if i == 3 { -1 } else { 4 });
+                moved.push(cur.ins(Opcode::I32Add, &[a, k], Imm::None).expect("add")[0]);
+            }
+            for (a, m) in args.into_iter().zip(moved) {
+                remap(f, jump, a, m);
+            }
+        });
+        assert_counterexample(&report);
+    }
+
+    #[test]
+    fn an_alias_check_with_the_wrong_bound_is_refuted() {
+        // The stores may start 12 bytes past a load: `distance - 1 >=u 11`
+        // instead of 15.
+        let (_, report) = vectorize_and_check(ADD_I32, 1, |f| {
+            let ge = find(f, Opcode::I32GeU)
+                .into_iter()
+                .find(|&i| f.dfg.int_const(f.dfg.inst_args(i)[1]) == Some(15))
+                .expect("an alias check");
+            let old = f.dfg.inst_args(ge)[1];
+            let mut cur = FuncCursor::new(f);
+            cur.goto_before(ge);
+            let k = cur.iconst32(11);
+            remap(f, ge, old, k);
+        });
+        assert_counterexample(&report);
     }
 }

@@ -92,9 +92,11 @@ static PASSES: &[PassInfo] = &[
     PassInfo {
         name: "loop-vectorize",
         description: "run element-wise counted loops 16 bytes at a time in v128, the original loop as the epilogue",
-        params: &[],
-        make: || function_pass(crate::loop_vectorize::LoopVectorize),
-        make_with_params: None,
+        params: crate::loop_vectorize::LoopVectorize::PARAMS,
+        make: || function_pass(crate::loop_vectorize::LoopVectorize::default()),
+        make_with_params: Some(|params| {
+            Ok(function_pass(crate::loop_vectorize::LoopVectorize::default().with_params(params)?))
+        }),
     },
     PassInfo {
         name: "switch-recovery",
