@@ -4,7 +4,7 @@
 
 #define CAP 4096
 #define EXPORT(name) __attribute__((export_name(name)))
-#define NOINLINE __attribute__((noinline))
+#define NOINLINE __attribute__((noinline, visibility("default")))
 
 /* `p` through a volatile slot: a pure kernel called with it cannot be
    hoisted out of the driver's repetitions. */

@@ -339,6 +339,8 @@ struct Plan {
     roles: Vec<Role>,
     /// The reductions' parts.
     reductions: Vec<Reduction>,
+    /// How each value of the body is computed.
+    reps: BTreeMap<Value, Rep>,
     /// The body's instructions to translate, in order, with their
     /// representation.
     body: Vec<(Inst, Rep)>,
@@ -531,11 +533,22 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
     if counted.inductions.iter().any(|iv| iv.ty != Type::I32) {
         return Err("an i64 induction variable".into());
     }
-    if counted.latch != header {
+    let latch = counted.latch;
+    // The loop's blocks: the header alone (tested after the body), or the
+    // header with its test and one body block jumping back.
+    let blocks = if latch == header {
+        vec![header]
+    } else if counted.header_tested()
+        && loops.blocks(lp).len() == 2
+        && func.dfg.block_params(latch).is_empty()
+        && func.terminator(latch).is_some_and(|t| func.dfg.insts[t].opcode() == Opcode::Jump)
+    {
+        vec![header, latch]
+    } else {
         return Err("the loop body has more than one block (a branch inside the loop)".into());
-    }
+    };
     let params = func.dfg.block_params(header).to_vec();
-    let latch_args = latch_args(func, header).ok_or("the latch does not branch back once")?;
+    let latch_args = latch_args(func, latch, header).ok_or("the latch does not branch back once")?;
     let branch = counted.test.branch;
     let cond = match func.dfg.insts[branch] {
         InstructionData::Brif { cond, .. } => func.dfg.resolve_aliases(cond),
@@ -544,7 +557,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
     let cond_inst = func.dfg.value_inst(cond).filter(|&i| func.layout.inst_block(i) == Some(header));
 
     // Element width and lanes: every access the same width.
-    let insts: Vec<Inst> = func.layout.block_insts(header).collect();
+    let insts: Vec<Inst> = blocks.iter().flat_map(|&b| func.layout.block_insts(b)).collect();
     let mut size = None;
     for &inst in &insts {
         let opcode = func.dfg.insts[inst].opcode();
@@ -577,7 +590,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
             return Err(format!("a loop-carried {ty} that is not an induction variable"));
         }
         let update = func.dfg.resolve_aliases(latch_args[index]);
-        let (op, x, users) = reduction_op(func, param, update, header)
+        let (op, x, users) = reduction_op(func, param, update, &blocks)
             .ok_or("a loop-carried value that is neither an induction variable nor a reduction (a recurrence)")?;
         if bits != 32 {
             return Err("a reduction over elements narrower than 32 bits (would need widening)".into());
@@ -597,10 +610,20 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
         let v = func.dfg.resolve_aliases(v);
         if outside(func, loops, lp, v) { Some(Rep::Uniform) } else { reps.get(&v).copied() }
     };
+    let uses = cfg_edit::use_counts(func);
     let mut body = Vec::new();
     let mut accesses = Vec::new();
     for &inst in &insts {
+        // A pure instruction nothing reads (left for `dce`) is not translated.
+        let opcode = func.dfg.insts[inst].opcode();
+        if opcode.effects().is_pure()
+            && !opcode.is_terminator()
+            && func.dfg.inst_results(inst).iter().all(|&r| uses[r] == 0)
+        {
+            continue;
+        }
         if inst == branch
+            || func.dfg.insts[inst].opcode().is_branch()
             || updates.contains(&inst)
             || Some(inst) == cond_inst
             || reductions.iter().any(|r| r.users.contains(&inst))
@@ -622,9 +645,8 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
                 return Err("an access offset of 2^31 or more".into());
             }
             if store {
-                match rep_of(&reps, args[1]) {
-                    Some(Rep::Vector(_) | Rep::Uniform) => {}
-                    _ => return Err("a store of a compare's result".into()),
+                if rep_of(&reps, args[1]).is_none() {
+                    return Err("a store of a value the vector loop cannot compute".into());
                 }
                 if iv_of(args[1]).is_some() {
                     return Err("an induction variable stored as data".into());
@@ -665,7 +687,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
             } else {
                 int_lanes
             };
-            lane_rep(func, opcode, &args, &arg_reps, lanes)?
+            lane_rep(func, opcode, &args, &arg_reps, lanes, &reps)?
         };
         reps.insert(result, rep);
         body.push((inst, rep));
@@ -680,7 +702,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
     // than the induction variables and reductions stay scalar in the
     // original loop; a mask or vector may not reach anything else.
     let folded: Vec<Inst> = reductions.iter().flat_map(|r| r.users.iter().copied()).collect();
-    check_uses(func, header, &params, &roles, &body, &folded)?;
+    check_uses(func, &blocks, &params, &roles, &body, &folded)?;
     if accesses.iter().all(|a| !a.store) && roles.iter().all(|r| matches!(r, Role::Induction(_))) {
         return Err("nothing stored and nothing reduced".into());
     }
@@ -712,7 +734,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
     {
         return Err(format!("{trips} trips (below the {MIN_TRIPS} the cost model asks)"));
     }
-    Ok(Plan { counted, lanes: base_lanes, size, vf, interleave, roles, reductions, body, accesses, alias_pairs })
+    Ok(Plan { counted, lanes: base_lanes, size, vf, interleave, roles, reductions, reps, body, accesses, alias_pairs })
 }
 
 /// The trip count of a loop whose controlling variable starts at a
@@ -721,7 +743,7 @@ fn constant_trips(func: &Function, counted: &CountedLoop) -> Option<i64> {
     let start = func.dfg.int_const(counted.control().start)?;
     let expr = counted.continues()?;
     let continues = eval_const(&expr, start)?;
-    Some(continues + 1)
+    Some(continues + i64::from(!counted.header_tested()))
 }
 
 /// Evaluates an [`Expr`] of constants (`i32` arithmetic).
@@ -752,7 +774,14 @@ fn eval_const(expr: &Expr, x: i64) -> Option<i64> {
 }
 
 /// The representation of `opcode(args)` with at least one vector operand.
-fn lane_rep(func: &Function, opcode: Opcode, args: &[Value], reps: &[Rep], lanes: Lanes) -> Result<Rep, String> {
+fn lane_rep(
+    func: &Function,
+    opcode: Opcode,
+    args: &[Value],
+    reps: &[Rep],
+    lanes: Lanes,
+    known: &BTreeMap<Value, Rep>,
+) -> Result<Rep, String> {
     let bits = lanes.bits();
     let narrow = bits < 32;
     let name = opcode.name();
@@ -771,16 +800,18 @@ fn lane_rep(func: &Function, opcode: Opcode, args: &[Value], reps: &[Rep], lanes
         }
     };
     let full = |e: Ext| if narrow { e } else { Ext::Full };
-    if reps.contains(&Rep::Mask) && opcode != Opcode::Select {
-        return Err(format!("a compare's result used by {name} (only select takes a lane mask)"));
-    }
+    // A compare's result read as a number is its lanes' 0 or 1; only a
+    // select's condition takes the mask itself.
+    let reps: Vec<Rep> = reps
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| if r == Rep::Mask && !(opcode == Opcode::Select && i == 2) { Rep::Vector(Ext::Zero) } else { r })
+        .collect();
+    let reps = reps.as_slice();
     match opcode {
         Opcode::Select => {
             if reps[2] != Rep::Mask {
                 return Err("a select on a condition that is not a lane-wise compare".into());
-            }
-            if reps[0] == Rep::Mask || reps[1] == Rep::Mask {
-                return Err("a select of compare results".into());
             }
             let e = match (ext(0), ext(1)) {
                 (a, b) if a == b => a,
@@ -812,7 +843,9 @@ fn lane_rep(func: &Function, opcode: Opcode, args: &[Value], reps: &[Rep], lanes
                     }),
                     _ => ext(i) == shared,
                 };
-                if !((shared == want || (equality && shared != Ext::Low)) && fits(0) && fits(1)) {
+                if !((shared == want || (equality && shared != Ext::Low)) && fits(0) && fits(1))
+                    && !offset_compare(func, opcode, args, bits, known)
+                {
                     return Err(format!("{name} of lanes whose high bits are unknown"));
                 }
             }
@@ -860,12 +893,38 @@ fn lane_rep(func: &Function, opcode: Opcode, args: &[Value], reps: &[Rep], lanes
     }
 }
 
+/// Is `opcode(x - c, k)` (an unsigned compare, `x` a zero-extended lane,
+/// `0 < c < 2^bits`, constant `k`) the same on the lanes? The scalar
+/// `x - c` is in `[-c, 2^bits - 1 - c]`; the lane is the same number
+/// where it is not negative, and `2^bits - c` or more where it is, which
+/// compares as the scalar's huge unsigned value does when the constant
+/// side of the test stays below `2^bits - c` (the range check of ASCII
+/// case conversion: `(b - 97) <u 26`).
+fn offset_compare(func: &Function, opcode: Opcode, args: &[Value], bits: u32, known: &BTreeMap<Value, Rep>) -> bool {
+    let Some(k) = args.get(1).and_then(|&a| func.dfg.int_const(a)) else { return false };
+    // The first value for which the test is false (lt/le) or true (gt/ge).
+    let edge = match opcode {
+        Opcode::I32LtU | Opcode::I32GeU => k,
+        Opcode::I32LeU | Opcode::I32GtU => k + 1,
+        _ => return false,
+    };
+    let Some(def) = func.dfg.value_inst(args[0]) else { return false };
+    let dargs: Vec<Value> = func.dfg.inst_args(def).iter().map(|&v| func.dfg.resolve_aliases(v)).collect();
+    let c = match (func.dfg.insts[def].opcode(), dargs.get(1).and_then(|&b| func.dfg.int_const(b))) {
+        (Opcode::I32Sub, Some(c)) => c,
+        (Opcode::I32Add, Some(c)) => c.wrapping_neg(),
+        _ => return false,
+    };
+    let lane = 1i64 << bits;
+    known.get(&dargs[0]) == Some(&Rep::Vector(Ext::Zero)) && 0 < c && c < lane && (0..=lane - c).contains(&edge)
+}
+
 /// The reduction `param` takes part in, when its update is `op(param, x)`
 /// or a min/max `select`, and `param` has no other use in the loop: the
 /// operation, the element operand `x` and the instructions of the update.
-fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> Option<(RedOp, Value, Vec<Inst>)> {
+fn reduction_op(func: &Function, param: Value, update: Value, blocks: &[Block]) -> Option<(RedOp, Value, Vec<Inst>)> {
     let inst = func.dfg.value_inst(update)?;
-    if func.layout.inst_block(inst) != Some(header) {
+    if !func.layout.inst_block(inst).is_some_and(|b| blocks.contains(&b)) {
         return None;
     }
     let args: Vec<Value> = func.dfg.inst_args(inst).iter().map(|&v| func.dfg.resolve_aliases(v)).collect();
@@ -920,7 +979,7 @@ fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> 
     // but the branch (a running value stored or computed with is a
     // recurrence: a prefix sum).
     let cmp = users.get(1).map(|&c| func.dfg.first_result(c));
-    for inst in func.layout.block_insts(header) {
+    for inst in blocks.iter().flat_map(|&b| func.layout.block_insts(b)) {
         let reads = |x: Value| func.dfg.inst_args(inst).iter().any(|&v| func.dfg.resolve_aliases(v) == x);
         let other = !users.contains(&inst);
         if (other && reads(param))
@@ -933,9 +992,9 @@ fn reduction_op(func: &Function, param: Value, update: Value, header: Block) -> 
     Some((op, func.dfg.resolve_aliases(x), users))
 }
 
-/// The arguments the header's own back edge passes.
-fn latch_args(func: &Function, header: Block) -> Option<Vec<Value>> {
-    let term = func.terminator(header)?;
+/// The arguments the latch's back edge to the header passes.
+fn latch_args(func: &Function, latch: Block, header: Block) -> Option<Vec<Value>> {
+    let term = func.terminator(latch)?;
     let mut found = None;
     for dest in func.dfg.branch_destinations(term) {
         if dest.block == header {
@@ -954,7 +1013,7 @@ fn latch_args(func: &Function, header: Block) -> Option<Vec<Value>> {
 /// reductions' updates (`folded`) reads a translated value.
 fn check_uses(
     func: &Function,
-    header: Block,
+    blocks: &[Block],
     params: &[Value],
     roles: &[Role],
     body: &[(Inst, Rep)],
@@ -965,7 +1024,8 @@ fn check_uses(
         .filter(|&&(_, rep)| rep != Rep::Uniform)
         .flat_map(|&(i, _)| func.dfg.inst_results(i).to_vec())
         .collect();
-    let args = latch_args(func, header).ok_or("the latch does not branch back once")?;
+    let (header, latch) = (blocks[0], blocks[blocks.len() - 1]);
+    let args = latch_args(func, latch, header).ok_or("the latch does not branch back once")?;
     for (i, &a) in args.iter().enumerate() {
         let a = func.dfg.resolve_aliases(a);
         match roles[i] {
@@ -975,7 +1035,7 @@ fn check_uses(
         }
     }
     let body_insts: Vec<Inst> = body.iter().map(|&(i, _)| i).collect();
-    for inst in func.layout.block_insts(header) {
+    for inst in blocks.iter().flat_map(|&b| func.layout.block_insts(b)) {
         if body_insts.contains(&inst) || folded.contains(&inst) || func.dfg.insts[inst].opcode().is_branch() {
             continue;
         }
@@ -1314,7 +1374,7 @@ fn translate(
         let addr = vparams[access.iv];
         let mem = Imm::Mem(MemArg { align: 0, offset: access.mem.offset + extra_offset, ..access.mem });
         if store {
-            let value = vector_operand(cur, plan, args[1], map, splats)?;
+            let value = vector_operand(cur, plan, args[1], map, splats, true)?;
             cur.ins(Opcode::V128Store, &[addr, value], mem).ok()?;
         } else {
             let v = cur.ins(Opcode::V128Load, &[addr], mem).ok()?[0];
@@ -1340,18 +1400,19 @@ fn translate(
             };
             let r = match opcode {
                 Opcode::I32Shl | Opcode::I32ShrU | Opcode::I32ShrS => {
-                    let v = vector_operand(cur, plan, args[0], map, splats)?;
+                    let v = vector_operand(cur, plan, args[0], map, splats, true)?;
                     cur.ins(vop, &[v, scalar(map, args[1])], Imm::None).ok()?[0]
                 }
                 Opcode::I32Eqz => {
-                    let v = vector_operand(cur, plan, args[0], map, splats)?;
+                    let v = vector_operand(cur, plan, args[0], map, splats, true)?;
                     let zero = cur.ins(Opcode::V128Const, &[], Imm::V128(V128Imm([0; 16]))).ok()?[0];
                     cur.ins(vop, &[v, zero], Imm::None).ok()?[0]
                 }
                 _ => {
                     let vs = args
                         .iter()
-                        .map(|&a| vector_operand(cur, plan, a, map, splats))
+                        .enumerate()
+                        .map(|(i, &a)| vector_operand(cur, plan, a, map, splats, !(opcode == Opcode::Select && i == 2)))
                         .collect::<Option<Vec<Value>>>()?;
                     cur.ins(vop, &vs, Imm::None).ok()?[0]
                 }
@@ -1370,20 +1431,25 @@ fn vector_operand(
     v: Value,
     map: &BTreeMap<Value, Value>,
     splats: &mut BTreeMap<(Value, u32), Value>,
+    as_int: bool,
 ) -> Option<Value> {
     let mapped = map.get(&v).copied().unwrap_or(v);
     let ty = cur.func.dfg.value_type(mapped);
+    let int_lanes = match plan.size {
+        1 => Lanes::I8,
+        2 => Lanes::I16,
+        _ => Lanes::I32,
+    };
     if ty == Type::V128 {
+        if as_int && plan.reps.get(&v) == Some(&Rep::Mask) {
+            // A mask read as a number: 1 where the compare held.
+            let one = cur.iconst32(1);
+            let ones = cur.ins(int_lanes.splat(), &[one], Imm::None).ok()?[0];
+            return cur.ins(Opcode::V128And, &[mapped, ones], Imm::None).ok()?.first().copied();
+        }
         return Some(mapped);
     }
-    let lanes = match ty {
-        Type::F32 => Lanes::F32,
-        _ => match plan.size {
-            1 => Lanes::I8,
-            2 => Lanes::I16,
-            _ => Lanes::I32,
-        },
-    };
+    let lanes = if ty == Type::F32 { Lanes::F32 } else { int_lanes };
     let key = (mapped, lanes.bits() + u32::from(ty == Type::F32));
     if let Some(&s) = splats.get(&key) {
         return Some(s);
