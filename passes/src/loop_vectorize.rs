@@ -43,9 +43,11 @@
 //! otherwise the loop is declined. A compare becomes a lane mask, and is
 //! used only by a `select` (`v128.bitselect`). Shifts take a constant
 //! amount below the lane width (or any loop-invariant amount on 32-bit
-//! lanes). Loop-invariant operands are splatted. Float operations are
-//! lane-wise IEEE operations, so an `f32` map is vectorized; an `f32`
-//! reduction is not (reassociating a float sum changes it).
+//! lanes). Loop-invariant operands are splatted. Float arithmetic is
+//! lane-wise IEEE arithmetic, so an `f32` map is vectorized; an `f32`
+//! reduction is not (reassociating a float sum changes it), nor `f32.min`
+//! and `f32.max` (wasmtime's scalar and lane-wise lowerings return NaNs
+//! with different bits).
 //!
 //! **Legality.** Every stored-to stream is compared with every other
 //! access: two accesses at the same induction variable with byte distance
@@ -489,8 +491,6 @@ fn lane_binary(opcode: Opcode, bits: u32) -> Option<Opcode> {
         O::F32Sub if bits == 32 => Some(O::F32x4Sub),
         O::F32Mul if bits == 32 => Some(O::F32x4Mul),
         O::F32Div if bits == 32 => Some(O::F32x4Div),
-        O::F32Min if bits == 32 => Some(O::F32x4Min),
-        O::F32Max if bits == 32 => Some(O::F32x4Max),
         O::F32Eq if bits == 32 => Some(O::F32x4Eq),
         O::F32Ne if bits == 32 => Some(O::F32x4Ne),
         O::F32Lt if bits == 32 => Some(O::F32x4Lt),
