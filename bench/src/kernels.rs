@@ -60,7 +60,7 @@ pub struct KernelResult {
     pub long_ns: [f64; 3],
     /// Nanoseconds per element at each of [`SHORT_LENGTHS`], per variant.
     pub short_ns: Vec<[f64; 3]>,
-    /// The notes of weft's `loop-vectorize` on the kernel function.
+    /// `loop-vectorize`'s decision about each loop of the kernel function.
     pub notes: Vec<String>,
 }
 
@@ -117,8 +117,8 @@ pub fn kernel_names(dir: &Path) -> Result<Vec<String>, Error> {
     Ok(names)
 }
 
-/// The three variants of kernel `name`, and the notes of weft's
-/// `loop-vectorize` on it.
+/// The three variants of kernel `name`, and `loop-vectorize`'s decision
+/// about each loop of the kernel function.
 pub fn variants(dir: &Path, name: &str) -> Result<([Vec<u8>; 3], Vec<String>), Error> {
     let read = |sub: &str| {
         let path = dir.join(sub).join(format!("{name}.wasm"));
@@ -129,7 +129,22 @@ pub fn variants(dir: &Path, name: &str) -> Result<([Vec<u8>; 3], Vec<String>), E
     let (weft, report) = weft::optimize(&scalar, &weft::Config::default())
         .map_err(|e| Error::new(format!("{name}: weft -O2 failed: {e}")))?;
     let _ = report;
-    Ok(([scalar, weft, simd], Vec::new()))
+    let (module, _) =
+        weft_frontend::translate_module(&scalar).map_err(|e| Error::new(format!("{name}: cannot translate: {e}")))?;
+    let notes = module
+        .funcs
+        .iter()
+        .filter_map(|f| match &f.body {
+            weft_ir::FuncBody::Ir(func) if func.name == name => Some(func),
+            _ => None,
+        })
+        .flat_map(weft_passes::loop_vectorize::survey)
+        .map(|d| match d.outcome {
+            Ok(what) => format!("{}: vectorized: {what}", d.header),
+            Err(why) => format!("{}: not vectorized: {why}", d.header),
+        })
+        .collect();
+    Ok(([scalar, weft, simd], notes))
 }
 
 /// Checks every variant of kernel `name` against its scalar build at every
@@ -240,7 +255,7 @@ pub fn render(results: &[KernelResult]) -> String {
         }
         let _ = writeln!(s);
     }
-    let _ = writeln!(s, "\nloop-vectorize's notes:\n");
+    let _ = writeln!(s, "\nloop-vectorize's decisions (on the scalar kernel function as translated):\n");
     for r in results {
         for n in &r.notes {
             let _ = writeln!(s, "- {}: {n}", r.name);
