@@ -1,9 +1,11 @@
 //! `loop-vectorize`: element-wise loops over contiguous memory run
 //! 16 bytes at a time in `v128`, with the original loop as the epilogue.
 //!
-//! A loop qualifies when it is innermost, one block (header and latch),
-//! tested after the body on an induction variable with a closed-form trip
-//! count (`analysis::induction`), and its body is element-wise: every
+//! A loop qualifies when it is innermost, either one block (header and
+//! latch) tested after the body or a header holding the test and one body
+//! block jumping back, its exit test is on an induction variable with a
+//! closed-form trip count (`analysis::induction`), and its body is
+//! element-wise: every
 //! memory access is a load or store of the same width `s` (1, 2 or 4
 //! bytes; `i32` or `f32`) at an induction variable with step `s` (plus the
 //! access's constant offset), every other instruction is a pure operation
@@ -11,37 +13,46 @@
 //! induction variable used only as an address, in its own update and in
 //! the exit test, or an `i32` reduction (add, and, or, xor, signed or
 //! unsigned min and max as a compare and a `select`) over 4-byte elements.
-//! The vector factor is `VF = 16 / s`.
+//! The vector factor is `VF = 16 / s`; one trip of the vector loop runs
+//! `interleave` copies of the vector body (parameter, default
+//! [`INTERLEAVE`]), each `16` bytes further through the accesses' offsets,
+//! so `VF * interleave` source trips. A reduction's elements of the copies
+//! are combined pairwise, then folded into its accumulator once per trip.
 //!
 //! ```text
-//! block2:                                    block2:
-//!     jump block3(v0, v1, v2)                    ; checks: at least VF + 1 trips, every
-//! block3(v4: i32, v5: i32, v6: i32):             ; stream in bounds, stores VF*s apart
-//!     v7 = i32.load mem0 v5                      brif v30, block10(v0, v1, v2), block3(v0, v1, v2)
-//!     v8 = i32.add v7, v3                    block10(v11: i32, v12: i32, v13: i32):
-//!     i32.store mem0 v4, v8                      v14 = i32.const -1      ; trips left past this one
-//!     ...                              =>        v15 = i32.add v13, v14
-//!     v10 = i32.add v6, v9   ; v9 = -1           v16 = i32.const 4
-//!     brif v10, block3(..), block4               v17 = i32.ge_u v15, v16
-//!                                                brif v17, block11, block12
-//!                                            block11:                ; VF trips
-//!                                                v18 = v128.load mem0 v12
-//!                                                v19 = i32x4.splat v3
-//!                                                v20 = i32x4.add v18, v19
-//!                                                v128.store mem0 v11, v20
-//!                                                ... (IVs + VF * step)
-//!                                                jump block10(..)
-//!                                            block12:
-//!                                                jump block3(v11, v12, v13)
-//!                                            block3(...):  ; the original loop, unchanged
+//! block2:                                 block2:    ; checks, for VF = 4 and one copy:
+//!     jump block3(v0, v1)                     ...    ; at least 4 more trips (v1 - 1 >=u 4),
+//! block3(v4: i32, v5: i32):                   ...    ; last window address v20 = size - 16 >= 0
+//!     v6 = i32.load mem0 v4                   brif v21, block5(v0, v1), block3(v0, v1)
+//!     v7 = i32.mul v6, v2                 block5(v8: i32, v9: i32):
+//!     i32.store mem0 v4, v7                   v22 = i32.const -1
+//!     v10 = i32.const 4           =>          v23 = i32.add v9, v22       ; trips left
+//!     v11 = i32.add v4, v10                   v24 = i32.const 4
+//!     v12 = i32.const -1                      v25 = i32.ge_u v23, v24
+//!     v13 = i32.add v5, v12                   v26 = i32.le_u v8, v20      ; window in bounds
+//!     brif v13, block3(v11, v13), block4      v27 = i32.and v25, v26
+//!                                             brif v27, block6, block7
+//!                                         block6:
+//!                                             v28 = v128.load mem0 v8
+//!                                             v29 = i32x4.splat v2
+//!                                             v30 = i32x4.mul v28, v29
+//!                                             v128.store mem0 v8, v30
+//!                                             ...                         ; v8 + 16, v9 - 4
+//!                                             jump block5(v31, v32)
+//!                                         block7:
+//!                                             jump block3(v8, v9)
+//!                                         block3(...): ; the original loop, unchanged
 //! ```
 //!
 //! **Element-wise in `v128`.** A lane holds the low `8s` bits of the
 //! scalar `i32` (or the `f32`). Where an operation reads the high bits
 //! (a right shift, a compare), the lane must be known to be the scalar's
 //! zero or sign extension (after a `load8_u`, an `and` with `255`, ...);
-//! otherwise the loop is declined. A compare becomes a lane mask, and is
-//! used only by a `select` (`v128.bitselect`). Shifts take a constant
+//! otherwise the loop is declined (an unsigned compare of a zero-extended
+//! lane minus a constant against a small constant is exact too: the ASCII
+//! range check `(b - 97) <u 26`). A compare becomes a lane mask: a
+//! `select`'s condition (`v128.bitselect`), or its lanes' 0 or 1 where it
+//! is read as a number (`v128.and` with 1). Shifts take a constant
 //! amount below the lane width (or any loop-invariant amount on 32-bit
 //! lanes). Loop-invariant operands are splatted. Float arithmetic is
 //! lane-wise IEEE arithmetic, so an `f32` map is vectorized; an `f32`
@@ -56,14 +67,19 @@
 //! sum reads what the previous trip wrote) — declined. Two accesses at
 //! different induction variables (possibly overlapping pointers) get a
 //! **runtime check** before the loop: their distance, modulo 2^32, is not
-//! in `[1, VF*s - 1]`. The vector loop also runs only where every stream's
-//! whole range is in bounds (`start + max offset + (trips) * s <= memory
-//! size`, in `i64`), so that a trap happens in the scalar loop, after the
-//! same stores as in the original. When a check fails, the original loop
-//! runs alone. The vector loop runs while at least `VF + 1` trips remain
-//! (the original loop, tested after its body, runs at least once), then
-//! hands the induction variables and the reduced accumulators to the
-//! original loop, which finishes.
+//! in `[1, VF*s - 1]` (each copy of the vector body keeps the scalar order
+//! against the other copies, so the distance that matters is one copy's).
+//! Bounds: before the loop, per stream (an induction variable in one
+//! memory) the last address at which a vector trip's window (the largest
+//! offset plus `VF * interleave * s` bytes) is in bounds, `memory size -
+//! window` in `i64`; the vector loop is entered only when it is not
+//! negative, and each trip runs only while every stream's address is at
+//! or below it, so a trap happens in the scalar loop, after the same
+//! stores as in the original. When a check before the loop fails, the
+//! original loop runs alone. Each vector trip needs `VF * interleave`
+//! trips of the source loop left (past the one a loop tested after its
+//! body always runs); the vector loop then hands the induction variables
+//! and the reduced accumulators to the original loop, which finishes.
 //!
 //! **Cost model.** Vectorized when the trip count is unknown or at least
 //! [`MIN_TRIPS`]; a loop with a constant trip count below it is declined.
@@ -79,13 +95,16 @@
 //!
 //! Verification obligation: the target refines the source under the
 //! certificate the pass hands over: the source's header paired with the
-//! vector header with `src_steps = VF` (induction variables equal, each
-//! reduction's scalar equal to its vector's horizontal reduction, the
-//! runtime checks' facts: the streams in bounds for the remaining trips and
-//! apart), and the source's header paired with itself (every parameter and
+//! vector header with `src_steps = VF * interleave` (induction variables
+//! equal, each reduction's scalar splatted equal to its vector's horizontal
+//! reduction, the runtime checks' facts: the window limits in bounds of the
+//! current memory size and the streams apart), and the source's header paired with itself (every parameter and
 //! live-in value equal), entered from the vector loop's exit by a stutter;
 //! every other loop header paired with itself. Checked per function by
-//! `weft-verify`.
+//! `weft-verify`. What the checker decides (an in-place byte map at
+//! `interleave=1` is proved; larger vector trips, reductions and streams
+//! that may overlap are `unknown` within the query timeout) is in
+//! `docs/vectorize.md`.
 //!
 //! Complexity: O(instructions of the function) per run, plus O(accesses²)
 //! for the dependence pairs of the vectorized loop.
@@ -98,7 +117,7 @@ use weft_ir::{
 };
 use weft_verify::{Certificate, Correspondence, CutPair, Fact, Term};
 
-use crate::analysis::induction::{CountedLoop, Expr, TripCount};
+use crate::analysis::induction::{CountedLoop, Expr, TripCount, edge_args};
 use crate::{Changed, FunctionPass, PassCx, Preserved};
 
 /// The `loop-vectorize` pass.
@@ -570,7 +589,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
         return Err("the loop body has more than one block (a branch inside the loop)".into());
     };
     let params = func.dfg.block_params(header).to_vec();
-    let latch_args = latch_args(func, latch, header).ok_or("the latch does not branch back once")?;
+    let latch_args = edge_args(func, latch, header).ok_or("the latch does not branch back once")?;
     let branch = counted.test.branch;
     let cond = match func.dfg.insts[branch] {
         InstructionData::Brif { cond, .. } => func.dfg.resolve_aliases(cond),
@@ -1014,21 +1033,6 @@ fn reduction_op(func: &Function, param: Value, update: Value, blocks: &[Block]) 
     Some((op, func.dfg.resolve_aliases(x), users))
 }
 
-/// The arguments the latch's back edge to the header passes.
-fn latch_args(func: &Function, latch: Block, header: Block) -> Option<Vec<Value>> {
-    let term = func.terminator(latch)?;
-    let mut found = None;
-    for dest in func.dfg.branch_destinations(term) {
-        if dest.block == header {
-            if found.is_some() {
-                return None;
-            }
-            found = Some(func.dfg.block_call_args(dest).to_vec());
-        }
-    }
-    found
-}
-
 /// The body's vector values reach nothing the vector loop does not
 /// compute: the back edge's arguments are induction variables and
 /// reductions, and no instruction outside the translated body and the
@@ -1047,7 +1051,7 @@ fn check_uses(
         .flat_map(|&(i, _)| func.dfg.inst_results(i).to_vec())
         .collect();
     let (header, latch) = (blocks[0], blocks[blocks.len() - 1]);
-    let args = latch_args(func, latch, header).ok_or("the latch does not branch back once")?;
+    let args = edge_args(func, latch, header).ok_or("the latch does not branch back once")?;
     for (i, &a) in args.iter().enumerate() {
         let a = func.dfg.resolve_aliases(a);
         match roles[i] {
@@ -1170,7 +1174,8 @@ impl Plan {
         cur.goto_end(pre);
         cur.brif(ok, vheader, &vinit, header, &entry_args);
 
-        // Vector header: at least VF + 1 trips left.
+        // Vector header: enough trips left for one vector trip, every
+        // stream's window in bounds.
         cur.goto_end(vheader);
         let c = continues.emit(&mut cur, vparams[control])?;
         let vfc = cur.iconst32(self.step() as i32);

@@ -431,8 +431,10 @@ fn inductions(func: &Function, header: Block, preheader: Block, latch: Block) ->
     Ok(out)
 }
 
-/// The arguments `from`'s only edge to `to` passes.
-fn edge_args(func: &Function, from: Block, to: Block) -> Option<Vec<Value>> {
+/// The arguments `from`'s only edge to `to` passes (aliases resolved);
+/// `None` when `from` has no terminator or branches to `to` more than once
+/// or not at all.
+pub fn edge_args(func: &Function, from: Block, to: Block) -> Option<Vec<Value>> {
     let term = func.terminator(from)?;
     let mut found = None;
     for dest in func.dfg.branch_destinations(term) {
