@@ -117,7 +117,7 @@ use weft_ir::{
 };
 use weft_verify::{Certificate, Correspondence, CutPair, Fact, Term};
 
-use crate::analysis::induction::{CountedLoop, Expr, TripCount, edge_args};
+use crate::analysis::induction::{CountedLoop, Expr, TripCount, edge_args, invariant};
 use crate::{Changed, FunctionPass, PassCx, Preserved};
 
 /// The `loop-vectorize` pass.
@@ -446,16 +446,6 @@ impl Plan {
     }
 }
 
-/// Is `v` defined outside `lp`?
-fn outside(func: &Function, loops: &LoopAnalysis, lp: Loop, v: Value) -> bool {
-    let block = match func.dfg.value_def(func.dfg.resolve_aliases(v)) {
-        weft_ir::ValueDef::Param(block, _) => Some(block),
-        weft_ir::ValueDef::Result(inst, _) => func.layout.inst_block(inst),
-        _ => None,
-    };
-    block.is_some_and(|b| !loops.is_in_loop(b, lp))
-}
-
 /// The element size and lanes of a load or store opcode.
 fn access_kind(opcode: Opcode) -> Option<(u32, Lanes, Ext, bool)> {
     use Opcode as O;
@@ -649,7 +639,7 @@ fn plan(func: &Function, loops: &LoopAnalysis, lp: Loop, interleave: u32) -> Res
     let mut reps: BTreeMap<Value, Rep> = BTreeMap::new();
     let rep_of = |reps: &BTreeMap<Value, Rep>, v: Value| -> Option<Rep> {
         let v = func.dfg.resolve_aliases(v);
-        if outside(func, loops, lp, v) { Some(Rep::Uniform) } else { reps.get(&v).copied() }
+        if invariant(func, loops, lp, v) { Some(Rep::Uniform) } else { reps.get(&v).copied() }
     };
     let uses = cfg_edit::use_counts(func);
     let mut body = Vec::new();

@@ -463,7 +463,7 @@ fn step_of(func: &Function, next: Value, param: Value) -> Option<i64> {
 }
 
 /// Is `v` defined outside loop `lp` (a value the whole loop sees)?
-fn invariant(func: &Function, loops: &LoopAnalysis, lp: Loop, v: Value) -> bool {
+pub fn invariant(func: &Function, loops: &LoopAnalysis, lp: Loop, v: Value) -> bool {
     let block = match func.dfg.value_def(func.dfg.resolve_aliases(v)) {
         weft_ir::ValueDef::Param(block, _) => Some(block),
         weft_ir::ValueDef::Result(inst, _) => func.layout.inst_block(inst),
