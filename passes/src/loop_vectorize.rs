@@ -200,11 +200,11 @@ impl FunctionPass for LoopVectorize {
         else {
             return Changed::No;
         };
-        if let Some(f) = with_preheader {
-            *func = f;
-        }
+        // The rewrite is made on a copy, kept only when it is complete.
+        let mut out = with_preheader.unwrap_or_else(|| func.clone());
+        let Some(built) = plan.emit(&mut out) else { return Changed::No };
+        *func = out;
         cx.invalidate(Preserved::NONE);
-        let Some(built) = plan.emit(func) else { return Changed::Yes(Preserved::NONE) };
         cx.certify(built.certificate(func, &plan, &headers, &live_ins));
         func.dfg.resolve_all_aliases();
         Changed::Yes(Preserved::NONE)
