@@ -15,6 +15,8 @@
 //!   checksum against the model;
 //! - [`density`] times sparse (strided) layouts of the same modules, to
 //!   place the cost model's `min_density` and `max_table_span`;
+//! - [`kernels`] times the stream kernels of `bench/kernels/` (scalar,
+//!   weft `-O2`, clang `-O3 -msimd128`) and checks their results;
 //! - [`corpus`] measures optimization time and output size of weft `-O2`
 //!   and `wasm-opt -O3` on the sightglass programs and the core modules of
 //!   the jco P3 components;
@@ -37,6 +39,7 @@ pub mod bounds_checks;
 pub mod corpus;
 pub mod density;
 pub mod dispatch;
+pub mod kernels;
 pub mod machine;
 pub mod module_dce;
 pub mod modules;

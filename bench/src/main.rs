@@ -95,6 +95,10 @@ struct Args {
     /// (tab-separated), as it is measured.
     #[arg(long)]
     verify_cost_raw: Option<PathBuf>,
+    /// Measure only the stream kernels (`bench/kernels/`: scalar, weft
+    /// `-O2`, clang `-O3 -msimd128`) and write that section alone to `--out`.
+    #[arg(long)]
+    kernels_only: bool,
     /// Run wasm-opt on everything, neither reading nor writing its cache
     /// (`bench/out/wasm-opt-cache`).
     #[arg(long)]
@@ -137,9 +141,34 @@ fn reachability(args: &Args) -> Result<String, String> {
     weft_tests::p3reach::survey(&args.corpus.join("p3")).map(|rows| weft_tests::p3reach::to_markdown(&rows))
 }
 
+/// The stream-kernel section alone (`--kernels-only`).
+fn kernels_only(args: &Args, started: Instant) -> ExitCode {
+    let options = weft_bench::kernels::Options {
+        dir: PathBuf::from("bench/kernels"),
+        reps: args.reps.unwrap_or(if args.quick { 5 } else { 15 }).max(1),
+        elements_per_call: if args.quick { 1 << 20 } else { 1 << 23 },
+    };
+    let text = match weft_bench::kernels::run(&options, &mut |line| eprintln!("{line}")) {
+        Ok(results) => weft_bench::kernels::render(&results),
+        Err(e) => {
+            eprintln!("weft-bench: kernels: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::write(&args.out, text) {
+        eprintln!("weft-bench: cannot write {}: {e}", args.out.display());
+        return ExitCode::FAILURE;
+    }
+    eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let started = Instant::now();
+    if args.kernels_only {
+        return kernels_only(&args, started);
+    }
     if args.verify_cost_only {
         let mut text = String::new();
         let results = verify_cost(&args);

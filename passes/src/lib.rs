@@ -29,6 +29,7 @@ pub mod directize;
 pub mod init_constprop;
 pub mod instcombine;
 pub mod licm;
+pub mod loop_vectorize;
 pub mod manager;
 pub mod module_dce;
 pub mod pipelines;

@@ -45,6 +45,10 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // `bounds-check-elim` runs once the cleanups have folded what
         // constants decide (an immutable global's bound is a constant by
         // then), before switch-recovery.
+        // `loop-vectorize` runs on the cleaned-up loops (constants folded,
+        // copies gone, so induction variables and bounds are plain), before
+        // the last cleanup, which removes the constants and blocks its
+        // checks leave behind. Not in `-Os`: it adds code.
         // A module pass may stand anywhere in a pipeline: the manager runs
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
@@ -57,6 +61,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "copy-prop",
             "bounds-check-elim",
             "switch-recovery",
+            "loop-vectorize",
             "simplify-cfg",
             "instcombine",
             "copy-prop",

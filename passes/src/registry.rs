@@ -97,6 +97,15 @@ static PASSES: &[PassInfo] = &[
         make_with_params: None,
     },
     PassInfo {
+        name: "loop-vectorize",
+        description: "run element-wise counted loops 16 bytes at a time in v128, the original loop as the epilogue",
+        params: crate::loop_vectorize::LoopVectorize::PARAMS,
+        make: || function_pass(crate::loop_vectorize::LoopVectorize::default()),
+        make_with_params: Some(|params| {
+            Ok(function_pass(crate::loop_vectorize::LoopVectorize::default().with_params(params)?))
+        }),
+    },
+    PassInfo {
         name: "switch-recovery",
         description: "turn chains of tests of one value against constants into a br_table or a search tree (cost model)",
         params: SwitchConfig::PARAMS,

@@ -2,12 +2,13 @@
 //! few hundred deterministic pseudo-random inputs each, [`optimize_os`]
 //! (`-Os`, no cargo-fuzz target of its own) on the same inputs, and
 //! [`pass_tv`] (every pass under the refinement checker, the slowest body)
-//! on a few dozen. Every failing seed
+//! on a few dozen, and [`vector_loops`] (generated loops of the shape
+//! `loop-vectorize` takes) on a few hundred. Every failing seed
 //! is reported, with the panic message, so it can be replayed.
 
 use std::time::Instant;
 
-use weft_tests::fuzzing::{optimize_o2, optimize_os, pass_tv, roundtrip};
+use weft_tests::fuzzing::{optimize_o2, optimize_os, pass_tv, roundtrip, vector_loop_is_vectorized, vector_loops};
 use weft_tests::wasmtime_harness::{panic_message, run_on_big_stack};
 
 /// Inputs tried by default; `WEFT_FUZZ_SEEDS=N` tries N seeds from
@@ -98,6 +99,19 @@ fn optimize_os_fuzz_smoke() {
 #[test]
 fn pass_tv_fuzz_smoke() {
     smoke("pass-tv", pass_tv, DEFAULT_TV_SEEDS, MIN_TV_CHECKED_PERCENT);
+}
+
+#[test]
+fn vector_loops_fuzz_smoke() {
+    smoke("vector loops", vector_loops, DEFAULT_SEEDS, 100);
+}
+
+/// Most generated loops are vectorized (the others are declined for a
+/// reason: an f32 reduction, a trip count of 0 or 1, ...).
+#[test]
+fn most_generated_loops_are_vectorized() {
+    let vectorized = (0..100).filter(|&seed| vector_loop_is_vectorized(&input(seed))).count();
+    assert!(vectorized >= 40, "only {vectorized} of 100 generated loops are vectorized");
 }
 
 #[test]

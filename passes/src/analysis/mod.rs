@@ -16,6 +16,8 @@
 //! - [`range`]: range analysis — intervals and the relations dominating
 //!   branch conditions imply (`i <u n <=u len`), which branches they decide,
 //!   and the loop-header facts that let the checker prove it;
+//! - [`induction`]: counted loops — basic induction variables, the exit
+//!   test and the trip count with its no-overflow condition;
 //! - [`p3`]: the P3 fact model (callbacks, import roles, reachable events);
 //! - [`tables`]: sealed `funcref` tables, the proof of their contents, and
 //!   the indirect calls through them a value-set solution bounds.
@@ -26,6 +28,7 @@
 pub mod constants;
 pub mod dataflow;
 pub mod guards;
+pub mod induction;
 pub mod interval_set;
 pub mod p3;
 pub mod range;
