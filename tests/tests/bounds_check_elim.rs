@@ -8,18 +8,8 @@
 
 use weft_ir::{FuncBody, Function, Module};
 use weft_passes::Report;
-use weft_tests::shared_dir;
-
-/// `-O2` with strict verification on a corpus module; the module after it.
-fn o2(stem: &str) -> (Module, Report) {
-    let path = shared_dir().join("corpus").join("p3").join(format!("{stem}.wat"));
-    let bytes = wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let config = weft::Config { verify: weft::VerifyMode::Strict, ..weft::Config::default() };
-    let (mut module, _) = weft_frontend::translate_module(&bytes).expect("translates");
-    let manager = weft::manager(&config).expect("manager");
-    let report = manager.run_module_with(&mut module, &mut weft_passes::manager::NoHook);
-    (module, report)
-}
+mod common;
+use common::o2;
 
 /// The IR body of the function named `name`.
 fn body<'a>(module: &'a Module, name: &str) -> &'a Function {
@@ -50,11 +40,9 @@ fn proved(report: &Report, at_least: usize) {
 /// `passes` (a comma-separated list) with strict verification on a corpus
 /// module.
 fn run(stem: &str, passes: &str) -> (Module, Report) {
-    let path = shared_dir().join("corpus").join("p3").join(format!("{stem}.wat"));
-    let bytes = wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let specs = weft_passes::parse_pass_list(passes).expect("pass list");
     let config = weft_passes::Config { verify: weft_passes::VerifyMode::Strict, ..weft_passes::Config::default() };
-    let (mut module, _) = weft_frontend::translate_module(&bytes).expect("translates");
+    let mut module = common::p3_module(stem);
     let manager = weft_passes::PassManager::from_specs(&specs, config).expect("manager");
     let report = manager.run_module(&mut module);
     (module, report)

@@ -9,18 +9,9 @@
 
 use weft_ir::{FuncBody, Function, GlobalRef, Imm, InstructionData, Module, Opcode};
 use weft_passes::Report;
+mod common;
+use common::o2;
 use weft_tests::shared_dir;
-
-/// `-O2` with strict verification on a corpus module; the module after it.
-fn o2(stem: &str) -> (Module, Report) {
-    let path = shared_dir().join("corpus").join("p3").join(format!("{stem}.wat"));
-    let bytes = wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let config = weft::Config { verify: weft::VerifyMode::Strict, ..weft::Config::default() };
-    let (mut module, _) = weft_frontend::translate_module(&bytes).expect("translates");
-    let manager = weft::manager(&config).expect("manager");
-    let report = manager.run_module_with(&mut module, &mut weft_passes::manager::NoHook);
-    (module, report)
-}
 
 /// The IR bodies of the functions named (by the name section) `names`.
 fn bodies<'a>(module: &'a Module, names: &[&str]) -> Vec<&'a Function> {

@@ -540,23 +540,31 @@ fn join(tys: &[Type]) -> String {
     tys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// The count argument of a stream copy call (`(end, ptr, count) -> i32`)
-/// of `func`'s instruction `inst`, when it calls one: `Some(None)` for a
-/// count that is not a constant.
-fn stream_copy_count(module: &Module, func: &Function, inst: weft_ir::Inst) -> Option<Option<u64>> {
+/// A call of a stream copy intrinsic (`(end, ptr, count) -> i32`).
+struct StreamCopy {
+    /// [`ImportRole::StreamRead`] or [`ImportRole::StreamWrite`].
+    role: ImportRole,
+    /// Async-lowered (it returns a subtask, not a copy result).
+    lowered: bool,
+    /// The count, when it is a constant and the signature is the canonical
+    /// one.
+    count: Option<u64>,
+}
+
+/// The stream copy `func`'s instruction `inst` calls, if it calls one.
+fn stream_copy(module: &Module, func: &Function, inst: weft_ir::Inst) -> Option<StreamCopy> {
     let InstructionData::Op { opcode: Opcode::Call, imm: Imm::Func(f), .. } = func.dfg.insts[inst] else {
         return None;
     };
     let import = module.imported_funcs.get(f.as_u32() as usize)?;
-    if !matches!(ImportRole::of(&import.field), ImportRole::StreamRead | ImportRole::StreamWrite) {
+    let role = ImportRole::of(&import.field);
+    if !matches!(role, ImportRole::StreamRead | ImportRole::StreamWrite) {
         return None;
     }
     let args = func.dfg.inst_args(inst);
-    let sig = module.func_sig(f)?;
-    if sig.params != [Type::I32; 3] || sig.results != [Type::I32] || args.len() != 3 {
-        return Some(None);
-    }
-    Some(func.dfg.int_const(args[2]).map(|c| u64::from(c as u32)))
+    let canonical = module.func_sig(f).is_some_and(|sig| sig.params == [Type::I32; 3] && sig.results == [Type::I32]);
+    let count = args.get(2).filter(|_| canonical).and_then(|&c| func.dfg.int_const(c)).map(|c| u64::from(c as u32));
+    Some(StreamCopy { role, lowered: import.field.starts_with(ASYNC_LOWER_PREFIX), count })
 }
 
 /// The largest count the stream copies of `module` pass — its writes
@@ -569,14 +577,12 @@ pub fn max_stream_count(module: &Module, writes: bool) -> Option<u64> {
     for d in &module.funcs {
         let FuncBody::Ir(func) = &d.body else { return None };
         for inst in func.layout.blocks().flat_map(|b| func.layout.block_insts(b)) {
-            let InstructionData::Op { imm: Imm::Func(f), .. } = func.dfg.insts[inst] else { continue };
-            if module.imported_funcs.get(f.as_u32() as usize).is_none_or(|i| ImportRole::of(&i.field) != want) {
-                continue;
-            }
-            match stream_copy_count(module, func, inst) {
-                None => {}
-                Some(None) => return None,
-                Some(Some(c)) => max = Some(max.map_or(c, |m| m.max(c))),
+            match stream_copy(module, func, inst) {
+                Some(copy) if copy.role == want => {
+                    let c = copy.count?;
+                    max = Some(max.map_or(c, |m| m.max(c)));
+                }
+                _ => {}
             }
         }
     }
@@ -596,11 +602,9 @@ fn copy_result_max(count: u64) -> u64 {
 pub fn copy_result_facts(module: &Module, func: &Function) -> Vec<(Value, ValueSet)> {
     let mut out = Vec::new();
     for inst in func.layout.blocks().flat_map(|b| func.layout.block_insts(b)) {
-        let Some(Some(count)) = stream_copy_count(module, func, inst) else { continue };
-        let InstructionData::Op { imm: Imm::Func(f), .. } = func.dfg.insts[inst] else { continue };
-        if module.imported_funcs.get(f.as_u32() as usize).is_some_and(|i| i.field.starts_with(ASYNC_LOWER_PREFIX)) {
+        let Some(StreamCopy { lowered: false, count: Some(count), .. }) = stream_copy(module, func, inst) else {
             continue;
-        }
+        };
         let Some(&result) = func.dfg.inst_results(inst).first() else { continue };
         let set = IntervalSet::from_ranges(32, vec![(0, copy_result_max(count)), (0xFFFF_FFFF, 0xFFFF_FFFF)]);
         out.push((result, ValueSet::of(set)));
