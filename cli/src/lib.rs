@@ -25,7 +25,7 @@ pub mod module_check;
 use weft_ir::Function;
 use weft_passes::analysis::guards::{GuardCounts, PanicShape, shape_index};
 pub use weft_passes::pipelines::OptLevel;
-pub use weft_passes::{AfterPassHook, FunctionReport, Report, VerifyMode};
+pub use weft_passes::{AfterPassHook, FunctionReport, Report, Verdict, VerdictStatus, VerifyMode};
 
 /// What to run and how to check it.
 #[derive(Clone, Debug)]
@@ -280,17 +280,17 @@ pub struct FunctionOutcome {
 }
 
 impl FunctionOutcome {
-    /// The function's status: [`weft_passes::VerdictStatus::KeptUnproved`]
+    /// The function's status: [`VerdictStatus::KeptUnproved`]
     /// if any kept change is unproved, else `Proved` if a change was kept,
     /// else `Reverted` (every change was undone: the function is as it was
     /// read).
-    pub fn status(&self) -> weft_passes::VerdictStatus {
+    pub fn status(&self) -> VerdictStatus {
         if !self.unproved.is_empty() {
-            weft_passes::VerdictStatus::KeptUnproved
+            VerdictStatus::KeptUnproved
         } else if !self.proved.is_empty() {
-            weft_passes::VerdictStatus::Proved
+            VerdictStatus::Proved
         } else {
-            weft_passes::VerdictStatus::Reverted
+            VerdictStatus::Reverted
         }
     }
 }
@@ -299,7 +299,6 @@ impl FunctionOutcome {
 /// functions were first settled. Functions no pass changed are not listed:
 /// they are as they were read.
 pub fn function_outcomes(report: &Report) -> Vec<FunctionOutcome> {
-    use weft_passes::VerdictStatus;
     let mut out: Vec<FunctionOutcome> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for pass in &report.passes {
@@ -322,7 +321,6 @@ pub fn function_outcomes(report: &Report) -> Vec<FunctionOutcome> {
 /// One line: how many changed functions are proved, kept unproved and
 /// reverted ([`function_outcomes`]).
 pub fn verdict_summary(report: &Report) -> String {
-    use weft_passes::VerdictStatus;
     let outcomes = function_outcomes(report);
     let count = |s: VerdictStatus| outcomes.iter().filter(|o| o.status() == s).count();
     format!(
