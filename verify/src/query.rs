@@ -162,6 +162,26 @@ fn state_fields(
         let (ma, mb) = (&a.mems[m], &b.mems[m]);
         out.extend(field(format!("{prefix}memory {m} size"), Type::I32, &ma.pages, &mb.pages, true));
         if !ma.bytes.same(&mb.bytes) {
+            // Both the same array with stores at the same indices (one term
+            // plus constants): they differ where a stored value does.
+            if let (Some(ra), Some(rb)) = (ma.bytes.store_run(), mb.bytes.store_run())
+                && ra.same_shape(&rb)
+            {
+                let pages_equal = ma.pages.eq(&mb.pages);
+                for ((index, va), (_, vb)) in ra.values.values().zip(rb.values.values()) {
+                    if va.ast_eq(vb) {
+                        continue;
+                    }
+                    out.push(Field {
+                        name: format!("{prefix}memory {m}"),
+                        differs: Bool::and(&[pages_equal.clone(), va.eq(vb).not()]),
+                        src: Shown::Val(Type::I32, va.zero_ext(24)),
+                        tgt: Shown::Val(Type::I32, vb.zero_ext(24)),
+                        at: Some(index.clone()),
+                    });
+                }
+                continue;
+            }
             let p = &probes.mems[m];
             let end = ma.pages.zero_ext(32).bvmul(BV::from_u64(PAGE_BYTES, 64));
             let (ba, bb) = (ma.bytes.select(p), mb.bytes.select(p));

@@ -15,7 +15,7 @@ use weft_ir::{
     DataRef, ElemRef, Function, GlobalDecl, GlobalRef, Imm, InstructionData, MemoryDecl, MemoryRef, Signature,
     TableDecl, TableRef, Type,
 };
-use z3::ast::{Array, BV, Bool, Dynamic, lambda_const};
+use z3::ast::{Array, Ast, BV, Bool, Dynamic, lambda_const};
 use z3::{FuncDecl, Sort};
 
 /// Bytes per wasm page.
@@ -121,8 +121,9 @@ pub(crate) struct ArrTerm(Rc<ArrNode>);
 pub(crate) enum ArrNode {
     /// A Z3 array: the initial contents, or what a call left.
     Base(Array),
-    /// `rest` with `value` at `index`.
-    Store { rest: ArrTerm, index: BV, value: BV },
+    /// `rest` with `value` at `index` (`split` is `index` as a term plus a
+    /// constant, [`split_offset`]).
+    Store { rest: ArrTerm, index: BV, value: BV, split: (Option<BV>, u64) },
     /// `rest` with `fill` at every index `i` with `guard ∧ start ≤ i < end`
     /// (`start`, `end` are 64-bit, so ranges may end at 2^32).
     Range { rest: ArrTerm, guard: Bool, start: BV, end: BV, fill: Fill },
@@ -150,7 +151,8 @@ impl ArrTerm {
     }
 
     pub(crate) fn store(&self, index: BV, value: BV) -> ArrTerm {
-        ArrTerm(Rc::new(ArrNode::Store { rest: self.clone(), index, value }))
+        let split = split_offset(&index);
+        ArrTerm(Rc::new(ArrNode::Store { rest: self.clone(), index, value, split }))
     }
 
     pub(crate) fn range(&self, guard: Bool, start: BV, end: BV, fill: Fill) -> ArrTerm {
@@ -165,32 +167,37 @@ impl ArrTerm {
     }
 
     /// The element at `index` (BV32).
+    ///
+    /// A store at an index that differs from `index` by a nonzero constant
+    /// (`x + 3` against `x + 5`, `8` against `9`) is skipped without an
+    /// `ite`: the two are different for every `x`. This keeps a read after
+    /// a run of stores to neighbouring bytes (a vector store, an unrolled
+    /// loop's stores) linear instead of one `ite` per store.
     pub(crate) fn select(&self, index: &BV) -> BV {
         let mut memo = HashMap::new();
-        self.select_memo(index, &mut memo)
+        let split = split_offset(index);
+        self.select_memo(index, &split, &mut memo)
     }
 
-    fn select_memo(&self, index: &BV, memo: &mut HashMap<*const ArrNode, BV>) -> BV {
+    fn select_memo(&self, index: &BV, split: &(Option<BV>, u64), memo: &mut HashMap<*const ArrNode, BV>) -> BV {
         let key = Rc::as_ptr(&self.0);
         if let Some(v) = memo.get(&key) {
             return v.clone();
         }
         let v = match &*self.0 {
             ArrNode::Base(a) => a.select(index).as_bv().expect("bit-vector array"),
-            ArrNode::Store { rest, index: at, value } => {
+            ArrNode::Store { rest, index: at, value, split: at_split } => {
                 if at.ast_eq(index) {
                     value.clone()
-                } else if let (Some(x), Some(y)) = (at.as_u64(), index.as_u64())
-                    && x != y
-                {
-                    rest.select_memo(index, memo)
+                } else if differ(at_split, split) {
+                    rest.select_memo(index, split, memo)
                 } else {
-                    let r = rest.select_memo(index, memo);
+                    let r = rest.select_memo(index, split, memo);
                     index.eq(at).ite(value, &r)
                 }
             }
             ArrNode::Range { rest, guard, start, end, fill } => {
-                let r = rest.select_memo(index, memo);
+                let r = rest.select_memo(index, split, memo);
                 let i = index.zero_ext(32);
                 let inside = Bool::and(&[guard.clone(), i.bvuge(start), i.bvult(end)]);
                 let v = match fill {
@@ -200,13 +207,35 @@ impl ArrTerm {
                 inside.ite(&v, &r)
             }
             ArrNode::Ite { cond, then, els } => {
-                let a = then.select_memo(index, memo);
-                let b = els.select_memo(index, memo);
+                let a = then.select_memo(index, split, memo);
+                let b = els.select_memo(index, split, memo);
                 ite_bv(cond, &a, &b)
             }
         };
         memo.insert(key, v.clone());
         v
+    }
+
+    /// The newest run of stores of this array whose indices are one term
+    /// plus different constants (or all constants), as a map from the
+    /// constant to the last index and value written there, and the array
+    /// under the run; `None` when the array does not end in a store. Two
+    /// arrays with the same rest, term and constants are equal exactly when
+    /// their values are equal at every constant.
+    pub(crate) fn store_run(&self) -> Option<StoreRun> {
+        let mut node = self;
+        let mut base: Option<Option<BV>> = None;
+        let mut values: BTreeMap<u64, (BV, BV)> = BTreeMap::new();
+        while let ArrNode::Store { rest, index, value, split } = &*node.0 {
+            match &base {
+                None => base = Some(split.0.clone()),
+                Some(b) if same_term(b, &split.0) => {}
+                Some(_) => break,
+            }
+            values.entry(split.1).or_insert_with(|| (index.clone(), value.clone()));
+            node = rest;
+        }
+        Some(StoreRun { rest: node.clone(), base: base?, values })
     }
 
     /// The whole array as a Z3 term (a lambda unless it is a base array).
@@ -217,6 +246,75 @@ impl ArrTerm {
         let i = BV::new_const("lambda.i", 32);
         let body: Dynamic = self.select(&i).into();
         lambda_const(&[&i], &body)
+    }
+}
+
+/// `index` as a term plus a constant (mod 2^width): a numeral is
+/// `(None, k)`; `x + k` and `k + x` with a numeral `k` are `x`'s split plus
+/// `k`, so nested constant additions fold (`(i + 1) + 7` is `(i, 8)`);
+/// anything else is `(Some(index), 0)`.
+pub(crate) fn split_offset(index: &BV) -> (Option<BV>, u64) {
+    let width = index.get_size();
+    if width > 64 {
+        return (Some(index.clone()), 0);
+    }
+    let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+    let mut term = index.clone();
+    let mut offset: u64 = 0;
+    loop {
+        if let Some(k) = term.as_u64() {
+            return (None, offset.wrapping_add(k) & mask);
+        }
+        if !term.is_app() || term.decl().kind() != z3::DeclKind::Badd {
+            return (Some(term), offset & mask);
+        }
+        let args = term.children();
+        let [a, b] = args.as_slice() else { return (Some(term), offset & mask) };
+        let (Some(a), Some(b)) = (a.as_bv(), b.as_bv()) else { return (Some(term), offset & mask) };
+        match (a.as_u64(), b.as_u64()) {
+            (Some(k), None) => {
+                offset = offset.wrapping_add(k);
+                term = b;
+            }
+            (None, Some(k)) => {
+                offset = offset.wrapping_add(k);
+                term = a;
+            }
+            _ => return (Some(term), offset & mask),
+        }
+    }
+}
+
+/// Do two splits ([`split_offset`]) name different indices for every value
+/// of their terms: the same term (or none) with different constants?
+fn differ(a: &(Option<BV>, u64), b: &(Option<BV>, u64)) -> bool {
+    a.1 != b.1 && same_term(&a.0, &b.0)
+}
+
+/// The same term of a split, or both none.
+fn same_term(a: &Option<BV>, b: &Option<BV>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x.ast_eq(y),
+        _ => false,
+    }
+}
+
+/// The newest stores of an array at one term plus constants
+/// ([`ArrTerm::store_run`]).
+pub(crate) struct StoreRun {
+    /// The array under the run.
+    pub rest: ArrTerm,
+    /// The term the indices share (`None`: all constants).
+    pub base: Option<BV>,
+    /// By constant: the index and the value last written there.
+    pub values: BTreeMap<u64, (BV, BV)>,
+}
+
+impl StoreRun {
+    /// Do `self` and `other` write the same indices over the same array?
+    pub(crate) fn same_shape(&self, other: &StoreRun) -> bool {
+        self.rest.same(&other.rest) && same_term(&self.base, &other.base) && self.values.keys().eq(other.values.keys())
     }
 }
 
