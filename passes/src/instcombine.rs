@@ -116,29 +116,29 @@ pub struct Site<'a> {
 
 impl Site<'_> {
     /// The integer constant `v` is, sign-extended from its width.
-    fn constant(&self, v: Value) -> Option<i64> {
+    pub fn constant(&self, v: Value) -> Option<i64> {
         self.func.dfg.int_const(v)
     }
 
     /// The opcode and operands of the instruction defining `v`.
-    fn def(&self, v: Value) -> Option<(Opcode, &[Value])> {
+    pub fn def(&self, v: Value) -> Option<(Opcode, &[Value])> {
         let inst = self.func.dfg.value_inst(v)?;
         let InstructionData::Op { opcode, args, .. } = &self.func.dfg.insts[inst] else { return None };
         Some((*opcode, args.as_slice(&self.func.dfg.value_lists)))
     }
 
     /// Is `v` used exactly once?
-    fn one_use(&self, v: Value) -> bool {
+    pub fn one_use(&self, v: Value) -> bool {
         self.uses[self.func.dfg.resolve_aliases(v)] == 1
     }
 
     /// Do `a` and `b` resolve to the same value?
-    fn same(&self, a: Value, b: Value) -> bool {
+    pub fn same(&self, a: Value, b: Value) -> bool {
         self.func.dfg.resolve_aliases(a) == self.func.dfg.resolve_aliases(b)
     }
 
     /// The bit width of `v`'s type (0 for a non-integer type).
-    fn width(&self, v: Value) -> u32 {
+    pub fn width(&self, v: Value) -> u32 {
         match self.func.dfg.value_type(v) {
             Type::I32 => 32,
             Type::I64 => 64,

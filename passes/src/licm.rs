@@ -45,6 +45,12 @@
 //! A loop without a preheader gets one (`cfg_edit::create_preheader`),
 //! only when something is hoisted out of it.
 //!
+//! `licm` is in no pipeline: a hoisted value is live across the whole
+//! loop, which in the emitted wasm is a local written once and read in the
+//! loop, more bytes than the instruction it saves per iteration (and wasm
+//! engines hoist such pure instructions themselves). It runs with
+//! `--passes licm`.
+//!
 //! Preconditions: the function passes the structural verifier (so every
 //! use is dominated by its definition, and an operand defined outside a
 //! loop dominates the loop's preheader). Analyses used: the CFG, the loop
