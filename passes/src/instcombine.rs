@@ -467,12 +467,8 @@ pub static RULES: &[Rule] = &[
                 binary_pattern_left!("mul"),
                 binary_pattern!("and"),
                 binary_pattern_left!("and"),
-                concat!(
-                    "function %f({t}) -> {t} {\nblock0(v0: {t}):\n    v1 = {t}.const {c2}\n    v2 = {t}.or v0, v1\n    return v2\n}\n"
-                ),
-                concat!(
-                    "function %f({t}) -> {t} {\nblock0(v0: {t}):\n    v1 = {t}.const {c2}\n    v2 = {t}.or v1, v0\n    return v2\n}\n"
-                ),
+                "function %f({t}) -> {t} {\nblock0(v0: {t}):\n    v1 = {t}.const {c2}\n    v2 = {t}.or v0, v1\n    return v2\n}\n",
+                "function %f({t}) -> {t} {\nblock0(v0: {t}):\n    v1 = {t}.const {c2}\n    v2 = {t}.or v1, v0\n    return v2\n}\n",
             ],
             types: INTS,
             // `{c1}` is the absorbing constant of `*` and `&`, `{c2}` of `|`.
