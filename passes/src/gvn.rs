@@ -45,9 +45,9 @@
 //! ```
 //!
 //! Preconditions: the function passes the structural verifier. Analyses
-//! used: the CFG, the dominator tree and the loop analysis. Preserves the
-//! CFG, dominator tree and loop analysis (only instructions that are not
-//! branches are removed); not liveness.
+//! used: the CFG, the dominator tree, the loop analysis and
+//! `analysis::cuts`. Preserves the CFG, dominator tree and loop analysis
+//! (only instructions that are not branches are removed); not liveness.
 //!
 //! Verification obligation: the target refines the source with the same
 //! events: a removed instruction is dominated by an equal one that ran
@@ -66,6 +66,7 @@ use std::collections::HashMap;
 use cranelift_entity::EntitySet;
 use weft_ir::{Block, DominatorTree, Effects, Function, Imm, Inst, InstructionData, LoopAnalysis, Opcode, Value};
 
+use crate::analysis::cuts::before_every_loop;
 use crate::{Changed, FunctionPass, PassCx, Preserved};
 
 /// The `gvn` pass.
@@ -205,15 +206,7 @@ struct Regions {
 
 impl Regions {
     fn compute(func: &Function, loops: &LoopAnalysis, domtree: &DominatorTree) -> Regions {
-        let mut before_every_loop = EntitySet::new();
-        let mut stack: Vec<Block> = func.entry_block().into_iter().collect();
-        while let Some(block) = stack.pop() {
-            if loops.is_loop_header(block) || before_every_loop.contains(block) {
-                continue;
-            }
-            before_every_loop.insert(block);
-            stack.extend(func.successors(block));
-        }
+        let before_every_loop = before_every_loop(func, loops);
         let headers: Vec<Block> = loops.loops().map(|lp| loops.header(lp)).collect();
         let blocks = func.layout.blocks().count();
         let complete = headers.len().saturating_mul(blocks.max(1)) <= MAX_HEADER_WORK;

@@ -525,7 +525,7 @@ pub static RULES: &[Rule] = &[
         opcodes: ORDERED_COMPARES,
         apply: |s| {
             let (c, x) = constant_left(s)?;
-            Some(Rewrite::Op(swapped_compare(s.opcode)?, vec![Operand::Value(x), Operand::Value(c)]))
+            Some(Rewrite::Op(s.opcode.swapped_compare()?, vec![Operand::Value(x), Operand::Value(c)]))
         },
         proof: Proof {
             patterns: &[
@@ -644,7 +644,7 @@ pub static RULES: &[Rule] = &[
         apply: |s| {
             let [b] = *s.args else { return None };
             let (op, args) = s.def(b)?;
-            let inverse = inverted_compare(op)?;
+            let inverse = op.inverse_compare()?;
             s.one_use(b).then(|| Rewrite::Op(inverse, args.iter().map(|&v| Operand::Value(v)).collect()))
         },
         proof: Proof {
@@ -791,60 +791,10 @@ const ORDERED_COMPARES: &[Opcode] = &[
     O::I64GeU,
 ];
 
-/// The compare with its operands swapped: `a < b` is `b > a`.
-fn swapped_compare(op: Opcode) -> Option<Opcode> {
-    Some(match op {
-        O::I32LtS => O::I32GtS,
-        O::I32LtU => O::I32GtU,
-        O::I32GtS => O::I32LtS,
-        O::I32GtU => O::I32LtU,
-        O::I32LeS => O::I32GeS,
-        O::I32LeU => O::I32GeU,
-        O::I32GeS => O::I32LeS,
-        O::I32GeU => O::I32LeU,
-        O::I64LtS => O::I64GtS,
-        O::I64LtU => O::I64GtU,
-        O::I64GtS => O::I64LtS,
-        O::I64GtU => O::I64LtU,
-        O::I64LeS => O::I64GeS,
-        O::I64LeU => O::I64GeU,
-        O::I64GeS => O::I64LeS,
-        O::I64GeU => O::I64LeU,
-        _ => return None,
-    })
-}
-
-/// The integer compare that holds exactly when `op` does not.
-fn inverted_compare(op: Opcode) -> Option<Opcode> {
-    Some(match op {
-        O::I32Eq => O::I32Ne,
-        O::I32Ne => O::I32Eq,
-        O::I32LtS => O::I32GeS,
-        O::I32LtU => O::I32GeU,
-        O::I32GtS => O::I32LeS,
-        O::I32GtU => O::I32LeU,
-        O::I32LeS => O::I32GtS,
-        O::I32LeU => O::I32GtU,
-        O::I32GeS => O::I32LtS,
-        O::I32GeU => O::I32LtU,
-        O::I64Eq => O::I64Ne,
-        O::I64Ne => O::I64Eq,
-        O::I64LtS => O::I64GeS,
-        O::I64LtU => O::I64GeU,
-        O::I64GtS => O::I64LeS,
-        O::I64GtU => O::I64LeU,
-        O::I64LeS => O::I64GtS,
-        O::I64LeU => O::I64GtU,
-        O::I64GeS => O::I64LtS,
-        O::I64GeU => O::I64LtU,
-        _ => return None,
-    })
-}
-
 /// Is `v` always 0 or 1: the result of a compare or an `eqz`?
 fn is_boolean(s: &Site<'_>, v: Value) -> bool {
     let Some((op, _)) = s.def(v) else { return false };
-    inverted_compare(op).is_some()
+    op.is_int_compare()
         || matches!(
             op,
             O::I32Eqz

@@ -54,7 +54,7 @@
 //! Preconditions: the function passes the structural verifier (so every
 //! use is dominated by its definition, and an operand defined outside a
 //! loop dominates the loop's preheader). Analyses used: the CFG, the loop
-//! analysis and liveness.
+//! analysis, liveness and `analysis::cuts`.
 //! Preserves the CFG, dominator tree and loop analysis when no preheader
 //! was created, nothing otherwise; never liveness (values move between
 //! blocks).
@@ -74,6 +74,7 @@
 use cranelift_entity::EntitySet;
 use weft_ir::{Block, Function, Inst, Loop, LoopAnalysis, Value, ValueDef, cfg_edit};
 
+use crate::analysis::cuts::before_every_loop;
 use crate::{Changed, FunctionPass, PassCx, Preserved};
 
 /// The `licm` pass.
@@ -132,21 +133,6 @@ impl FunctionPass for Licm {
         let preserved = if created_preheader { Preserved::NONE } else { Preserved::CONTROL_FLOW };
         Changed::from_bool(changed, preserved)
     }
-}
-
-/// The blocks reachable from the entry without passing through a loop
-/// header: the code before every loop.
-fn before_every_loop(func: &Function, loops: &LoopAnalysis) -> EntitySet<Block> {
-    let mut before = EntitySet::new();
-    let mut stack: Vec<Block> = func.entry_block().into_iter().collect();
-    while let Some(block) = stack.pop() {
-        if loops.is_loop_header(block) || before.contains(block) {
-            continue;
-        }
-        before.insert(block);
-        stack.extend(func.successors(block));
-    }
-    before
 }
 
 /// The pure instructions of `lp` that are invariant in it and whose results
