@@ -5,9 +5,8 @@
 //! not in the order given; [`LOOM_PASSES`] lists its names in that order,
 //! each with the weft passes that do its work. [`weft_passes_for`] turns a
 //! selection into a weft pass list in the same order. A Loom pass whose
-//! work weft's backend always does (`coalesce-locals`), or that weft has
-//! no pass for (`cse`, `dead-stores`), maps to no pass: it is accepted and
-//! does nothing.
+//! work weft's backend always does (`coalesce-locals`) maps to no pass: it
+//! is accepted and does nothing.
 
 /// Loom's pass names in the order Loom runs them, each with the weft
 /// passes that do its work.
@@ -24,8 +23,7 @@ pub const LOOM_PASSES: &[(&str, &[&str])] = &[
     ("canonicalize", &["instcombine"]),
     ("egraph", &["instcombine"]),
     ("peephole-synth", &["instcombine"]),
-    // No weft pass removes redundant computations across blocks yet.
-    ("cse", &[]),
+    ("cse", &["gvn"]),
     // Strength reduction and other instruction rewrites.
     ("advanced", &["instcombine"]),
     ("branches", &["simplify-cfg"]),
@@ -33,8 +31,7 @@ pub const LOOM_PASSES: &[(&str, &[&str])] = &[
     ("merge-blocks", &["simplify-cfg"]),
     ("vacuum", &["dce"]),
     ("simplify-locals", &["copy-prop"]),
-    // No weft pass removes dead stores yet.
-    ("dead-stores", &[]),
+    ("dead-stores", &["dse"]),
     ("dead-locals", &["dce"]),
     ("licm", &["licm"]),
     // The backend coalesces locals on every run.

@@ -26,6 +26,8 @@ pub mod context;
 pub mod copy_prop;
 pub mod dce;
 pub mod directize;
+pub mod dse;
+pub mod gvn;
 pub mod init_constprop;
 pub mod inline;
 pub mod instcombine;

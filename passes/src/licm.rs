@@ -45,10 +45,16 @@
 //! A loop without a preheader gets one (`cfg_edit::create_preheader`),
 //! only when something is hoisted out of it.
 //!
+//! `licm` is in no pipeline: a hoisted value is live across the whole
+//! loop, which in the emitted wasm is a local written once and read in the
+//! loop, more bytes than the instruction it saves per iteration (and wasm
+//! engines hoist such pure instructions themselves). It runs with
+//! `--passes licm`.
+//!
 //! Preconditions: the function passes the structural verifier (so every
 //! use is dominated by its definition, and an operand defined outside a
 //! loop dominates the loop's preheader). Analyses used: the CFG, the loop
-//! analysis and liveness.
+//! analysis, liveness and `analysis::cuts`.
 //! Preserves the CFG, dominator tree and loop analysis when no preheader
 //! was created, nothing otherwise; never liveness (values move between
 //! blocks).
@@ -68,6 +74,7 @@
 use cranelift_entity::EntitySet;
 use weft_ir::{Block, Function, Inst, Loop, LoopAnalysis, Value, ValueDef, cfg_edit};
 
+use crate::analysis::cuts::before_every_loop;
 use crate::{Changed, FunctionPass, PassCx, Preserved};
 
 /// The `licm` pass.
@@ -126,21 +133,6 @@ impl FunctionPass for Licm {
         let preserved = if created_preheader { Preserved::NONE } else { Preserved::CONTROL_FLOW };
         Changed::from_bool(changed, preserved)
     }
-}
-
-/// The blocks reachable from the entry without passing through a loop
-/// header: the code before every loop.
-fn before_every_loop(func: &Function, loops: &LoopAnalysis) -> EntitySet<Block> {
-    let mut before = EntitySet::new();
-    let mut stack: Vec<Block> = func.entry_block().into_iter().collect();
-    while let Some(block) = stack.pop() {
-        if loops.is_loop_header(block) || before.contains(block) {
-            continue;
-        }
-        before.insert(block);
-        stack.extend(func.successors(block));
-    }
-    before
 }
 
 /// The pure instructions of `lp` that are invariant in it and whose results

@@ -53,6 +53,10 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // and comes before the cleanups, which fold what the copied bodies
         // learn from their arguments (constants, jump chains); the callees
         // it leaves uncalled go in `module-dce`.
+        // `gvn` and `dse` run on the cleaned-up code, before `dce` removes
+        // what they leave unused. Not in `-Os`: there `gvn` grows code (a
+        // reused value may need a local), and `licm` is in no pipeline for
+        // the same reason (see its module docs).
         // A module pass may stand anywhere in a pipeline: the manager runs
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
@@ -70,6 +74,8 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "simplify-cfg",
             "instcombine",
             "copy-prop",
+            "gvn",
+            "dse",
             "dce",
             "simplify-cfg",
             "module-dce",

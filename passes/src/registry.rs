@@ -70,9 +70,23 @@ static PASSES: &[PassInfo] = &[
     },
     PassInfo {
         name: "instcombine",
-        description: "peephole rewrites from a table of rules: integer identities (x + 0, x & x, ...), select with equal arms",
+        description: "peephole rewrites from a table of proved rules: identities, canonicalization, strength reduction, bit tricks, eqz and select folds",
         params: &[],
         make: || function_pass(crate::instcombine::InstCombine),
+        make_with_params: None,
+    },
+    PassInfo {
+        name: "gvn",
+        description: "global value numbering: an instruction equal to a dominating one (pure or only trapping; reads within a block) becomes it",
+        params: &[],
+        make: || function_pass(crate::gvn::Gvn),
+        make_with_params: None,
+    },
+    PassInfo {
+        name: "dse",
+        description: "dead store elimination: a store overwritten in its block before anything can observe it is removed",
+        params: &[],
+        make: || function_pass(crate::dse::Dse),
         make_with_params: None,
     },
     PassInfo {

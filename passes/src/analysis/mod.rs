@@ -5,6 +5,8 @@
 //!   parameters — conditional propagation over executable edges, generic
 //!   over the abstract domain, with facts learnt from branch conditions;
 //! - [`constants`]: the constant domain (SCCP's lattice), solved by `sccp`;
+//! - [`cuts`]: where the refinement checker cuts a function (the blocks
+//!   before every loop keep exact terms), for `licm` and `gvn`;
 //! - [`guards`]: checks (a `brif` with one side that only traps or calls a
 //!   function that never returns) and the never-returning functions of a
 //!   module;
@@ -26,6 +28,7 @@
 //! `weft_ir`'s, cached by the [`PassCx`](crate::PassCx).
 
 pub mod constants;
+pub mod cuts;
 pub mod dataflow;
 pub mod guards;
 pub mod induction;
