@@ -37,7 +37,10 @@
 //! Z3 array (`state::ArrTerm`): stores, ranged writes for bulk operations
 //! and `grow`, and `ite`s where paths merge; a read expands into an `ite`
 //! chain, so queries stay quantifier-free and avoid Z3's slow array
-//! reasoning on byte-wise stores. Per-opcode semantics: `semantics.rs`.
+//! reasoning on byte-wise stores; the chain skips a store whose index is
+//! the read's term plus another constant (`x + 3` never meets `x + 5`), and
+//! two memories written at the same such indices over one array are
+//! compared store by store. Per-opcode semantics: `semantics.rs`.
 //!
 //! An observer sees, in order, the calls a function makes (callee handle,
 //! arguments, and the whole state at the call) and then its outcome: a
