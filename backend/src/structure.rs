@@ -24,7 +24,18 @@
 //! removes branches to the code that follows anyway, `return` before the
 //! function end, `block`s nobody branches to, and rewrites `if` shapes
 //! (`if br end` → `br_if`, `else` arms after an arm that never falls
-//! through are hoisted out). Depths are computed when encoding.
+//! through are hoisted out). An `if` whose arm on a non-zero test is empty
+//! and after which control reaches a label anyway leaves by `br_if` to that
+//! label, followed by its other arm: two bytes instead of four, when the
+//! label is branched to already. A chain of such `if`s, each the last node
+//! of the previous one's other arm, gets a `block` of its own (three bytes)
+//! to leave by:
+//!
+//! ```text
+//! if {} else { A; if {} else { B } }   =>   block br_if 0 A br_if 0 B end
+//! ```
+//!
+//! Depths are computed when encoding.
 
 use crate::BackendError;
 use crate::analysis::{BranchTarget, FuncInfo};
@@ -116,9 +127,10 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let entry = self.info().rpo[0];
         let mut body = self.do_tree(entry)?;
         let no_results = self.info().func.sig.results.is_empty();
-        simplify(&mut body, no_results);
+        let mut cx = Cleanup { no_results, next_label: self.next_pad, refs: Vec::new() };
+        simplify(&mut body, &mut cx);
         if prefer_size && swap_zero_ifs(&mut body) {
-            simplify(&mut body, no_results);
+            simplify(&mut body, &mut cx);
         }
         close_body(&mut body, no_results);
         Ok(body)
@@ -404,11 +416,53 @@ fn ends_in_transfer(seq: &[Node]) -> bool {
     }
 }
 
+/// What the cleanup needs besides the tree.
+struct Cleanup {
+    /// The function returns nothing (a nested `return` may become falling
+    /// off the end).
+    no_results: bool,
+    /// The next label no node uses yet (for the `block`s the cleanup adds).
+    next_label: Label,
+    /// Branches to each label, counted at the start of each round and
+    /// raised for each `br_if` the round adds.
+    refs: Vec<u32>,
+}
+
+impl Cleanup {
+    fn used(&self, l: Label) -> bool {
+        self.refs.get(l as usize).is_some_and(|&n| n > 0)
+    }
+
+    /// Counts `n` more branches to `l`.
+    fn bump(&mut self, l: Label, n: u32) {
+        if self.refs.len() <= l as usize {
+            self.refs.resize(l as usize + 1, 0);
+        }
+        self.refs[l as usize] += n;
+    }
+
+    /// Forgets `k` removed (or renamed) branches to `l`.
+    fn forget_label(&mut self, l: Label, k: u32) {
+        if let Some(n) = self.refs.get_mut(l as usize) {
+            *n = n.saturating_sub(k);
+        }
+    }
+
+    /// Forgets removed branches, counted per label as [`count_refs`] does.
+    fn forget(&mut self, gone: &[u32]) {
+        for (n, &k) in self.refs.iter_mut().zip(gone) {
+            *n = n.saturating_sub(k);
+        }
+    }
+}
+
 /// Cleans up the tree to a fixed point; see the module docs.
-fn simplify(body: &mut Vec<Node>, no_results: bool) {
+fn simplify(body: &mut Vec<Node>, cx: &mut Cleanup) {
     for _ in 0..32 {
         let top = Cont { labels: None, func_end: true };
-        let mut changed = simplify_seq(body, top, no_results);
+        cx.refs.clear();
+        count_refs(body, &mut cx.refs);
+        let mut changed = simplify_seq(body, top, cx);
         let mut refs = Vec::new();
         count_refs(body, &mut refs);
         changed |= splice_unused(body, &refs);
@@ -435,7 +489,8 @@ fn close_body(body: &mut Vec<Node>, no_results: bool) {
     }
 }
 
-fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
+fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
+    let no_results = cx.no_results;
     let mut changed = false;
     // Nothing after an unconditional transfer runs: the only way into the
     // middle of a sequence is the end of a `block`, entered by falling in.
@@ -443,6 +498,9 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
         seq.iter().position(|n| matches!(n, Node::Br(_) | Node::BrTable(..) | Node::Return | Node::Exit(_)))
         && i + 1 < seq.len()
     {
+        let mut gone = Vec::new();
+        count_refs(&seq[i + 1..], &mut gone);
+        cx.forget(&gone);
         seq.truncate(i + 1);
         changed = true;
     }
@@ -454,7 +512,9 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
             Some(Node::Return) if cont.func_end && no_results => {}
             _ => break,
         }
-        seq.pop();
+        if let Some(Node::Br(l)) = seq.pop() {
+            cx.forget_label(l, 1);
+        }
         changed = true;
     }
     // A branch to a `block` whose end is followed by `br m` (or falls to
@@ -470,7 +530,21 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
         if let (Some(m), Node::Block(l, body)) = (target, &mut seq[i])
             && *l != m
         {
-            changed |= rename_label(body, *l, m) > 0;
+            let moved = rename_label(body, *l, m);
+            cx.bump(m, moved as u32);
+            cx.forget_label(*l, moved as u32);
+            changed |= moved > 0;
+        }
+    }
+    // A chain of `if`s that each leave to what follows the outermost one
+    // gets a `block` to leave by, so the `if`s become `br_if`s (below).
+    for (i, node) in seq.iter_mut().enumerate() {
+        if (i + 1 < n || cont.labels.is_none()) && exit_chain(node) >= 2 {
+            let label = cx.next_label;
+            cx.next_label += 1;
+            let inner = core::mem::replace(node, Node::Return);
+            *node = Node::Block(label, vec![inner]);
+            changed = true;
         }
     }
     for (i, node) in seq.iter_mut().enumerate() {
@@ -478,12 +552,12 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
         match node {
             Node::Block(l, body) => {
                 let link = ContLabel { label: *l, next: outer.labels };
-                changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: outer.func_end }, no_results);
+                changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: outer.func_end }, cx);
             }
-            Node::Loop(_, body) => changed |= simplify_seq(body, outer, no_results),
+            Node::Loop(_, body) => changed |= simplify_seq(body, outer, cx),
             Node::If(_, t, e) => {
-                changed |= simplify_seq(t, outer, no_results);
-                changed |= simplify_seq(e, outer, no_results);
+                changed |= simplify_seq(t, outer, cx);
+                changed |= simplify_seq(e, outer, cx);
             }
             _ => {}
         }
@@ -492,14 +566,33 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
     // With `IfOn::Zero` the pushed value is the operand of an `eqz`: a
     // `br_if` on the first arm needs it back, one on the second arm tests
     // the operand itself.
+    //
+    // An `if` that ends the sequence, where falling off the end reaches a
+    // label `L`, and whose arm taken on a non-zero pushed value is empty,
+    // becomes `br_if L` followed by the other arm (two bytes instead of
+    // four); the arm's own last `if` is then examined in turn.
     if seq.iter().any(|n| matches!(n, Node::If(..))) {
-        let old = core::mem::take(seq);
-        for node in old {
+        let mut work: std::collections::VecDeque<Node> = core::mem::take(seq).into();
+        let exit_label = cont.labels.map(|c| c.label);
+        while let Some(node) = work.pop_front() {
             let Node::If(on, t, e) = node else {
                 seq.push(node);
                 continue;
             };
             let zero = on == IfOn::Zero;
+            if let Some(l) = exit_label.filter(|_| work.is_empty())
+                && let Some(rest) = exit_arm(on, &t, &e)
+                && (cx.used(l) || exit_chain_of(on, &t, &e) >= 2)
+            {
+                cx.bump(l, 1);
+                seq.push(Node::BrIf(l));
+                let rest = if rest { t } else { e };
+                for node in rest.into_iter().rev() {
+                    work.push_front(node);
+                }
+                changed = true;
+                continue;
+            }
             match (t.as_slice(), e.as_slice()) {
                 ([], []) => seq.push(Node::Code(vec![0x1a])), // drop
                 ([Node::Br(l)], _) => {
@@ -532,6 +625,41 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
         }
     }
     changed
+}
+
+/// For an `if` whose arm taken on a non-zero pushed value is empty and whose
+/// other arm is not: which arm remains (`true`: the first). That is the
+/// `if` that can leave by a `br_if` to the code after it.
+fn exit_arm(on: IfOn, t: &[Node], e: &[Node]) -> Option<bool> {
+    match (on, t.is_empty(), e.is_empty()) {
+        (IfOn::NonZero, true, false) => Some(false),
+        (IfOn::Zero, false, true) => Some(true),
+        _ => None,
+    }
+}
+
+/// How many `if`s, starting at `node` and each the last node of the
+/// previous one's remaining arm, can leave by a `br_if` (see
+/// [`exit_arm`]) once falling off the end of `node` reaches a label.
+fn exit_chain(node: &Node) -> usize {
+    match node {
+        Node::If(on, t, e) => exit_chain_of(*on, t, e),
+        _ => 0,
+    }
+}
+
+/// [`exit_chain`] of the `if` with these parts.
+fn exit_chain_of(on: IfOn, t: &[Node], e: &[Node]) -> usize {
+    let mut n = 0;
+    let mut cur = (on, t, e);
+    while let Some(first) = exit_arm(cur.0, cur.1, cur.2) {
+        n += 1;
+        match if first { cur.1.last() } else { cur.2.last() } {
+            Some(Node::If(on, t, e)) => cur = (*on, t, e),
+            _ => break,
+        }
+    }
+    n
 }
 
 /// Turns every remaining `if`/`else` on an `eqz` operand ([`IfOn::Zero`];

@@ -993,3 +993,84 @@ block2:
     assert!(at("I32Add") < at("Else") && at("Else") < at("I32Mul"), "{}", print(&small_bytes));
     assert_eq!(small_shapes[0].size + 1, shapes[0].size, "{}", print(&small_bytes));
 }
+
+/// The operator names of the first function, without `end`s.
+fn ops_of(bytes: &[u8]) -> Vec<String> {
+    shapes(bytes)[0].ops.iter().filter(|o| *o != "End").cloned().collect()
+}
+
+#[test]
+fn a_chain_of_early_exits_becomes_br_ifs_out_of_one_block() {
+    // Each test leaves for the join; without the `block` the tests nest as
+    // `if {} else { ... if {} else { ... } }`, four bytes each.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %chain(i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    v8 = i32.const 0
+    global.set gv0 v8
+    v1 = i32.const 1
+    v2 = i32.eq v0, v1
+    brif v2, block4, block1
+block1:
+    global.set gv0 v1
+    v3 = i32.const 2
+    v4 = i32.eq v0, v3
+    brif v4, block4, block2
+block2:
+    global.set gv0 v3
+    v5 = i32.const 3
+    v6 = i32.eq v0, v5
+    brif v6, block4, block3
+block3:
+    global.set gv0 v5
+    jump block4
+block4:
+    v7 = global.get gv0
+    return v7
+}
+"#,
+    );
+    for (x, want) in [(1, 0), (2, 1), (3, 2), (0, 3), (-1, 3), (4, 3)] {
+        assert_eq!(inst.i32("chain", &[x]), want, "chain({x})");
+    }
+    let test = ["LocalGet", "I32Const", "I32Eq", "BrIf", "I32Const", "GlobalSet"];
+    let mut want = vec!["Block", "I32Const", "GlobalSet"];
+    for _ in 0..3 {
+        want.extend(test);
+    }
+    want.push("GlobalGet");
+    assert_eq!(ops_of(&bytes), want, "{}", print(&bytes));
+}
+
+#[test]
+fn one_early_exit_keeps_its_if() {
+    // A single `if {} else {...}` costs what `block ... br_if ... end`
+    // would; no `block` is added for it.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %one(i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    v1 = i32.const 5
+    global.set gv0 v1
+    brif v0, block2, block1
+block1:
+    v2 = i32.const 7
+    global.set gv0 v2
+    jump block2
+block2:
+    v3 = global.get gv0
+    return v3
+}
+"#,
+    );
+    assert_eq!(inst.i32("one", &[1]), 5);
+    assert_eq!(inst.i32("one", &[0]), 7);
+    let ops = ops_of(&bytes);
+    assert_eq!(ops.iter().filter(|o| *o == "Block").count(), 0, "{}", print(&bytes));
+    assert_eq!(ops, ["I32Const", "GlobalSet", "LocalGet", "If", "Else", "I32Const", "GlobalSet", "GlobalGet"]);
+}
