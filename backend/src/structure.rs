@@ -40,8 +40,14 @@
 use crate::BackendError;
 use crate::analysis::{BranchTarget, FuncInfo};
 use crate::codegen::CodeGen;
+use cranelift_entity::SecondaryMap;
+use std::collections::BTreeMap;
 use weft_ir::encode::write_u32_leb;
-use weft_ir::{Block, InstructionData, Opcode};
+use weft_ir::{Block, InstructionData, Opcode, Type, Value};
+
+const LOCAL_GET: u8 = 0x20;
+const LOCAL_SET: u8 = 0x21;
+const LOCAL_TEE: u8 = 0x22;
 
 /// A label: what a `br` targets.
 pub(crate) type Label = u32;
@@ -84,6 +90,10 @@ pub(crate) enum Node {
     /// [`IfOn::Zero`] (the pushed value is the operand of a folded
     /// `i32.eqz`) when it is zero.
     If(IfOn, Vec<Node>, Vec<Node>),
+    /// `if` with a result of the type, each arm leaving one value: what an
+    /// `if` whose arms both end by writing the same local becomes, the
+    /// `local.set` moved after it.
+    IfValue(IfOn, Type, Vec<Node>, Vec<Node>),
     /// `br`.
     Br(Label),
     /// `br_if`.
@@ -100,13 +110,34 @@ pub(crate) struct Structurizer<'a, 'b, 'f> {
     codegen: &'a CodeGen<'b, 'f>,
     next_pad: Label,
     depth: usize,
+    /// The parameter of each merge node whose `block` carries it as its
+    /// result (see [`value_merges`]).
+    value_merge: SecondaryMap<Block, Option<Value>>,
+    /// The result type of each `block` that carries one.
+    value_types: BTreeMap<Label, Type>,
+}
+
+/// A function body as structured code: the tree and the result type of
+/// each `block` that has one.
+pub(crate) struct Structured {
+    /// The body.
+    pub body: Vec<Node>,
+    /// Result types of `block`s; every other `block` has none.
+    pub value_types: BTreeMap<Label, Type>,
 }
 
 impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
-    /// A structurizer over the code generator's function.
-    pub(crate) fn new(codegen: &'a CodeGen<'b, 'f>) -> Self {
+    /// A structurizer over the code generator's function; with `values`,
+    /// the merge nodes [`value_merges`] picks get value-carrying `block`s.
+    pub(crate) fn new(codegen: &'a CodeGen<'b, 'f>, values: bool) -> Self {
         let next_pad = 2 * codegen.info.func.dfg.num_blocks() as Label;
-        Structurizer { codegen, next_pad, depth: 0 }
+        let value_merge = if values { value_merges(codegen) } else { SecondaryMap::new() };
+        Structurizer { codegen, next_pad, depth: 0, value_merge, value_types: BTreeMap::new() }
+    }
+
+    /// Does [`value_merges`] pick any merge node of the function?
+    pub(crate) fn has_value_merges(codegen: &CodeGen<'_, '_>) -> bool {
+        value_merges(codegen).values().any(Option::is_some)
     }
 
     fn info(&self) -> &'a FuncInfo<'f> {
@@ -123,17 +154,28 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
 
     /// The whole function body, simplified; with `prefer_size`, every `if`
     /// on an `eqz` operand then has its arms swapped to save the `eqz`.
-    pub(crate) fn function_body(mut self, prefer_size: bool) -> Result<Vec<Node>, BackendError> {
+    pub(crate) fn function_body(mut self, prefer_size: bool) -> Result<Structured, BackendError> {
         let entry = self.info().rpo[0];
         let mut body = self.do_tree(entry)?;
         let no_results = self.info().func.sig.results.is_empty();
-        let mut cx = Cleanup { no_results, next_label: self.next_pad, refs: Vec::new() };
+        let value_types = core::mem::take(&mut self.value_types);
+        let func = self.info().func;
+        let local_types = func
+            .sig
+            .params
+            .iter()
+            .copied()
+            .chain(self.codegen.locals.decls.iter().flat_map(|&(n, t)| (0..n).map(move |_| t)))
+            .collect();
+        let mut cx = Cleanup { no_results, next_label: self.next_pad, refs: Vec::new(), value_types, local_types };
         simplify(&mut body, &mut cx);
         if prefer_size && swap_zero_ifs(&mut body) {
             simplify(&mut body, &mut cx);
         }
+        close_value_blocks(&mut body, &cx.value_types);
+        tee_set_get(&mut body);
         close_body(&mut body, no_results);
-        Ok(body)
+        Ok(Structured { body, value_types: cx.value_types })
     }
 
     fn do_tree(&mut self, x: Block) -> Result<Vec<Node>, BackendError> {
@@ -158,20 +200,46 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         // Innermost (earliest in reverse postorder) first.
         let mut cur = self.code_for(x)?;
         for y in inside {
-            let mut wrapped = vec![Node::Block(Self::block_label(y), cur)];
-            wrapped.extend(self.do_tree(y)?);
-            cur = wrapped;
+            cur = self.merge_block(y, cur)?;
         }
         if info.loop_header[x] {
             cur = vec![Node::Loop(Self::loop_label(x), cur)];
         }
         for y in outside {
-            let mut wrapped = vec![Node::Block(Self::block_label(y), cur)];
-            wrapped.extend(self.do_tree(y)?);
-            cur = wrapped;
+            cur = self.merge_block(y, cur)?;
         }
         self.depth -= 1;
         Ok(cur)
+    }
+
+    /// `block` `body` `end` for merge node `y`, then `y`'s subtree. A
+    /// `block` carrying `y`'s parameter is followed by its `local.set`.
+    fn merge_block(&mut self, y: Block, body: Vec<Node>) -> Result<Vec<Node>, BackendError> {
+        let label = Self::block_label(y);
+        let mut out = vec![Node::Block(label, body)];
+        let mut rest = self.do_tree(y)?;
+        if let Some(p) = self.value_merge[y] {
+            self.value_types.insert(label, self.info().func.dfg.value_type(p));
+            let local = self.codegen.locals.local_of[p];
+            let mut get = vec![LOCAL_GET];
+            write_u32_leb(&mut get, local);
+            // `local.set p; local.get p` is `local.tee p`, or nothing when
+            // that `local.get` is the parameter's only use.
+            let mut op = LOCAL_SET;
+            if let Some(Node::Code(code)) = rest.first_mut()
+                && code.starts_with(&get)
+            {
+                code.drain(..get.len());
+                op = LOCAL_TEE;
+            }
+            if op == LOCAL_SET || self.info().uses[p] > 1 {
+                let mut bytes = vec![op];
+                write_u32_leb(&mut bytes, local);
+                out.push(Node::Code(bytes));
+            }
+        }
+        out.extend(rest);
+        Ok(out)
     }
 
     /// Is the edge `from -> to` a back edge?
@@ -211,9 +279,10 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let copies = self.codegen.edge_copies(edge);
         let mut out = Vec::new();
         if !copies.is_empty() {
-            let mut bytes = Vec::new();
-            self.codegen.emit_copies(term, &copies, &mut bytes)?;
+            let (mut bytes, mut sets) = (Vec::new(), Vec::new());
+            self.codegen.emit_copies(term, &copies, &mut bytes, &mut sets)?;
             push_code(&mut out, bytes);
+            push_code(&mut out, sets);
         }
         let fresh = self.codegen.take_fresh();
         let rest = self.branch_to(from, edge.to);
@@ -258,9 +327,19 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let mut nodes = Vec::new();
         match &func.dfg.insts[term] {
             InstructionData::Jump { .. } => {
-                self.codegen.emit_tree(term, &mut chunk)?;
+                let to = edges[0].to;
+                let mut sets = Vec::new();
+                if self.value_merge[to].is_some() && !self.is_back(x, to) {
+                    // The argument stays on the stack for the `br`.
+                    self.codegen.emit_operands(term, &mut chunk)?;
+                } else {
+                    self.codegen.emit_jump_split(term, &mut chunk, &mut sets)?;
+                }
                 self.codegen.take_fresh();
                 push_code(&mut nodes, chunk);
+                // The `local.set`s are a node of their own, which the
+                // cleanup can move out of an `if` (see [`Node::IfValue`]).
+                push_code(&mut nodes, sets);
                 nodes.extend(self.branch_to(x, edges[0].to)?);
             }
             InstructionData::Brif { .. } => {
@@ -297,7 +376,7 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let info = self.info();
         let edges = &info.edges[x];
         // Distinct edges (target and arguments) in order of appearance.
-        let mut keys: Vec<(Block, &[weft_ir::Value])> = Vec::new();
+        let mut keys: Vec<(Block, &[Value])> = Vec::new();
         let mut key_of = Vec::with_capacity(edges.len());
         for e in edges {
             let key = (e.to, e.args.as_slice());
@@ -354,10 +433,58 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
     }
 }
 
+/// The merge nodes whose `block` should carry their parameter as its
+/// result: a `br` (or falling off the end) then delivers the argument on
+/// the stack, and one `local.set` after the `block` replaces one per edge.
+///
+/// A merge node qualifies when it has exactly one needed parameter and
+/// every forward edge into it is a `jump` (a `br_if` or `br_table` edge
+/// would need the value under its condition). It pays when more edges copy
+/// than do not, by two: an edge whose argument is already in the
+/// parameter's local (or is a zero the entry block need not store) costs
+/// a `local.get` it did not need, and the `local.set` after the `block`
+/// costs two bytes once.
+fn value_merges(codegen: &CodeGen<'_, '_>) -> SecondaryMap<Block, Option<Value>> {
+    let info = codegen.info;
+    let dfg = &info.func.dfg;
+    let entry = info.rpo[0];
+    let mut out = SecondaryMap::new();
+    for &y in &info.rpo {
+        if !info.merge[y] {
+            continue;
+        }
+        let mut params = info.needed_params(y);
+        let (Some(p), None) = (params.next(), params.next()) else { continue };
+        let (mut copies, mut free) = (0u32, 0u32);
+        let mut all_jumps = true;
+        for &pred in &info.preds[y] {
+            if info.rpo_number(y) <= info.rpo_number(pred) {
+                continue;
+            }
+            let is_jump = info.term[pred].is_some_and(|t| matches!(dfg.insts[t], InstructionData::Jump { .. }));
+            let Some(edge) = info.edges[pred].first().filter(|_| is_jump) else {
+                all_jumps = false;
+                break;
+            };
+            let zero_free =
+                pred == entry && !info.loop_header[entry] && edge.args.first().is_some_and(|&a| codegen.is_inline_zero(a));
+            if codegen.edge_copies(edge).is_empty() || zero_free {
+                free += 1;
+            } else {
+                copies += 1;
+            }
+        }
+        if all_jumps && copies > free + 2 {
+            out[y] = Some(p);
+        }
+    }
+    out
+}
+
 /// The natural loop of header `x`: `x` and every block that reaches one of
 /// its back edges without passing through `x`.
-fn natural_loop(info: &FuncInfo<'_>, x: Block) -> cranelift_entity::SecondaryMap<Block, bool> {
-    let mut body: cranelift_entity::SecondaryMap<Block, bool> = cranelift_entity::SecondaryMap::new();
+fn natural_loop(info: &FuncInfo<'_>, x: Block) -> SecondaryMap<Block, bool> {
+    let mut body: SecondaryMap<Block, bool> = SecondaryMap::new();
     body[x] = true;
     let mut work: Vec<Block> =
         info.preds[x].iter().copied().filter(|&p| info.rpo_number(p) >= info.rpo_number(x)).collect();
@@ -390,10 +517,24 @@ struct Cont<'a> {
 
 struct ContLabel<'a> {
     label: Label,
+    /// The label's `block` carries a value: falling off the end reaches it
+    /// only at the top level of its body, where the value is on the stack.
+    value: bool,
     next: Option<&'a ContLabel<'a>>,
 }
 
 impl Cont<'_> {
+    /// The continuation of the last node of a sequence with continuation
+    /// `self`, seen from inside that node (an arm, a body): a value-carrying
+    /// `block`'s end is not reached by falling off a nested sequence, which
+    /// would leave no value.
+    fn nested(self) -> Self {
+        match self.labels {
+            Some(c) if c.value => Cont { labels: None, func_end: false },
+            _ => self,
+        }
+    }
+
     fn has(&self, l: Label) -> bool {
         let mut cur = self.labels;
         while let Some(c) = cur {
@@ -426,9 +567,18 @@ struct Cleanup {
     /// Branches to each label, counted at the start of each round and
     /// raised for each `br_if` the round adds.
     refs: Vec<u32>,
+    /// `block`s that carry a value (see [`Structured::value_types`]).
+    value_types: BTreeMap<Label, Type>,
+    /// The type of every local (parameters first).
+    local_types: Vec<Type>,
 }
 
 impl Cleanup {
+    /// Does a branch to `l` carry a value?
+    fn carries(&self, l: Label) -> bool {
+        self.value_types.contains_key(&l)
+    }
+
     fn used(&self, l: Label) -> bool {
         self.refs.get(l as usize).is_some_and(|&n| n > 0)
     }
@@ -468,6 +618,31 @@ fn simplify(body: &mut Vec<Node>, cx: &mut Cleanup) {
         changed |= splice_unused(body, &refs);
         if !changed {
             break;
+        }
+    }
+}
+
+/// Ends the body of every value-carrying `block` whose last node is a
+/// `block`, `loop` or `if` with `unreachable`: control never falls off
+/// those (every path to the end pushes the value at the top level), but
+/// the validator needs the value there.
+fn close_value_blocks(seq: &mut [Node], value_types: &BTreeMap<Label, Type>) {
+    for node in seq {
+        match node {
+            Node::Block(l, body) => {
+                close_value_blocks(body, value_types);
+                if value_types.contains_key(l)
+                    && matches!(body.last(), None | Some(Node::Block(..) | Node::Loop(..) | Node::If(..)))
+                {
+                    body.push(Node::Exit(vec![0x00]));
+                }
+            }
+            Node::Loop(_, body) => close_value_blocks(body, value_types),
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
+                close_value_blocks(t, value_types);
+                close_value_blocks(e, value_types);
+            }
+            _ => {}
         }
     }
 }
@@ -529,6 +704,8 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
         };
         if let (Some(m), Node::Block(l, body)) = (target, &mut seq[i])
             && *l != m
+            && !cx.carries(*l)
+            && !cx.carries(m)
         {
             let moved = rename_label(body, *l, m);
             cx.bump(m, moved as u32);
@@ -548,16 +725,28 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
         }
     }
     for (i, node) in seq.iter_mut().enumerate() {
-        let outer = if i + 1 == n { cont } else { Cont { labels: None, func_end: false } };
+        let outer = if i + 1 == n { cont.nested() } else { Cont { labels: None, func_end: false } };
         match node {
             Node::Block(l, body) => {
-                let link = ContLabel { label: *l, next: outer.labels };
-                changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: outer.func_end }, cx);
+                let inner = if cx.carries(*l) {
+                    Cont { labels: None, func_end: false }
+                } else {
+                    outer
+                };
+                let link = ContLabel { label: *l, value: cx.carries(*l), next: inner.labels };
+                changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: inner.func_end }, cx);
             }
             Node::Loop(_, body) => changed |= simplify_seq(body, outer, cx),
             Node::If(_, t, e) => {
                 changed |= simplify_seq(t, outer, cx);
                 changed |= simplify_seq(e, outer, cx);
+            }
+            // Each arm must end with its value: nothing at its end is
+            // removed.
+            Node::IfValue(_, _, t, e) => {
+                let none = Cont { labels: None, func_end: false };
+                changed |= simplify_seq(t, none, cx);
+                changed |= simplify_seq(e, none, cx);
             }
             _ => {}
         }
@@ -573,7 +762,7 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
     // four); the arm's own last `if` is then examined in turn.
     if seq.iter().any(|n| matches!(n, Node::If(..))) {
         let mut work: std::collections::VecDeque<Node> = core::mem::take(seq).into();
-        let exit_label = cont.labels.map(|c| c.label);
+        let exit_label = cont.labels.filter(|c| !c.value).map(|c| c.label);
         while let Some(node) = work.pop_front() {
             let Node::If(on, t, e) = node else {
                 seq.push(node);
@@ -593,16 +782,25 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
                 changed = true;
                 continue;
             }
+            if let Some(ty) = shared_set(&t, &e, &cx.local_types) {
+                let (mut t, mut e) = (t, e);
+                let set = t.pop();
+                e.pop();
+                seq.push(Node::IfValue(on, ty, t, e));
+                seq.extend(set);
+                changed = true;
+                continue;
+            }
             match (t.as_slice(), e.as_slice()) {
                 ([], []) => seq.push(Node::Code(vec![0x1a])), // drop
-                ([Node::Br(l)], _) => {
+                ([Node::Br(l)], _) if !cx.carries(*l) => {
                     if zero {
                         seq.push(Node::Code(vec![0x45])); // i32.eqz
                     }
                     seq.push(Node::BrIf(*l));
                     seq.extend(e);
                 }
-                (_, [Node::Br(l)]) => {
+                (_, [Node::Br(l)]) if !cx.carries(*l) => {
                     if !zero {
                         seq.push(Node::Code(vec![0x45])); // i32.eqz
                     }
@@ -625,6 +823,64 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
         }
     }
     changed
+}
+
+/// The type of the local both arms end by writing, when each ends with the
+/// same node holding just that `local.set` and has code before it (which
+/// pushed the value).
+fn shared_set(t: &[Node], e: &[Node], local_types: &[Type]) -> Option<Type> {
+    let ([_, .., Node::Code(a)], [_, .., Node::Code(b)]) = (t, e) else { return None };
+    if a != b {
+        return None;
+    }
+    let local = single_local_op(a, LOCAL_SET)?;
+    local_types.get(local as usize).copied()
+}
+
+/// The local of `bytes` when they are exactly one `op` (`local.get`,
+/// `local.set` or `local.tee`) instruction.
+fn single_local_op(bytes: &[u8], op: u8) -> Option<u32> {
+    let (&first, leb) = bytes.split_first()?;
+    if first != op || leb.is_empty() || leb.len() > 5 {
+        return None;
+    }
+    let mut value = 0u32;
+    for (i, &b) in leb.iter().enumerate() {
+        let last = i + 1 == leb.len();
+        if (b & 0x80 == 0) != last {
+            return None;
+        }
+        value |= u32::from(b & 0x7f).checked_shl(7 * i as u32)?;
+    }
+    Some(value)
+}
+
+/// `local.set x` followed by code that starts with `local.get x` becomes
+/// `local.tee x` (the `local.set` a node of its own, so its bytes are one
+/// instruction).
+fn tee_set_get(seq: &mut [Node]) {
+    for i in 0..seq.len() {
+        match &mut seq[i] {
+            Node::Block(_, body) | Node::Loop(_, body) => tee_set_get(body),
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
+                tee_set_get(t);
+                tee_set_get(e);
+            }
+            _ => {}
+        }
+        let Some((Node::Code(set), Node::Code(next))) = seq.get(i).zip(seq.get(i + 1)) else { continue };
+        let Some(local) = single_local_op(set, LOCAL_SET) else { continue };
+        let mut get = vec![LOCAL_GET];
+        write_u32_leb(&mut get, local);
+        if next.starts_with(&get) {
+            if let Node::Code(set) = &mut seq[i] {
+                set[0] = LOCAL_TEE;
+            }
+            if let Node::Code(next) = &mut seq[i + 1] {
+                next.drain(..get.len());
+            }
+        }
+    }
 }
 
 /// For an `if` whose arm taken on a non-zero pushed value is empty and whose
@@ -671,7 +927,7 @@ fn swap_zero_ifs(seq: &mut [Node]) -> bool {
     for node in seq {
         match node {
             Node::Block(_, body) | Node::Loop(_, body) => changed |= swap_zero_ifs(body),
-            Node::If(on, t, e) => {
+            Node::If(on, t, e) | Node::IfValue(on, _, t, e) => {
                 changed |= swap_zero_ifs(t);
                 changed |= swap_zero_ifs(e);
                 if *on == IfOn::Zero && !e.is_empty() {
@@ -700,7 +956,7 @@ fn rename_label(seq: &mut [Node], from: Label, to: Label) -> usize {
         for node in nodes {
             match node {
                 Node::Block(_, body) | Node::Loop(_, body) => work.push(body),
-                Node::If(_, t, e) => {
+                Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
                     work.push(t);
                     work.push(e);
                 }
@@ -726,7 +982,7 @@ fn count_refs(seq: &[Node], refs: &mut Vec<u32>) {
     for node in seq {
         match node {
             Node::Block(_, body) | Node::Loop(_, body) => count_refs(body, refs),
-            Node::If(_, t, e) => {
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
                 count_refs(t, refs);
                 count_refs(e, refs);
             }
@@ -749,7 +1005,7 @@ fn splice_unused(seq: &mut Vec<Node>, refs: &[u32]) -> bool {
     for node in seq.iter_mut() {
         match node {
             Node::Block(_, body) | Node::Loop(_, body) => changed |= splice_unused(body, refs),
-            Node::If(_, t, e) => {
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
                 changed |= splice_unused(t, refs);
                 changed |= splice_unused(e, refs);
             }
@@ -772,9 +1028,22 @@ fn splice_unused(seq: &mut Vec<Node>, refs: &[u32]) -> bool {
 // ------------------------------------------------------------- encoding
 
 /// Encodes the tree, turning labels into relative depths.
-pub(crate) fn encode(seq: &[Node], out: &mut Vec<u8>) -> Result<(), String> {
+pub(crate) fn encode(code: &Structured, out: &mut Vec<u8>) -> Result<(), String> {
     let mut scopes: Vec<Option<Label>> = Vec::new();
-    encode_seq(seq, &mut scopes, out)
+    encode_seq(&code.body, &code.value_types, &mut scopes, out)
+}
+
+/// The binary value type of a `block` result.
+fn val_type_byte(ty: Type) -> u8 {
+    match ty {
+        Type::I32 => 0x7f,
+        Type::I64 => 0x7e,
+        Type::F32 => 0x7d,
+        Type::F64 => 0x7c,
+        Type::V128 => 0x7b,
+        Type::FuncRef => 0x70,
+        Type::ExternRef => 0x6f,
+    }
 }
 
 fn depth(scopes: &[Option<Label>], l: Label) -> Result<u32, String> {
@@ -786,29 +1055,38 @@ fn depth(scopes: &[Option<Label>], l: Label) -> Result<u32, String> {
         .ok_or_else(|| format!("branch to label {l}, which is not in scope"))
 }
 
-fn encode_seq(seq: &[Node], scopes: &mut Vec<Option<Label>>, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_seq(
+    seq: &[Node],
+    value_types: &BTreeMap<Label, Type>,
+    scopes: &mut Vec<Option<Label>>,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     for node in seq {
         match node {
             Node::Code(bytes) | Node::Exit(bytes) => out.extend_from_slice(bytes),
             Node::Return => out.push(0x0f),
             Node::Block(l, body) | Node::Loop(l, body) => {
                 out.push(if matches!(node, Node::Block(..)) { 0x02 } else { 0x03 });
-                out.push(0x40);
+                out.push(value_types.get(l).map_or(0x40, |&t| val_type_byte(t)));
                 scopes.push(Some(*l));
-                encode_seq(body, scopes, out)?;
+                encode_seq(body, value_types, scopes, out)?;
                 scopes.pop();
                 out.push(0x0b);
             }
-            Node::If(on, t, e) => {
+            Node::If(on, t, e) | Node::IfValue(on, _, t, e) => {
                 if *on == IfOn::Zero {
                     out.push(0x45); // i32.eqz
                 }
-                out.extend_from_slice(&[0x04, 0x40]);
+                let ty = match node {
+                    Node::IfValue(_, ty, ..) => val_type_byte(*ty),
+                    _ => 0x40,
+                };
+                out.extend_from_slice(&[0x04, ty]);
                 scopes.push(None);
-                encode_seq(t, scopes, out)?;
+                encode_seq(t, value_types, scopes, out)?;
                 if !e.is_empty() {
                     out.push(0x05);
-                    encode_seq(e, scopes, out)?;
+                    encode_seq(e, value_types, scopes, out)?;
                 }
                 scopes.pop();
                 out.push(0x0b);

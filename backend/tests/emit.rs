@@ -1074,3 +1074,98 @@ block2:
     assert_eq!(ops.iter().filter(|o| *o == "Block").count(), 0, "{}", print(&bytes));
     assert_eq!(ops, ["I32Const", "GlobalSet", "LocalGet", "If", "Else", "I32Const", "GlobalSet", "GlobalGet"]);
 }
+
+#[test]
+fn a_merge_fed_by_many_jumps_takes_its_value_from_the_block() {
+    // Four arms compute the merge's argument and jump: a `block (result
+    // i32)` takes the value from each `br` (or from falling off its end)
+    // instead of a `local.set` in each arm.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %pick(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    br_table v0, block4, [block1, block2, block3]
+block1:
+    v2 = i32.const 3
+    v3 = i32.mul v1, v2
+    jump block5(v3)
+block2:
+    v4 = i32.const 5
+    v5 = i32.add v1, v4
+    jump block5(v5)
+block3:
+    v6 = i32.const 7
+    v7 = i32.xor v1, v6
+    jump block5(v7)
+block4:
+    v8 = i32.const 1
+    v9 = i32.shl v1, v8
+    jump block5(v9)
+block5(v10: i32):
+    v11 = i32.const 1
+    v12 = i32.add v10, v11
+    return v12
+}
+"#,
+    );
+    for (sel, x) in [(0, 10), (1, 10), (2, 10), (3, 10), (7, 10), (-1, -3)] {
+        let want = match sel {
+            0 => x * 3,
+            1 => x + 5,
+            2 => x ^ 7,
+            _ => x << 1,
+        } + 1;
+        assert_eq!(inst.i32("pick", &[sel, x]), want, "pick({sel}, {x})");
+    }
+    let text = print(&bytes);
+    assert!(text.contains("block (result i32)"), "{text}");
+    // The parameter's only use comes first after the `block`: the value
+    // stays on the stack and needs no `local.set`.
+    let mut want = vec!["Block"; 5];
+    want.extend(["LocalGet", "BrTable"]);
+    for op in ["I32Xor", "I32Add", "I32Mul"] {
+        want.extend(["LocalGet", "I32Const", op, "Br"]);
+    }
+    want.extend(["LocalGet", "I32Const", "I32Shl", "I32Const", "I32Add"]);
+    assert_eq!(ops_of(&bytes), want, "{text}");
+}
+
+#[test]
+fn both_arms_writing_one_local_become_an_if_with_a_result() {
+    // Both arms of the diamond end by writing the merge's local: the `if`
+    // yields the value and one `local.tee` after it writes it.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %sel(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    brif v0, block1, block2
+block1:
+    v2 = i32.const 3
+    v3 = i32.mul v1, v2
+    jump block3(v3)
+block2:
+    v4 = i32.const 5
+    v5 = i32.add v1, v4
+    jump block3(v5)
+block3(v6: i32):
+    global.set gv0 v6
+    v7 = i32.const 1
+    v8 = i32.sub v6, v7
+    return v8
+}
+"#,
+    );
+    for (c, x) in [(1, 10), (0, 10), (-1, -4), (0, i32::MAX)] {
+        let v = if c != 0 { x.wrapping_mul(3) } else { x.wrapping_add(5) };
+        assert_eq!(inst.i32("sel", &[c, x]), v.wrapping_sub(1), "sel({c}, {x})");
+    }
+    let text = print(&bytes);
+    assert!(text.contains("if (result i32)"), "{text}");
+    let want = [
+        "LocalGet", "If", "LocalGet", "I32Const", "I32Mul", "Else", "LocalGet", "I32Const", "I32Add", "LocalTee",
+        "GlobalSet", "LocalGet", "I32Const", "I32Sub",
+    ];
+    assert_eq!(ops_of(&bytes), want, "{text}");
+}
