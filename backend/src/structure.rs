@@ -24,16 +24,31 @@
 //! removes branches to the code that follows anyway, `return` before the
 //! function end, `block`s nobody branches to, and rewrites `if` shapes
 //! (`if br end` → `br_if`, `else` arms after an arm that never falls
-//! through are hoisted out). An `if` whose arm on a non-zero test is empty
-//! and after which control reaches a label anyway leaves by `br_if` to that
-//! label, followed by its other arm: two bytes instead of four, when the
-//! label is branched to already. A chain of such `if`s, each the last node
-//! of the previous one's other arm, gets a `block` of its own (three bytes)
-//! to leave by:
+//! through are hoisted out). Three more rewrites save bytes:
 //!
-//! ```text
-//! if {} else { A; if {} else { B } }   =>   block br_if 0 A br_if 0 B end
-//! ```
+//! * An `if` that ends a `block`'s body, whose arm on a non-zero test is
+//!   empty, leaves by `br_if` to that `block` and is followed by its other
+//!   arm: two bytes instead of four. That keeps the `block` (three bytes)
+//!   where nothing else branched to it, so it is done when something does,
+//!   or when the other arm ends in another such `if`, and so on:
+//!
+//!   ```text
+//!   block  if {} else { A; if {} else { B } }  end
+//!   block  br_if 0  A  br_if 0  B  end
+//!   ```
+//!
+//! * A merge node whose parameter arrives by enough `jump`s gets a `block`
+//!   with a result ([`value_merges`]): each `jump` leaves its argument on
+//!   the stack for its `br`, and one `local.set` after the `end` replaces
+//!   one per edge (nothing at all, or a `local.tee`, when the merge node's
+//!   code starts by reading the parameter).
+//! * An `if` whose arms both end by writing the same local (the copies of
+//!   two `jump`s to one merge node) becomes an `if` with a result,
+//!   ([`Node::IfValue`]) followed by one `local.set`; a `local.set x` right
+//!   before a `local.get x` becomes `local.tee x`.
+//!
+//! Edge copies are emitted as separate nodes (pushes, then `local.set`s)
+//! so the cleanup can see whole `local.set` instructions.
 //!
 //! Depths are computed when encoding.
 
@@ -167,7 +182,7 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
             .copied()
             .chain(self.codegen.locals.decls.iter().flat_map(|&(n, t)| (0..n).map(move |_| t)))
             .collect();
-        let mut cx = Cleanup { no_results, next_label: self.next_pad, refs: Vec::new(), value_types, local_types };
+        let mut cx = Cleanup { no_results, refs: Vec::new(), value_types, local_types };
         simplify(&mut body, &mut cx);
         if prefer_size && swap_zero_ifs(&mut body) {
             simplify(&mut body, &mut cx);
@@ -466,8 +481,9 @@ fn value_merges(codegen: &CodeGen<'_, '_>) -> SecondaryMap<Block, Option<Value>>
                 all_jumps = false;
                 break;
             };
-            let zero_free =
-                pred == entry && !info.loop_header[entry] && edge.args.first().is_some_and(|&a| codegen.is_inline_zero(a));
+            let zero_free = pred == entry
+                && !info.loop_header[entry]
+                && edge.args.first().is_some_and(|&a| codegen.is_inline_zero(a));
             if codegen.edge_copies(edge).is_empty() || zero_free {
                 free += 1;
             } else {
@@ -562,8 +578,6 @@ struct Cleanup {
     /// The function returns nothing (a nested `return` may become falling
     /// off the end).
     no_results: bool,
-    /// The next label no node uses yet (for the `block`s the cleanup adds).
-    next_label: Label,
     /// Branches to each label, counted at the start of each round and
     /// raised for each `br_if` the round adds.
     refs: Vec<u32>,
@@ -623,16 +637,18 @@ fn simplify(body: &mut Vec<Node>, cx: &mut Cleanup) {
 }
 
 /// Ends the body of every value-carrying `block` whose last node is a
-/// `block`, `loop` or `if` with `unreachable`: control never falls off
-/// those (every path to the end pushes the value at the top level), but
-/// the validator needs the value there.
+/// `loop` or `if` that never falls through (see [`ends_in_transfer`]) with
+/// `unreachable`: the validator needs the value after them even though
+/// control never gets there. Any other ending is left to the validator
+/// (every path that reaches the end pushes the value at the top level).
 fn close_value_blocks(seq: &mut [Node], value_types: &BTreeMap<Label, Type>) {
     for node in seq {
         match node {
             Node::Block(l, body) => {
                 close_value_blocks(body, value_types);
                 if value_types.contains_key(l)
-                    && matches!(body.last(), None | Some(Node::Block(..) | Node::Loop(..) | Node::If(..)))
+                    && matches!(body.last(), Some(Node::Loop(..) | Node::If(..)))
+                    && ends_in_transfer(body)
                 {
                     body.push(Node::Exit(vec![0x00]));
                 }
@@ -713,26 +729,11 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
             changed |= moved > 0;
         }
     }
-    // A chain of `if`s that each leave to what follows the outermost one
-    // gets a `block` to leave by, so the `if`s become `br_if`s (below).
-    for (i, node) in seq.iter_mut().enumerate() {
-        if (i + 1 < n || cont.labels.is_none()) && exit_chain(node) >= 2 {
-            let label = cx.next_label;
-            cx.next_label += 1;
-            let inner = core::mem::replace(node, Node::Return);
-            *node = Node::Block(label, vec![inner]);
-            changed = true;
-        }
-    }
     for (i, node) in seq.iter_mut().enumerate() {
         let outer = if i + 1 == n { cont.nested() } else { Cont { labels: None, func_end: false } };
         match node {
             Node::Block(l, body) => {
-                let inner = if cx.carries(*l) {
-                    Cont { labels: None, func_end: false }
-                } else {
-                    outer
-                };
+                let inner = if cx.carries(*l) { Cont { labels: None, func_end: false } } else { outer };
                 let link = ContLabel { label: *l, value: cx.carries(*l), next: inner.labels };
                 changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: inner.func_end }, cx);
             }
@@ -894,17 +895,9 @@ fn exit_arm(on: IfOn, t: &[Node], e: &[Node]) -> Option<bool> {
     }
 }
 
-/// How many `if`s, starting at `node` and each the last node of the
-/// previous one's remaining arm, can leave by a `br_if` (see
-/// [`exit_arm`]) once falling off the end of `node` reaches a label.
-fn exit_chain(node: &Node) -> usize {
-    match node {
-        Node::If(on, t, e) => exit_chain_of(*on, t, e),
-        _ => 0,
-    }
-}
-
-/// [`exit_chain`] of the `if` with these parts.
+/// How many `if`s, starting at the `if` with these parts and each the last
+/// node of the previous one's remaining arm, can leave by a `br_if` (see
+/// [`exit_arm`]) once falling off the end of the first reaches a label.
 fn exit_chain_of(on: IfOn, t: &[Node], e: &[Node]) -> usize {
     let mut n = 0;
     let mut cur = (on, t, e);

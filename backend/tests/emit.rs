@@ -1164,8 +1164,20 @@ block3(v6: i32):
     let text = print(&bytes);
     assert!(text.contains("if (result i32)"), "{text}");
     let want = [
-        "LocalGet", "If", "LocalGet", "I32Const", "I32Mul", "Else", "LocalGet", "I32Const", "I32Add", "LocalTee",
-        "GlobalSet", "LocalGet", "I32Const", "I32Sub",
+        "LocalGet",
+        "If",
+        "LocalGet",
+        "I32Const",
+        "I32Mul",
+        "Else",
+        "LocalGet",
+        "I32Const",
+        "I32Add",
+        "LocalTee",
+        "GlobalSet",
+        "LocalGet",
+        "I32Const",
+        "I32Sub",
     ];
     assert_eq!(ops_of(&bytes), want, "{text}");
 }
