@@ -287,6 +287,40 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         }
     }
 
+    /// Can the copies of `edge`, a `brif` edge to a labelled block, run
+    /// before the branch, on the path of `other` too? Only when they write
+    /// locals that path does not read: no value live into `other`'s
+    /// target, and no argument `other` passes, is in one of them.
+    fn can_hoist(&self, from: Block, edge: &BranchTarget, other: &BranchTarget) -> bool {
+        let info = self.info();
+        if edge.to == other.to || self.label_of(from, edge.to).is_none() {
+            return false;
+        }
+        let copies = self.codegen.edge_copies(edge);
+        if copies.is_empty() {
+            return false;
+        }
+        let locals = self.codegen.locals;
+        let params = info.func.dfg.block_params(other.to);
+        let read_by_other = |l: u32| {
+            locals.live_in[other.to].binary_search(&l).is_ok()
+                || other
+                    .args
+                    .iter()
+                    .zip(params)
+                    .any(|(&a, &q)| info.needed_value[q] && info.kind[a].has_local() && locals.local_of[a] == l)
+        };
+        copies.iter().all(|&(_, p)| !read_by_other(locals.local_of[p]))
+    }
+
+    /// The transfer of `edge` alone, its copies already emitted.
+    fn transfer(&mut self, from: Block, edge: &BranchTarget) -> Result<Vec<Node>, BackendError> {
+        let fresh = self.codegen.take_fresh();
+        let rest = self.branch_to(from, edge.to);
+        self.codegen.restore_fresh(fresh);
+        rest
+    }
+
     /// Copies for `edge`, then the transfer. Zero-local tracking (see
     /// [`CodeGen`]) covers the copies, not the code branched to.
     fn edge_code(&mut self, from: Block, edge: &BranchTarget) -> Result<Vec<Node>, BackendError> {
@@ -361,11 +395,20 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
                 // The `if` arms in the order the pushed value selects them;
                 // the cleanup turns single-branch arms into `br_if`.
                 let on = if self.codegen.emit_cond(term, &mut chunk)? { IfOn::Zero } else { IfOn::NonZero };
+                // Copies that may run on both paths go before the branch, so
+                // their arm is a bare `br` (a `br_if` after the cleanup).
+                let hoisted = (0..2).find(|&k| self.can_hoist(x, &edges[k], &edges[1 - k]));
+                if let Some(k) = hoisted {
+                    let copies = self.codegen.edge_copies(&edges[k]);
+                    let mut sets = Vec::new();
+                    self.codegen.emit_copies(term, &copies, &mut chunk, &mut sets)?;
+                    chunk.extend(sets);
+                }
                 push_code(&mut nodes, chunk);
                 let fresh = self.codegen.fresh.borrow().clone();
-                let a = self.edge_code(x, &edges[0])?;
+                let a = if hoisted == Some(0) { self.transfer(x, &edges[0])? } else { self.edge_code(x, &edges[0])? };
                 self.codegen.restore_fresh(fresh);
-                let b = self.edge_code(x, &edges[1])?;
+                let b = if hoisted == Some(1) { self.transfer(x, &edges[1])? } else { self.edge_code(x, &edges[1])? };
                 nodes.push(Node::If(on, a, b));
             }
             InstructionData::BrTable { .. } => {

@@ -1181,3 +1181,55 @@ block3(v6: i32):
     ];
     assert_eq!(ops_of(&bytes), want, "{text}");
 }
+
+#[test]
+fn copies_the_other_path_does_not_read_go_before_the_branch() {
+    // `hoist`: the copy of 7 into the merge's local (local 0, free once the
+    // condition is read) runs before the branch, whose arm is left empty.
+    // `keep`: the other path reads local 0 (`v0`), so the copy stays in its
+    // arm (and both arms then yield the value of an `if` with a result).
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %hoist(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    v2 = i32.const 7
+    brif v0, block2(v2), block1
+block1:
+    global.set gv0 v1
+    v3 = i32.const 9
+    jump block2(v3)
+block2(v4: i32):
+    return v4
+}
+
+function %keep(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    v2 = i32.const 7
+    brif v0, block2(v2), block1
+block1:
+    global.set gv0 v0
+    v3 = i32.const 9
+    jump block2(v3)
+block2(v4: i32):
+    return v4
+}
+"#,
+    );
+    for c in [0, 1, -5] {
+        let want = if c != 0 { 7 } else { 9 };
+        assert_eq!(inst.i32("hoist", &[c, 3]), want, "hoist({c})");
+        assert_eq!(inst.i32("keep", &[c, 3]), want, "keep({c})");
+    }
+    let text = print(&bytes);
+    let shapes = shapes(&bytes);
+    let ops = |i: usize| -> Vec<&str> { shapes[i].ops.iter().map(String::as_str).filter(|&o| o != "End").collect() };
+    let hoist =
+        ["LocalGet", "I32Const", "LocalSet", "If", "Else", "LocalGet", "GlobalSet", "I32Const", "LocalSet", "LocalGet"];
+    assert_eq!(ops(0), hoist, "{text}");
+    let keep = ["LocalGet", "If", "I32Const", "Else", "LocalGet", "GlobalSet", "I32Const", "LocalTee"];
+    assert_eq!(ops(1), keep, "{text}");
+}
