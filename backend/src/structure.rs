@@ -48,7 +48,11 @@
 //!   before a `local.get x` becomes `local.tee x`.
 //!
 //! Edge copies are emitted as separate nodes (pushes, then `local.set`s)
-//! so the cleanup can see whole `local.set` instructions.
+//! so the cleanup can see whole `local.set` instructions. The copies of a
+//! `brif` edge to a labelled block run before the branch when the other
+//! path reads none of the locals they write (no value live into its
+//! target and no argument it passes is in one of them): the arm is then a
+//! bare `br`, which the cleanup turns into `br_if`.
 //!
 //! Depths are computed when encoding.
 
@@ -497,11 +501,13 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
 ///
 /// A merge node qualifies when it has exactly one needed parameter and
 /// every forward edge into it is a `jump` (a `br_if` or `br_table` edge
-/// would need the value under its condition). It pays when more edges copy
-/// than do not, by two: an edge whose argument is already in the
-/// parameter's local (or is a zero the entry block need not store) costs
-/// a `local.get` it did not need, and the `local.set` after the `block`
-/// costs two bytes once.
+/// would need the value under its condition), and when at least three more
+/// edges copy than do not. Each copying edge saves its two-byte
+/// `local.set`; an edge whose argument is already in the parameter's local
+/// (or is a zero the entry block need not store) costs a `local.get` it did
+/// not need; the `local.set` after the `block` costs two bytes once. The
+/// margin of one more edge covers what the estimate does not see: a `br`
+/// the cleanup would have removed, an `unreachable` closing the `block`.
 fn value_merges(codegen: &CodeGen<'_, '_>) -> SecondaryMap<Block, Option<Value>> {
     let info = codegen.info;
     let dfg = &info.func.dfg;

@@ -269,8 +269,18 @@ fn one_file(exe: &str, path: &Path, o2: bool, top: usize) -> Result<Option<Row>,
     Ok(Some(Row { name, input: input.len(), o0: sizes(&ours)?, locals_only: sizes(&theirs)?, o2 }))
 }
 
-fn join(cols: &[i64]) -> String {
-    cols.iter().map(i64::to_string).collect::<Vec<_>>().join(" | ")
+/// A markdown table, one row per program and a row of sums.
+fn table(headers: &[&str], rows: &[(String, Vec<i64>)]) {
+    println!("| program | {} |", headers.join(" | "));
+    println!("|---|{}", "---:|".repeat(headers.len()));
+    let mut sum = vec![0i64; headers.len()];
+    for (name, cols) in rows {
+        sum.iter_mut().zip(cols).for_each(|(s, c)| *s += c);
+        let cells: Vec<String> = cols.iter().map(i64::to_string).collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    }
+    let cells: Vec<String> = sum.iter().map(i64::to_string).collect();
+    println!("| **sum** | {} |\n", cells.join(" | "));
 }
 
 fn main() -> ExitCode {
@@ -298,38 +308,54 @@ fn main() -> ExitCode {
         }
     }
     println!(
-        "Module bytes (weft keeps custom sections: `name`, DWARF `.debug_*`; wasm-opt without `-g` drops the `name` and debug sections), then code-section bytes.\n"
+        "Module bytes, code-section bytes and custom-section bytes (`name`, DWARF `.debug_*`, `producers`, ...).\n"
     );
-    println!(
-        "| program | input | weft -O0 | (custom) | wasm-opt locals-only | code: weft -O0 | code: wasm-opt locals-only | code Δ | weft -O2 | wasm-opt -O2 | code: weft -O2 | code: wasm-opt -O2 | code Δ |"
+    let o0: Vec<(String, Vec<i64>)> = rows
+        .iter()
+        .map(|r| {
+            let (w, o) = (r.o0, r.locals_only);
+            let cols = [r.input, w.total, o.total, w.code, o.code, 0, w.custom, o.custom];
+            let mut cols: Vec<i64> = cols.iter().map(|&c| c as i64).collect();
+            cols[5] = cols[3] - cols[4];
+            (r.name.clone(), cols)
+        })
+        .collect();
+    table(
+        &[
+            "input",
+            "weft -O0",
+            "wasm-opt locals-only",
+            "code: weft -O0",
+            "code: wasm-opt",
+            "code Δ",
+            "custom: weft",
+            "custom: wasm-opt",
+        ],
+        &o0,
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let mut sum = [0i64; 11];
-    for r in &rows {
-        let (w2, o2) = r.o2.unwrap_or_default();
-        let cols = [
-            r.input as i64,
-            r.o0.total as i64,
-            r.o0.custom as i64,
-            r.locals_only.total as i64,
-            r.o0.code as i64,
-            r.locals_only.code as i64,
-            r.o0.code as i64 - r.locals_only.code as i64,
-            w2.total as i64,
-            o2.total as i64,
-            w2.code as i64,
-            o2.code as i64,
-        ];
-        sum.iter_mut().zip(cols).for_each(|(s, c)| *s += c);
-        println!(
-            "| {} | {} | {:+} | {} | {:+} |",
-            r.name,
-            join(&cols[..6]),
-            cols[6],
-            join(&cols[7..]),
-            cols[9] - cols[10]
+    if rows.iter().any(|r| r.o2.is_some()) {
+        let o2: Vec<(String, Vec<i64>)> = rows
+            .iter()
+            .map(|r| {
+                let (w, o) = r.o2.unwrap_or_default();
+                let cols = [w.total, o.total, w.code, o.code, 0, w.custom, o.custom];
+                let mut cols: Vec<i64> = cols.iter().map(|&c| c as i64).collect();
+                cols[4] = cols[2] - cols[3];
+                (r.name.clone(), cols)
+            })
+            .collect();
+        table(
+            &[
+                "weft -O2",
+                "wasm-opt -O2",
+                "code: weft -O2",
+                "code: wasm-opt -O2",
+                "code Δ",
+                "custom: weft",
+                "custom: wasm-opt",
+            ],
+            &o2,
         );
     }
-    println!("| **sum** | {} | {:+} | {} | {:+} |", join(&sum[..6]), sum[6], join(&sum[7..]), sum[9] - sum[10]);
     ExitCode::SUCCESS
 }
