@@ -20,6 +20,9 @@
 //! - [`corpus`] measures optimization time and output size of weft `-O2`
 //!   and `wasm-opt -O3` on the sightglass programs and the core modules of
 //!   the jco P3 components;
+//! - [`pipeline`] compares output size, compile time and peak memory of
+//!   weft `-O2`/`-Os` with native `wasm-opt -O2`/`-Os` on the sightglass
+//!   programs, and weft's size ratio on the jco P3 components;
 //! - [`module_dce`] compares what `module-dce` removes from every core
 //!   module of the corpus with wasm-opt's `--remove-unused-module-elements`;
 //! - [`proof`] measures what checking `switch-recovery` with Z3 costs
@@ -43,6 +46,7 @@ pub mod kernels;
 pub mod machine;
 pub mod module_dce;
 pub mod modules;
+pub mod pipeline;
 pub mod proof;
 pub mod report;
 pub mod variants;

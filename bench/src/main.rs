@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use weft_bench::machine::{Machine, load_average};
 use weft_bench::variants::WasmOpt;
-use weft_bench::{corpus, density, dispatch, proof, report, verify_cost};
+use weft_bench::{corpus, density, dispatch, pipeline, proof, report, verify_cost};
 
 /// Benchmarks weft's dispatch lowering and whole-module optimization and
 /// writes a markdown report. Never a pass/fail test.
@@ -99,6 +99,15 @@ struct Args {
     /// `-O2`, clang `-O3 -msimd128`) and write that section alone to `--out`.
     #[arg(long)]
     kernels_only: bool,
+    /// Measure only weft's pipelines against `wasm-opt -O2`/`-Os` (sizes,
+    /// compile time, peak memory; `--wasm-opt` should be a native build)
+    /// and write that section alone to `--out`.
+    #[arg(long)]
+    pipeline_only: bool,
+    /// Internal: optimize FILE with `-O2` and print the peak memory it
+    /// took, in bytes (the child side of the pipeline section).
+    #[arg(long, value_name = "FILE")]
+    peak_rss: Option<PathBuf>,
     /// Run wasm-opt on everything, neither reading nor writing its cache
     /// (`bench/out/wasm-opt-cache`).
     #[arg(long)]
@@ -141,6 +150,30 @@ fn reachability(args: &Args) -> Result<String, String> {
     weft_tests::p3reach::survey(&args.corpus.join("p3")).map(|rows| weft_tests::p3reach::to_markdown(&rows))
 }
 
+/// The pipeline section alone (`--pipeline-only`).
+fn pipeline_only(args: &Args, started: Instant) -> ExitCode {
+    let results = if !args.corpus.is_dir() {
+        Err(format!("the corpus folder {} is missing", args.corpus.display()))
+    } else {
+        let wasm_opt = args.wasm_opt.as_ref().and_then(|p| WasmOpt::probe(p, None).ok());
+        let options = pipeline::Options {
+            root: args.corpus.clone(),
+            wasm_opt,
+            scratch: args.scratch.clone(),
+            harness: std::env::current_exe().ok(),
+        };
+        pipeline::run(&options, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())
+    };
+    let mut text = String::new();
+    pipeline::render(&mut text, &results);
+    if let Err(e) = std::fs::write(&args.out, text) {
+        eprintln!("weft-bench: cannot write {}: {e}", args.out.display());
+        return ExitCode::FAILURE;
+    }
+    eprintln!("weft-bench: wrote {} in {:.0} s", args.out.display(), started.elapsed().as_secs_f64());
+    ExitCode::SUCCESS
+}
+
 /// The stream-kernel section alone (`--kernels-only`).
 fn kernels_only(args: &Args, started: Instant) -> ExitCode {
     let options = weft_bench::kernels::Options {
@@ -166,8 +199,23 @@ fn kernels_only(args: &Args, started: Instant) -> ExitCode {
 fn main() -> ExitCode {
     let args = Args::parse();
     let started = Instant::now();
+    if let Some(path) = &args.peak_rss {
+        return match pipeline::peak_rss_child(path) {
+            Ok(bytes) => {
+                println!("{bytes}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if args.kernels_only {
         return kernels_only(&args, started);
+    }
+    if args.pipeline_only {
+        return pipeline_only(&args, started);
     }
     if args.verify_cost_only {
         let mut text = String::new();

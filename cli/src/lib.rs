@@ -19,12 +19,13 @@
 #![deny(missing_docs)]
 
 pub mod component;
+pub mod loom;
 pub mod module_check;
 
 use weft_ir::Function;
 use weft_passes::analysis::guards::{GuardCounts, PanicShape, shape_index};
 pub use weft_passes::pipelines::OptLevel;
-pub use weft_passes::{AfterPassHook, FunctionReport, Report, VerifyMode};
+pub use weft_passes::{AfterPassHook, FunctionReport, Report, Verdict, VerdictStatus, VerifyMode};
 
 /// What to run and how to check it.
 #[derive(Clone, Debug)]
@@ -260,4 +261,73 @@ pub fn merge(total: &mut Report, more: Report) {
 /// function to its state before that pass and is recorded in the report.
 pub fn optimize_function(func: &mut Function, config: &Config) -> Result<FunctionReport, Error> {
     Ok(manager(config)?.run_function(func))
+}
+
+/// What the passes did to one function, over the whole run: the
+/// per-function contract of an embedder that keeps proved changes and
+/// reverts the rest (Loom's), in the order the changes were settled.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FunctionOutcome {
+    /// The function's name.
+    pub function: String,
+    /// Passes whose change was proved and kept.
+    pub proved: Vec<&'static str>,
+    /// Passes whose change was kept without a proof, with the reason
+    /// (verification off, or lenient mode keeping an undecided check).
+    pub unproved: Vec<(&'static str, String)>,
+    /// Passes whose change was reverted, with the reason.
+    pub reverted: Vec<(&'static str, String)>,
+}
+
+impl FunctionOutcome {
+    /// The function's status: [`VerdictStatus::KeptUnproved`]
+    /// if any kept change is unproved, else `Proved` if a change was kept,
+    /// else `Reverted` (every change was undone: the function is as it was
+    /// read).
+    pub fn status(&self) -> VerdictStatus {
+        if !self.unproved.is_empty() {
+            VerdictStatus::KeptUnproved
+        } else if !self.proved.is_empty() {
+            VerdictStatus::Proved
+        } else {
+            VerdictStatus::Reverted
+        }
+    }
+}
+
+/// The outcome of every function some pass changed, by name, in the order
+/// functions were first settled. Functions no pass changed are not listed:
+/// they are as they were read.
+pub fn function_outcomes(report: &Report) -> Vec<FunctionOutcome> {
+    let mut out: Vec<FunctionOutcome> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for pass in &report.passes {
+        for v in &pass.verdicts {
+            let i = *index.entry(v.function.clone()).or_insert_with(|| {
+                out.push(FunctionOutcome { function: v.function.clone(), ..Default::default() });
+                out.len() - 1
+            });
+            let o = &mut out[i];
+            match v.status {
+                VerdictStatus::Proved => o.proved.push(pass.name),
+                VerdictStatus::KeptUnproved => o.unproved.push((pass.name, v.reason.clone())),
+                VerdictStatus::Reverted => o.reverted.push((pass.name, v.reason.clone())),
+            }
+        }
+    }
+    out
+}
+
+/// One line: how many changed functions are proved, kept unproved and
+/// reverted ([`function_outcomes`]).
+pub fn verdict_summary(report: &Report) -> String {
+    let outcomes = function_outcomes(report);
+    let count = |s: VerdictStatus| outcomes.iter().filter(|o| o.status() == s).count();
+    format!(
+        "functions changed: {} ({} proved, {} kept unproved, {} reverted)\n",
+        outcomes.len(),
+        count(VerdictStatus::Proved),
+        count(VerdictStatus::KeptUnproved),
+        count(VerdictStatus::Reverted)
+    )
 }

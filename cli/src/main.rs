@@ -32,6 +32,10 @@ enum Command {
     /// Optimize a module or component (.wasm, .wat, or a component), or the
     /// functions of an IR text file (.ir).
     Opt(OptArgs),
+    /// Loom's `optimize` command line, for build systems that run
+    /// `loom optimize` (Bazel's rules_wasm_component): `-O2`, or the weft
+    /// passes for Loom's `--passes` names. See `docs/embedding.md`.
+    Optimize(OptimizeArgs),
     /// List the passes.
     Passes,
     /// Print the IR of every function of a module or component.
@@ -109,6 +113,47 @@ struct CheckArgs {
     /// Deepest nesting of calls checked against callee bodies.
     #[arg(long)]
     inline_depth: Option<u32>,
+}
+
+#[derive(clap::Args)]
+struct OptimizeArgs {
+    /// Input file (.wasm, .wat, component).
+    #[arg(required_unless_present = "input_flag", conflicts_with = "input_flag")]
+    input: Option<PathBuf>,
+    /// The input, as older Loom command lines give it.
+    #[arg(short = 'i', long = "input", value_name = "INPUT")]
+    input_flag: Option<PathBuf>,
+    /// Output file (default: output.wasm, or output.wat with --wat, as Loom).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Write WAT text instead of binary.
+    #[arg(long)]
+    wat: bool,
+    /// Print the per-pass table and each function's verdict counts to stderr.
+    #[arg(long)]
+    stats: bool,
+    /// Check every change with Z3 and keep only proved ones (strict).
+    #[arg(long)]
+    verify: bool,
+    /// Loom pass names (comma-separated), run in Loom's order; weft pass
+    /// names are accepted too. Default: the -O2 pipeline.
+    #[arg(long, value_delimiter = ',')]
+    passes: Option<Vec<String>>,
+    /// Accepted for Loom compatibility: weft writes no attestation section
+    /// (a warning when `true` is asked for).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    attestation: Option<bool>,
+    /// Accepted for Loom compatibility: weft runs one pipeline (a warning
+    /// when more than 1).
+    #[arg(long, value_name = "N")]
+    islands: Option<usize>,
+    /// Accepted for Loom compatibility: weft writes no `wsc.facts` section
+    /// (a warning).
+    #[arg(long)]
+    facts: bool,
+    /// Timeout per Z3 query with --verify, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    verify_timeout_ms: u32,
 }
 
 #[derive(Copy, Clone, ValueEnum, PartialEq, Eq)]
@@ -213,6 +258,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Opt(args) => opt(args),
+        Command::Optimize(args) => optimize(args),
         Command::Passes => {
             for p in weft_passes::passes() {
                 println!("{:<24} {}", p.name, p.description);
@@ -234,6 +280,44 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// `weft optimize`: Loom's command line mapped onto `weft opt`.
+fn optimize(args: OptimizeArgs) -> Result<(), Failure> {
+    let Some(input) = args.input.or(args.input_flag) else {
+        return Err(Failure(EXIT_USAGE, "no input file".into()));
+    };
+    if args.attestation == Some(true) {
+        eprintln!("weft: warning: --attestation is ignored: weft writes no attestation section");
+    }
+    if args.islands.is_some_and(|n| n > 1) {
+        eprintln!("weft: warning: --islands is ignored: weft runs one pipeline");
+    }
+    if args.facts {
+        eprintln!("weft: warning: --facts is ignored: weft writes no wsc.facts section");
+    }
+    let passes = match &args.passes {
+        None => None,
+        Some(names) => Some(weft::loom::weft_passes_for(names).map_err(|e| Failure(EXIT_USAGE, e.to_string()))?),
+    };
+    let output = args.output.unwrap_or_else(|| PathBuf::from(if args.wat { "output.wat" } else { "output.wasm" }));
+    let stats = args.stats;
+    let opt_args = OptArgs {
+        input,
+        output: Some(output),
+        level: OptLevel::O2,
+        passes,
+        verify: args.verify.then_some(VerifyArg::Strict),
+        verify_timeout_ms: args.verify_timeout_ms,
+        stats,
+        count_checks: false,
+        report: None,
+        print_ir: None,
+        emit: Some(if args.wat { Emit::Wat } else { Emit::Wasm }),
+        text: false,
+        assume_events: None,
+    };
+    opt(opt_args)
 }
 
 fn read_input(path: &PathBuf) -> Result<Vec<u8>, Failure> {
@@ -396,6 +480,7 @@ fn opt(args: OptArgs) -> Result<(), Failure> {
     let (payload, report) = if ir_input { opt_ir(&args, &config, emit)? } else { opt_module(&args, &config, emit)? };
     if args.stats {
         eprint!("{}", weft::stats_table(&report));
+        eprint!("{}", weft::verdict_summary(&report));
     }
     if let Some(path) = &args.report {
         let json = report_json(&report);

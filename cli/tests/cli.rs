@@ -542,3 +542,72 @@ fn count_checks_prints_the_checks_before_and_after() {
     let (code, _out, err) = run(weft().arg("opt").arg("x.ir").arg("--count-checks"));
     assert_eq!(code, 2, "IR input has no module to count in: {err}");
 }
+
+/// A module where `inline` has work: a tiny helper called twice and a
+/// single-caller function.
+const INLINE_MODULE: &str = r#"(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 0))
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  (func $once (param i32 i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (local.get 1))
+      (then (i32.store (local.get 0) (local.get 1)) (i32.load (local.get 1)))
+      (else (global.set $g (local.get 0)) (call $sq (local.get 1)))))
+  (func (export "main") (param i32 i32) (result i32)
+    (i32.add (call $sq (local.get 0)) (call $once (local.get 0) (local.get 1)))))"#;
+
+#[test]
+fn optimize_takes_looms_command_line() {
+    let input = tmp("loom_in.wat");
+    std::fs::write(&input, INLINE_MODULE).unwrap();
+    // Bazel's rules_wasm_component: `optimize IN -o OUT --stats [--verify]
+    // [--wat] [--attestation false] [--passes a,b]`.
+    let out = tmp("loom_out.wasm");
+    let (code, _, err) = run(weft().args(["optimize"]).arg(&input).arg("-o").arg(&out).args([
+        "--stats",
+        "--verify",
+        "--attestation",
+        "false",
+        "--passes",
+        "inline,dce-functions,dce",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("inline: function 2"), "inline ran: {err}");
+    assert!(err.contains("module-dce: removed 2 functions"), "dce-functions ran: {err}");
+    assert!(err.contains("functions changed: 2 (2 proved, 0 kept unproved, 0 reverted)"), "{err}");
+    assert!(!err.contains("warning"), "attestation false is silent: {err}");
+    let bytes = std::fs::read(&out).unwrap();
+    wasmparser::Validator::new().validate_all(&bytes).expect("valid output");
+    let text = wasmprinter::print_bytes(&bytes).unwrap();
+    assert!(!text.contains("call "), "every call is inlined: {text}");
+
+    // The older form `-i IN`, text output, and the flags weft ignores.
+    let wat = tmp("loom_out.wat");
+    let (code, _, err) = run(weft().args(["optimize", "-i"]).arg(&input).arg("-o").arg(&wat).args([
+        "--wat",
+        "--attestation",
+        "true",
+        "--islands",
+        "4",
+        "--facts",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    for flag in ["--attestation", "--islands", "--facts"] {
+        assert!(err.contains(&format!("warning: {flag} is ignored")), "{flag}: {err}");
+    }
+    assert!(std::fs::read_to_string(&wat).unwrap().starts_with("(module"));
+}
+
+#[test]
+fn optimize_refuses_unknown_pass_names_listing_both_sets() {
+    let input = tmp("loom_bad_in.wat");
+    std::fs::write(&input, INLINE_MODULE).unwrap();
+    let out = tmp("loom_bad_out.wasm");
+    let _ = std::fs::remove_file(&out);
+    let (code, _, err) = run(weft().arg("optimize").arg(&input).arg("-o").arg(&out).args(["--passes", "inline,turbo"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown pass name(s): turbo"), "{err}");
+    assert!(err.contains("Loom pass names: directize, inline"), "{err}");
+    assert!(err.contains("weft pass names: dce"), "{err}");
+    assert!(!out.exists(), "no output on a usage error");
+}

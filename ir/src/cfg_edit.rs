@@ -410,3 +410,225 @@ pub fn devirtualize_call(func: &mut Function, inst: Inst, targets: &[Option<(Fun
     func.layout.append_inst(br, block);
     Some(br)
 }
+
+/// Why [`inline_call`] declined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InlineError {
+    /// The instruction is not a direct `call` in the caller's layout.
+    NotACall,
+    /// The callee's signature differs from the call's declaration.
+    SignatureMismatch,
+    /// The callee has a tail call (its frame would replace the caller's).
+    TailCall,
+    /// The callee declares an entity differently from the caller.
+    ConflictingDecl(String),
+    /// The callee has no entry block.
+    NoBody,
+}
+
+impl std::fmt::Display for InlineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InlineError::NotACall => write!(f, "not a direct call in the layout"),
+            InlineError::SignatureMismatch => write!(f, "the callee's signature differs from the call's"),
+            InlineError::TailCall => write!(f, "the callee has a tail call"),
+            InlineError::ConflictingDecl(what) => write!(f, "the callee declares {what} differently"),
+            InlineError::NoBody => write!(f, "the callee has no entry block"),
+        }
+    }
+}
+
+impl std::error::Error for InlineError {}
+
+/// Replaces the direct call `inst` of `caller` by a copy of `callee`'s body
+/// (the callee function itself is not changed). Returns the block the
+/// call's results arrive at, as its parameters.
+///
+/// ```text
+/// block0(v0: i32):                      block0(v0: i32):
+///     v1 = call fn3(v0)                     jump block2(v0)
+///     v2 = i32.add v1, v0        =>     block2(v3: i32):        ; fn3's entry
+///     return v2                             v4 = i32.mul v3, v3
+///                                           jump block1(v4)     ; its return
+/// fn3:                                  block1(v1: i32):
+/// block0(v0: i32):                          v2 = i32.add v1, v0
+///     v1 = i32.mul v0, v0                   return v2
+///     return v1
+/// ```
+///
+/// The call's block is split after the call: the instructions after it
+/// move to a new block whose parameters are the call's results (the same
+/// values). The callee's blocks reachable from its
+/// entry are copied, in reverse postorder, after the call's block; its
+/// entry receives the call's arguments, and each `return` becomes a jump
+/// to the new block with the returned values. Everything else (traps,
+/// calls, memory and global accesses) is copied as it is: a function's
+/// module-level references are the same in every function of the module,
+/// and the callee's declarations are added to the caller's.
+///
+/// Declines (without changing `caller`) a callee with a `return_call` or
+/// `return_call_indirect`, whose signature differs from the call's
+/// declaration, or that declares an entity the caller declares
+/// differently. Given a caller and callee that pass the structural
+/// verifier, the result passes it: a definition dominates its uses in the
+/// callee, so also in the copy, which the call's block dominates.
+pub fn inline_call(caller: &mut Function, inst: Inst, callee: &Function) -> Result<Block, InlineError> {
+    let InstructionData::Op { opcode: Opcode::Call, imm: Imm::Func(f), .. } = caller.dfg.insts[inst] else {
+        return Err(InlineError::NotACall);
+    };
+    let block = caller.layout.inst_block(inst).ok_or(InlineError::NotACall)?;
+    let next = caller.layout.next_inst(inst).ok_or(InlineError::NotACall)?;
+    let decl = caller.dfg.decls.funcs.get(&f).ok_or(InlineError::NotACall)?;
+    if decl.sig != callee.sig {
+        return Err(InlineError::SignatureMismatch);
+    }
+    let entry = callee.entry_block().ok_or(InlineError::NoBody)?;
+    let order = reverse_postorder(callee, entry);
+    let tail = order
+        .iter()
+        .flat_map(|&b| callee.layout.block_insts(b))
+        .any(|i| matches!(callee.dfg.insts[i].opcode(), Opcode::ReturnCall | Opcode::ReturnCallIndirect));
+    if tail {
+        return Err(InlineError::TailCall);
+    }
+    merge_decls(caller, callee)?;
+
+    // The block the call's results arrive at.
+    let join = caller.dfg.make_block();
+    caller.layout.split_block(join, next);
+    // The call's results become the join block's parameters, keeping
+    // their numbers (a checker matches values live into loop headers by
+    // number).
+    let results = caller.dfg.inst_results(inst).to_vec();
+    let args = caller.dfg.inst_args(inst).to_vec();
+    caller.dfg.clear_results(inst);
+    for v in results {
+        caller.dfg.attach_block_param(join, v);
+    }
+    caller.layout.remove_inst(inst);
+
+    // Blocks first (a branch may name a block later in the order), then
+    // instructions in reverse postorder: a definition dominates its uses,
+    // so it is copied before them.
+    let mut blocks: SecondaryMap<Block, Option<Block>> = SecondaryMap::new();
+    let mut values: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+    let mut after = block;
+    for &b in &order {
+        let copy = caller.dfg.make_block();
+        caller.layout.insert_block_after(copy, after);
+        after = copy;
+        blocks[b] = Some(copy);
+        for &p in callee.dfg.block_params(b) {
+            values[p] = Some(caller.dfg.append_block_param(copy, callee.dfg.value_type(p)));
+        }
+    }
+    let entry_copy = blocks[entry].expect("the entry is in the order");
+    let jump = caller.dfg.make_jump(entry_copy, &args);
+    caller.layout.append_inst(jump, block);
+
+    let map = |values: &SecondaryMap<Value, Option<Value>>, v: Value| {
+        values[callee.dfg.resolve_aliases(v)].expect("a definition is copied before its uses")
+    };
+    for &b in &order {
+        let copy = blocks[b].expect("every block of the order is copied");
+        for i in callee.layout.block_insts(b) {
+            let call_args = |values: &SecondaryMap<Value, Option<Value>>, c: &BlockCall| -> (Block, Vec<Value>) {
+                let args = callee.dfg.block_call_args(c).iter().map(|&v| map(values, v)).collect();
+                (blocks[c.block].expect("a successor of a reachable block is reachable"), args)
+            };
+            let new = match &callee.dfg.insts[i] {
+                InstructionData::Op { opcode: Opcode::Return, .. } => {
+                    let vals: Vec<Value> = callee.dfg.inst_args(i).iter().map(|&v| map(&values, v)).collect();
+                    caller.dfg.make_jump(join, &vals)
+                }
+                InstructionData::Op { opcode, imm, .. } => {
+                    let args: Vec<Value> = callee.dfg.inst_args(i).iter().map(|&v| map(&values, v)).collect();
+                    let new = caller.dfg.make_op(*opcode, &args, *imm);
+                    for &r in callee.dfg.inst_results(i) {
+                        values[r] = Some(caller.dfg.append_result(new, callee.dfg.value_type(r)));
+                    }
+                    new
+                }
+                InstructionData::Jump { dest } => {
+                    let (b, args) = call_args(&values, dest);
+                    caller.dfg.make_jump(b, &args)
+                }
+                InstructionData::Brif { cond, then_dest, else_dest } => {
+                    let cond = map(&values, *cond);
+                    let (tb, ta) = call_args(&values, then_dest);
+                    let (eb, ea) = call_args(&values, else_dest);
+                    caller.dfg.make_brif(cond, tb, &ta, eb, &ea)
+                }
+                InstructionData::BrTable { index, table } => {
+                    let index = map(&values, *index);
+                    let data = &callee.dfg.jump_tables[*table];
+                    let (db, da) = call_args(&values, &data.default);
+                    let targets: Vec<(Block, Vec<Value>)> =
+                        data.targets.iter().map(|c| call_args(&values, c)).collect();
+                    caller.dfg.make_br_table(index, (db, &da), &targets)
+                }
+            };
+            caller.layout.append_inst(new, copy);
+        }
+    }
+    Ok(join)
+}
+
+/// The blocks reachable from `entry`, in reverse postorder.
+fn reverse_postorder(func: &Function, entry: Block) -> Vec<Block> {
+    let mut seen: EntitySet<Block> = EntitySet::new();
+    let mut post = Vec::new();
+    let mut stack: Vec<(Block, Vec<Block>)> = vec![(entry, func.successors(entry))];
+    seen.insert(entry);
+    while let Some((b, succs)) = stack.last_mut() {
+        match succs.pop() {
+            Some(s) if in_layout(func, s) && !seen.contains(s) => {
+                seen.insert(s);
+                let next = func.successors(s);
+                stack.push((s, next));
+            }
+            Some(_) => {}
+            None => {
+                post.push(*b);
+                stack.pop();
+            }
+        }
+    }
+    post.reverse();
+    post
+}
+
+/// Adds `callee`'s declarations to `caller`'s; fails, changing nothing,
+/// on an entity both declare differently.
+fn merge_decls(caller: &mut Function, callee: &Function) -> Result<(), InlineError> {
+    fn check<K: Ord + Copy + std::fmt::Display, V: PartialEq>(
+        have: &std::collections::BTreeMap<K, V>,
+        add: &std::collections::BTreeMap<K, V>,
+    ) -> Result<(), InlineError> {
+        match add.iter().find(|(k, v)| have.get(k).is_some_and(|h| h != *v)) {
+            Some((k, _)) => Err(InlineError::ConflictingDecl(k.to_string())),
+            None => Ok(()),
+        }
+    }
+    fn add<K: Ord + Copy, V: Clone>(
+        have: &mut std::collections::BTreeMap<K, V>,
+        add: &std::collections::BTreeMap<K, V>,
+    ) {
+        for (k, v) in add {
+            have.entry(*k).or_insert_with(|| v.clone());
+        }
+    }
+    let (have, new) = (&caller.dfg.decls, &callee.dfg.decls);
+    check(&have.sigs, &new.sigs)?;
+    check(&have.funcs, &new.funcs)?;
+    check(&have.globals, &new.globals)?;
+    check(&have.memories, &new.memories)?;
+    check(&have.tables, &new.tables)?;
+    let have = &mut caller.dfg.decls;
+    add(&mut have.sigs, &new.sigs);
+    add(&mut have.funcs, &new.funcs);
+    add(&mut have.globals, &new.globals);
+    add(&mut have.memories, &new.memories);
+    add(&mut have.tables, &new.tables);
+    Ok(())
+}

@@ -486,3 +486,106 @@ block3:
     assert!(devirtualize_call(&mut other, call, &[wide]).is_none());
     assert_eq!(other.display().to_string(), parse(INDIRECT).display().to_string());
 }
+
+const CALLER: &str = "function %caller(i32, i32) -> i32 {
+    fn3 = (i32) -> i32, i32
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    v2, v3 = call fn3(v1)
+    v4 = i32.add v2, v3
+    v5 = global.get gv0
+    v6 = i32.add v4, v5
+    return v6
+}
+";
+
+const CALLEE: &str = "function %pair(i32) -> i32, i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    brif v0, block2, block1(v0)
+block1(v1: i32):
+    global.set gv0 v1
+    return v1, v1
+block2:
+    v2 = i32.const 7
+    v3 = i32.div_u v2, v0
+    return v3, v0
+}
+";
+
+#[test]
+fn inline_call_copies_the_body_and_joins_its_returns() {
+    use weft_ir::cfg_edit::{InlineError, inline_call};
+    let mut func = parse(CALLER);
+    let callee = parse(CALLEE);
+    let call = func.layout.first_inst(block(0)).expect("a first instruction");
+    let join = inline_call(&mut func, call, &callee).expect("inlined");
+    assert_verifies(&func);
+    // The call's results keep their numbers, as the join block's
+    // parameters; the callee's blocks follow the call's block in reverse
+    // postorder; each return jumps to the join block.
+    assert_eq!(join, block(1));
+    assert_eq!(
+        body(&func),
+        "    fn3 = (i32) -> i32, i32
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    jump block2(v1)
+block2(v7: i32):
+    brif v7, block3, block4(v7)
+block3:
+    v9 = i32.const 7
+    v10 = i32.div_u v9, v7
+    jump block1(v10, v7)
+block4(v8: i32):
+    global.set gv0 v8
+    jump block1(v8, v8)
+block1(v2: i32, v3: i32):
+    v4 = i32.add v2, v3
+    v5 = global.get gv0
+    v6 = i32.add v4, v5
+    return v6
+"
+    );
+    // Behaviour: the callee's global write and its division's trap come
+    // along (the interpreter runs calls as opaque events, so compare with
+    // a hand-inlined caller).
+    let hand = parse(
+        "function %hand(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    brif v1, block2, block1
+block1:
+    global.set gv0 v1
+    v2 = i32.add v1, v1
+    v3 = global.get gv0
+    v4 = i32.add v2, v3
+    return v4
+block2:
+    v5 = i32.const 7
+    v6 = i32.div_u v5, v1
+    v7 = i32.add v6, v1
+    v8 = global.get gv0
+    v9 = i32.add v7, v8
+    return v9
+}
+",
+    );
+    let inputs = i32s(&[0, 1, 3, 8, -1]);
+    assert_eq!(outcomes(&func, &inputs), outcomes(&hand, &inputs));
+
+    // A callee of another signature, or with a tail call: nothing changes.
+    let mut other = parse(CALLER);
+    let call = other.layout.first_inst(block(0)).expect("a first instruction");
+    let narrow = parse("function %one(i32) -> i32 {\nblock0(v0: i32):\n    return v0\n}\n");
+    assert_eq!(inline_call(&mut other, call, &narrow), Err(InlineError::SignatureMismatch));
+    let tail = parse(
+        "function %tail(i32) -> i32, i32 {\n    fn3 = (i32) -> i32, i32\n\nblock0(v0: i32):\n    return_call fn3(v0)\n}\n",
+    );
+    assert_eq!(inline_call(&mut other, call, &tail), Err(InlineError::TailCall));
+    assert_eq!(other.display().to_string(), parse(CALLER).display().to_string());
+}

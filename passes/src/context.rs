@@ -263,6 +263,7 @@ pub struct ModuleCx {
     functions: BTreeMap<FuncRef, PassCx>,
     assume_events: Option<EventSet>,
     assumptions: BTreeMap<FuncRef, Vec<Precondition>>,
+    callee_bodies: BTreeMap<FuncRef, BTreeSet<FuncRef>>,
 }
 
 impl ModuleCx {
@@ -298,6 +299,23 @@ impl ModuleCx {
     /// call, by function.
     pub(crate) fn take_assumptions(&mut self) -> BTreeMap<FuncRef, Vec<Precondition>> {
         std::mem::take(&mut self.assumptions)
+    }
+
+    /// Records that the manager's refinement check of the running module
+    /// pass's change to `f` executes the calls of `callees` in place, with
+    /// their bodies as they were before the pass (a check sees a call of
+    /// another function as an event otherwise): what an inliner needs to
+    /// have a caller proved against the original call. The bodies must be
+    /// loop-free for the checker to use them. Calling it again for `f`
+    /// adds to the set.
+    pub fn check_with_bodies(&mut self, f: FuncRef, callees: impl IntoIterator<Item = FuncRef>) {
+        self.callee_bodies.entry(f).or_default().extend(callees);
+    }
+
+    /// Takes the sets recorded by [`Self::check_with_bodies`] since the
+    /// last call, by function.
+    pub(crate) fn take_callee_bodies(&mut self) -> BTreeMap<FuncRef, BTreeSet<FuncRef>> {
+        std::mem::take(&mut self.callee_bodies)
     }
 
     /// The call graph of `module`.

@@ -27,6 +27,7 @@ pub mod copy_prop;
 pub mod dce;
 pub mod directize;
 pub mod init_constprop;
+pub mod inline;
 pub mod instcombine;
 pub mod licm;
 pub mod loop_vectorize;
@@ -39,7 +40,10 @@ pub mod simplify_cfg;
 pub mod switch_recovery;
 
 pub use context::{Changed, ModuleChanged, ModuleCx, PassCx, Preserved};
-pub use manager::{AfterPassHook, Config, FunctionReport, PassEvent, PassManager, PassStats, Report, VerifyMode};
+pub use manager::{
+    AfterPassHook, Config, FunctionReport, PassEvent, PassManager, PassStats, Report, Verdict, VerdictStatus,
+    VerifyMode,
+};
 pub use registry::{AnyPass, PassInfo, PassSpec, PassSpecError, UnknownPass, lookup, parse_pass_list, passes};
 
 use weft_ir::{Function, Module};

@@ -99,6 +99,36 @@ pub struct PassStats {
     pub unknown: usize,
     /// Functions restored to their state before the pass.
     pub reverted: usize,
+    /// What became of each change the pass made, one entry per changed
+    /// function, in the order the changes were settled.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// What became of one pass's change to one function: the per-function
+/// contract of an embedder that keeps proved changes and reverts the rest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The function's name.
+    pub function: String,
+    /// Kept or reverted, and whether proved.
+    pub status: VerdictStatus,
+    /// Why (empty for a plain proof): the checker's reason for an unproved
+    /// or reverted change, the preconditions assumed.
+    pub reason: String,
+}
+
+/// Whether a change was kept, and on what grounds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VerdictStatus {
+    /// Kept: the checker proved that the function refines its original.
+    Proved,
+    /// Kept without a proof: verification off, or lenient mode kept a
+    /// bounded or undecided result.
+    KeptUnproved,
+    /// Restored to the function before the pass: a counterexample, an
+    /// undecided check in strict mode, verifier errors, or a false claim
+    /// about preserved analyses.
+    Reverted,
 }
 
 /// Something worth telling about one function and one pass.
@@ -151,6 +181,7 @@ impl PassStats {
         self.counterexamples += other.counterexamples;
         self.unknown += other.unknown;
         self.reverted += other.reverted;
+        self.verdicts.extend_from_slice(&other.verdicts);
     }
 }
 
@@ -281,6 +312,8 @@ struct Claim<'a> {
     preserved: Preserved,
     preconditions: &'a [Precondition],
     certificate: Certificate,
+    /// Functions whose calls the check executes with these bodies.
+    callees: BTreeMap<FuncRef, Function>,
 }
 
 /// One function's outcome in a group of function passes: its report, and
@@ -487,6 +520,7 @@ impl PassManager {
         let notes = module.notes.len();
         let changed = pass.run(module, cx);
         let assumptions = cx.take_assumptions();
+        let callee_bodies = cx.take_callee_bodies();
         // What the pass says it did or why it declined.
         let mut events: Vec<PassEvent> = module
             .notes
@@ -530,7 +564,13 @@ impl PassManager {
                 let Some(FuncBody::Ir(new)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
                 let pre = assumptions.get(&f).map_or(&[][..], Vec::as_slice);
                 let certificate = cx.function_mut(f).map(PassCx::take_certificate).unwrap_or_default();
-                let claim = Claim { preserved, preconditions: pre, certificate };
+                let callees = callee_bodies
+                    .get(&f)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|g| before.get(g).map(|body| (*g, body.clone())))
+                    .collect();
+                let claim = Claim { preserved, preconditions: pre, certificate, callees };
                 let (kept, event) = self.settle(info, old, new, cx.function_mut(f), claim, &mut stats);
                 reverted_any |= !kept;
                 events.extend(event);
@@ -567,7 +607,7 @@ impl PassManager {
         let certificate = cx.take_certificate();
         if let Changed::Yes(preserved) = changed {
             let kept_certificate = certificates.filter(|_| !certificate.is_empty()).map(|c| (c, certificate.clone()));
-            let claim = Claim { preserved, preconditions: &[], certificate };
+            let claim = Claim { preserved, preconditions: &[], certificate, callees: BTreeMap::new() };
             let (kept, e) = self.settle(info, &snapshot, func, Some(cx), claim, &mut stats);
             event = e;
             if let (true, Some((list, cert))) = (kept, kept_certificate) {
@@ -592,18 +632,30 @@ impl PassManager {
         old: &Function,
         new: &mut Function,
         cx: Option<&mut PassCx>,
-        Claim { preserved, preconditions, certificate }: Claim<'_>,
+        claim: Claim<'_>,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
         let stale = match &cx {
-            Some(cx) if cfg!(debug_assertions) => cx.stale(new, preserved),
+            Some(cx) if cfg!(debug_assertions) => cx.stale(new, claim.preserved),
             _ => Preserved::NONE,
         };
+        let proved_before = stats.proved;
         let (keep, event) = if stale != Preserved::NONE {
             (false, Some(lie_event(info, &new.name, stale)))
         } else {
-            self.check(info, old, new, preconditions, &certificate, stats)
+            self.check(info, old, new, &claim, stats)
         };
+        let status = match (keep, stats.proved > proved_before) {
+            (false, _) => VerdictStatus::Reverted,
+            (true, true) => VerdictStatus::Proved,
+            (true, false) => VerdictStatus::KeptUnproved,
+        };
+        let reason = match &event {
+            Some(e) => e.message.clone(),
+            None if status == VerdictStatus::KeptUnproved => "not checked (verification off)".to_string(),
+            None => String::new(),
+        };
+        stats.verdicts.push(Verdict { function: new.name.clone(), status, reason });
         if keep {
             stats.functions_changed += 1;
         } else {
@@ -611,13 +663,14 @@ impl PassManager {
             stats.reverted += 1;
         }
         if let Some(cx) = cx {
-            cx.invalidate(if keep { preserved } else { Preserved::NONE });
+            cx.invalidate(if keep { claim.preserved } else { Preserved::NONE });
         }
         (keep, event)
     }
 
-    /// Checks `new` against `old`, assuming `preconditions` and proving then
-    /// using `certificate`; returns whether to keep `new`. A change rejected
+    /// Checks `new` against `old`, assuming the claim's preconditions,
+    /// proving then using its certificate, and executing calls of its
+    /// callees with their bodies; returns whether to keep `new`. A change rejected
     /// before (under the same preconditions and certificate) gets its
     /// recorded verdict; a change this check rejects is recorded. With
     /// preconditions, the event always comes and names them.
@@ -626,8 +679,7 @@ impl PassManager {
         info: &'static PassInfo,
         old: &Function,
         new: &Function,
-        preconditions: &[Precondition],
-        certificate: &Certificate,
+        Claim { preconditions, certificate, callees, .. }: &Claim<'_>,
         stats: &mut PassStats,
     ) -> (bool, Option<PassEvent>) {
         let assumed: Vec<String> = preconditions.iter().map(|p| p.describe(old)).collect();
@@ -654,15 +706,19 @@ impl PassManager {
         if !certificate.is_empty() {
             texts.1.push_str(&format!("; certificate: {certificate:?}\n"));
         }
+        for (g, body) in callees {
+            texts.1.push_str(&format!("; callee: {g}\n{}", function_text(body)));
+        }
         let (outcome, reused) = match self.rejected.get(&texts) {
             Some(outcome) => (outcome, " (the same change was checked before; verdict reused)"),
-            None if preconditions.is_empty() && certificate.is_empty() => {
+            None if preconditions.is_empty() && certificate.is_empty() && callees.is_empty() => {
                 (check_refinement(old, new, &self.config.verify_options), "")
             }
             None => {
                 let mut options = self.config.verify_options.clone();
                 options.preconditions.extend_from_slice(preconditions);
                 options.certificate.extend(certificate.clone());
+                options.callees.extend(callees.iter().map(|(g, body)| (*g, body.clone())));
                 (check_refinement(old, new, &options), "")
             }
         };

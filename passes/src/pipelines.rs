@@ -49,12 +49,17 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
         // copies gone, so induction variables and bounds are plain), before
         // the last cleanup, which removes the constants and blocks its
         // checks leave behind. Not in `-Os`: it adds code.
+        // `inline` follows `directize` (a call made direct may be inlined)
+        // and comes before the cleanups, which fold what the copied bodies
+        // learn from their arguments (constants, jump chains); the callees
+        // it leaves uncalled go in `module-dce`.
         // A module pass may stand anywhere in a pipeline: the manager runs
         // the function passes between two module passes as one group.
         OptLevel::O2 | OptLevel::O3 => &[
             "callback-reachability",
             "init-constprop",
             "directize",
+            "inline",
             "sccp",
             "simplify-cfg",
             "instcombine",
@@ -75,6 +80,7 @@ pub fn pipeline_names(level: OptLevel) -> &'static [&'static str] {
             "callback-reachability",
             "init-constprop",
             "directize",
+            "inline",
             "sccp",
             "simplify-cfg",
             "instcombine",

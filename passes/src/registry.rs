@@ -134,6 +134,15 @@ static PASSES: &[PassInfo] = &[
         make_with_params: None,
     },
     PassInfo {
+        name: "inline",
+        description: "copy tiny and single-caller loop-free functions into their callers, callees first",
+        params: crate::inline::Inline::PARAMS,
+        make: || AnyPass::Module(Box::new(crate::inline::Inline::default())),
+        make_with_params: Some(|params| {
+            Ok(AnyPass::Module(Box::new(crate::inline::Inline::default().with_params(params)?)))
+        }),
+    },
+    PassInfo {
         name: "init-constprop",
         description: "fold reads of state that only initialization writes (a backpressure flag) to its proved value",
         params: crate::init_constprop::InitConstprop::PARAMS,

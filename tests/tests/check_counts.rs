@@ -75,6 +75,15 @@ const WAT: &str = r#"(module
     end
     unreachable))"#;
 
+/// The `-O2` pipeline without `inline`.
+fn no_inline_o2() -> Vec<String> {
+    weft_passes::pipelines::pipeline_names(weft::OptLevel::O2)
+        .iter()
+        .filter(|&&p| p != "inline")
+        .map(|p| p.to_string())
+        .collect()
+}
+
 #[test]
 fn static_counts_are_exact() {
     let counts = weft::count_checks(WAT.as_bytes()).expect("counts");
@@ -82,8 +91,17 @@ fn static_counts_are_exact() {
     assert_eq!(counts.panic(PanicShape::BoundsCheck), 1, "$get's check");
     assert_eq!(counts.total(), 2, "no other guard: {counts:?}");
     assert_eq!(counts.bounds_call_sites(), 1);
-    // -O2 keeps both guards: nothing proves them redundant.
+    // -O2 keeps both guards: nothing proves them redundant. `inline`
+    // copies the panic stub (a lone `unreachable`) into `$get`, whose
+    // guard then traps itself: two traps, no panic call left.
     let (out, _) = weft::optimize(WAT.as_bytes(), &weft::Config::default()).expect("optimizes");
+    let after = weft::count_checks(&out).expect("counts");
+    assert_eq!(after.traps, 2, "{after:?}");
+    assert_eq!(after.total(), 2, "{after:?}");
+    assert_eq!(after.bounds_call_sites(), 0, "{after:?}");
+    // Without inlining, the guards are exactly as before.
+    let config = weft::Config { passes: Some(no_inline_o2()), ..weft::Config::default() };
+    let (out, _) = weft::optimize(WAT.as_bytes(), &config).expect("optimizes");
     assert_eq!(weft::count_checks(&out).expect("counts"), counts);
 }
 
