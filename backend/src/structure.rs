@@ -61,7 +61,7 @@ use crate::analysis::{BranchTarget, FuncInfo};
 use crate::codegen::CodeGen;
 use cranelift_entity::SecondaryMap;
 use std::collections::BTreeMap;
-use weft_ir::encode::write_u32_leb;
+use weft_ir::encode::{encode_valtype, write_u32_leb};
 use weft_ir::{Block, InstructionData, Opcode, Type, Value};
 
 const LOCAL_GET: u8 = 0x20;
@@ -1075,19 +1075,6 @@ pub(crate) fn encode(code: &Structured, out: &mut Vec<u8>) -> Result<(), String>
     encode_seq(&code.body, &code.value_types, &mut scopes, out)
 }
 
-/// The binary value type of a `block` result.
-fn val_type_byte(ty: Type) -> u8 {
-    match ty {
-        Type::I32 => 0x7f,
-        Type::I64 => 0x7e,
-        Type::F32 => 0x7d,
-        Type::F64 => 0x7c,
-        Type::V128 => 0x7b,
-        Type::FuncRef => 0x70,
-        Type::ExternRef => 0x6f,
-    }
-}
-
 fn depth(scopes: &[Option<Label>], l: Label) -> Result<u32, String> {
     scopes
         .iter()
@@ -1109,7 +1096,7 @@ fn encode_seq(
             Node::Return => out.push(0x0f),
             Node::Block(l, body) | Node::Loop(l, body) => {
                 out.push(if matches!(node, Node::Block(..)) { 0x02 } else { 0x03 });
-                out.push(value_types.get(l).map_or(0x40, |&t| val_type_byte(t)));
+                out.push(value_types.get(l).map_or(0x40, |&t| encode_valtype(t)));
                 scopes.push(Some(*l));
                 encode_seq(body, value_types, scopes, out)?;
                 scopes.pop();
@@ -1120,7 +1107,7 @@ fn encode_seq(
                     out.push(0x45); // i32.eqz
                 }
                 let ty = match node {
-                    Node::IfValue(_, ty, ..) => val_type_byte(*ty),
+                    Node::IfValue(_, ty, ..) => encode_valtype(*ty),
                     _ => 0x40,
                 };
                 out.extend_from_slice(&[0x04, ty]);

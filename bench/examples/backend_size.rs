@@ -269,6 +269,15 @@ fn one_file(exe: &str, path: &Path, o2: bool, top: usize) -> Result<Option<Row>,
     Ok(Some(Row { name, input: input.len(), o0: sizes(&ours)?, locals_only: sizes(&theirs)?, o2 }))
 }
 
+/// The columns comparing weft's module `w` with wasm-opt's `o`: totals,
+/// code sections and their difference, custom sections; after the input
+/// size when given.
+fn comparison(input: Option<usize>, w: Sizes, o: Sizes) -> Vec<i64> {
+    let code_delta = w.code as i64 - o.code as i64;
+    let sizes = [w.total, o.total, w.code, o.code].map(|c| c as i64);
+    input.map(|i| i as i64).into_iter().chain(sizes).chain([code_delta, w.custom as i64, o.custom as i64]).collect()
+}
+
 /// A markdown table, one row per program and a row of sums.
 fn table(headers: &[&str], rows: &[(String, Vec<i64>)]) {
     println!("| program | {} |", headers.join(" | "));
@@ -310,16 +319,8 @@ fn main() -> ExitCode {
     println!(
         "Module bytes, code-section bytes and custom-section bytes (`name`, DWARF `.debug_*`, `producers`, ...).\n"
     );
-    let o0: Vec<(String, Vec<i64>)> = rows
-        .iter()
-        .map(|r| {
-            let (w, o) = (r.o0, r.locals_only);
-            let cols = [r.input, w.total, o.total, w.code, o.code, 0, w.custom, o.custom];
-            let mut cols: Vec<i64> = cols.iter().map(|&c| c as i64).collect();
-            cols[5] = cols[3] - cols[4];
-            (r.name.clone(), cols)
-        })
-        .collect();
+    let o0: Vec<(String, Vec<i64>)> =
+        rows.iter().map(|r| (r.name.clone(), comparison(Some(r.input), r.o0, r.locals_only))).collect();
     table(
         &[
             "input",
@@ -338,10 +339,7 @@ fn main() -> ExitCode {
             .iter()
             .map(|r| {
                 let (w, o) = r.o2.unwrap_or_default();
-                let cols = [w.total, o.total, w.code, o.code, 0, w.custom, o.custom];
-                let mut cols: Vec<i64> = cols.iter().map(|&c| c as i64).collect();
-                cols[4] = cols[2] - cols[3];
-                (r.name.clone(), cols)
+                (r.name.clone(), comparison(None, w, o))
             })
             .collect();
         table(
