@@ -89,7 +89,7 @@ impl CodeGen<'_, '_> {
     }
 
     /// Is `v` a constant zero (or null) that is emitted inline?
-    fn is_inline_zero(&self, v: Value) -> bool {
+    pub(crate) fn is_inline_zero(&self, v: Value) -> bool {
         if !matches!(self.info.kind[v], Kind::Remat | Kind::Stack) {
             return false;
         }
@@ -223,6 +223,20 @@ impl CodeGen<'_, '_> {
     /// A `jump`'s copies: push the arguments not already in place, then pop
     /// them into the parameters' locals.
     fn emit_jump(&self, term: Inst, out: &mut Vec<u8>) -> Result<(), BackendError> {
+        let mut sets = Vec::new();
+        self.emit_jump_split(term, out, &mut sets)?;
+        out.extend(sets);
+        Ok(())
+    }
+
+    /// [`Self::emit_jump`] with the pushes written to `out` and the
+    /// `local.set`s to `sets`.
+    pub(crate) fn emit_jump_split(
+        &self,
+        term: Inst,
+        out: &mut Vec<u8>,
+        sets: &mut Vec<u8>,
+    ) -> Result<(), BackendError> {
         let ops = &self.info.operands[term];
         let params = &self.info.jump_params[term];
         let mut moved = Vec::with_capacity(ops.len());
@@ -237,8 +251,8 @@ impl CodeGen<'_, '_> {
             moved.push(p);
         }
         for &p in moved.iter().rev() {
-            out.push(LOCAL_SET);
-            write_u32_leb(out, self.local(p));
+            sets.push(LOCAL_SET);
+            write_u32_leb(sets, self.local(p));
             self.write_local(self.local(p));
         }
         Ok(())
@@ -273,12 +287,13 @@ impl CodeGen<'_, '_> {
     }
 
     /// Copies for a `brif` or `br_table` edge (the arguments are in locals
-    /// or are constants).
+    /// or are constants): the pushes to `out`, the `local.set`s to `sets`.
     pub(crate) fn emit_copies(
         &self,
         term: Inst,
         copies: &[(Value, Value)],
         out: &mut Vec<u8>,
+        sets: &mut Vec<u8>,
     ) -> Result<(), BackendError> {
         let copies: Vec<(Value, Value)> = copies
             .iter()
@@ -296,8 +311,8 @@ impl CodeGen<'_, '_> {
             }
         }
         for &(_, p) in copies.iter().rev() {
-            out.push(LOCAL_SET);
-            write_u32_leb(out, self.local(p));
+            sets.push(LOCAL_SET);
+            write_u32_leb(sets, self.local(p));
             self.write_local(self.local(p));
         }
         Ok(())

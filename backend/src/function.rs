@@ -95,13 +95,25 @@ pub(crate) fn emit_function_here(
     let schedule = stackify(&mut info);
     let locals = allocate(&info, &schedule);
     let codegen = CodeGen { info: &info, schedule: &schedule, locals: &locals, fresh: Default::default(), remap };
-    let tree = Structurizer::new(&codegen).function_body(options.prefer_size)?;
-    let mut code = Vec::new();
-    encode(&tree, &mut code).map_err(|message| BackendError::Malformed {
-        func: func.name.clone(),
-        location: "structured control flow".into(),
-        message: format!("backend invariant broken: {message}"),
-    })?;
+    let structure = |values: bool| -> Result<Vec<u8>, BackendError> {
+        let tree = Structurizer::new(&codegen, values).function_body(options.prefer_size)?;
+        let mut code = Vec::new();
+        encode(&tree, &mut code).map_err(|message| BackendError::Malformed {
+            func: func.name.clone(),
+            location: "structured control flow".into(),
+            message: format!("backend invariant broken: {message}"),
+        })?;
+        Ok(code)
+    };
+    // Value-carrying `block`s are chosen by an estimate; where the function
+    // comes out larger with them, it is written without.
+    let mut code = structure(true)?;
+    if Structurizer::has_value_merges(&codegen) {
+        let plain = structure(false)?;
+        if plain.len() <= code.len() {
+            code = plain;
+        }
+    }
     code.push(0x0b);
     let mut body = wasm_encoder::Function::new(locals.decls.iter().map(|&(n, t)| (n, val_type(t))));
     body.raw(code);

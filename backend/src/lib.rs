@@ -11,7 +11,14 @@
 //!    `loop`, and a block with one forward in-edge is placed inline where
 //!    control reaches it. `brif` becomes `br_if` or `if`/`else`, `br_table`
 //!    a wasm `br_table` with landing blocks for edges that copy arguments.
-//!    An irreducible CFG is an error, never a miscompile.
+//!    A cleanup then shrinks the shapes: branches to what follows anyway go,
+//!    an `if` with an empty arm leaves by `br_if`, a merge fed by enough
+//!    `jump`s gets a `block` with a result, an `if` whose arms write one
+//!    local gets a result, and a `brif` edge's copies run before the branch
+//!    where the other path does not read what they write. Where a function
+//!    comes out smaller without the result-carrying `block`s, it is
+//!    written without them. An irreducible CFG is an error, never a
+//!    miscompile.
 //! 2. **Locals** (`locals`): every block parameter and every value that
 //!    cannot stay on the operand stack gets a wasm local. Liveness over the
 //!    emission order gives an interference graph; block-argument copies are

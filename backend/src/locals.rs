@@ -43,6 +43,9 @@ pub(crate) struct Locals {
     pub local_of: SecondaryMap<Value, u32>,
     /// Extra local declarations after the parameters: (count, type).
     pub decls: Vec<(u32, Type)>,
+    /// The locals of the values live into each reachable block (its own
+    /// parameters excluded), sorted.
+    pub live_in: SecondaryMap<weft_ir::Block, Vec<u32>>,
 }
 
 /// A fixed-size bit set over local-value ids.
@@ -377,5 +380,12 @@ pub(crate) fn allocate(info: &FuncInfo<'_>, schedule: &Schedule) -> Locals {
             None => NONE,
         };
     }
-    Locals { local_of, decls }
+    let mut live_in_locals: SecondaryMap<weft_ir::Block, Vec<u32>> = SecondaryMap::new();
+    for (&block, live) in info.rpo.iter().zip(&live_in) {
+        let mut ls: Vec<u32> = live.iter().map(|i| local_of[vals[i as usize]]).collect();
+        ls.sort_unstable();
+        ls.dedup();
+        live_in_locals[block] = ls;
+    }
+    Locals { local_of, decls, live_in: live_in_locals }
 }

@@ -24,13 +24,49 @@
 //! removes branches to the code that follows anyway, `return` before the
 //! function end, `block`s nobody branches to, and rewrites `if` shapes
 //! (`if br end` → `br_if`, `else` arms after an arm that never falls
-//! through are hoisted out). Depths are computed when encoding.
+//! through are hoisted out). Three more rewrites save bytes:
+//!
+//! * An `if` that ends a `block`'s body, whose arm on a non-zero test is
+//!   empty, leaves by `br_if` to that `block` and is followed by its other
+//!   arm: two bytes instead of four. That keeps the `block` (three bytes)
+//!   where nothing else branched to it, so it is done when something does,
+//!   or when the other arm ends in another such `if`, and so on:
+//!
+//!   ```text
+//!   block  if {} else { A; if {} else { B } }  end
+//!   block  br_if 0  A  br_if 0  B  end
+//!   ```
+//!
+//! * A merge node whose parameter arrives by enough `jump`s gets a `block`
+//!   with a result ([`value_merges`]): each `jump` leaves its argument on
+//!   the stack for its `br`, and one `local.set` after the `end` replaces
+//!   one per edge (nothing at all, or a `local.tee`, when the merge node's
+//!   code starts by reading the parameter).
+//! * An `if` whose arms both end by writing the same local (the copies of
+//!   two `jump`s to one merge node) becomes an `if` with a result,
+//!   ([`Node::IfValue`]) followed by one `local.set`; a `local.set x` right
+//!   before a `local.get x` becomes `local.tee x`.
+//!
+//! Edge copies are emitted as separate nodes (pushes, then `local.set`s)
+//! so the cleanup can see whole `local.set` instructions. The copies of a
+//! `brif` edge to a labelled block run before the branch when the other
+//! path reads none of the locals they write (no value live into its
+//! target and no argument it passes is in one of them): the arm is then a
+//! bare `br`, which the cleanup turns into `br_if`.
+//!
+//! Depths are computed when encoding.
 
 use crate::BackendError;
 use crate::analysis::{BranchTarget, FuncInfo};
 use crate::codegen::CodeGen;
-use weft_ir::encode::write_u32_leb;
-use weft_ir::{Block, InstructionData, Opcode};
+use cranelift_entity::SecondaryMap;
+use std::collections::BTreeMap;
+use weft_ir::encode::{encode_valtype, write_u32_leb};
+use weft_ir::{Block, InstructionData, Opcode, Type, Value};
+
+const LOCAL_GET: u8 = 0x20;
+const LOCAL_SET: u8 = 0x21;
+const LOCAL_TEE: u8 = 0x22;
 
 /// A label: what a `br` targets.
 pub(crate) type Label = u32;
@@ -73,6 +109,10 @@ pub(crate) enum Node {
     /// [`IfOn::Zero`] (the pushed value is the operand of a folded
     /// `i32.eqz`) when it is zero.
     If(IfOn, Vec<Node>, Vec<Node>),
+    /// `if` with a result of the type, each arm leaving one value: what an
+    /// `if` whose arms both end by writing the same local becomes, the
+    /// `local.set` moved after it.
+    IfValue(IfOn, Type, Vec<Node>, Vec<Node>),
     /// `br`.
     Br(Label),
     /// `br_if`.
@@ -89,13 +129,34 @@ pub(crate) struct Structurizer<'a, 'b, 'f> {
     codegen: &'a CodeGen<'b, 'f>,
     next_pad: Label,
     depth: usize,
+    /// The parameter of each merge node whose `block` carries it as its
+    /// result (see [`value_merges`]).
+    value_merge: SecondaryMap<Block, Option<Value>>,
+    /// The result type of each `block` that carries one.
+    value_types: BTreeMap<Label, Type>,
+}
+
+/// A function body as structured code: the tree and the result type of
+/// each `block` that has one.
+pub(crate) struct Structured {
+    /// The body.
+    pub body: Vec<Node>,
+    /// Result types of `block`s; every other `block` has none.
+    pub value_types: BTreeMap<Label, Type>,
 }
 
 impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
-    /// A structurizer over the code generator's function.
-    pub(crate) fn new(codegen: &'a CodeGen<'b, 'f>) -> Self {
+    /// A structurizer over the code generator's function; with `values`,
+    /// the merge nodes [`value_merges`] picks get value-carrying `block`s.
+    pub(crate) fn new(codegen: &'a CodeGen<'b, 'f>, values: bool) -> Self {
         let next_pad = 2 * codegen.info.func.dfg.num_blocks() as Label;
-        Structurizer { codegen, next_pad, depth: 0 }
+        let value_merge = if values { value_merges(codegen) } else { SecondaryMap::new() };
+        Structurizer { codegen, next_pad, depth: 0, value_merge, value_types: BTreeMap::new() }
+    }
+
+    /// Does [`value_merges`] pick any merge node of the function?
+    pub(crate) fn has_value_merges(codegen: &CodeGen<'_, '_>) -> bool {
+        value_merges(codegen).values().any(Option::is_some)
     }
 
     fn info(&self) -> &'a FuncInfo<'f> {
@@ -112,16 +173,28 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
 
     /// The whole function body, simplified; with `prefer_size`, every `if`
     /// on an `eqz` operand then has its arms swapped to save the `eqz`.
-    pub(crate) fn function_body(mut self, prefer_size: bool) -> Result<Vec<Node>, BackendError> {
+    pub(crate) fn function_body(mut self, prefer_size: bool) -> Result<Structured, BackendError> {
         let entry = self.info().rpo[0];
         let mut body = self.do_tree(entry)?;
         let no_results = self.info().func.sig.results.is_empty();
-        simplify(&mut body, no_results);
+        let value_types = core::mem::take(&mut self.value_types);
+        let func = self.info().func;
+        let local_types = func
+            .sig
+            .params
+            .iter()
+            .copied()
+            .chain(self.codegen.locals.decls.iter().flat_map(|&(n, t)| (0..n).map(move |_| t)))
+            .collect();
+        let mut cx = Cleanup { no_results, refs: Vec::new(), value_types, local_types };
+        simplify(&mut body, &mut cx);
         if prefer_size && swap_zero_ifs(&mut body) {
-            simplify(&mut body, no_results);
+            simplify(&mut body, &mut cx);
         }
+        close_value_blocks(&mut body, &cx.value_types);
+        tee_set_get(&mut body);
         close_body(&mut body, no_results);
-        Ok(body)
+        Ok(Structured { body, value_types: cx.value_types })
     }
 
     fn do_tree(&mut self, x: Block) -> Result<Vec<Node>, BackendError> {
@@ -146,20 +219,46 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         // Innermost (earliest in reverse postorder) first.
         let mut cur = self.code_for(x)?;
         for y in inside {
-            let mut wrapped = vec![Node::Block(Self::block_label(y), cur)];
-            wrapped.extend(self.do_tree(y)?);
-            cur = wrapped;
+            cur = self.merge_block(y, cur)?;
         }
         if info.loop_header[x] {
             cur = vec![Node::Loop(Self::loop_label(x), cur)];
         }
         for y in outside {
-            let mut wrapped = vec![Node::Block(Self::block_label(y), cur)];
-            wrapped.extend(self.do_tree(y)?);
-            cur = wrapped;
+            cur = self.merge_block(y, cur)?;
         }
         self.depth -= 1;
         Ok(cur)
+    }
+
+    /// `block` `body` `end` for merge node `y`, then `y`'s subtree. A
+    /// `block` carrying `y`'s parameter is followed by its `local.set`.
+    fn merge_block(&mut self, y: Block, body: Vec<Node>) -> Result<Vec<Node>, BackendError> {
+        let label = Self::block_label(y);
+        let mut out = vec![Node::Block(label, body)];
+        let mut rest = self.do_tree(y)?;
+        if let Some(p) = self.value_merge[y] {
+            self.value_types.insert(label, self.info().func.dfg.value_type(p));
+            let local = self.codegen.locals.local_of[p];
+            let mut get = vec![LOCAL_GET];
+            write_u32_leb(&mut get, local);
+            // `local.set p; local.get p` is `local.tee p`, or nothing when
+            // that `local.get` is the parameter's only use.
+            let mut op = LOCAL_SET;
+            if let Some(Node::Code(code)) = rest.first_mut()
+                && code.starts_with(&get)
+            {
+                code.drain(..get.len());
+                op = LOCAL_TEE;
+            }
+            if op == LOCAL_SET || self.info().uses[p] > 1 {
+                let mut bytes = vec![op];
+                write_u32_leb(&mut bytes, local);
+                out.push(Node::Code(bytes));
+            }
+        }
+        out.extend(rest);
+        Ok(out)
     }
 
     /// Is the edge `from -> to` a back edge?
@@ -192,6 +291,40 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         }
     }
 
+    /// Can the copies of `edge`, a `brif` edge to a labelled block, run
+    /// before the branch, on the path of `other` too? Only when they write
+    /// locals that path does not read: no value live into `other`'s
+    /// target, and no argument `other` passes, is in one of them.
+    fn can_hoist(&self, from: Block, edge: &BranchTarget, other: &BranchTarget) -> bool {
+        let info = self.info();
+        if edge.to == other.to || self.label_of(from, edge.to).is_none() {
+            return false;
+        }
+        let copies = self.codegen.edge_copies(edge);
+        if copies.is_empty() {
+            return false;
+        }
+        let locals = self.codegen.locals;
+        let params = info.func.dfg.block_params(other.to);
+        let read_by_other = |l: u32| {
+            locals.live_in[other.to].binary_search(&l).is_ok()
+                || other
+                    .args
+                    .iter()
+                    .zip(params)
+                    .any(|(&a, &q)| info.needed_value[q] && info.kind[a].has_local() && locals.local_of[a] == l)
+        };
+        copies.iter().all(|&(_, p)| !read_by_other(locals.local_of[p]))
+    }
+
+    /// The transfer of `edge` alone, its copies already emitted.
+    fn transfer(&mut self, from: Block, edge: &BranchTarget) -> Result<Vec<Node>, BackendError> {
+        let fresh = self.codegen.take_fresh();
+        let rest = self.branch_to(from, edge.to);
+        self.codegen.restore_fresh(fresh);
+        rest
+    }
+
     /// Copies for `edge`, then the transfer. Zero-local tracking (see
     /// [`CodeGen`]) covers the copies, not the code branched to.
     fn edge_code(&mut self, from: Block, edge: &BranchTarget) -> Result<Vec<Node>, BackendError> {
@@ -199,9 +332,10 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let copies = self.codegen.edge_copies(edge);
         let mut out = Vec::new();
         if !copies.is_empty() {
-            let mut bytes = Vec::new();
-            self.codegen.emit_copies(term, &copies, &mut bytes)?;
+            let (mut bytes, mut sets) = (Vec::new(), Vec::new());
+            self.codegen.emit_copies(term, &copies, &mut bytes, &mut sets)?;
             push_code(&mut out, bytes);
+            push_code(&mut out, sets);
         }
         let fresh = self.codegen.take_fresh();
         let rest = self.branch_to(from, edge.to);
@@ -246,20 +380,39 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let mut nodes = Vec::new();
         match &func.dfg.insts[term] {
             InstructionData::Jump { .. } => {
-                self.codegen.emit_tree(term, &mut chunk)?;
+                let to = edges[0].to;
+                let mut sets = Vec::new();
+                if self.value_merge[to].is_some() && !self.is_back(x, to) {
+                    // The argument stays on the stack for the `br`.
+                    self.codegen.emit_operands(term, &mut chunk)?;
+                } else {
+                    self.codegen.emit_jump_split(term, &mut chunk, &mut sets)?;
+                }
                 self.codegen.take_fresh();
                 push_code(&mut nodes, chunk);
+                // The `local.set`s are a node of their own, which the
+                // cleanup can move out of an `if` (see [`Node::IfValue`]).
+                push_code(&mut nodes, sets);
                 nodes.extend(self.branch_to(x, edges[0].to)?);
             }
             InstructionData::Brif { .. } => {
                 // The `if` arms in the order the pushed value selects them;
                 // the cleanup turns single-branch arms into `br_if`.
                 let on = if self.codegen.emit_cond(term, &mut chunk)? { IfOn::Zero } else { IfOn::NonZero };
+                // Copies that may run on both paths go before the branch, so
+                // their arm is a bare `br` (a `br_if` after the cleanup).
+                let hoisted = (0..2).find(|&k| self.can_hoist(x, &edges[k], &edges[1 - k]));
+                if let Some(k) = hoisted {
+                    let copies = self.codegen.edge_copies(&edges[k]);
+                    let mut sets = Vec::new();
+                    self.codegen.emit_copies(term, &copies, &mut chunk, &mut sets)?;
+                    chunk.extend(sets);
+                }
                 push_code(&mut nodes, chunk);
                 let fresh = self.codegen.fresh.borrow().clone();
-                let a = self.edge_code(x, &edges[0])?;
+                let a = if hoisted == Some(0) { self.transfer(x, &edges[0])? } else { self.edge_code(x, &edges[0])? };
                 self.codegen.restore_fresh(fresh);
-                let b = self.edge_code(x, &edges[1])?;
+                let b = if hoisted == Some(1) { self.transfer(x, &edges[1])? } else { self.edge_code(x, &edges[1])? };
                 nodes.push(Node::If(on, a, b));
             }
             InstructionData::BrTable { .. } => {
@@ -285,7 +438,7 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
         let info = self.info();
         let edges = &info.edges[x];
         // Distinct edges (target and arguments) in order of appearance.
-        let mut keys: Vec<(Block, &[weft_ir::Value])> = Vec::new();
+        let mut keys: Vec<(Block, &[Value])> = Vec::new();
         let mut key_of = Vec::with_capacity(edges.len());
         for e in edges {
             let key = (e.to, e.args.as_slice());
@@ -342,10 +495,61 @@ impl<'a, 'b, 'f> Structurizer<'a, 'b, 'f> {
     }
 }
 
+/// The merge nodes whose `block` should carry their parameter as its
+/// result: a `br` (or falling off the end) then delivers the argument on
+/// the stack, and one `local.set` after the `block` replaces one per edge.
+///
+/// A merge node qualifies when it has exactly one needed parameter and
+/// every forward edge into it is a `jump` (a `br_if` or `br_table` edge
+/// would need the value under its condition), and when at least three more
+/// edges copy than do not. Each copying edge saves its two-byte
+/// `local.set`; an edge whose argument is already in the parameter's local
+/// (or is a zero the entry block need not store) costs a `local.get` it did
+/// not need; the `local.set` after the `block` costs two bytes once. The
+/// margin of one more edge covers what the estimate does not see: a `br`
+/// the cleanup would have removed, an `unreachable` closing the `block`.
+fn value_merges(codegen: &CodeGen<'_, '_>) -> SecondaryMap<Block, Option<Value>> {
+    let info = codegen.info;
+    let dfg = &info.func.dfg;
+    let entry = info.rpo[0];
+    let mut out = SecondaryMap::new();
+    for &y in &info.rpo {
+        if !info.merge[y] {
+            continue;
+        }
+        let mut params = info.needed_params(y);
+        let (Some(p), None) = (params.next(), params.next()) else { continue };
+        let (mut copies, mut free) = (0u32, 0u32);
+        let mut all_jumps = true;
+        for &pred in &info.preds[y] {
+            if info.rpo_number(y) <= info.rpo_number(pred) {
+                continue;
+            }
+            let is_jump = info.term[pred].is_some_and(|t| matches!(dfg.insts[t], InstructionData::Jump { .. }));
+            let Some(edge) = info.edges[pred].first().filter(|_| is_jump) else {
+                all_jumps = false;
+                break;
+            };
+            let zero_free = pred == entry
+                && !info.loop_header[entry]
+                && edge.args.first().is_some_and(|&a| codegen.is_inline_zero(a));
+            if codegen.edge_copies(edge).is_empty() || zero_free {
+                free += 1;
+            } else {
+                copies += 1;
+            }
+        }
+        if all_jumps && copies > free + 2 {
+            out[y] = Some(p);
+        }
+    }
+    out
+}
+
 /// The natural loop of header `x`: `x` and every block that reaches one of
 /// its back edges without passing through `x`.
-fn natural_loop(info: &FuncInfo<'_>, x: Block) -> cranelift_entity::SecondaryMap<Block, bool> {
-    let mut body: cranelift_entity::SecondaryMap<Block, bool> = cranelift_entity::SecondaryMap::new();
+fn natural_loop(info: &FuncInfo<'_>, x: Block) -> SecondaryMap<Block, bool> {
+    let mut body: SecondaryMap<Block, bool> = SecondaryMap::new();
     body[x] = true;
     let mut work: Vec<Block> =
         info.preds[x].iter().copied().filter(|&p| info.rpo_number(p) >= info.rpo_number(x)).collect();
@@ -378,10 +582,24 @@ struct Cont<'a> {
 
 struct ContLabel<'a> {
     label: Label,
+    /// The label's `block` carries a value: falling off the end reaches it
+    /// only at the top level of its body, where the value is on the stack.
+    value: bool,
     next: Option<&'a ContLabel<'a>>,
 }
 
 impl Cont<'_> {
+    /// The continuation of the last node of a sequence with continuation
+    /// `self`, seen from inside that node (an arm, a body): a value-carrying
+    /// `block`'s end is not reached by falling off a nested sequence, which
+    /// would leave no value.
+    fn nested(self) -> Self {
+        match self.labels {
+            Some(c) if c.value => Cont { labels: None, func_end: false },
+            _ => self,
+        }
+    }
+
     fn has(&self, l: Label) -> bool {
         let mut cur = self.labels;
         while let Some(c) = cur {
@@ -404,16 +622,92 @@ fn ends_in_transfer(seq: &[Node]) -> bool {
     }
 }
 
+/// What the cleanup needs besides the tree.
+struct Cleanup {
+    /// The function returns nothing (a nested `return` may become falling
+    /// off the end).
+    no_results: bool,
+    /// Branches to each label, counted at the start of each round and
+    /// raised for each `br_if` the round adds.
+    refs: Vec<u32>,
+    /// `block`s that carry a value (see [`Structured::value_types`]).
+    value_types: BTreeMap<Label, Type>,
+    /// The type of every local (parameters first).
+    local_types: Vec<Type>,
+}
+
+impl Cleanup {
+    /// Does a branch to `l` carry a value?
+    fn carries(&self, l: Label) -> bool {
+        self.value_types.contains_key(&l)
+    }
+
+    fn used(&self, l: Label) -> bool {
+        self.refs.get(l as usize).is_some_and(|&n| n > 0)
+    }
+
+    /// Counts `n` more branches to `l`.
+    fn bump(&mut self, l: Label, n: u32) {
+        if self.refs.len() <= l as usize {
+            self.refs.resize(l as usize + 1, 0);
+        }
+        self.refs[l as usize] += n;
+    }
+
+    /// Forgets `k` removed (or renamed) branches to `l`.
+    fn forget_label(&mut self, l: Label, k: u32) {
+        if let Some(n) = self.refs.get_mut(l as usize) {
+            *n = n.saturating_sub(k);
+        }
+    }
+
+    /// Forgets removed branches, counted per label as [`count_refs`] does.
+    fn forget(&mut self, gone: &[u32]) {
+        for (n, &k) in self.refs.iter_mut().zip(gone) {
+            *n = n.saturating_sub(k);
+        }
+    }
+}
+
 /// Cleans up the tree to a fixed point; see the module docs.
-fn simplify(body: &mut Vec<Node>, no_results: bool) {
+fn simplify(body: &mut Vec<Node>, cx: &mut Cleanup) {
     for _ in 0..32 {
         let top = Cont { labels: None, func_end: true };
-        let mut changed = simplify_seq(body, top, no_results);
+        cx.refs.clear();
+        count_refs(body, &mut cx.refs);
+        let mut changed = simplify_seq(body, top, cx);
         let mut refs = Vec::new();
         count_refs(body, &mut refs);
         changed |= splice_unused(body, &refs);
         if !changed {
             break;
+        }
+    }
+}
+
+/// Ends the body of every value-carrying `block` whose last node is a
+/// `loop` or `if` that never falls through (see [`ends_in_transfer`]) with
+/// `unreachable`: the validator needs the value after them even though
+/// control never gets there. Any other ending is left to the validator
+/// (every path that reaches the end pushes the value at the top level).
+fn close_value_blocks(seq: &mut [Node], value_types: &BTreeMap<Label, Type>) {
+    for node in seq {
+        match node {
+            Node::Block(l, body) => {
+                close_value_blocks(body, value_types);
+                if value_types.contains_key(l)
+                    && matches!(body.last(), Some(Node::Loop(..) | Node::If(..)))
+                    && ends_in_transfer(body)
+                {
+                    body.push(Node::Exit(vec![0x00]));
+                }
+            }
+            Node::Loop(_, body) => close_value_blocks(body, value_types),
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
+                close_value_blocks(t, value_types);
+                close_value_blocks(e, value_types);
+            }
+            _ => {}
         }
     }
 }
@@ -435,7 +729,8 @@ fn close_body(body: &mut Vec<Node>, no_results: bool) {
     }
 }
 
-fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
+fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, cx: &mut Cleanup) -> bool {
+    let no_results = cx.no_results;
     let mut changed = false;
     // Nothing after an unconditional transfer runs: the only way into the
     // middle of a sequence is the end of a `block`, entered by falling in.
@@ -443,6 +738,9 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
         seq.iter().position(|n| matches!(n, Node::Br(_) | Node::BrTable(..) | Node::Return | Node::Exit(_)))
         && i + 1 < seq.len()
     {
+        let mut gone = Vec::new();
+        count_refs(&seq[i + 1..], &mut gone);
+        cx.forget(&gone);
         seq.truncate(i + 1);
         changed = true;
     }
@@ -454,7 +752,9 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
             Some(Node::Return) if cont.func_end && no_results => {}
             _ => break,
         }
-        seq.pop();
+        if let Some(Node::Br(l)) = seq.pop() {
+            cx.forget_label(l, 1);
+        }
         changed = true;
     }
     // A branch to a `block` whose end is followed by `br m` (or falls to
@@ -469,21 +769,34 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
         };
         if let (Some(m), Node::Block(l, body)) = (target, &mut seq[i])
             && *l != m
+            && !cx.carries(*l)
+            && !cx.carries(m)
         {
-            changed |= rename_label(body, *l, m) > 0;
+            let moved = rename_label(body, *l, m);
+            cx.bump(m, moved as u32);
+            cx.forget_label(*l, moved as u32);
+            changed |= moved > 0;
         }
     }
     for (i, node) in seq.iter_mut().enumerate() {
-        let outer = if i + 1 == n { cont } else { Cont { labels: None, func_end: false } };
+        let outer = if i + 1 == n { cont.nested() } else { Cont { labels: None, func_end: false } };
         match node {
             Node::Block(l, body) => {
-                let link = ContLabel { label: *l, next: outer.labels };
-                changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: outer.func_end }, no_results);
+                let inner = if cx.carries(*l) { Cont { labels: None, func_end: false } } else { outer };
+                let link = ContLabel { label: *l, value: cx.carries(*l), next: inner.labels };
+                changed |= simplify_seq(body, Cont { labels: Some(&link), func_end: inner.func_end }, cx);
             }
-            Node::Loop(_, body) => changed |= simplify_seq(body, outer, no_results),
+            Node::Loop(_, body) => changed |= simplify_seq(body, outer, cx),
             Node::If(_, t, e) => {
-                changed |= simplify_seq(t, outer, no_results);
-                changed |= simplify_seq(e, outer, no_results);
+                changed |= simplify_seq(t, outer, cx);
+                changed |= simplify_seq(e, outer, cx);
+            }
+            // Each arm must end with its value: nothing at its end is
+            // removed.
+            Node::IfValue(_, _, t, e) => {
+                let none = Cont { labels: None, func_end: false };
+                changed |= simplify_seq(t, none, cx);
+                changed |= simplify_seq(e, none, cx);
             }
             _ => {}
         }
@@ -492,24 +805,52 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
     // With `IfOn::Zero` the pushed value is the operand of an `eqz`: a
     // `br_if` on the first arm needs it back, one on the second arm tests
     // the operand itself.
+    //
+    // An `if` that ends the sequence, where falling off the end reaches a
+    // label `L`, and whose arm taken on a non-zero pushed value is empty,
+    // becomes `br_if L` followed by the other arm (two bytes instead of
+    // four); the arm's own last `if` is then examined in turn.
     if seq.iter().any(|n| matches!(n, Node::If(..))) {
-        let old = core::mem::take(seq);
-        for node in old {
+        let mut work: std::collections::VecDeque<Node> = core::mem::take(seq).into();
+        let exit_label = cont.labels.filter(|c| !c.value).map(|c| c.label);
+        while let Some(node) = work.pop_front() {
             let Node::If(on, t, e) = node else {
                 seq.push(node);
                 continue;
             };
             let zero = on == IfOn::Zero;
+            if let Some(l) = exit_label.filter(|_| work.is_empty())
+                && let Some(rest) = exit_arm(on, &t, &e)
+                && (cx.used(l) || exit_chain_of(on, &t, &e) >= 2)
+            {
+                cx.bump(l, 1);
+                seq.push(Node::BrIf(l));
+                let rest = if rest { t } else { e };
+                for node in rest.into_iter().rev() {
+                    work.push_front(node);
+                }
+                changed = true;
+                continue;
+            }
+            if let Some(ty) = shared_set(&t, &e, &cx.local_types) {
+                let (mut t, mut e) = (t, e);
+                let set = t.pop();
+                e.pop();
+                seq.push(Node::IfValue(on, ty, t, e));
+                seq.extend(set);
+                changed = true;
+                continue;
+            }
             match (t.as_slice(), e.as_slice()) {
                 ([], []) => seq.push(Node::Code(vec![0x1a])), // drop
-                ([Node::Br(l)], _) => {
+                ([Node::Br(l)], _) if !cx.carries(*l) => {
                     if zero {
                         seq.push(Node::Code(vec![0x45])); // i32.eqz
                     }
                     seq.push(Node::BrIf(*l));
                     seq.extend(e);
                 }
-                (_, [Node::Br(l)]) => {
+                (_, [Node::Br(l)]) if !cx.carries(*l) => {
                     if !zero {
                         seq.push(Node::Code(vec![0x45])); // i32.eqz
                     }
@@ -534,6 +875,91 @@ fn simplify_seq(seq: &mut Vec<Node>, cont: Cont<'_>, no_results: bool) -> bool {
     changed
 }
 
+/// The type of the local both arms end by writing, when each ends with the
+/// same node holding just that `local.set` and has code before it (which
+/// pushed the value).
+fn shared_set(t: &[Node], e: &[Node], local_types: &[Type]) -> Option<Type> {
+    let ([_, .., Node::Code(a)], [_, .., Node::Code(b)]) = (t, e) else { return None };
+    if a != b {
+        return None;
+    }
+    let local = single_local_op(a, LOCAL_SET)?;
+    local_types.get(local as usize).copied()
+}
+
+/// The local of `bytes` when they are exactly one `op` (`local.get`,
+/// `local.set` or `local.tee`) instruction.
+fn single_local_op(bytes: &[u8], op: u8) -> Option<u32> {
+    let (&first, leb) = bytes.split_first()?;
+    if first != op || leb.is_empty() || leb.len() > 5 {
+        return None;
+    }
+    let mut value = 0u32;
+    for (i, &b) in leb.iter().enumerate() {
+        let last = i + 1 == leb.len();
+        if (b & 0x80 == 0) != last {
+            return None;
+        }
+        value |= u32::from(b & 0x7f).checked_shl(7 * i as u32)?;
+    }
+    Some(value)
+}
+
+/// `local.set x` followed by code that starts with `local.get x` becomes
+/// `local.tee x` (the `local.set` a node of its own, so its bytes are one
+/// instruction).
+fn tee_set_get(seq: &mut [Node]) {
+    for i in 0..seq.len() {
+        match &mut seq[i] {
+            Node::Block(_, body) | Node::Loop(_, body) => tee_set_get(body),
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
+                tee_set_get(t);
+                tee_set_get(e);
+            }
+            _ => {}
+        }
+        let Some((Node::Code(set), Node::Code(next))) = seq.get(i).zip(seq.get(i + 1)) else { continue };
+        let Some(local) = single_local_op(set, LOCAL_SET) else { continue };
+        let mut get = vec![LOCAL_GET];
+        write_u32_leb(&mut get, local);
+        if next.starts_with(&get) {
+            if let Node::Code(set) = &mut seq[i] {
+                set[0] = LOCAL_TEE;
+            }
+            if let Node::Code(next) = &mut seq[i + 1] {
+                next.drain(..get.len());
+            }
+        }
+    }
+}
+
+/// For an `if` whose arm taken on a non-zero pushed value is empty and whose
+/// other arm is not: which arm remains (`true`: the first). That is the
+/// `if` that can leave by a `br_if` to the code after it.
+fn exit_arm(on: IfOn, t: &[Node], e: &[Node]) -> Option<bool> {
+    match (on, t.is_empty(), e.is_empty()) {
+        (IfOn::NonZero, true, false) => Some(false),
+        (IfOn::Zero, false, true) => Some(true),
+        _ => None,
+    }
+}
+
+/// How many `if`s, starting at the `if` with these parts and each the last
+/// node of the previous one's remaining arm, can leave by a `br_if` (see
+/// [`exit_arm`]) once falling off the end of the first reaches a label.
+fn exit_chain_of(on: IfOn, t: &[Node], e: &[Node]) -> usize {
+    let mut n = 0;
+    let mut cur = (on, t, e);
+    while let Some(first) = exit_arm(cur.0, cur.1, cur.2) {
+        n += 1;
+        match if first { cur.1.last() } else { cur.2.last() } {
+            Some(Node::If(on, t, e)) => cur = (*on, t, e),
+            _ => break,
+        }
+    }
+    n
+}
+
 /// Turns every remaining `if`/`else` on an `eqz` operand ([`IfOn::Zero`];
 /// after the cleanup its first arm is not empty) into the `if` on the operand itself
 /// with its arms swapped: one byte smaller, the second arm now laid out
@@ -543,7 +969,7 @@ fn swap_zero_ifs(seq: &mut [Node]) -> bool {
     for node in seq {
         match node {
             Node::Block(_, body) | Node::Loop(_, body) => changed |= swap_zero_ifs(body),
-            Node::If(on, t, e) => {
+            Node::If(on, t, e) | Node::IfValue(on, _, t, e) => {
                 changed |= swap_zero_ifs(t);
                 changed |= swap_zero_ifs(e);
                 if *on == IfOn::Zero && !e.is_empty() {
@@ -572,7 +998,7 @@ fn rename_label(seq: &mut [Node], from: Label, to: Label) -> usize {
         for node in nodes {
             match node {
                 Node::Block(_, body) | Node::Loop(_, body) => work.push(body),
-                Node::If(_, t, e) => {
+                Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
                     work.push(t);
                     work.push(e);
                 }
@@ -598,7 +1024,7 @@ fn count_refs(seq: &[Node], refs: &mut Vec<u32>) {
     for node in seq {
         match node {
             Node::Block(_, body) | Node::Loop(_, body) => count_refs(body, refs),
-            Node::If(_, t, e) => {
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
                 count_refs(t, refs);
                 count_refs(e, refs);
             }
@@ -621,7 +1047,7 @@ fn splice_unused(seq: &mut Vec<Node>, refs: &[u32]) -> bool {
     for node in seq.iter_mut() {
         match node {
             Node::Block(_, body) | Node::Loop(_, body) => changed |= splice_unused(body, refs),
-            Node::If(_, t, e) => {
+            Node::If(_, t, e) | Node::IfValue(_, _, t, e) => {
                 changed |= splice_unused(t, refs);
                 changed |= splice_unused(e, refs);
             }
@@ -644,9 +1070,9 @@ fn splice_unused(seq: &mut Vec<Node>, refs: &[u32]) -> bool {
 // ------------------------------------------------------------- encoding
 
 /// Encodes the tree, turning labels into relative depths.
-pub(crate) fn encode(seq: &[Node], out: &mut Vec<u8>) -> Result<(), String> {
+pub(crate) fn encode(code: &Structured, out: &mut Vec<u8>) -> Result<(), String> {
     let mut scopes: Vec<Option<Label>> = Vec::new();
-    encode_seq(seq, &mut scopes, out)
+    encode_seq(&code.body, &code.value_types, &mut scopes, out)
 }
 
 fn depth(scopes: &[Option<Label>], l: Label) -> Result<u32, String> {
@@ -658,29 +1084,38 @@ fn depth(scopes: &[Option<Label>], l: Label) -> Result<u32, String> {
         .ok_or_else(|| format!("branch to label {l}, which is not in scope"))
 }
 
-fn encode_seq(seq: &[Node], scopes: &mut Vec<Option<Label>>, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_seq(
+    seq: &[Node],
+    value_types: &BTreeMap<Label, Type>,
+    scopes: &mut Vec<Option<Label>>,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     for node in seq {
         match node {
             Node::Code(bytes) | Node::Exit(bytes) => out.extend_from_slice(bytes),
             Node::Return => out.push(0x0f),
             Node::Block(l, body) | Node::Loop(l, body) => {
                 out.push(if matches!(node, Node::Block(..)) { 0x02 } else { 0x03 });
-                out.push(0x40);
+                out.push(value_types.get(l).map_or(0x40, |&t| encode_valtype(t)));
                 scopes.push(Some(*l));
-                encode_seq(body, scopes, out)?;
+                encode_seq(body, value_types, scopes, out)?;
                 scopes.pop();
                 out.push(0x0b);
             }
-            Node::If(on, t, e) => {
+            Node::If(on, t, e) | Node::IfValue(on, _, t, e) => {
                 if *on == IfOn::Zero {
                     out.push(0x45); // i32.eqz
                 }
-                out.extend_from_slice(&[0x04, 0x40]);
+                let ty = match node {
+                    Node::IfValue(_, ty, ..) => encode_valtype(*ty),
+                    _ => 0x40,
+                };
+                out.extend_from_slice(&[0x04, ty]);
                 scopes.push(None);
-                encode_seq(t, scopes, out)?;
+                encode_seq(t, value_types, scopes, out)?;
                 if !e.is_empty() {
                     out.push(0x05);
-                    encode_seq(e, scopes, out)?;
+                    encode_seq(e, value_types, scopes, out)?;
                 }
                 scopes.pop();
                 out.push(0x0b);

@@ -993,3 +993,243 @@ block2:
     assert!(at("I32Add") < at("Else") && at("Else") < at("I32Mul"), "{}", print(&small_bytes));
     assert_eq!(small_shapes[0].size + 1, shapes[0].size, "{}", print(&small_bytes));
 }
+
+/// The operator names of the first function, without `end`s.
+fn ops_of(bytes: &[u8]) -> Vec<String> {
+    shapes(bytes)[0].ops.iter().filter(|o| *o != "End").cloned().collect()
+}
+
+#[test]
+fn a_chain_of_early_exits_becomes_br_ifs_out_of_one_block() {
+    // Each test leaves for the join; without the `block` the tests nest as
+    // `if {} else { ... if {} else { ... } }`, four bytes each.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %chain(i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    v8 = i32.const 0
+    global.set gv0 v8
+    v1 = i32.const 1
+    v2 = i32.eq v0, v1
+    brif v2, block4, block1
+block1:
+    global.set gv0 v1
+    v3 = i32.const 2
+    v4 = i32.eq v0, v3
+    brif v4, block4, block2
+block2:
+    global.set gv0 v3
+    v5 = i32.const 3
+    v6 = i32.eq v0, v5
+    brif v6, block4, block3
+block3:
+    global.set gv0 v5
+    jump block4
+block4:
+    v7 = global.get gv0
+    return v7
+}
+"#,
+    );
+    for (x, want) in [(1, 0), (2, 1), (3, 2), (0, 3), (-1, 3), (4, 3)] {
+        assert_eq!(inst.i32("chain", &[x]), want, "chain({x})");
+    }
+    let test = ["LocalGet", "I32Const", "I32Eq", "BrIf", "I32Const", "GlobalSet"];
+    let mut want = vec!["Block", "I32Const", "GlobalSet"];
+    for _ in 0..3 {
+        want.extend(test);
+    }
+    want.push("GlobalGet");
+    assert_eq!(ops_of(&bytes), want, "{}", print(&bytes));
+}
+
+#[test]
+fn one_early_exit_keeps_its_if() {
+    // A single `if {} else {...}` costs what `block ... br_if ... end`
+    // would; no `block` is added for it.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %one(i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32):
+    v1 = i32.const 5
+    global.set gv0 v1
+    brif v0, block2, block1
+block1:
+    v2 = i32.const 7
+    global.set gv0 v2
+    jump block2
+block2:
+    v3 = global.get gv0
+    return v3
+}
+"#,
+    );
+    assert_eq!(inst.i32("one", &[1]), 5);
+    assert_eq!(inst.i32("one", &[0]), 7);
+    let ops = ops_of(&bytes);
+    assert_eq!(ops.iter().filter(|o| *o == "Block").count(), 0, "{}", print(&bytes));
+    assert_eq!(ops, ["I32Const", "GlobalSet", "LocalGet", "If", "Else", "I32Const", "GlobalSet", "GlobalGet"]);
+}
+
+#[test]
+fn a_merge_fed_by_many_jumps_takes_its_value_from_the_block() {
+    // Four arms compute the merge's argument and jump: a `block (result
+    // i32)` takes the value from each `br` (or from falling off its end)
+    // instead of a `local.set` in each arm.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %pick(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    br_table v0, block4, [block1, block2, block3]
+block1:
+    v2 = i32.const 3
+    v3 = i32.mul v1, v2
+    jump block5(v3)
+block2:
+    v4 = i32.const 5
+    v5 = i32.add v1, v4
+    jump block5(v5)
+block3:
+    v6 = i32.const 7
+    v7 = i32.xor v1, v6
+    jump block5(v7)
+block4:
+    v8 = i32.const 1
+    v9 = i32.shl v1, v8
+    jump block5(v9)
+block5(v10: i32):
+    v11 = i32.const 1
+    v12 = i32.add v10, v11
+    return v12
+}
+"#,
+    );
+    for (sel, x) in [(0, 10), (1, 10), (2, 10), (3, 10), (7, 10), (-1, -3)] {
+        let want = match sel {
+            0 => x * 3,
+            1 => x + 5,
+            2 => x ^ 7,
+            _ => x << 1,
+        } + 1;
+        assert_eq!(inst.i32("pick", &[sel, x]), want, "pick({sel}, {x})");
+    }
+    let text = print(&bytes);
+    assert!(text.contains("block (result i32)"), "{text}");
+    // The parameter's only use comes first after the `block`: the value
+    // stays on the stack and needs no `local.set`.
+    let mut want = vec!["Block"; 5];
+    want.extend(["LocalGet", "BrTable"]);
+    for op in ["I32Xor", "I32Add", "I32Mul"] {
+        want.extend(["LocalGet", "I32Const", op, "Br"]);
+    }
+    want.extend(["LocalGet", "I32Const", "I32Shl", "I32Const", "I32Add"]);
+    assert_eq!(ops_of(&bytes), want, "{text}");
+}
+
+#[test]
+fn both_arms_writing_one_local_become_an_if_with_a_result() {
+    // Both arms of the diamond end by writing the merge's local: the `if`
+    // yields the value and one `local.tee` after it writes it.
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %sel(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    brif v0, block1, block2
+block1:
+    v2 = i32.const 3
+    v3 = i32.mul v1, v2
+    jump block3(v3)
+block2:
+    v4 = i32.const 5
+    v5 = i32.add v1, v4
+    jump block3(v5)
+block3(v6: i32):
+    global.set gv0 v6
+    v7 = i32.const 1
+    v8 = i32.sub v6, v7
+    return v8
+}
+"#,
+    );
+    for (c, x) in [(1, 10), (0, 10), (-1, -4), (0, i32::MAX)] {
+        let v = if c != 0 { x.wrapping_mul(3) } else { x.wrapping_add(5) };
+        assert_eq!(inst.i32("sel", &[c, x]), v.wrapping_sub(1), "sel({c}, {x})");
+    }
+    let text = print(&bytes);
+    assert!(text.contains("if (result i32)"), "{text}");
+    let want = [
+        "LocalGet",
+        "If",
+        "LocalGet",
+        "I32Const",
+        "I32Mul",
+        "Else",
+        "LocalGet",
+        "I32Const",
+        "I32Add",
+        "LocalTee",
+        "GlobalSet",
+        "LocalGet",
+        "I32Const",
+        "I32Sub",
+    ];
+    assert_eq!(ops_of(&bytes), want, "{text}");
+}
+
+#[test]
+fn copies_the_other_path_does_not_read_go_before_the_branch() {
+    // `hoist`: the copy of 7 into the merge's local (local 0, free once the
+    // condition is read) runs before the branch, whose arm is left empty.
+    // `keep`: the other path reads local 0 (`v0`), so the copy stays in its
+    // arm (and both arms then yield the value of an `if` with a result).
+    let (mut inst, bytes) = instantiate(
+        r#"
+function %hoist(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    v2 = i32.const 7
+    brif v0, block2(v2), block1
+block1:
+    global.set gv0 v1
+    v3 = i32.const 9
+    jump block2(v3)
+block2(v4: i32):
+    return v4
+}
+
+function %keep(i32, i32) -> i32 {
+    gv0 = global mut i32
+
+block0(v0: i32, v1: i32):
+    v2 = i32.const 7
+    brif v0, block2(v2), block1
+block1:
+    global.set gv0 v0
+    v3 = i32.const 9
+    jump block2(v3)
+block2(v4: i32):
+    return v4
+}
+"#,
+    );
+    for c in [0, 1, -5] {
+        let want = if c != 0 { 7 } else { 9 };
+        assert_eq!(inst.i32("hoist", &[c, 3]), want, "hoist({c})");
+        assert_eq!(inst.i32("keep", &[c, 3]), want, "keep({c})");
+    }
+    let text = print(&bytes);
+    let shapes = shapes(&bytes);
+    let ops = |i: usize| -> Vec<&str> { shapes[i].ops.iter().map(String::as_str).filter(|&o| o != "End").collect() };
+    let hoist =
+        ["LocalGet", "I32Const", "LocalSet", "If", "Else", "LocalGet", "GlobalSet", "I32Const", "LocalSet", "LocalGet"];
+    assert_eq!(ops(0), hoist, "{text}");
+    let keep = ["LocalGet", "If", "I32Const", "Else", "LocalGet", "GlobalSet", "I32Const", "LocalTee"];
+    assert_eq!(ops(1), keep, "{text}");
+}
