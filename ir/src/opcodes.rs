@@ -199,6 +199,19 @@ impl Opcode {
         matches!(self, Opcode::Jump | Opcode::Brif | Opcode::BrTable)
     }
 
+    /// Is this a scalar float comparison (`f32`/`f64` `eq`, `ne`, `lt`,
+    /// `gt`, `le`, `ge`)?
+    pub fn is_float_compare(self) -> bool {
+        use Opcode::*;
+        matches!(self, F32Eq | F32Ne | F32Lt | F32Gt | F32Le | F32Ge | F64Eq | F64Ne | F64Lt | F64Gt | F64Le | F64Ge)
+    }
+
+    /// Does this produce an `i32` that is 0 or 1: a scalar comparison or
+    /// `eqz`?
+    pub fn is_boolean(self) -> bool {
+        self.is_int_compare() || self.is_float_compare() || matches!(self, Opcode::I32Eqz | Opcode::I64Eqz)
+    }
+
     /// Is this a scalar integer comparison (`i32`/`i64` `eq`, `ne`, and the
     /// signed and unsigned orderings; not `eqz`, which has one operand)?
     pub fn is_int_compare(self) -> bool {

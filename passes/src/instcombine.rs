@@ -793,25 +793,7 @@ const ORDERED_COMPARES: &[Opcode] = &[
 
 /// Is `v` always 0 or 1: the result of a compare or an `eqz`?
 fn is_boolean(s: &Site<'_>, v: Value) -> bool {
-    let Some((op, _)) = s.def(v) else { return false };
-    op.is_int_compare()
-        || matches!(
-            op,
-            O::I32Eqz
-                | O::I64Eqz
-                | O::F32Eq
-                | O::F32Ne
-                | O::F32Lt
-                | O::F32Gt
-                | O::F32Le
-                | O::F32Ge
-                | O::F64Eq
-                | O::F64Ne
-                | O::F64Lt
-                | O::F64Gt
-                | O::F64Le
-                | O::F64Ge
-        )
+    s.def(v).is_some_and(|(op, _)| op.is_boolean())
 }
 
 fn select_same_arms(s: &Site<'_>) -> Option<Rewrite> {

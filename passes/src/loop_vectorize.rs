@@ -526,27 +526,11 @@ fn lane_unary(opcode: Opcode, bits: u32) -> Option<Opcode> {
     })
 }
 
+/// An `i32` or `f32` comparison (the lane types compares are vectorized
+/// for).
 fn is_compare(opcode: Opcode) -> bool {
-    use Opcode as O;
-    matches!(
-        opcode,
-        O::I32Eq
-            | O::I32Ne
-            | O::I32LtU
-            | O::I32LtS
-            | O::I32GtU
-            | O::I32GtS
-            | O::I32LeU
-            | O::I32LeS
-            | O::I32GeU
-            | O::I32GeS
-            | O::F32Eq
-            | O::F32Ne
-            | O::F32Lt
-            | O::F32Gt
-            | O::F32Le
-            | O::F32Ge
-    )
+    (opcode.is_int_compare() || opcode.is_float_compare())
+        && matches!(opcode.sig(), weft_ir::OpSig::Fixed([Type::I32 | Type::F32, ..], _))
 }
 
 fn is_signed_compare(opcode: Opcode) -> bool {

@@ -212,7 +212,7 @@ impl<'a> RangeAnalysis<'a> {
         let dfg = &self.func.dfg;
         let ValueDef::Result(inst, 0) = dfg.value_def(dfg.resolve_aliases(v)) else { return false };
         let InstructionData::Op { opcode, .. } = dfg.insts[inst] else { return false };
-        opcode.is_int_compare() || matches!(opcode, Opcode::I32Eqz | Opcode::I64Eqz)
+        opcode.is_boolean()
     }
 
     /// The relations `x op y` (true) states.

@@ -386,8 +386,7 @@ fn is_boolean(func: &Function, v: Value, depth: u32) -> bool {
     }
     let Some((inst, op)) = op_of(func, v) else { return false };
     match op {
-        _ if op.is_int_compare() => true,
-        Opcode::I32Eqz | Opcode::I64Eqz => true,
+        _ if op.is_boolean() => true,
         Opcode::I32And | Opcode::I32Or | Opcode::I32Xor => {
             func.dfg.inst_args(inst).iter().all(|&a| is_boolean(func, a, depth + 1))
         }
