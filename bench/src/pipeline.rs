@@ -173,8 +173,14 @@ pub fn render(w: &mut String, results: &Result<Results, String>) {
         "Sightglass programs: bytes of weft `-O2`/`-Os` (in process) and {} `-O2`/`-Os --all-features`; \
          weft's time is one in-process run (all cores), wasm-opt's the process's wall time less its start-up; \
          peak memory is weft `-O2`'s resident high-water mark in a child process less its size before reading \
-         the input. Every output validates.\n",
-        results.wasm_opt.as_deref().map_or("wasm-opt (not available)".to_string(), |v| format!("`{v}`"))
+         the input. Every output validates. {}\n",
+        results.wasm_opt.as_deref().map_or("wasm-opt (not available)".to_string(), |v| format!("`{v}`")),
+        if cfg!(debug_assertions) {
+            "This harness is a debug build: weft's times and memory are a debug build's, not comparable with a \
+             native wasm-opt (sizes are the same in every build)."
+        } else {
+            "This harness is a release build."
+        }
     );
     let _ = writeln!(
         w,
