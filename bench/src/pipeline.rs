@@ -117,16 +117,27 @@ fn peak_of(harness: &Path, path: &Path) -> Result<u64, String> {
     String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|e| format!("peak memory: {e}"))
 }
 
+/// Every `.wasm` file of corpus group `group`, sorted: its path, its name
+/// below `root`, and its bytes.
+fn group_files(root: &Path, group: &str) -> Result<Vec<(PathBuf, String, Vec<u8>)>, Error> {
+    let mut files = Vec::new();
+    wasm_files(&root.join(group), &mut files)?;
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let name = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            let bytes = std::fs::read(&path).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+            Ok((path, name, bytes))
+        })
+        .collect()
+}
+
 /// Runs the section. `progress` receives one line per file.
 pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results, Error> {
     let started = Instant::now();
     let mut results = Results { wasm_opt: options.wasm_opt.as_ref().map(|w| w.version.clone()), ..Default::default() };
-    let mut files = Vec::new();
-    wasm_files(&options.root.join("sightglass"), &mut files)?;
-    files.sort();
-    for path in files {
-        let name = path.strip_prefix(&options.root).unwrap_or(&path).display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    for (path, name, bytes) in group_files(&options.root, "sightglass")? {
         let valid = |r: Result<(Vec<u8>, Duration), String>| {
             r.and_then(|(out, t)| crate::wasm::validate(&out).map(|()| (out.len(), t)).map_err(|e| e.to_string()))
         };
@@ -139,12 +150,7 @@ pub fn run(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Results,
         progress(&format!("pipeline: {name}"));
         results.programs.push(Program { name, input: bytes.len(), weft_o2, weft_os, wasm_opt_o2, wasm_opt_os, peak });
     }
-    let mut files = Vec::new();
-    wasm_files(&options.root.join("jco-p3"), &mut files)?;
-    files.sort();
-    for path in files {
-        let name = path.strip_prefix(&options.root).unwrap_or(&path).display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    for (_, name, bytes) in group_files(&options.root, "jco-p3")? {
         let out = weft(&bytes, weft::OptLevel::O2).map(|(out, _)| out.len());
         progress(&format!("pipeline: {name}"));
         results.components.push((name, bytes.len(), out));

@@ -64,6 +64,7 @@
 //! copies its callee's body once. The growth bounds keep the total output
 //! linear in the input for a fixed `caller-max`.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use weft_ir::cfg_edit::inline_call;
@@ -138,6 +139,7 @@ impl ModulePass for Inline {
         let mut nesting: BTreeMap<FuncRef, u32> = BTreeMap::new();
         let mut needs: BTreeMap<FuncRef, BTreeSet<FuncRef>> = BTreeMap::new();
         let mut changed = Vec::new();
+        let mut bodies: BTreeMap<FuncRef, Function> = BTreeMap::new();
         for f in order {
             let Some(FuncBody::Ir(func)) = module.defined(f).map(|d| &d.body) else { continue };
             let sites: Vec<(Inst, FuncRef)> = direct_calls(func).filter(|&(_, g)| g != f).collect();
@@ -149,10 +151,17 @@ impl ModulePass for Inline {
                 if !(c.tiny || c.single_caller) || depth > MAX_NESTING || size + c.size > self.caller_max {
                     continue;
                 }
-                let Some(FuncBody::Ir(body)) = module.defined(g).map(|d| &d.body) else { continue };
-                let body = body.clone();
+                // A copy of the callee's body (the caller is edited while
+                // it is read), made once per callee.
+                let body = match bodies.entry(g) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => {
+                        let Some(FuncBody::Ir(body)) = module.defined(g).map(|d| &d.body) else { continue };
+                        e.insert(body.clone())
+                    }
+                };
                 let Some(FuncBody::Ir(func)) = module.defined_mut(f).map(|d| &mut d.body) else { continue };
-                if inline_call(func, inst, &body).is_ok() {
+                if inline_call(func, inst, body).is_ok() {
                     size += c.size;
                     inlined.push(g);
                     let n = nesting.entry(f).or_insert(0);
